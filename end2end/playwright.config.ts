@@ -1,0 +1,37 @@
+import { defineConfig } from '@playwright/test';
+
+// The release build, started on a fresh seeded database by scripts/e2e-server.sh.
+const port = Number(process.env.E2E_PORT ?? 3107);
+
+export default defineConfig({
+  testDir: './tests',
+  workers: 1,
+  retries: 0,
+  timeout: 30_000,
+  forbidOnly: !!process.env.CI,
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
+    },
+  },
+  webServer: {
+    command: 'bash ../scripts/e2e-server.sh',
+    url: `http://127.0.0.1:${port}/orders`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    env: { CANCEL_DESK_ADDR: `127.0.0.1:${port}`, RUST_LOG: 'warn' },
+    stdout: 'pipe',
+  },
+});

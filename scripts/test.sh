@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs every test of Cancel Desk: format, lints, unit and integration tests, then the browser
+# tests against the release build. Installs what it needs first (scripts/setup.sh).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/setup.sh
+source scripts/setup.sh
+setup_all
+
+step() {
+  local name=$1; shift
+  printf '\n\033[1;36m== %s ==\033[0m\n' "$name"
+  local started=$SECONDS
+  "$@"
+  printf '\033[1;36m== %s: done in %ss ==\033[0m\n' "$name" $((SECONDS - started))
+}
+
+step "format" cargo fmt --all -- --check
+step "clippy (server)" cargo clippy --features ssr --all-targets -- -D warnings
+step "clippy (browser)" cargo clippy --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
+step "unit and integration tests" cargo test --features ssr
+step "release build" cargo leptos build --release
+step "end-to-end (Playwright, Chromium)" bash -c 'cd end2end && npx playwright test'

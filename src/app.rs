@@ -1,0 +1,52 @@
+//! The application: the HTML shell, the layout and the routes.
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+use crate::components::layout::AppLayout;
+use crate::pages::not_found::NotFound;
+use crate::pages::order_detail::OrderDetailPage;
+use crate::pages::orders::OrdersPage;
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/cancel-desk.css" />
+        <Title text="Cancel Desk" />
+        <Router>
+            <AppLayout>
+                // Async rendering: the status code (400, 404) is known before headers are sent.
+                <Routes fallback=NotFound>
+                    <Route path=path!("/orders") view=OrdersPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/orders/:reference")
+                        view=OrderDetailPage
+                        ssr=SsrMode::Async
+                    />
+                </Routes>
+            </AppLayout>
+        </Router>
+    }
+}

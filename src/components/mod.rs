@@ -1,0 +1,6 @@
+//! Reusable pieces of the UI.
+
+pub mod error_panel;
+pub mod http_status;
+pub mod layout;
+pub mod status_badge;

@@ -1,0 +1,94 @@
+//! Configuration from environment variables. Every variable has a default that runs the
+//! dashboard locally; a bad value stops start-up with a message that names the variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/cancel-desk.db";
+pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
+pub const DEFAULT_SITE_ROOT: &str = "target/site";
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error in {var}: {message}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub message: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `DATABASE_URL`: where orders and (later) the audit trail live.
+    pub database_url: String,
+    /// `CANCEL_DESK_ADDR`: the address the dashboard listens on.
+    pub addr: SocketAddr,
+    /// `CANCEL_DESK_SITE_ROOT`: the folder cargo-leptos wrote the browser bundle to.
+    pub site_root: PathBuf,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Same as [`Config::from_env`] over any lookup, so tests need not touch the process env.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let var = |name: &'static str, default: &str| {
+            get(name)
+                .filter(|v| !v.trim().is_empty())
+                .unwrap_or_else(|| default.to_string())
+        };
+        let database_url = var("DATABASE_URL", DEFAULT_DATABASE_URL);
+        if !database_url.starts_with("sqlite:") {
+            return Err(ConfigError {
+                var: "DATABASE_URL",
+                message: format!(
+                    "{database_url:?} is not a SQLite URL; this build supports sqlite: URLs such as {DEFAULT_DATABASE_URL}"
+                ),
+            });
+        }
+        let addr_text = var("CANCEL_DESK_ADDR", DEFAULT_ADDR);
+        let addr = addr_text.parse().map_err(|_| ConfigError {
+            var: "CANCEL_DESK_ADDR",
+            message: format!("{addr_text:?} is not an address of the form 127.0.0.1:3000"),
+        })?;
+        let site_root = PathBuf::from(var("CANCEL_DESK_SITE_ROOT", DEFAULT_SITE_ROOT));
+        Ok(Self {
+            database_url,
+            addr,
+            site_root,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        Config::from_lookup(|k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        })
+    }
+
+    #[test]
+    fn defaults() {
+        let c = with(&[]).unwrap();
+        assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(c.addr.to_string(), DEFAULT_ADDR);
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        assert_eq!(
+            with(&[("CANCEL_DESK_ADDR", "localhost")]).unwrap_err().var,
+            "CANCEL_DESK_ADDR"
+        );
+        assert_eq!(
+            with(&[("DATABASE_URL", "postgres://x")]).unwrap_err().var,
+            "DATABASE_URL"
+        );
+    }
+}

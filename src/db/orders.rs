@@ -1,0 +1,237 @@
+//! Queries on `orders`. The list is keyset-paginated: each page is one index walk from a cursor,
+//! never an OFFSET scan, and nothing counts the whole table.
+
+use sqlx::{QueryBuilder, Sqlite};
+
+use super::Pool;
+use crate::orders::query::{Cursor, OrderFilter, PageRequest};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OrderRow {
+    pub id: i64,
+    pub partner_reference_no: String,
+    pub reference_no: Option<String>,
+    pub merchant_id: String,
+    pub sub_merchant_id: Option<String>,
+    pub external_store_id: Option<String>,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub status: String,
+    pub paid_at: i64,
+    pub customer_name: String,
+    pub customer_phone_masked: String,
+    pub item_description: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// An order to insert (seeding, imports).
+#[derive(Debug, Clone)]
+pub struct NewOrder {
+    pub partner_reference_no: String,
+    pub reference_no: Option<String>,
+    pub merchant_id: String,
+    pub sub_merchant_id: Option<String>,
+    pub external_store_id: Option<String>,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub status: &'static str,
+    pub paid_at: i64,
+    pub customer_name: String,
+    pub customer_phone_masked: String,
+    pub item_description: String,
+}
+
+const COLUMNS: &str = "id, partner_reference_no, reference_no, merchant_id, sub_merchant_id, \
+    external_store_id, amount_minor, currency, status, paid_at, customer_name, \
+    customer_phone_masked, item_description, created_at, updated_at";
+
+/// Rows of one page in display order, and whether more rows lie beyond it in the direction read.
+pub struct PageRows {
+    pub rows: Vec<OrderRow>,
+    pub more: bool,
+}
+
+/// Turns free text into an FTS5 prefix query over name tokens: `budi sant` → `"budi"* "sant"*`.
+/// Returns `None` when the text has no word characters.
+pub fn name_match_expression(text: &str) -> Option<String> {
+    let terms: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .map(|t| format!("\"{t}\"*"))
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+/// The smallest string greater than every string that starts with `prefix` (byte order).
+fn prefix_upper_bound(prefix: &str) -> String {
+    format!("{prefix}\u{10FFFF}")
+}
+
+pub async fn list_page(
+    pool: &Pool,
+    filter: &OrderFilter,
+    limit: usize,
+) -> Result<PageRows, sqlx::Error> {
+    let key = if filter.sort.by_amount() {
+        "amount_minor"
+    } else {
+        "paid_at"
+    };
+    let (cursor, forward): (Option<Cursor>, bool) = match filter.page {
+        PageRequest::First => (None, true),
+        PageRequest::After(c) => (Some(c), true),
+        PageRequest::Before(c) => (Some(c), false),
+    };
+    // Reading backwards (a `before` page) walks the index the other way, then flips the rows.
+    let walk_desc = filter.sort.descending() == forward;
+
+    let mut qb: QueryBuilder<Sqlite> =
+        QueryBuilder::new(format!("SELECT {COLUMNS} FROM orders WHERE 1 = 1"));
+    if let Some(status) = filter.status {
+        qb.push(" AND status = ").push_bind(status.as_str());
+    }
+    if let Some(from) = filter.paid_from {
+        qb.push(" AND paid_at >= ")
+            .push_bind(from.start_epoch_seconds());
+    }
+    if let Some(to) = filter.paid_to {
+        qb.push(" AND paid_at < ")
+            .push_bind(to.start_epoch_seconds() + 86_400);
+    }
+    if let Some(text) = &filter.search {
+        push_search(&mut qb, text);
+    }
+    if let Some(c) = cursor {
+        let op = if walk_desc { "<" } else { ">" };
+        qb.push(format!(" AND ({key}, id) {op} ("))
+            .push_bind(c.key)
+            .push(", ")
+            .push_bind(c.id)
+            .push(")");
+    }
+    let dir = if walk_desc { "DESC" } else { "ASC" };
+    qb.push(format!(" ORDER BY {key} {dir}, id {dir} LIMIT "))
+        .push_bind(i64::try_from(limit + 1).unwrap_or(i64::MAX));
+
+    let mut rows: Vec<OrderRow> = qb.build_query_as().fetch_all(pool).await?;
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    if !forward {
+        rows.reverse();
+    }
+    Ok(PageRows { rows, more })
+}
+
+/// Matches the text as a prefix of either reference (references hold no spaces) or as name words.
+fn push_search(qb: &mut QueryBuilder<Sqlite>, text: &str) {
+    let as_reference = !text.contains(char::is_whitespace);
+    let name_query = name_match_expression(text);
+    if !as_reference && name_query.is_none() {
+        qb.push(" AND 1 = 0");
+        return;
+    }
+    qb.push(" AND (");
+    let mut first = true;
+    if as_reference {
+        for column in ["partner_reference_no", "reference_no"] {
+            if !first {
+                qb.push(" OR ");
+            }
+            first = false;
+            qb.push(format!("({column} >= "))
+                .push_bind(text.to_string())
+                .push(format!(" AND {column} < "))
+                .push_bind(prefix_upper_bound(text))
+                .push(")");
+        }
+    }
+    if let Some(expr) = name_query {
+        if !first {
+            qb.push(" OR ");
+        }
+        qb.push("id IN (SELECT rowid FROM orders_name_fts WHERE orders_name_fts MATCH ")
+            .push_bind(expr)
+            .push(")");
+    }
+    qb.push(")");
+}
+
+pub async fn find_by_partner_reference(
+    pool: &Pool,
+    reference: &str,
+) -> Result<Option<OrderRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM orders WHERE partner_reference_no = ?"
+    ))
+    .bind(reference)
+    .fetch_optional(pool)
+    .await
+}
+
+pub async fn max_id(pool: &Pool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM orders")
+        .fetch_one(pool)
+        .await
+}
+
+pub async fn is_empty(pool: &Pool) -> Result<bool, sqlx::Error> {
+    let any: Option<i64> = sqlx::query_scalar("SELECT id FROM orders LIMIT 1")
+        .fetch_optional(pool)
+        .await?;
+    Ok(any.is_none())
+}
+
+/// Rows per INSERT statement: 14 bound columns each, well under SQLite's 32,766 variables.
+pub const INSERT_BATCH: usize = 500;
+
+/// Inserts orders inside the caller's transaction, `INSERT_BATCH` rows per statement.
+pub async fn insert_many(
+    tx: &mut sqlx::Transaction<'_, Sqlite>,
+    orders: &[NewOrder],
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    for chunk in orders.chunks(INSERT_BATCH) {
+        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT INTO orders (partner_reference_no, reference_no, merchant_id, sub_merchant_id, \
+             external_store_id, amount_minor, currency, status, paid_at, customer_name, \
+             customer_phone_masked, item_description, created_at, updated_at) ",
+        );
+        qb.push_values(chunk, |mut b, o| {
+            b.push_bind(&o.partner_reference_no)
+                .push_bind(&o.reference_no)
+                .push_bind(&o.merchant_id)
+                .push_bind(&o.sub_merchant_id)
+                .push_bind(&o.external_store_id)
+                .push_bind(o.amount_minor)
+                .push_bind(&o.currency)
+                .push_bind(o.status)
+                .push_bind(o.paid_at)
+                .push_bind(&o.customer_name)
+                .push_bind(&o.customer_phone_masked)
+                .push_bind(&o.item_description)
+                .push_bind(now)
+                .push_bind(now);
+        });
+        qb.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_expression_quotes_each_word_as_prefix() {
+        assert_eq!(
+            name_match_expression("Budi  Sant").as_deref(),
+            Some("\"Budi\"* \"Sant\"*")
+        );
+        assert_eq!(
+            name_match_expression("o'neil \"x\"").as_deref(),
+            Some("\"o\"* \"neil\"* \"x\"*")
+        );
+        assert_eq!(name_match_expression("--- !"), None);
+    }
+}

@@ -1,0 +1,60 @@
+//! The one error type that crosses the server-function boundary. Server-side errors (database,
+//! I/O) are converted into it once, at the edge, and logged there; the browser only ever sees a
+//! message fit for staff and, for bad input, the name of the field.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// The request carried a value we cannot use; `field` names it as the user typed it.
+    #[error("{field}: {message}")]
+    InvalidInput { field: String, message: String },
+    #[error("{0} was not found")]
+    NotFound(String),
+    #[error("you are not allowed to do this")]
+    Forbidden,
+    /// Something failed on the server; the details are in the server log, never in the browser.
+    #[error("something went wrong on the server; please try again")]
+    Internal,
+    /// The call itself failed (network, encoding).
+    #[error("could not reach the server: {0}")]
+    Transport(String),
+}
+
+impl AppError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        AppError::InvalidInput {
+            field: field.to_string(),
+            message: message.into(),
+        }
+    }
+
+    /// The HTTP status a page showing this error answers with.
+    pub fn status_code(&self) -> u16 {
+        match self {
+            AppError::InvalidInput { .. } => 400,
+            AppError::NotFound(_) => 404,
+            AppError::Forbidden => 403,
+            AppError::Internal => 500,
+            AppError::Transport(_) => 502,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Transport(value.to_string())
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(err: sqlx::Error) -> Self {
+        tracing::error!(error = %err, "database error");
+        AppError::Internal
+    }
+}

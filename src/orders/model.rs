@@ -1,0 +1,154 @@
+//! What an order is to Cancel Desk, in the shapes the pages receive.
+
+use serde::{Deserialize, Serialize};
+
+use crate::money::Money;
+
+/// Where an order stands in its cancel life cycle. Stored as the upper-case name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum OrderStatus {
+    /// Paid and not (yet) cancelled: the only state a cancel may start from.
+    Paid,
+    /// A cancel intent is recorded and DANA is being asked.
+    Cancelling,
+    /// DANA has not settled the cancel yet (in progress, rate limited, server error, time-out).
+    CancelPending,
+    /// DANA confirmed the cancel.
+    Cancelled,
+    /// DANA refused the cancel; the order is still paid.
+    CancelFailed,
+}
+
+impl OrderStatus {
+    pub const ALL: [OrderStatus; 5] = [
+        OrderStatus::Paid,
+        OrderStatus::Cancelling,
+        OrderStatus::CancelPending,
+        OrderStatus::Cancelled,
+        OrderStatus::CancelFailed,
+    ];
+
+    /// The stored and URL form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderStatus::Paid => "PAID",
+            OrderStatus::Cancelling => "CANCELLING",
+            OrderStatus::CancelPending => "CANCEL_PENDING",
+            OrderStatus::Cancelled => "CANCELLED",
+            OrderStatus::CancelFailed => "CANCEL_FAILED",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|status| status.as_str() == s)
+    }
+
+    /// What staff read on a badge.
+    pub fn label(self) -> &'static str {
+        match self {
+            OrderStatus::Paid => "Paid",
+            OrderStatus::Cancelling => "Cancelling",
+            OrderStatus::CancelPending => "Cancel pending",
+            OrderStatus::Cancelled => "Cancelled",
+            OrderStatus::CancelFailed => "Cancel failed",
+        }
+    }
+
+    /// CSS modifier for the status badge.
+    pub fn tone(self) -> &'static str {
+        match self {
+            OrderStatus::Paid => "neutral",
+            OrderStatus::Cancelling | OrderStatus::CancelPending => "pending",
+            OrderStatus::Cancelled => "success",
+            OrderStatus::CancelFailed => "failed",
+        }
+    }
+}
+
+/// One row of the orders table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderSummary {
+    pub partner_reference_no: String,
+    pub reference_no: Option<String>,
+    pub customer_name: String,
+    pub customer_phone_masked: String,
+    pub item_description: String,
+    pub amount: Money,
+    pub currency: String,
+    pub status: OrderStatus,
+    /// Paid-at time as staff read it, in Jakarta time (`24 Nov 2026, 14:05 WIB`).
+    pub paid_at_display: String,
+}
+
+/// Everything known about one order, for its detail page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderDetail {
+    pub partner_reference_no: String,
+    pub reference_no: Option<String>,
+    pub merchant_id: String,
+    pub sub_merchant_id: Option<String>,
+    pub external_store_id: Option<String>,
+    pub customer_name: String,
+    pub customer_phone_masked: String,
+    pub item_description: String,
+    pub amount: Money,
+    pub currency: String,
+    pub status: OrderStatus,
+    pub paid_at_display: String,
+    pub created_at_display: String,
+    pub updated_at_display: String,
+}
+
+/// One page of the orders list, with the cursors of its neighbours.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderPage {
+    pub orders: Vec<OrderSummary>,
+    /// Cursor for the next page (`after=`), if there is one.
+    pub next: Option<String>,
+    /// Cursor for the previous page (`before=`), if there is one.
+    pub prev: Option<String>,
+}
+
+/// Formats an amount for staff; only IDR is issued by DANA, anything else is shown plainly.
+pub fn display_amount(amount: Money, currency: &str) -> String {
+    if currency == crate::money::IDR {
+        amount.display_idr()
+    } else {
+        format!("{} {}", currency, amount.to_wire())
+    }
+}
+
+/// The detail page's path for an order; the reference is percent-encoded as one path segment.
+pub fn order_path(partner_reference_no: &str) -> String {
+    let mut path = String::from("/orders/");
+    for byte in partner_reference_no.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            path.push(byte as char);
+        } else {
+            path.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    path
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn order_path_encodes_one_segment() {
+        assert_eq!(
+            order_path("2026112400000000000001"),
+            "/orders/2026112400000000000001"
+        );
+        assert_eq!(order_path("INV/2026 01"), "/orders/INV%2F2026%2001");
+    }
+
+    #[test]
+    fn status_round_trip() {
+        for status in OrderStatus::ALL {
+            assert_eq!(OrderStatus::parse(status.as_str()), Some(status));
+        }
+        assert_eq!(OrderStatus::parse("paid"), None);
+    }
+}

@@ -1,0 +1,309 @@
+//! `/orders`: find an order. Every filter lives in the URL, so a link shows the same list.
+
+use leptos::ev::SubmitEvent;
+use leptos::html;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_query_map};
+
+use crate::api::orders::list_orders;
+use crate::components::error_panel::ErrorPanel;
+use crate::components::status_badge::StatusBadge;
+use crate::orders::model::{OrderPage, OrderStatus, display_amount, order_path};
+use crate::orders::query::{OrderListParams, SortOrder};
+
+fn list_href(params: &OrderListParams, page: Option<(&str, &str)>) -> String {
+    let query = params.to_query_string(page);
+    if query.is_empty() {
+        "/orders".to_string()
+    } else {
+        format!("/orders?{query}")
+    }
+}
+
+fn non_empty(value: String) -> Option<String> {
+    let value = value.trim().to_string();
+    (!value.is_empty()).then_some(value)
+}
+
+#[component]
+pub fn OrdersPage() -> impl IntoView {
+    let query = use_query_map();
+    let params = Memo::new(move |_| query.with(|q| OrderListParams::from_lookup(|k| q.get(k))));
+    let page = Resource::new(move || params.get(), list_orders);
+    view! {
+        <Title text="Orders · Cancel Desk" />
+        <div class="page-head">
+            <div>
+                <h1>"Orders"</h1>
+                <p class="subtle">"Find a paid order to review or cancel."</p>
+            </div>
+        </div>
+        <FilterBar params />
+        <Suspense fallback=|| view! { <p class="loading">"Loading orders…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(page) => view! { <OrdersTable page params=params.get_untracked() /> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn FilterBar(params: Memo<OrderListParams>) -> impl IntoView {
+    let navigate = use_navigate();
+    let q_ref = NodeRef::<html::Input>::new();
+    let from_ref = NodeRef::<html::Input>::new();
+    let to_ref = NodeRef::<html::Input>::new();
+    let status_ref = NodeRef::<html::Select>::new();
+    let sort_ref = NodeRef::<html::Select>::new();
+
+    let go = move |next: OrderListParams| navigate(&list_href(&next, None), Default::default());
+    let on_submit = {
+        let go = go.clone();
+        move |ev: SubmitEvent| {
+            ev.prevent_default();
+            let input = |r: NodeRef<html::Input>| r.get().and_then(|e| non_empty(e.value()));
+            let select = |r: NodeRef<html::Select>| r.get().and_then(|e| non_empty(e.value()));
+            go(OrderListParams {
+                q: input(q_ref),
+                status: select(status_ref),
+                from: input(from_ref),
+                to: input(to_ref),
+                sort: select(sort_ref),
+                after: None,
+                before: None,
+            });
+        }
+    };
+    // Choosing a status or a sort applies at once, without a page load.
+    let on_status = {
+        let go = go.clone();
+        move |ev| {
+            go(params
+                .get_untracked()
+                .with("status", non_empty(event_target_value(&ev))))
+        }
+    };
+    let on_sort = move |ev| {
+        go(params
+            .get_untracked()
+            .with("sort", non_empty(event_target_value(&ev))))
+    };
+
+    let current = move |f: fn(&OrderListParams) -> &Option<String>| {
+        params.with(|p| f(p).clone().unwrap_or_default())
+    };
+    let sort_now = move || {
+        params.with(|p| {
+            p.sort
+                .as_deref()
+                .and_then(SortOrder::parse)
+                .unwrap_or_default()
+        })
+    };
+    view! {
+        <form class="filters panel" method="get" action="/orders" role="search" on:submit=on_submit>
+            <label class="field field-grow">
+                <span>"Search"</span>
+                <input
+                    type="search"
+                    name="q"
+                    node_ref=q_ref
+                    maxlength="64"
+                    placeholder="Partner reference, DANA reference or customer name"
+                    value=move || current(|p| &p.q)
+                    prop:value=move || current(|p| &p.q)
+                />
+            </label>
+            <label class="field">
+                <span>"Status"</span>
+                <select
+                    name="status"
+                    node_ref=status_ref
+                    on:change=on_status
+                    prop:value=move || current(|p| &p.status)
+                >
+                    <option value="" selected=move || current(|p| &p.status).is_empty()>
+                        "All statuses"
+                    </option>
+                    {OrderStatus::ALL
+                        .into_iter()
+                        .map(|s| {
+                            view! {
+                                <option
+                                    value=s.as_str()
+                                    selected=move || current(|p| &p.status) == s.as_str()
+                                >
+                                    {s.label()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+            <label class="field">
+                <span>"Paid from"</span>
+                <input
+                    type="date"
+                    name="from"
+                    node_ref=from_ref
+                    value=move || current(|p| &p.from)
+                    prop:value=move || current(|p| &p.from)
+                />
+            </label>
+            <label class="field">
+                <span>"Paid to"</span>
+                <input
+                    type="date"
+                    name="to"
+                    node_ref=to_ref
+                    value=move || current(|p| &p.to)
+                    prop:value=move || current(|p| &p.to)
+                />
+            </label>
+            <label class="field">
+                <span>"Sort"</span>
+                <select
+                    name="sort"
+                    node_ref=sort_ref
+                    on:change=on_sort
+                    prop:value=move || sort_now().as_str()
+                >
+                    {SortOrder::ALL
+                        .into_iter()
+                        .map(|s| {
+                            view! {
+                                <option value=s.as_str() selected=move || sort_now() == s>
+                                    {s.label()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+            <div class="filter-actions">
+                <button type="submit" class="button">
+                    "Search"
+                </button>
+                <a href="/orders" class="button button-secondary">
+                    "Clear"
+                </a>
+            </div>
+        </form>
+    }
+}
+
+/// Column heading that sorts by its column, flipping direction when already sorted by it.
+fn sort_heading(
+    params: &OrderListParams,
+    label: &'static str,
+    desc: SortOrder,
+    asc: SortOrder,
+) -> impl IntoView {
+    let now = params
+        .sort
+        .as_deref()
+        .and_then(SortOrder::parse)
+        .unwrap_or_default();
+    let (target, arrow) = if now == desc {
+        (asc, " ↓")
+    } else if now == asc {
+        (desc, " ↑")
+    } else {
+        (desc, "")
+    };
+    let href = list_href(
+        &params.with("sort", Some(target.as_str().to_string())),
+        None,
+    );
+    view! {
+        <a href=href class="sort-link" title=format!("Sort: {}", target.label())>
+            {label}
+            {arrow}
+        </a>
+    }
+}
+
+#[component]
+fn OrdersTable(page: OrderPage, params: OrderListParams) -> impl IntoView {
+    if page.orders.is_empty() {
+        return view! {
+            <section class="panel empty" data-testid="no-orders">
+                <h2>"No orders match these filters"</h2>
+                <p>"Try a shorter reference, another name, or a wider date range."</p>
+                <a href="/orders" class="button button-secondary">
+                    "Clear filters"
+                </a>
+            </section>
+        }
+        .into_any();
+    }
+    let prev = page.prev.map(|c| list_href(&params, Some(("before", &c))));
+    let next = page.next.map(|c| list_href(&params, Some(("after", &c))));
+    let shown = page.orders.len();
+    let rows = page
+        .orders
+        .into_iter()
+        .map(|o| {
+            let href = order_path(&o.partner_reference_no);
+            let amount = display_amount(o.amount, &o.currency);
+            view! {
+                <tr>
+                    <td class="nowrap">{o.paid_at_display}</td>
+                    <td>
+                        <a href=href class="mono ref-link">
+                            {o.partner_reference_no}
+                        </a>
+                    </td>
+                    <td class="mono subtle">{o.reference_no.unwrap_or_else(|| "—".into())}</td>
+                    <td>
+                        <div class="customer">{o.customer_name}</div>
+                        <div class="subtle small">{o.customer_phone_masked}</div>
+                    </td>
+                    <td class="item">{o.item_description}</td>
+                    <td class="num nowrap">{amount}</td>
+                    <td>
+                        <StatusBadge status=o.status />
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="panel table-panel">
+            <table class="orders" data-testid="orders-table">
+                <thead>
+                    <tr>
+                        <th>{sort_heading(&params, "Paid at", SortOrder::PaidDesc, SortOrder::PaidAsc)}</th>
+                        <th>"Partner reference"</th>
+                        <th>"DANA reference"</th>
+                        <th>"Customer"</th>
+                        <th>"Item"</th>
+                        <th class="num">
+                            {sort_heading(&params, "Amount", SortOrder::AmountDesc, SortOrder::AmountAsc)}
+                        </th>
+                        <th>"Status"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+            <nav class="pager" aria-label="Pages">
+                <span class="subtle">{format!("{shown} orders on this page")}</span>
+                <div class="pager-links">
+                    {match prev {
+                        Some(href) => view! { <a href=href rel="prev" class="button button-secondary">"← Previous"</a> }.into_any(),
+                        None => view! { <span class="button button-secondary disabled" aria-disabled="true">"← Previous"</span> }.into_any(),
+                    }}
+                    {match next {
+                        Some(href) => view! { <a href=href rel="next" class="button button-secondary">"Next →"</a> }.into_any(),
+                        None => view! { <span class="button button-secondary disabled" aria-disabled="true">"Next →"</span> }.into_any(),
+                    }}
+                </div>
+            </nav>
+        </section>
+    }
+    .into_any()
+}

@@ -1,0 +1,139 @@
+//! Test harness: the real server on a random port against a fresh temporary SQLite database.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+
+use cancel_desk::config::Config;
+use cancel_desk::db::{self, Pool, orders::NewOrder};
+use cancel_desk::server::{self, AppState};
+use tokio::net::TcpListener;
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub pool: Pool,
+    pub client: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let url = format!("sqlite://{}/test.db", dir.path().display());
+        let config = Config::from_lookup(|name| match name {
+            "DATABASE_URL" => Some(url.clone()),
+            "CANCEL_DESK_ADDR" => Some("127.0.0.1:0".to_string()),
+            _ => None,
+        })
+        .expect("test configuration");
+        let pool = db::connect(&config.database_url)
+            .await
+            .expect("database opens");
+        db::migrate(&pool).await.expect("migrations run");
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a random port");
+        let addr = listener.local_addr().unwrap();
+        let state = AppState::new(&config, pool.clone());
+        tokio::spawn(server::serve(listener, state, std::future::pending()));
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Self {
+            addr,
+            pool,
+            client,
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// GET a page: (status, body).
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        let response = self
+            .client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request is answered");
+        let status = response.status().as_u16();
+        (status, response.text().await.unwrap())
+    }
+
+    pub async fn insert(&self, orders: &[NewOrder]) {
+        let mut tx = self.pool.begin().await.unwrap();
+        db::orders::insert_many(&mut tx, orders, 1_795_000_000)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+}
+
+/// An order with the given reference, name, amount (sen), status and paid-at time.
+pub fn order(
+    reference: &str,
+    name: &str,
+    amount_minor: i64,
+    status: &'static str,
+    paid_at: i64,
+) -> NewOrder {
+    NewOrder {
+        partner_reference_no: reference.to_string(),
+        reference_no: Some(format!("DANA{reference}")),
+        merchant_id: "216620000041231234567".to_string(),
+        sub_merchant_id: None,
+        external_store_id: None,
+        amount_minor,
+        currency: "IDR".to_string(),
+        status,
+        paid_at,
+        customer_name: name.to_string(),
+        customer_phone_masked: "+62 812-****-0001".to_string(),
+        item_description: "Pulsa Telkomsel".to_string(),
+    }
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&amp;", "&")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+}
+
+/// Text of every element with `marker` (an attribute fragment ending its start tag), in order.
+pub fn texts_after(html: &str, marker: &str) -> Vec<String> {
+    html.match_indices(marker)
+        .map(|(i, _)| {
+            let rest = &html[i + marker.len()..];
+            unescape(rest[..rest.find('<').unwrap_or(rest.len())].trim())
+        })
+        .collect()
+}
+
+/// Partner references of the table rows, in order.
+pub fn refs(html: &str) -> Vec<String> {
+    texts_after(html, "class=\"mono ref-link\">")
+}
+
+/// Status values of the row badges (`<span data-status="PAID" class="badge …">`).
+pub fn badge_statuses(html: &str) -> Vec<String> {
+    html.match_indices("<span data-status=\"")
+        .filter_map(|(i, m)| {
+            let rest = &html[i + m.len()..];
+            let end = rest.find('"')?;
+            rest[end..]
+                .starts_with("\" class=\"badge ")
+                .then(|| rest[..end].to_string())
+        })
+        .collect()
+}
+
+/// The href of the pager link with `rel` (`next` or `prev`), if present.
+pub fn pager_href(html: &str, rel: &str) -> Option<String> {
+    let at = html.find(&format!("\" rel=\"{rel}\""))?;
+    let start = html[..at].rfind("href=\"")? + "href=\"".len();
+    Some(unescape(&html[start..at]))
+}
