@@ -23,10 +23,11 @@ CREATE TABLE orders (
 );
 
 -- Keyset pagination: each list ordering is an index walk, with or without a status filter.
--- The trailing id makes every position unique (and is spelled out for PostgreSQL).
-CREATE INDEX orders_paid_at ON orders (paid_at, id);
+-- The id makes every position unique (and is spelled out for PostgreSQL). The amount after it
+-- changes no order but covers "a paid-at range, sorted by amount" without reading the table.
+CREATE INDEX orders_paid_at ON orders (paid_at, id, amount_minor);
 CREATE INDEX orders_amount ON orders (amount_minor, id);
-CREATE INDEX orders_status_paid_at ON orders (status, paid_at, id);
+CREATE INDEX orders_status_paid_at ON orders (status, paid_at, id, amount_minor);
 CREATE INDEX orders_status_amount ON orders (status, amount_minor, id);
 -- Search by DANA reference (the partner reference has its UNIQUE index).
 CREATE INDEX orders_reference_no ON orders (reference_no);

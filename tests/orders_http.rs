@@ -242,3 +242,48 @@ async fn list_server_function_answers_json() {
             .all(|o| o["status"] == "Cancelled")
     );
 }
+
+/// Past 2,000 matches the search walks the sort index instead of sorting every match; both ways
+/// must give the same pages.
+#[tokio::test]
+async fn a_name_with_thousands_of_matches_pages_the_same_way() {
+    let app = TestApp::spawn().await;
+    let orders: Vec<_> = (0..2_600)
+        .map(|i| {
+            let name = if i % 5 == 0 {
+                "Agus Wibowo"
+            } else {
+                "Budi Santoso"
+            };
+            order(
+                &format!("BULK{i:06}"),
+                name,
+                500_000 + i * 7 % 1_000,
+                "PAID",
+                NOV_24_WIB - i * 60,
+            )
+        })
+        .collect();
+    app.insert(&orders).await;
+
+    // "budi" matches 2,080 orders (dense); "agus" matches 520 (sparse).
+    for (query, expected_count, step) in [("budi", 2_080, 1), ("agus", 520, 5)] {
+        let mut seen = Vec::new();
+        let mut path = format!("/orders?q={query}");
+        loop {
+            let (status, html) = app.get(&path).await;
+            assert_eq!(status, 200);
+            seen.extend(refs(&html));
+            match pager_href(&html, "next") {
+                Some(next) => path = next,
+                None => break,
+            }
+        }
+        assert_eq!(seen.len(), expected_count, "{query}");
+        let expected: Vec<_> = (0..2_600)
+            .filter(|i| (i % 5 == 0) == (step == 5))
+            .map(|i| format!("BULK{i:06}"))
+            .collect();
+        assert_eq!(seen, expected, "{query}: newest first, no gaps, no repeats");
+    }
+}

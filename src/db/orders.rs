@@ -68,6 +68,10 @@ fn prefix_upper_bound(prefix: &str) -> String {
     format!("{prefix}\u{10FFFF}")
 }
 
+/// Above this many search matches, walking the sort index and probing the match set finds a
+/// page sooner than collecting and sorting every match (dense matches sit close together).
+const DENSE_MATCHES: i64 = 2_000;
+
 pub async fn list_page(
     pool: &Pool,
     filter: &OrderFilter,
@@ -85,9 +89,29 @@ pub async fn list_page(
     };
     // Reading backwards (a `before` page) walks the index the other way, then flips the rows.
     let walk_desc = filter.sort.descending() == forward;
+    let dir = if walk_desc { "DESC" } else { "ASC" };
 
-    let mut qb: QueryBuilder<Sqlite> =
-        QueryBuilder::new(format!("SELECT {COLUMNS} FROM orders WHERE 1 = 1"));
+    let search = match &filter.search {
+        None => None,
+        Some(text) => match MatchSet::for_text(text) {
+            None => {
+                return Ok(PageRows {
+                    rows: Vec::new(),
+                    more: false,
+                });
+            }
+            Some(set) => {
+                let dense = set.count_up_to(pool, DENSE_MATCHES).await? >= DENSE_MATCHES;
+                Some((set, dense))
+            }
+        },
+    };
+
+    // Deferred join: the inner query orders and limits ids using index columns only; just the
+    // rows of the page are then read whole.
+    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
+        "SELECT {COLUMNS} FROM orders WHERE id IN (SELECT id FROM orders WHERE 1 = 1"
+    ));
     if let Some(status) = filter.status {
         qb.push(" AND status = ").push_bind(status.as_str());
     }
@@ -99,8 +123,15 @@ pub async fn list_page(
         qb.push(" AND paid_at < ")
             .push_bind(to.start_epoch_seconds() + 86_400);
     }
-    if let Some(text) = &filter.search {
-        push_search(&mut qb, text);
+    if let Some((set, dense)) = &search {
+        // `+id` keeps the planner from driving the query by the match set when it is large.
+        qb.push(if *dense {
+            " AND +id IN ("
+        } else {
+            " AND id IN ("
+        });
+        set.push_sql(&mut qb);
+        qb.push(")");
     }
     if let Some(c) = cursor {
         let op = if walk_desc { "<" } else { ">" };
@@ -110,9 +141,9 @@ pub async fn list_page(
             .push_bind(c.id)
             .push(")");
     }
-    let dir = if walk_desc { "DESC" } else { "ASC" };
     qb.push(format!(" ORDER BY {key} {dir}, id {dir} LIMIT "))
-        .push_bind(i64::try_from(limit + 1).unwrap_or(i64::MAX));
+        .push_bind(i64::try_from(limit + 1).unwrap_or(i64::MAX))
+        .push(format!(") ORDER BY {key} {dir}, id {dir}"));
 
     let mut rows: Vec<OrderRow> = qb.build_query_as().fetch_all(pool).await?;
     let more = rows.len() > limit;
@@ -123,38 +154,54 @@ pub async fn list_page(
     Ok(PageRows { rows, more })
 }
 
-/// Matches the text as a prefix of either reference (references hold no spaces) or as name words.
-fn push_search(qb: &mut QueryBuilder<Sqlite>, text: &str) {
-    let as_reference = !text.contains(char::is_whitespace);
-    let name_query = name_match_expression(text);
-    if !as_reference && name_query.is_none() {
-        qb.push(" AND 1 = 0");
-        return;
+/// The ids a search text matches: a prefix of either reference (references hold no spaces), or
+/// name words by prefix.
+struct MatchSet {
+    reference_prefix: Option<String>,
+    name_query: Option<String>,
+}
+
+impl MatchSet {
+    fn for_text(text: &str) -> Option<Self> {
+        let reference_prefix = (!text.contains(char::is_whitespace)).then(|| text.to_string());
+        let name_query = name_match_expression(text);
+        (reference_prefix.is_some() || name_query.is_some()).then_some(Self {
+            reference_prefix,
+            name_query,
+        })
     }
-    qb.push(" AND (");
-    let mut first = true;
-    if as_reference {
-        for column in ["partner_reference_no", "reference_no"] {
-            if !first {
-                qb.push(" OR ");
+
+    /// `SELECT id … UNION ALL SELECT id …`: one branch per index that can answer.
+    fn push_sql(&self, qb: &mut QueryBuilder<Sqlite>) {
+        let mut first = true;
+        if let Some(prefix) = &self.reference_prefix {
+            for column in ["partner_reference_no", "reference_no"] {
+                if !first {
+                    qb.push(" UNION ALL ");
+                }
+                first = false;
+                qb.push(format!("SELECT id FROM orders WHERE {column} >= "))
+                    .push_bind(prefix.clone())
+                    .push(format!(" AND {column} < "))
+                    .push_bind(prefix_upper_bound(prefix));
             }
-            first = false;
-            qb.push(format!("({column} >= "))
-                .push_bind(text.to_string())
-                .push(format!(" AND {column} < "))
-                .push_bind(prefix_upper_bound(text))
-                .push(")");
+        }
+        if let Some(expr) = &self.name_query {
+            if !first {
+                qb.push(" UNION ALL ");
+            }
+            qb.push("SELECT rowid FROM orders_name_fts WHERE orders_name_fts MATCH ")
+                .push_bind(expr.clone());
         }
     }
-    if let Some(expr) = name_query {
-        if !first {
-            qb.push(" OR ");
-        }
-        qb.push("id IN (SELECT rowid FROM orders_name_fts WHERE orders_name_fts MATCH ")
-            .push_bind(expr)
-            .push(")");
+
+    /// How many ids match, counting no further than `cap`.
+    async fn count_up_to(&self, pool: &Pool, cap: i64) -> Result<i64, sqlx::Error> {
+        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT COUNT(*) FROM (");
+        self.push_sql(&mut qb);
+        qb.push(" LIMIT ").push_bind(cap).push(")");
+        qb.build_query_scalar().fetch_one(pool).await
     }
-    qb.push(")");
 }
 
 pub async fn find_by_partner_reference(

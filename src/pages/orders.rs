@@ -113,7 +113,7 @@ fn FilterBar(params: Memo<OrderListParams>) -> impl IntoView {
                     name="q"
                     node_ref=q_ref
                     maxlength="64"
-                    placeholder="Partner reference, DANA reference or customer name"
+                    placeholder="Partner ref, DANA ref or customer name"
                     value=move || current(|p| &p.q)
                     prop:value=move || current(|p| &p.q)
                 />
