@@ -7,6 +7,7 @@ use std::path::PathBuf;
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/cancel-desk.db";
 pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
 pub const DEFAULT_SITE_ROOT: &str = "target/site";
+pub const DEFAULT_KEY_DIR: &str = "data/keys";
 
 #[derive(Debug, thiserror::Error)]
 #[error("configuration error in {var}: {message}")]
@@ -23,6 +24,8 @@ pub struct Config {
     pub addr: SocketAddr,
     /// `CANCEL_DESK_SITE_ROOT`: the folder cargo-leptos wrote the browser bundle to.
     pub site_root: PathBuf,
+    /// `CANCEL_DESK_KEY_DIR`: where the development key pair for the sandbox lives.
+    pub key_dir: PathBuf,
 }
 
 impl Config {
@@ -52,10 +55,12 @@ impl Config {
             message: format!("{addr_text:?} is not an address of the form 127.0.0.1:3000"),
         })?;
         let site_root = PathBuf::from(var("CANCEL_DESK_SITE_ROOT", DEFAULT_SITE_ROOT));
+        let key_dir = PathBuf::from(var("CANCEL_DESK_KEY_DIR", DEFAULT_KEY_DIR));
         Ok(Self {
             database_url,
             addr,
             site_root,
+            key_dir,
         })
     }
 }

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod dana;
 pub mod error;
 pub mod money;
 pub mod orders;
@@ -17,6 +18,8 @@ pub mod cli;
 pub mod config;
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod sandbox;
 #[cfg(feature = "ssr")]
 pub mod seed;
 #[cfg(feature = "ssr")]

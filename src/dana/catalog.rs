@@ -1,0 +1,492 @@
+//! The Cancel Order response-code catalog: one table of data, read by the client logic (what an
+//! answer means, whether to retry) and by the UI (what to tell staff). Compiled into both the
+//! server and the browser bundle. Texts in `cause` and `solution` are DANA's, from the seed page.
+
+use serde::Serialize;
+
+/// DANA's SNAP service code for Cancel Order.
+pub const CANCEL_SERVICE_CODE: &str = "57";
+
+/// What an answer means for the cancel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Outcome {
+    /// DANA cancelled the order.
+    Success,
+    /// Not settled yet: the same request must be sent again until DANA settles it.
+    Pending,
+    /// DANA refused; the order stays paid.
+    Failed,
+}
+
+impl Outcome {
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Success => "Success",
+            Outcome::Pending => "Pending",
+            Outcome::Failed => "Failed",
+        }
+    }
+
+    /// CSS tone, shared with the order status badges.
+    pub fn tone(self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::Pending => "pending",
+            Outcome::Failed => "failed",
+        }
+    }
+}
+
+/// What may be done after the answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum RetryRule {
+    /// Send the same request body again later (fresh X-EXTERNAL-ID, timestamp and signature).
+    RetrySamePayloadLater,
+    /// Sending it again as it is will fail the same way: the request must be corrected.
+    FixRequest,
+    /// Nothing more to send.
+    DoNotRetry,
+    /// Only DANA can resolve it.
+    ContactDana,
+}
+
+impl RetryRule {
+    pub fn label(self) -> &'static str {
+        match self {
+            RetryRule::RetrySamePayloadLater => "Retry the same request later",
+            RetryRule::FixRequest => "Fix the request",
+            RetryRule::DoNotRetry => "Do not retry",
+            RetryRule::ContactDana => "Contact DANA",
+        }
+    }
+}
+
+/// The two catalog rows that are not DANA response codes.
+pub const TOTAL_TIMEOUT: &str = "TIMEOUT";
+pub const UNEXPECTED: &str = "UNEXPECTED";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CatalogEntry {
+    /// DANA's 7-character `responseCode`, or [`TOTAL_TIMEOUT`] / [`UNEXPECTED`].
+    pub code: &'static str,
+    /// The HTTP status DANA answers this code with (`None` for the two non-codes).
+    pub http_status: Option<u16>,
+    /// DANA's `responseMessage` (some carry a `[reason]` or field name after it).
+    pub message: &'static str,
+    pub cause: &'static str,
+    /// The seed page's solution, word for word.
+    pub solution: &'static str,
+    pub outcome: Outcome,
+    pub retry: RetryRule,
+    /// At most this many attempts in all (the seed's rule for time-outs).
+    pub max_attempts: Option<u32>,
+    /// Whether the cancel may have taken effect without our knowing: check its status with DANA
+    /// before sending it again.
+    pub outcome_unknown: bool,
+    /// One sentence for finance staff: what happened and what to do.
+    pub explanation: &'static str,
+}
+
+macro_rules! entry {
+    ($code:expr, $http:expr, $message:expr, $cause:expr, $solution:expr, $outcome:ident, $retry:ident, $explanation:expr) => {
+        CatalogEntry {
+            code: $code,
+            http_status: Some($http),
+            message: $message,
+            cause: $cause,
+            solution: $solution,
+            outcome: Outcome::$outcome,
+            retry: RetryRule::$retry,
+            max_attempts: None,
+            outcome_unknown: false,
+            explanation: $explanation,
+        }
+    };
+}
+
+pub static CATALOG: &[CatalogEntry] = &[
+    entry!(
+        "2005700",
+        200,
+        "Successful",
+        "Success to be processed",
+        "Mark Cancel Order process as Success",
+        Success,
+        DoNotRetry,
+        "DANA cancelled the order. The customer's payment will be returned; nothing more to do."
+    ),
+    entry!(
+        "2025700",
+        202,
+        "Request In Progress",
+        "Cancel is on process",
+        "Mark Cancel Order process as Pending. Retry request periodically by sending same request payload",
+        Pending,
+        RetrySamePayloadLater,
+        "DANA is still processing the cancel. It stays pending and the same request is sent again until DANA confirms."
+    ),
+    entry!(
+        "4005700",
+        400,
+        "Bad Request",
+        "General request failed error",
+        "Mark Cancel Order process as Failed. Retry request with proper parameter",
+        Failed,
+        FixRequest,
+        "DANA rejected the request as malformed. The order is not cancelled; ask a developer to check the request before trying again."
+    ),
+    entry!(
+        "4005701",
+        400,
+        "Invalid Field Format",
+        "Invalid format for certain field",
+        "Mark Cancel Order process as Failed. Retry request with proper parameter",
+        Failed,
+        FixRequest,
+        "DANA rejected a field's format (named in DANA's message). The order is not cancelled; correct that field before trying again."
+    ),
+    entry!(
+        "4005702",
+        400,
+        "Invalid Mandatory Field",
+        "Missing or invalid format on mandatory field",
+        "Mark Cancel Order process as Failed. Retry request with proper parameter",
+        Failed,
+        FixRequest,
+        "A required field was missing or empty (named in DANA's message). The order is not cancelled; correct the request before trying again."
+    ),
+    entry!(
+        "4015700",
+        401,
+        "Unauthorized. [reason]",
+        "General unauthorized error",
+        "Mark Cancel Order process as Failed. Retry request with proper parameter",
+        Failed,
+        FixRequest,
+        "DANA did not accept our credentials or signature. The order is not cancelled; an administrator must check the DANA key set-up."
+    ),
+    entry!(
+        "4035700",
+        403,
+        "Transaction Expired",
+        "Transaction cannot be cancelled because cancel time is already expired",
+        "Mark Cancel Order process as Failed. Inform to user that order cancel cannot be processed",
+        Failed,
+        DoNotRetry,
+        "This payment is too old to cancel. The order stays paid; tell the customer it cannot be cancelled here (a refund may still be possible)."
+    ),
+    entry!(
+        "4035705",
+        403,
+        "Do Not Honor",
+        "Account or user status is abnormal",
+        "Mark Cancel Order process as Failed. Retry request with proper parameter or can contact to DANA check the user/account status",
+        Failed,
+        ContactDana,
+        "DANA refused because the customer's or merchant's account is restricted. The order stays paid; contact DANA to check the account status."
+    ),
+    entry!(
+        "4035714",
+        403,
+        "Insufficient Funds",
+        "Insufficient funds of merchant\u{2019}s account to cancel the order",
+        "Mark Cancel Order process as Failed. Retry request periodically",
+        Failed,
+        RetrySamePayloadLater,
+        "The merchant's DANA balance is too low to return this payment. The order stays paid; top up the balance, then cancel again."
+    ),
+    entry!(
+        "4035715",
+        403,
+        "Transaction Not Permitted.[reason]",
+        "Transaction not permitted",
+        "Mark Cancel Order process as Failed. Retry request periodically or contact DANA to consult",
+        Failed,
+        RetrySamePayloadLater,
+        "DANA does not permit this cancel right now (reason in DANA's message). The order stays paid; try again later, and contact DANA if it keeps failing."
+    ),
+    entry!(
+        "4045700",
+        404,
+        "Invalid Transaction Status",
+        "Invalid transaction status",
+        "Mark Cancel Order process as Failed. Retry request periodically or contact DANA to consult",
+        Failed,
+        ContactDana,
+        "DANA says this payment is not in a state that can be cancelled (for example, already cancelled or refunded). Check its status with DANA before doing anything else."
+    ),
+    entry!(
+        "4045701",
+        404,
+        "Transaction Not Found",
+        "Transaction not found",
+        "Mark Cancel Order process as Failed. Retry request with proper parameter",
+        Failed,
+        FixRequest,
+        "DANA has no payment with this reference. The order is not cancelled; check the partner and DANA references."
+    ),
+    entry!(
+        "4045708",
+        404,
+        "Invalid Merchant",
+        "Merchant does not exist or status abnormal",
+        "Mark Cancel Order process as Failed. Retry request with proper parameter",
+        Failed,
+        FixRequest,
+        "DANA does not recognise the merchant ID, or the merchant is suspended. The order is not cancelled; an administrator must check the merchant set-up."
+    ),
+    entry!(
+        "4295700",
+        429,
+        "Too Many Requests",
+        "Maximum transaction limit exceeded",
+        "Mark Cancel Order process as Pending. Retry request periodically by sending same request payload",
+        Pending,
+        RetrySamePayloadLater,
+        "DANA is rate-limiting us. The cancel stays pending and the same request is sent again a little later."
+    ),
+    entry!(
+        "5005700",
+        500,
+        "General Error",
+        "General error non retry-able",
+        "Mark Cancel Order process as Failed. Retry request periodically",
+        Failed,
+        RetrySamePayloadLater,
+        "DANA had an error and did not cancel the order. It stays paid; try again later."
+    ),
+    entry!(
+        "5005701",
+        500,
+        "Internal Server Error",
+        "Unknown internal server failure, please retry the process again",
+        "Mark Cancel Order process as Pending. Retry request periodically by sending same request payload",
+        Pending,
+        RetrySamePayloadLater,
+        "DANA had an internal error while cancelling. The cancel stays pending and the same request is sent again until DANA settles it."
+    ),
+    CatalogEntry {
+        code: TOTAL_TIMEOUT,
+        http_status: None,
+        message: "Total Timeout",
+        cause: "Total timeout, the client side does not get any responses from the server side (can be due to network issue, server slowing down, and so on)",
+        solution: "Do a retry maximum 3 attempts, if the result is still the same then action is aborted. Show appropriate error message to users",
+        outcome: Outcome::Pending,
+        retry: RetryRule::RetrySamePayloadLater,
+        max_attempts: Some(3),
+        outcome_unknown: true,
+        explanation: "DANA did not answer in time, so we do not know yet whether the order was cancelled. The same request is tried up to 3 times in all; if DANA still does not answer, the cancel stops and must be checked with DANA.",
+    },
+    CatalogEntry {
+        code: UNEXPECTED,
+        http_status: None,
+        message: "Unexpected response",
+        cause: "The server does not produce expected responses (can be due to hardware failure, bugs, and so on)",
+        solution: "",
+        outcome: Outcome::Pending,
+        retry: RetryRule::ContactDana,
+        max_attempts: None,
+        outcome_unknown: true,
+        explanation: "DANA's answer could not be understood, so the cancel is not confirmed. Do not treat the order as cancelled: check its status with DANA before sending it again.",
+    },
+];
+
+/// The entry for a catalog code (a DANA code, `TIMEOUT` or `UNEXPECTED`).
+pub fn lookup(code: &str) -> Option<&'static CatalogEntry> {
+    CATALOG.iter().find(|e| e.code == code)
+}
+
+pub fn total_timeout() -> &'static CatalogEntry {
+    lookup(TOTAL_TIMEOUT).expect("the catalog has a time-out entry")
+}
+
+pub fn unexpected() -> &'static CatalogEntry {
+    lookup(UNEXPECTED).expect("the catalog has an unexpected-response entry")
+}
+
+/// Why an answer did not fit DANA's contract.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum UnexpectedReason {
+    EmptyBody,
+    NotJson,
+    MissingResponseCode,
+    /// Not 7 digits.
+    MalformedCode(String),
+    /// The code belongs to another SNAP service.
+    WrongServiceCode(String),
+    /// The code's HTTP part disagrees with the HTTP status.
+    HttpStatusMismatch {
+        code: String,
+        http_status: u16,
+    },
+    UnknownCode(String),
+}
+
+impl UnexpectedReason {
+    pub fn describe(&self) -> String {
+        match self {
+            UnexpectedReason::EmptyBody => "the answer had an empty body".into(),
+            UnexpectedReason::NotJson => "the answer was not JSON".into(),
+            UnexpectedReason::MissingResponseCode => "the answer had no responseCode".into(),
+            UnexpectedReason::MalformedCode(c) => format!("responseCode {c:?} is not 7 digits"),
+            UnexpectedReason::WrongServiceCode(c) => {
+                format!("responseCode {c} is not for service {CANCEL_SERVICE_CODE} (Cancel Order)")
+            }
+            UnexpectedReason::HttpStatusMismatch { code, http_status } => {
+                format!("responseCode {code} came with HTTP status {http_status}")
+            }
+            UnexpectedReason::UnknownCode(c) => {
+                format!("responseCode {c} is not in DANA's list for Cancel Order")
+            }
+        }
+    }
+}
+
+/// What an HTTP answer to a cancel means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Classification {
+    pub entry: &'static CatalogEntry,
+    pub response_code: Option<String>,
+    pub response_message: Option<String>,
+    pub unexpected: Option<UnexpectedReason>,
+}
+
+/// Classifies an answer by `responseCode` alone (never the message: DANA's sandbox appends
+/// debug hints to it). Anything off-contract is UNEXPECTED, never a success.
+pub fn classify(http_status: u16, body: &[u8]) -> Classification {
+    let fail =
+        |reason: UnexpectedReason, code: Option<String>, message: Option<String>| Classification {
+            entry: unexpected(),
+            response_code: code,
+            response_message: message,
+            unexpected: Some(reason),
+        };
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return fail(UnexpectedReason::EmptyBody, None, None);
+    }
+    let Ok(json) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return fail(UnexpectedReason::NotJson, None, None);
+    };
+    let message = json
+        .get("responseMessage")
+        .and_then(|m| m.as_str())
+        .map(str::to_string);
+    let Some(code) = json
+        .get("responseCode")
+        .and_then(|c| c.as_str())
+        .map(str::to_string)
+    else {
+        return fail(UnexpectedReason::MissingResponseCode, None, message);
+    };
+    if code.len() != 7 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return fail(
+            UnexpectedReason::MalformedCode(code.clone()),
+            Some(code),
+            message,
+        );
+    }
+    if &code[3..5] != CANCEL_SERVICE_CODE {
+        return fail(
+            UnexpectedReason::WrongServiceCode(code.clone()),
+            Some(code),
+            message,
+        );
+    }
+    if code[0..3] != http_status.to_string() {
+        return fail(
+            UnexpectedReason::HttpStatusMismatch {
+                code: code.clone(),
+                http_status,
+            },
+            Some(code),
+            message,
+        );
+    }
+    match lookup(&code) {
+        Some(entry) => Classification {
+            entry,
+            response_code: Some(code),
+            response_message: message,
+            unexpected: None,
+        },
+        None => fail(
+            UnexpectedReason::UnknownCode(code.clone()),
+            Some(code),
+            message,
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalog_has_the_sixteen_codes_and_two_non_codes() {
+        assert_eq!(CATALOG.len(), 18);
+        for e in CATALOG.iter().filter(|e| e.http_status.is_some()) {
+            assert_eq!(e.code.len(), 7, "{}", e.code);
+            assert_eq!(&e.code[3..5], CANCEL_SERVICE_CODE);
+            assert_eq!(e.code[0..3], e.http_status.unwrap().to_string());
+        }
+        let pending: Vec<_> = CATALOG
+            .iter()
+            .filter(|e| e.http_status.is_some() && e.outcome == Outcome::Pending)
+            .map(|e| e.code)
+            .collect();
+        assert_eq!(pending, ["2025700", "4295700", "5005701"]);
+        assert_eq!(total_timeout().max_attempts, Some(3));
+        assert_ne!(unexpected().outcome, Outcome::Success);
+    }
+
+    #[test]
+    fn decides_on_the_code_not_the_message() {
+        let c = classify(
+            200,
+            br#"{"responseCode":"2005700","responseMessage":"Successful | debug: took 3ms"}"#,
+        );
+        assert_eq!(c.entry.outcome, Outcome::Success);
+        let c = classify(
+            404,
+            br#"{"responseCode":"4045701","responseMessage":"Successful"}"#,
+        );
+        assert_eq!(c.entry.code, "4045701");
+    }
+
+    #[test]
+    fn every_unexpected_shape_is_unexpected() {
+        let reason = |status, body: &[u8]| classify(status, body).unexpected;
+        assert_eq!(reason(200, b""), Some(UnexpectedReason::EmptyBody));
+        assert_eq!(
+            reason(200, b"<html>oops</html>"),
+            Some(UnexpectedReason::NotJson)
+        );
+        assert_eq!(
+            reason(200, br#"{"responseMessage":"Successful"}"#),
+            Some(UnexpectedReason::MissingResponseCode)
+        );
+        assert!(matches!(
+            reason(200, br#"{"responseCode":"200570"}"#),
+            Some(UnexpectedReason::MalformedCode(_))
+        ));
+        assert!(matches!(
+            reason(200, br#"{"responseCode":2005700}"#),
+            Some(UnexpectedReason::MissingResponseCode)
+        ));
+        assert!(matches!(
+            reason(200, br#"{"responseCode":"2005500"}"#),
+            Some(UnexpectedReason::WrongServiceCode(_))
+        ));
+        assert!(matches!(
+            reason(500, br#"{"responseCode":"2005700"}"#),
+            Some(UnexpectedReason::HttpStatusMismatch { .. })
+        ));
+        assert!(matches!(
+            reason(400, br#"{"responseCode":"4005799"}"#),
+            Some(UnexpectedReason::UnknownCode(_))
+        ));
+        for body in [&b""[..], b"nope", br#"{"responseCode":"2005700"}"#] {
+            assert_ne!(classify(500, body).entry.outcome, Outcome::Success);
+        }
+    }
+}

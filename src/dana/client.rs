@@ -1,0 +1,274 @@
+//! The Cancel Order client: validates, signs and sends one attempt at a time, and reports each
+//! attempt whole (request, answer or error, latency) so callers can audit every one. It knows no
+//! storage and no screen.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::catalog::{self, CatalogEntry, Classification};
+use super::clock::{Clock, ExternalIdSource, RandomExternalIds, SystemClock, format_timestamp};
+use super::config::DanaConfig;
+use super::signing::string_to_sign;
+use super::types::{CANCEL_PATH, CancelOrderRequest, CancelOrderResponse, FieldError};
+
+/// The seed's expected timeout for Cancel Order.
+pub const EXPECTED_TIMEOUT: Duration = Duration::from_secs(8);
+
+/// A request ready to send: every header, and the exact body bytes the signature covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedRequest {
+    pub method: &'static str,
+    pub url: String,
+    pub path: &'static str,
+    pub headers: Vec<(&'static str, String)>,
+    pub body: Vec<u8>,
+    pub external_id: String,
+    pub timestamp: String,
+}
+
+impl SignedRequest {
+    /// The request as HTTP text (for `--dry-run` and the audit view).
+    pub fn to_http_text(&self) -> String {
+        let mut text = format!("{} {} HTTP/1.1\n", self.method, self.url);
+        for (name, value) in &self.headers {
+            text.push_str(&format!("{name}: {value}\n"));
+        }
+        text.push('\n');
+        text.push_str(&String::from_utf8_lossy(&self.body));
+        text
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum AttemptResult {
+    /// DANA answered (whatever it answered).
+    Answered {
+        http_status: u16,
+        body: String,
+        classification: Classification,
+        /// The parsed body, when it parsed.
+        response: Option<Box<CancelOrderResponse>>,
+    },
+    /// No answer within the timeout.
+    TimedOut,
+    /// No answer at all (connection refused, reset, DNS): the seed's "total timeout" too.
+    Transport(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CancelAttempt {
+    /// 1 for the first attempt of a cancel.
+    pub number: u32,
+    pub request: SignedRequest,
+    pub result: AttemptResult,
+    pub latency: Duration,
+}
+
+impl CancelAttempt {
+    /// The catalog row this attempt ended in.
+    pub fn entry(&self) -> &'static CatalogEntry {
+        match &self.result {
+            AttemptResult::Answered { classification, .. } => classification.entry,
+            AttemptResult::TimedOut | AttemptResult::Transport(_) => catalog::total_timeout(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct DanaClient {
+    http: reqwest::Client,
+    config: Arc<DanaConfig>,
+    clock: Arc<dyn Clock>,
+    ids: Arc<dyn ExternalIdSource>,
+    timeout: Duration,
+}
+
+impl std::fmt::Debug for DanaClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DanaClient")
+            .field("config", &self.config)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+impl DanaClient {
+    pub fn new(config: DanaConfig) -> Self {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("an HTTP client with default settings builds");
+        Self {
+            http,
+            config: Arc::new(config),
+            clock: Arc::new(SystemClock),
+            ids: Arc::new(RandomExternalIds),
+            timeout: EXPECTED_TIMEOUT,
+        }
+    }
+
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub fn with_external_ids(mut self, ids: Arc<dyn ExternalIdSource>) -> Self {
+        self.ids = ids;
+        self
+    }
+
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    pub fn config(&self) -> &DanaConfig {
+        &self.config
+    }
+
+    /// Validates and signs with the current time and a fresh X-EXTERNAL-ID.
+    pub fn sign_cancel(&self, request: &CancelOrderRequest) -> Result<SignedRequest, FieldError> {
+        self.sign_cancel_with(
+            request,
+            &format_timestamp(self.clock.now()),
+            &self.ids.next_id(),
+        )
+    }
+
+    /// Validates and signs with a given timestamp and X-EXTERNAL-ID (checked like DANA checks them).
+    pub fn sign_cancel_with(
+        &self,
+        request: &CancelOrderRequest,
+        timestamp: &str,
+        external_id: &str,
+    ) -> Result<SignedRequest, FieldError> {
+        request.validate()?;
+        if super::clock::parse_timestamp(timestamp).is_none() {
+            return Err(FieldError {
+                field: "X-TIMESTAMP".into(),
+                problem: "must be YYYY-MM-DDTHH:mm:ss+07:00".into(),
+                missing: false,
+            });
+        }
+        let id_len = external_id.chars().count();
+        if !(1..=36).contains(&id_len) {
+            return Err(FieldError {
+                field: "X-EXTERNAL-ID".into(),
+                problem: "must be 1 to 36 characters".into(),
+                missing: id_len == 0,
+            });
+        }
+        let body = request.to_body();
+        let signature =
+            self.config
+                .key
+                .sign(&string_to_sign("POST", CANCEL_PATH, &body, timestamp));
+        let mut headers = vec![
+            ("Content-Type", "application/json".to_string()),
+            ("X-TIMESTAMP", timestamp.to_string()),
+            ("X-SIGNATURE", signature),
+        ];
+        if let Some(origin) = &self.config.origin {
+            headers.push(("ORIGIN", origin.clone()));
+        }
+        headers.extend([
+            ("X-PARTNER-ID", self.config.partner_id.clone()),
+            ("X-EXTERNAL-ID", external_id.to_string()),
+            ("CHANNEL-ID", self.config.channel_id.clone()),
+        ]);
+        Ok(SignedRequest {
+            method: "POST",
+            url: format!("{}{}", self.config.base_url, CANCEL_PATH),
+            path: CANCEL_PATH,
+            headers,
+            body,
+            external_id: external_id.to_string(),
+            timestamp: timestamp.to_string(),
+        })
+    }
+
+    /// Sends one signed request; never fails, every result is an attempt to record.
+    pub async fn send(&self, request: SignedRequest, number: u32) -> CancelAttempt {
+        let started = Instant::now();
+        let mut builder = self
+            .http
+            .post(&request.url)
+            .timeout(self.timeout)
+            .body(request.body.clone());
+        for (name, value) in &request.headers {
+            builder = builder.header(*name, value);
+        }
+        let result = match builder.send().await {
+            Ok(response) => {
+                let http_status = response.status().as_u16();
+                match response.bytes().await {
+                    Ok(bytes) => {
+                        let classification = catalog::classify(http_status, &bytes);
+                        let response = serde_json::from_slice(&bytes).ok();
+                        AttemptResult::Answered {
+                            http_status,
+                            body: String::from_utf8_lossy(&bytes).into_owned(),
+                            classification,
+                            response,
+                        }
+                    }
+                    Err(err) if err.is_timeout() => AttemptResult::TimedOut,
+                    Err(err) => AttemptResult::Transport(err.to_string()),
+                }
+            }
+            Err(err) if err.is_timeout() => AttemptResult::TimedOut,
+            Err(err) => AttemptResult::Transport(err.to_string()),
+        };
+        let attempt = CancelAttempt {
+            number,
+            request,
+            result,
+            latency: started.elapsed(),
+        };
+        tracing::info!(
+            external_id = %attempt.request.external_id,
+            attempt = number,
+            code = attempt.entry().code,
+            latency_ms = attempt.latency.as_millis() as u64,
+            "DANA cancel attempt"
+        );
+        attempt
+    }
+
+    /// One attempt.
+    pub async fn cancel_order(
+        &self,
+        request: &CancelOrderRequest,
+    ) -> Result<CancelAttempt, FieldError> {
+        Ok(self.send(self.sign_cancel(request)?, 1).await)
+    }
+
+    /// Sends the request, and again (same body, fresh X-EXTERNAL-ID, timestamp and signature)
+    /// while DANA gives no answer, up to the catalog's limit of attempts for time-outs (3).
+    /// `on_attempt` sees each attempt as soon as it ends, so it can be recorded before the next.
+    pub async fn cancel_order_retrying_timeouts(
+        &self,
+        request: &CancelOrderRequest,
+        mut on_attempt: impl FnMut(&CancelAttempt),
+    ) -> Result<Vec<CancelAttempt>, FieldError> {
+        let limit = catalog::total_timeout().max_attempts.unwrap_or(1);
+        let mut attempts = Vec::new();
+        for number in 1..=limit {
+            let attempt = self.send(self.sign_cancel(request)?, number).await;
+            on_attempt(&attempt);
+            let no_answer = attempt.entry().code == catalog::TOTAL_TIMEOUT;
+            attempts.push(attempt);
+            if !no_answer {
+                break;
+            }
+        }
+        Ok(attempts)
+    }
+}

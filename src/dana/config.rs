@@ -1,0 +1,126 @@
+//! DANA client configuration from environment variables.
+
+use std::path::PathBuf;
+
+use super::signing::{KeyError, MerchantKey};
+
+pub const SANDBOX_BASE_URL: &str = "https://api.sandbox.dana.id";
+pub const PRODUCTION_BASE_URL: &str = "https://api.saas.dana.id";
+pub const DEFAULT_CHANNEL_ID: &str = "95221";
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error in {var}: {message}")]
+pub struct DanaConfigError {
+    pub var: &'static str,
+    pub message: String,
+}
+
+#[derive(Clone)]
+pub struct DanaConfig {
+    /// `DANA_BASE_URL`, without a trailing slash.
+    pub base_url: String,
+    /// `DANA_PARTNER_ID`: the clientId DANA issued (X-PARTNER-ID, 1–36 characters).
+    pub partner_id: String,
+    /// `DANA_MERCHANT_ID`: the merchantId of cancel requests (1–64 characters).
+    pub merchant_id: String,
+    /// `DANA_CHANNEL_ID` (CHANNEL-ID, 1–5 characters).
+    pub channel_id: String,
+    /// `DANA_ORIGIN` (ORIGIN, optional).
+    pub origin: Option<String>,
+    /// `DANA_PRIVATE_KEY_PATH` or `DANA_PRIVATE_KEY`.
+    pub key: MerchantKey,
+}
+
+impl std::fmt::Debug for DanaConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DanaConfig")
+            .field("base_url", &self.base_url)
+            .field("partner_id", &self.partner_id)
+            .field("merchant_id", &self.merchant_id)
+            .field("channel_id", &self.channel_id)
+            .field("origin", &self.origin)
+            .field("key", &"<redacted>")
+            .finish()
+    }
+}
+
+fn bad(var: &'static str, message: impl Into<String>) -> DanaConfigError {
+    DanaConfigError {
+        var,
+        message: message.into(),
+    }
+}
+
+fn check_len(var: &'static str, value: &str, max: usize) -> Result<(), DanaConfigError> {
+    let n = value.chars().count();
+    if n == 0 || n > max {
+        return Err(bad(var, format!("must be 1 to {max} characters (is {n})")));
+    }
+    Ok(())
+}
+
+impl DanaConfig {
+    /// Reads the DANA variables; `None` when `DANA_BASE_URL` is unset (use the embedded sandbox).
+    pub fn from_lookup(
+        get: impl Fn(&str) -> Option<String>,
+    ) -> Result<Option<Self>, DanaConfigError> {
+        let get = |name: &str| {
+            get(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let Some(base_url) = get("DANA_BASE_URL") else {
+            return Ok(None);
+        };
+        let require = |var: &'static str| {
+            get(var).ok_or_else(|| bad(var, "must be set when DANA_BASE_URL is set"))
+        };
+        let key = match (get("DANA_PRIVATE_KEY_PATH"), get("DANA_PRIVATE_KEY")) {
+            (Some(path), _) => MerchantKey::from_file(&PathBuf::from(path))
+                .map_err(|e| key_error("DANA_PRIVATE_KEY_PATH", e))?,
+            (None, Some(pem)) => {
+                MerchantKey::from_pem_text(&pem).map_err(|e| key_error("DANA_PRIVATE_KEY", e))?
+            }
+            (None, None) => {
+                return Err(bad(
+                    "DANA_PRIVATE_KEY_PATH",
+                    "set it (or DANA_PRIVATE_KEY) to the merchant's private key",
+                ));
+            }
+        };
+        let config = Self {
+            base_url: base_url.clone(),
+            partner_id: require("DANA_PARTNER_ID")?,
+            merchant_id: require("DANA_MERCHANT_ID")?,
+            channel_id: get("DANA_CHANNEL_ID").unwrap_or_else(|| DEFAULT_CHANNEL_ID.to_string()),
+            origin: get("DANA_ORIGIN"),
+            key,
+        };
+        config.check().map(Some)
+    }
+
+    /// Checks every value against the header limits of the seed.
+    pub fn check(mut self) -> Result<Self, DanaConfigError> {
+        self.base_url = self.base_url.trim_end_matches('/').to_string();
+        if !(self.base_url.starts_with("https://") || self.base_url.starts_with("http://")) {
+            return Err(bad(
+                "DANA_BASE_URL",
+                format!("{:?} is not an http(s) URL", self.base_url),
+            ));
+        }
+        check_len("DANA_PARTNER_ID", &self.partner_id, 36)?;
+        check_len("DANA_MERCHANT_ID", &self.merchant_id, 64)?;
+        check_len("DANA_CHANNEL_ID", &self.channel_id, 5)?;
+        Ok(self)
+    }
+
+    /// Whether requests would reach DANA's production system.
+    pub fn is_production(&self) -> bool {
+        self.base_url.trim_end_matches('/') == PRODUCTION_BASE_URL
+    }
+}
+
+/// Never includes the key itself: only what kind of problem it has.
+fn key_error(var: &'static str, err: KeyError) -> DanaConfigError {
+    bad(var, err.to_string())
+}

@@ -1,0 +1,47 @@
+//! The development key pair used between the dashboard and its sandbox: generated on first start
+//! under the data folder, never committed, never a production key.
+
+use std::path::{Path, PathBuf};
+
+use super::signing::{KeyError, MerchantKey, PublicKey};
+
+pub const PRIVATE_FILE: &str = "sandbox_private.pem";
+pub const PUBLIC_FILE: &str = "sandbox_public.pem";
+
+pub fn public_path(dir: &Path) -> PathBuf {
+    dir.join(PUBLIC_FILE)
+}
+
+/// Loads the pair from `dir`, generating and writing it first when it is not there.
+pub fn ensure_sandbox_keys(dir: &Path) -> Result<(MerchantKey, PublicKey), KeyError> {
+    let private = dir.join(PRIVATE_FILE);
+    let public = public_path(dir);
+    if !private.exists() || !public.exists() {
+        let unreadable = |e: std::io::Error| KeyError::Unreadable {
+            path: dir.display().to_string(),
+            reason: e.to_string(),
+        };
+        std::fs::create_dir_all(dir).map_err(unreadable)?;
+        let key = MerchantKey::generate()?;
+        write_private(&private, &key.to_pkcs8_pem()?).map_err(unreadable)?;
+        std::fs::write(&public, key.public_key_pem()?).map_err(unreadable)?;
+        tracing::info!(dir = %dir.display(), "generated a sandbox key pair");
+    }
+    Ok((
+        MerchantKey::from_file(&private)?,
+        PublicKey::from_file(&public)?,
+    ))
+}
+
+/// Writes a private key readable by its owner only.
+fn write_private(path: &Path, pem: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(pem.as_bytes())
+}

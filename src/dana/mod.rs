@@ -1,0 +1,16 @@
+//! DANA's SNAP Cancel Order API. The catalog is plain data shared with the browser; everything
+//! else (signing, key handling, the HTTP client) is server-only and knows no storage or screen.
+
+pub mod catalog;
+#[cfg(feature = "ssr")]
+pub mod client;
+#[cfg(feature = "ssr")]
+pub mod clock;
+#[cfg(feature = "ssr")]
+pub mod config;
+#[cfg(feature = "ssr")]
+pub mod keys;
+#[cfg(feature = "ssr")]
+pub mod signing;
+#[cfg(feature = "ssr")]
+pub mod types;

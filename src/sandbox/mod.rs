@@ -1,0 +1,445 @@
+//! A stand-in for DANA's Cancel Order endpoint, as strict as DANA: every header's presence and
+//! format, the timestamp and its skew, the signature against the merchant's public key, every
+//! body field, and the orders it knows. Runs as `cancel-desk sandbox` or inside the dashboard.
+
+pub mod scenario;
+
+use std::collections::{HashMap, HashSet};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use chrono::DateTime;
+use serde_json::Value;
+use tokio::net::TcpListener;
+
+use crate::dana::catalog;
+use crate::dana::clock::{Clock, format_timestamp, parse_timestamp};
+use crate::dana::signing::{PublicKey, string_to_sign};
+use crate::dana::types::{
+    CANCEL_PATH, CancelOrderRequest, CancelOrderResponse, REQUEST_HEADERS, check_field,
+    validate_body,
+};
+use crate::money::Money;
+use scenario::{Behaviour, Scripts};
+
+/// How far X-TIMESTAMP may be from the sandbox's clock.
+pub const DEFAULT_MAX_SKEW: Duration = Duration::from_secs(5 * 60);
+
+/// An order as DANA knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SandboxOrder {
+    pub partner_reference_no: String,
+    pub reference_no: Option<String>,
+    pub merchant_id: String,
+    pub amount: Money,
+    pub currency: String,
+    /// Unix seconds.
+    pub paid_at: i64,
+    /// Cancelled before the sandbox started (outside this sandbox).
+    pub cancelled: bool,
+}
+
+/// Where the sandbox learns the orders it knows.
+#[derive(Clone)]
+pub enum OrderBook {
+    /// The dashboard's database (what DANA would know of the merchant's payments).
+    Database(crate::db::Pool),
+    /// A fixed set, for tests.
+    Fixed(Arc<HashMap<String, SandboxOrder>>),
+}
+
+impl OrderBook {
+    pub fn fixed(orders: impl IntoIterator<Item = SandboxOrder>) -> Self {
+        OrderBook::Fixed(Arc::new(
+            orders
+                .into_iter()
+                .map(|o| (o.partner_reference_no.clone(), o))
+                .collect(),
+        ))
+    }
+
+    async fn find(&self, reference: &str) -> Result<Option<SandboxOrder>, sqlx::Error> {
+        match self {
+            OrderBook::Fixed(orders) => Ok(orders.get(reference).cloned()),
+            OrderBook::Database(pool) => Ok(crate::db::orders::find_by_partner_reference(
+                pool, reference,
+            )
+            .await?
+            .and_then(|row| {
+                Some(SandboxOrder {
+                    amount: Money::from_minor(row.amount_minor).ok()?,
+                    cancelled: row.status == "CANCELLED",
+                    partner_reference_no: row.partner_reference_no,
+                    reference_no: row.reference_no,
+                    merchant_id: row.merchant_id,
+                    currency: row.currency,
+                    paid_at: row.paid_at,
+                })
+            })),
+        }
+    }
+}
+
+pub struct SandboxConfig {
+    /// The merchant's public key, which every signature must verify against.
+    pub public_key: PublicKey,
+    /// The X-PARTNER-ID it accepts; `None` accepts any.
+    pub partner_id: Option<String>,
+    pub orders: OrderBook,
+    pub clock: Arc<dyn Clock>,
+    pub max_skew: Duration,
+    pub scripts: Scripts,
+}
+
+/// A cancel the sandbox performed: the body it was asked with and the answer it gave.
+struct Cancellation {
+    minified_body: Vec<u8>,
+    response: String,
+}
+
+struct SandboxState {
+    public_key: PublicKey,
+    partner_id: Option<String>,
+    orders: OrderBook,
+    clock: Arc<dyn Clock>,
+    max_skew: Duration,
+    inner: Mutex<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    scripts: Scripts,
+    cancellations: HashMap<String, Cancellation>,
+    /// (Jakarta day, X-EXTERNAL-ID) pairs seen: an id may not repeat within a day.
+    external_ids: HashSet<(String, String)>,
+    /// Requests that passed the header checks, per partner reference.
+    calls: HashMap<String, usize>,
+}
+
+/// A running sandbox. Dropping it does not stop the server; call [`SandboxHandle::shutdown`].
+#[derive(Clone)]
+pub struct SandboxHandle {
+    pub addr: SocketAddr,
+    state: Arc<SandboxState>,
+    shutdown: Arc<tokio::sync::Notify>,
+}
+
+impl SandboxHandle {
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Sets the behaviours of the next requests for one order.
+    pub fn script(&self, reference: &str, behaviours: Vec<Behaviour>) {
+        self.state
+            .inner
+            .lock()
+            .expect("sandbox state")
+            .scripts
+            .set(reference, behaviours);
+    }
+
+    /// How many signed, well-formed requests reached the sandbox for this order.
+    pub fn calls(&self, reference: &str) -> usize {
+        self.state
+            .inner
+            .lock()
+            .expect("sandbox state")
+            .calls
+            .get(reference)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Whether the sandbox cancelled this order.
+    pub fn is_cancelled(&self, reference: &str) -> bool {
+        self.state
+            .inner
+            .lock()
+            .expect("sandbox state")
+            .cancellations
+            .contains_key(reference)
+    }
+
+    pub fn shutdown(&self) {
+        self.shutdown.notify_one();
+    }
+}
+
+fn router(config: SandboxConfig) -> (Router, Arc<SandboxState>) {
+    let state = Arc::new(SandboxState {
+        public_key: config.public_key,
+        partner_id: config.partner_id,
+        orders: config.orders,
+        clock: config.clock,
+        max_skew: config.max_skew,
+        inner: Mutex::new(Inner {
+            scripts: config.scripts,
+            ..Inner::default()
+        }),
+    });
+    let router = Router::new()
+        .route(CANCEL_PATH, post(cancel))
+        .with_state(state.clone());
+    (router, state)
+}
+
+/// Serves the sandbox on `listener` in the background.
+pub fn spawn(listener: TcpListener, config: SandboxConfig) -> std::io::Result<SandboxHandle> {
+    let addr = listener.local_addr()?;
+    let (router, state) = router(config);
+    let shutdown = Arc::new(tokio::sync::Notify::new());
+    let signal = shutdown.clone();
+    tokio::spawn(async move {
+        let served = axum::serve(listener, router)
+            .with_graceful_shutdown(async move { signal.notified().await })
+            .await;
+        if let Err(err) = served {
+            tracing::error!(%err, "sandbox server stopped");
+        }
+    });
+    Ok(SandboxHandle {
+        addr,
+        state,
+        shutdown,
+    })
+}
+
+/// A DANA answer: status from the code, JSON body, X-TIMESTAMP header.
+fn answer(
+    state: &SandboxState,
+    code: &str,
+    message: &str,
+    extra: Option<CancelOrderResponse>,
+) -> Response {
+    let http = code[0..3]
+        .parse::<u16>()
+        .ok()
+        .and_then(|s| StatusCode::from_u16(s).ok())
+        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = match extra {
+        Some(full) => serde_json::to_string(&full),
+        None => serde_json::to_string(
+            &serde_json::json!({ "responseCode": code, "responseMessage": message }),
+        ),
+    }
+    .expect("a response serialises");
+    raw(state, http, body)
+}
+
+fn raw(state: &SandboxState, status: StatusCode, body: String) -> Response {
+    let timestamp = format_timestamp(state.clock.now());
+    (
+        status,
+        [
+            ("content-type", "application/json"),
+            ("x-timestamp", timestamp.as_str()),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+fn mandatory(field: &str) -> (&'static str, String) {
+    ("4005702", format!("Invalid Mandatory Field {field}"))
+}
+
+fn format_error(field: &str) -> (&'static str, String) {
+    ("4005701", format!("Invalid Field Format {field}"))
+}
+
+fn unauthorized(reason: &str) -> (&'static str, String) {
+    ("4015700", format!("Unauthorized. {reason}"))
+}
+
+/// Header checks, in DANA's order: presence and length, format, skew, partner, signature.
+fn check_headers(
+    state: &SandboxState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<String, (&'static str, String)> {
+    for rule in REQUEST_HEADERS {
+        let value = match headers.get(rule.name) {
+            None => None,
+            Some(v) => Some(Value::String(
+                v.to_str().map_err(|_| format_error(rule.name))?.to_string(),
+            )),
+        };
+        check_field(rule, value.as_ref()).map_err(|e| {
+            if e.missing {
+                mandatory(rule.name)
+            } else {
+                format_error(rule.name)
+            }
+        })?;
+    }
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    };
+    let content_type = header("content-type");
+    if content_type.split(';').next().map(str::trim) != Some("application/json") {
+        return Err(format_error("Content-Type"));
+    }
+    let timestamp = header("x-timestamp");
+    let sent_at = parse_timestamp(timestamp).ok_or_else(|| format_error("X-TIMESTAMP"))?;
+    let skew = (state.clock.now() - sent_at).num_seconds().unsigned_abs();
+    if skew > state.max_skew.as_secs() {
+        return Err(unauthorized(
+            "X-TIMESTAMP is outside the allowed time window",
+        ));
+    }
+    if let Some(expected) = &state.partner_id
+        && header("x-partner-id") != expected
+    {
+        return Err(unauthorized("Unknown X-PARTNER-ID"));
+    }
+    let signed = string_to_sign("POST", CANCEL_PATH, body, timestamp);
+    state
+        .public_key
+        .verify(&signed, header("x-signature"))
+        .map_err(|_| unauthorized("Invalid Signature"))?;
+    Ok(timestamp[..10].to_string())
+}
+
+async fn cancel(
+    State(state): State<Arc<SandboxState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let day = match check_headers(&state, &headers, &body) {
+        Ok(day) => day,
+        Err((code, message)) => return answer(&state, code, &message, None),
+    };
+    let json: Value = match serde_json::from_slice(&body) {
+        Ok(json) => json,
+        Err(_) => return answer(&state, "4005700", "Bad Request", None),
+    };
+    if let Err(e) = validate_body(&json) {
+        let (code, message) = if e.missing {
+            mandatory(&e.field)
+        } else {
+            format_error(&e.field)
+        };
+        return answer(&state, code, &message, None);
+    }
+    let request: CancelOrderRequest = match serde_json::from_value(json) {
+        Ok(request) => request,
+        Err(_) => return answer(&state, "4005700", "Bad Request", None),
+    };
+    let external_id = headers
+        .get("x-external-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let reference = request.original_partner_reference_no.clone();
+    let behaviour = {
+        let mut inner = state.inner.lock().expect("sandbox state");
+        if !inner.external_ids.insert((day, external_id)) {
+            // Not a Cancel Order code: a client that reuses X-EXTERNAL-ID gets SNAP's conflict.
+            drop(inner);
+            return answer(&state, "4095700", "Conflict", None);
+        }
+        *inner.calls.entry(reference.clone()).or_default() += 1;
+        inner.scripts.next(&reference)
+    };
+    match behaviour {
+        Behaviour::Normal => {}
+        Behaviour::Code { code } => {
+            let message = catalog::lookup(&code)
+                .map(|e| e.message)
+                .unwrap_or("Unknown");
+            return answer(&state, &code, message, None);
+        }
+        Behaviour::Hang { millis } => tokio::time::sleep(Duration::from_millis(millis)).await,
+        Behaviour::EmptyBody => return raw(&state, StatusCode::OK, String::new()),
+        Behaviour::MalformedJson => {
+            return raw(
+                &state,
+                StatusCode::OK,
+                "{\"responseCode\": \"2005700\", ".into(),
+            );
+        }
+    }
+    match settle(&state, &request, &body).await {
+        Ok(response) => response,
+        Err(err) => {
+            tracing::error!(%err, "sandbox could not read its orders");
+            answer(&state, "5005701", "Internal Server Error", None)
+        }
+    }
+}
+
+/// Cancels the order as DANA would, or says why not.
+async fn settle(
+    state: &SandboxState,
+    request: &CancelOrderRequest,
+    body: &[u8],
+) -> Result<Response, sqlx::Error> {
+    let reference = &request.original_partner_reference_no;
+    let Some(order) = state.orders.find(reference).await? else {
+        return Ok(answer(state, "4045701", "Transaction Not Found", None));
+    };
+    if request
+        .original_reference_no
+        .as_ref()
+        .is_some_and(|r| Some(r) != order.reference_no.as_ref())
+    {
+        return Ok(answer(state, "4045701", "Transaction Not Found", None));
+    }
+    if request.merchant_id != order.merchant_id {
+        return Ok(answer(state, "4045708", "Invalid Merchant", None));
+    }
+    if let Some(amount) = &request.amount
+        && (amount.value != order.amount.to_wire() || amount.currency != order.currency)
+    {
+        return Ok(answer(
+            state,
+            "4005701",
+            "Invalid Field Format amount.value",
+            None,
+        ));
+    }
+    let minified = crate::dana::signing::minify_json(body);
+    let mut inner = state.inner.lock().expect("sandbox state");
+    if let Some(done) = inner.cancellations.get(reference) {
+        // The same request again (a retry after a lost answer) gets the same answer.
+        if done.minified_body == minified {
+            return Ok(raw(state, StatusCode::OK, done.response.clone()));
+        }
+        return Ok(answer(state, "4045700", "Invalid Transaction Status", None));
+    }
+    if order.cancelled {
+        return Ok(answer(state, "4045700", "Invalid Transaction Status", None));
+    }
+    let transaction_date =
+        DateTime::from_timestamp(order.paid_at, 0).map(|t| format_timestamp(t.fixed_offset()));
+    let response = CancelOrderResponse {
+        response_code: "2005700".into(),
+        response_message: "Successful".into(),
+        original_partner_reference_no: Some(reference.clone()),
+        original_reference_no: order.reference_no.clone(),
+        original_external_id: request.original_external_id.clone(),
+        cancel_time: Some(format_timestamp(state.clock.now())),
+        transaction_date,
+        additional_info: Some(serde_json::Map::new()),
+    };
+    let text = serde_json::to_string(&response).expect("a response serialises");
+    inner.cancellations.insert(
+        reference.clone(),
+        Cancellation {
+            minified_body: minified,
+            response: text.clone(),
+        },
+    );
+    Ok(raw(state, StatusCode::OK, text))
+}

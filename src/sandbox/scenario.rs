@@ -1,0 +1,119 @@
+//! Scripted answers, so tests and demos can make the sandbox produce any catalog row, a hang, an
+//! empty body or malformed JSON, deterministically, keyed on the order's partner reference.
+
+use std::collections::{HashMap, VecDeque};
+
+use serde::{Deserialize, Serialize};
+
+/// What the sandbox does with one request for an order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Behaviour {
+    /// Check the request and cancel as DANA would.
+    Normal,
+    /// Answer this catalog code (with its HTTP status), whatever the order.
+    Code { code: String },
+    /// Wait this long, then behave normally (past the client's timeout, the answer is lost).
+    Hang { millis: u64 },
+    /// HTTP 200 with an empty body.
+    EmptyBody,
+    /// HTTP 200 with a body that is not JSON.
+    MalformedJson,
+}
+
+/// A scenario file: for each partner reference, the behaviours of its successive requests; the
+/// last one repeats. `{"orders": {"REF-1": [{"kind": "code", "code": "2025700"}, {"kind": "normal"}]}}`
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScenarioFile {
+    pub orders: HashMap<String, Vec<Behaviour>>,
+}
+
+#[derive(Debug, Default)]
+pub struct Scripts {
+    by_reference: HashMap<String, VecDeque<Behaviour>>,
+}
+
+impl Scripts {
+    pub fn from_file(file: ScenarioFile) -> Self {
+        let mut scripts = Self::default();
+        for (reference, behaviours) in file.orders {
+            scripts.set(&reference, behaviours);
+        }
+        scripts
+    }
+
+    pub fn set(&mut self, reference: &str, behaviours: Vec<Behaviour>) {
+        self.by_reference
+            .insert(reference.to_string(), behaviours.into());
+    }
+
+    /// The behaviour for the next request of this order.
+    pub fn next(&mut self, reference: &str) -> Behaviour {
+        if let Some(queue) = self.by_reference.get_mut(reference) {
+            if queue.len() > 1 {
+                return queue.pop_front().expect("non-empty");
+            }
+            if let Some(last) = queue.front() {
+                return last.clone();
+            }
+        }
+        magic(reference)
+    }
+}
+
+/// DANA's sandbox convention: a partner reference equal to a response code answers that code.
+/// Three more references give the off-contract answers.
+fn magic(reference: &str) -> Behaviour {
+    match reference {
+        "SANDBOX-HANG" => Behaviour::Hang { millis: 10_000 },
+        "SANDBOX-EMPTY-BODY" => Behaviour::EmptyBody,
+        "SANDBOX-MALFORMED-JSON" => Behaviour::MalformedJson,
+        code if crate::dana::catalog::lookup(code).is_some_and(|e| e.http_status.is_some()) => {
+            Behaviour::Code {
+                code: code.to_string(),
+            }
+        }
+        _ => Behaviour::Normal,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripts_play_in_order_and_the_last_repeats() {
+        let file: ScenarioFile = serde_json::from_str(
+            r#"{"orders": {"R1": [{"kind": "code", "code": "2025700"}, {"kind": "hang", "millis": 5}, {"kind": "normal"}]}}"#,
+        )
+        .unwrap();
+        let mut s = Scripts::from_file(file);
+        assert_eq!(
+            s.next("R1"),
+            Behaviour::Code {
+                code: "2025700".into()
+            }
+        );
+        assert_eq!(s.next("R1"), Behaviour::Hang { millis: 5 });
+        assert_eq!(s.next("R1"), Behaviour::Normal);
+        assert_eq!(s.next("R1"), Behaviour::Normal);
+    }
+
+    #[test]
+    fn magic_references() {
+        let mut s = Scripts::default();
+        assert_eq!(
+            s.next("4035714"),
+            Behaviour::Code {
+                code: "4035714".into()
+            }
+        );
+        assert_eq!(s.next("SANDBOX-EMPTY-BODY"), Behaviour::EmptyBody);
+        assert_eq!(s.next("2026112400000000000001"), Behaviour::Normal);
+        assert_eq!(
+            s.next("TIMEOUT"),
+            Behaviour::Normal,
+            "catalog non-codes are not magic"
+        );
+    }
+}
