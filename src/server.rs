@@ -5,7 +5,9 @@ use axum::extract::FromRef;
 use axum::response::Redirect;
 use axum::routing::get;
 use leptos::config::LeptosOptions;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use std::sync::OnceLock;
+
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 
 use crate::app::{App, shell};
@@ -40,8 +42,16 @@ impl AppState {
     }
 }
 
+/// The app's routes, computed once per process: generating them raises a process-global flag
+/// that leaves any resource first polled meanwhile pending forever (leptos issue #4773), so it
+/// must never run while another server in the process is rendering.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     Router::new()
         // A real 303 for the bare address (the Leptos router's redirect answers 200 + Location).
         .route("/", get(|| async { Redirect::to("/orders") }))
