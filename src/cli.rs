@@ -122,6 +122,8 @@ pub enum CliError {
     Usage(String),
     #[error("invalid request: {0}")]
     InvalidRequest(#[from] crate::dana::types::FieldError),
+    #[error(transparent)]
+    DanaSetup(#[from] server::DanaSetupError),
 }
 
 pub async fn run(cli: Cli) -> Result<(), CliError> {
@@ -175,8 +177,16 @@ async fn serve(config: &Config, args: ServeArgs) -> Result<(), CliError> {
             source,
         })?;
     let addr = listener.local_addr().map_err(CliError::Serve)?;
+    let (dana, sandbox) =
+        server::dana_client(config, &pool, |name| std::env::var(name).ok()).await?;
+    if let Some(sandbox) = &sandbox {
+        println!(
+            "DANA_BASE_URL is not set: cancels go to the embedded DANA sandbox at {}",
+            sandbox.base_url()
+        );
+    }
     println!("Cancel Desk is running at http://{addr}/orders");
-    let state = server::AppState::new(config, pool);
+    let state = server::AppState::new(config, pool, dana);
     server::serve(listener, state, shutdown_signal())
         .await
         .map_err(CliError::Serve)

@@ -12,13 +12,21 @@ use tokio::net::TcpListener;
 
 use crate::app::{App, shell};
 use crate::config::Config;
+use crate::dana::client::DanaClient;
+use crate::dana::clock::SystemClock;
+use crate::dana::config::{DEFAULT_CHANNEL_ID, DanaConfig, DanaConfigError};
+use crate::dana::keys;
+use crate::dana::signing::KeyError;
 use crate::db::Pool;
+use crate::sandbox::{self, OrderBook, SandboxConfig, SandboxHandle, scenario::Scripts};
 
 /// What every request may use. Server functions read it from the Leptos context.
 #[derive(Clone)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub pool: Pool,
+    /// The signed DANA client (DANA itself, or the embedded sandbox).
+    pub dana: DanaClient,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -28,7 +36,7 @@ impl FromRef<AppState> for LeptosOptions {
 }
 
 impl AppState {
-    pub fn new(config: &Config, pool: Pool) -> Self {
+    pub fn new(config: &Config, pool: Pool, dana: DanaClient) -> Self {
         let leptos_options = LeptosOptions::builder()
             .output_name("cancel-desk")
             .site_root(config.site_root.to_string_lossy().into_owned())
@@ -38,6 +46,7 @@ impl AppState {
         Self {
             leptos_options,
             pool,
+            dana,
         }
     }
 }
@@ -72,4 +81,54 @@ pub async fn serve(
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown)
         .await
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DanaSetupError {
+    #[error(transparent)]
+    Config(#[from] DanaConfigError),
+    #[error("sandbox keys: {0}")]
+    Key(#[from] KeyError),
+    #[error("cannot start the embedded DANA sandbox: {0}")]
+    Sandbox(std::io::Error),
+}
+
+/// The DANA client the dashboard uses: DANA at `DANA_BASE_URL` when it is set, otherwise the
+/// embedded sandbox on a loopback port, signed with the development key pair under `key_dir`
+/// (generated on first start).
+pub async fn dana_client(
+    config: &Config,
+    pool: &Pool,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<(DanaClient, Option<SandboxHandle>), DanaSetupError> {
+    if let Some(dana) = DanaConfig::from_lookup(env)? {
+        tracing::info!(base_url = %dana.base_url, "cancels go to DANA");
+        return Ok((DanaClient::new(dana), None));
+    }
+    let (key, public_key) = keys::ensure_sandbox_keys(&config.key_dir)?;
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(DanaSetupError::Sandbox)?;
+    let handle = sandbox::spawn(
+        listener,
+        SandboxConfig {
+            public_key,
+            partner_id: None,
+            orders: OrderBook::Database(pool.clone()),
+            clock: std::sync::Arc::new(SystemClock),
+            max_skew: sandbox::DEFAULT_MAX_SKEW,
+            scripts: Scripts::default(),
+        },
+    )
+    .map_err(DanaSetupError::Sandbox)?;
+    let dana = DanaConfig {
+        base_url: handle.base_url(),
+        partner_id: "CANCEL-DESK-SANDBOX".into(),
+        merchant_id: crate::seed::DEMO_MERCHANT_ID.into(),
+        channel_id: DEFAULT_CHANNEL_ID.into(),
+        origin: None,
+        key,
+    }
+    .check()?;
+    Ok((DanaClient::new(dana), Some(handle)))
 }

@@ -666,3 +666,16 @@ fn request_json_matches_the_seed_field_names() {
         "absent optionals are omitted"
     );
 }
+
+#[test]
+fn the_default_timeout_is_the_seeds_eight_seconds() {
+    let config = DanaConfig {
+        base_url: "http://127.0.0.1:9".into(),
+        partner_id: "P".into(),
+        merchant_id: MERCHANT.into(),
+        channel_id: "95221".into(),
+        origin: None,
+        key: MerchantKey::from_pem_text(PKCS8).unwrap(),
+    };
+    assert_eq!(DanaClient::new(config).timeout(), Duration::from_secs(8));
+}

@@ -133,6 +133,10 @@ impl DanaClient {
         &self.config
     }
 
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
     /// Validates and signs with the current time and a fresh X-EXTERNAL-ID.
     pub fn sign_cancel(&self, request: &CancelOrderRequest) -> Result<SignedRequest, FieldError> {
         self.sign_cancel_with(

@@ -12,6 +12,8 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub pool: Pool,
     pub client: reqwest::Client,
+    /// The embedded DANA sandbox this server's cancels go to.
+    pub sandbox: cancel_desk::sandbox::SandboxHandle,
     _dir: tempfile::TempDir,
 }
 
@@ -22,6 +24,7 @@ impl TestApp {
         let config = Config::from_lookup(|name| match name {
             "DATABASE_URL" => Some(url.clone()),
             "CANCEL_DESK_ADDR" => Some("127.0.0.1:0".to_string()),
+            "CANCEL_DESK_KEY_DIR" => Some(dir.path().join("keys").display().to_string()),
             _ => None,
         })
         .expect("test configuration");
@@ -29,11 +32,26 @@ impl TestApp {
             .await
             .expect("database opens");
         db::migrate(&pool).await.expect("migrations run");
+        // The fixture key pair stands in for the generated development keys.
+        std::fs::create_dir_all(&config.key_dir).unwrap();
+        std::fs::write(
+            config.key_dir.join("sandbox_private.pem"),
+            include_str!("../fixtures/dana/private_pkcs8.pem"),
+        )
+        .unwrap();
+        std::fs::write(
+            config.key_dir.join("sandbox_public.pem"),
+            include_str!("../fixtures/dana/public.pem"),
+        )
+        .unwrap();
+        let (dana, sandbox) = server::dana_client(&config, &pool, |_| None)
+            .await
+            .expect("embedded sandbox starts");
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind a random port");
         let addr = listener.local_addr().unwrap();
-        let state = AppState::new(&config, pool.clone());
+        let state = AppState::new(&config, pool.clone(), dana);
         tokio::spawn(server::serve(listener, state, std::future::pending()));
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -43,6 +61,7 @@ impl TestApp {
             addr,
             pool,
             client,
+            sandbox: sandbox.expect("no DANA_BASE_URL in tests"),
             _dir: dir,
         }
     }
