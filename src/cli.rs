@@ -33,6 +33,11 @@ pub enum Command {
     Seed(SeedArgs),
     /// Run a strict stand-in for DANA's Cancel Order endpoint (orders from DATABASE_URL).
     Sandbox(SandboxArgs),
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Talk to DANA directly, to check a merchant's key set-up.
     Dana {
         #[command(subcommand)]
@@ -55,6 +60,12 @@ pub struct SandboxArgs {
     /// Accept only this X-PARTNER-ID (default: any).
     #[arg(long)]
     pub partner_id: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walk the hash chain and name the first event that does not match.
+    Verify,
 }
 
 #[derive(Debug, Subcommand)]
@@ -124,6 +135,8 @@ pub enum CliError {
     InvalidRequest(#[from] crate::dana::types::FieldError),
     #[error(transparent)]
     DanaSetup(#[from] server::DanaSetupError),
+    #[error("{0}")]
+    AuditBroken(String),
 }
 
 pub async fn run(cli: Cli) -> Result<(), CliError> {
@@ -137,6 +150,23 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Sandbox(args) => sandbox(&config, args).await,
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let pool = open(&config).await?;
+            let report = crate::audit::verify(&pool).await?;
+            pool.close().await;
+            match report.first_break {
+                None => {
+                    println!("audit chain intact: {} events", report.events);
+                    Ok(())
+                }
+                Some(broken) => Err(CliError::AuditBroken(format!(
+                    "audit chain broken at event #{}: {} ({} events before it verified)",
+                    broken.id, broken.reason, report.events
+                ))),
+            }
+        }
         Command::Dana {
             command: DanaCommand::Cancel(args),
         } => dana_cancel(args).await,

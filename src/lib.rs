@@ -5,6 +5,8 @@
 
 pub mod api;
 pub mod app;
+#[cfg(feature = "ssr")]
+pub mod audit;
 pub mod components;
 pub mod dana;
 pub mod error;
