@@ -33,6 +33,12 @@ pub enum Command {
     Seed(SeedArgs),
     /// Run a strict stand-in for DANA's Cancel Order endpoint (orders from DATABASE_URL).
     Sandbox(SandboxArgs),
+    /// Staff accounts. Passwords are read from a prompt, or from standard input when it is not a
+    /// terminal: never from a flag.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// The audit trail.
     Audit {
         #[command(subcommand)]
@@ -60,6 +66,35 @@ pub struct SandboxArgs {
     /// Accept only this X-PARTNER-ID (default: any).
     #[arg(long)]
     pub partner_id: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account.
+    Add {
+        #[arg(long)]
+        email: String,
+        /// finance, operations, supervisor or admin
+        #[arg(long)]
+        role: String,
+    },
+    /// Disable an account (it can no longer sign in).
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+    /// Change an account's role.
+    SetRole {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        role: String,
+    },
+    /// Set a new password.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -137,6 +172,10 @@ pub enum CliError {
     DanaSetup(#[from] server::DanaSetupError),
     #[error("{0}")]
     AuditBroken(String),
+    #[error(transparent)]
+    User(#[from] crate::auth::users::UserError),
+    #[error("cannot read the password: {0}")]
+    PasswordInput(std::io::Error),
 }
 
 pub async fn run(cli: Cli) -> Result<(), CliError> {
@@ -150,6 +189,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Sandbox(args) => sandbox(&config, args).await,
+        Command::User { command } => user(&config, command).await,
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
@@ -366,5 +406,63 @@ async fn dana_cancel(args: DanaCancelArgs) -> Result<(), CliError> {
         attempt.latency.as_millis(),
         attempt.request.external_id
     );
+    Ok(())
+}
+
+/// Who the audit trail names for changes made from this command line.
+const CLI_ACTOR: &str = "system:cli";
+
+/// Reads a password without echo from a terminal (asked twice), or one line from piped stdin.
+fn read_password() -> Result<String, CliError> {
+    use std::io::{BufRead, IsTerminal};
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ").map_err(CliError::PasswordInput)?;
+        let again =
+            rpassword::prompt_password("Repeat password: ").map_err(CliError::PasswordInput)?;
+        if first != again {
+            return Err(CliError::Usage("the two passwords differ".into()));
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(CliError::PasswordInput)?;
+        Ok(line.trim_end_matches(['\n', '\r']).to_string())
+    }
+}
+
+async fn user(config: &Config, command: UserCommand) -> Result<(), CliError> {
+    use crate::auth::users;
+    let pool = open(config).await?;
+    let result = match command {
+        UserCommand::Add { email, role } => {
+            let role = users::parse_role(&role)?;
+            let password = read_password()?;
+            users::add(&pool, CLI_ACTOR, &email, role, &password).await?;
+            format!(
+                "created {} ({})",
+                users::normalise_email(&email)?,
+                role.as_str()
+            )
+        }
+        UserCommand::Disable { email } => {
+            users::disable(&pool, CLI_ACTOR, &email).await?;
+            format!("disabled {email}")
+        }
+        UserCommand::SetRole { email, role } => {
+            let role = users::parse_role(&role)?;
+            users::set_role(&pool, CLI_ACTOR, &email, role).await?;
+            format!("{email} is now {}", role.as_str())
+        }
+        UserCommand::ResetPassword { email } => {
+            let password = read_password()?;
+            users::reset_password(&pool, CLI_ACTOR, &email, &password).await?;
+            format!("new password set for {email}")
+        }
+    };
+    pool.close().await;
+    println!("{result}");
     Ok(())
 }

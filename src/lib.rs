@@ -7,6 +7,7 @@ pub mod api;
 pub mod app;
 #[cfg(feature = "ssr")]
 pub mod audit;
+pub mod auth;
 pub mod components;
 pub mod dana;
 pub mod error;

@@ -2,6 +2,7 @@
 //! SQLite is the embedded default; the SQL in the query modules stays portable.
 
 pub mod orders;
+pub mod users;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -1,0 +1,106 @@
+//! Roles and the permission matrix: one table, read by server-side checks and by the UI.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Role {
+    Finance,
+    Operations,
+    Supervisor,
+    Admin,
+}
+
+/// Everything a signed-in user can ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Permission {
+    ViewOrders,
+    CancelOrder,
+    ViewPendingQueue,
+    ViewAuditLog,
+    ExportAuditLog,
+    ManageUsers,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 6] = [
+        Permission::ViewOrders,
+        Permission::CancelOrder,
+        Permission::ViewPendingQueue,
+        Permission::ViewAuditLog,
+        Permission::ExportAuditLog,
+        Permission::ManageUsers,
+    ];
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [
+        Role::Finance,
+        Role::Operations,
+        Role::Supervisor,
+        Role::Admin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Finance => "finance",
+            Role::Operations => "operations",
+            Role::Supervisor => "supervisor",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// The permission matrix.
+    pub fn permissions(self) -> &'static [Permission] {
+        use Permission::*;
+        match self {
+            Role::Finance => &[ViewOrders, CancelOrder],
+            Role::Operations => &[ViewOrders, ViewPendingQueue],
+            Role::Supervisor => &[ViewOrders, ViewAuditLog, ExportAuditLog],
+            Role::Admin => &[
+                ViewOrders,
+                CancelOrder,
+                ViewPendingQueue,
+                ViewAuditLog,
+                ExportAuditLog,
+                ManageUsers,
+            ],
+        }
+    }
+
+    pub fn can(self, permission: Permission) -> bool {
+        self.permissions().contains(&permission)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_matrix() {
+        use Permission::*;
+        let allowed = |r: Role| {
+            Permission::ALL
+                .into_iter()
+                .filter(|p| r.can(*p))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(allowed(Role::Finance), vec![ViewOrders, CancelOrder]);
+        assert_eq!(
+            allowed(Role::Operations),
+            vec![ViewOrders, ViewPendingQueue]
+        );
+        assert_eq!(
+            allowed(Role::Supervisor),
+            vec![ViewOrders, ViewAuditLog, ExportAuditLog]
+        );
+        assert_eq!(allowed(Role::Admin), Permission::ALL.to_vec());
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! Managing staff accounts. Every change is recorded in the audit trail in the same transaction.
+
+use serde_json::json;
+
+use super::password::{self, PasswordError};
+use super::role::Role;
+use crate::audit::{self, AuditError, NewEvent, Outcome};
+use crate::db::{self, users::UserRow};
+
+#[derive(Debug, thiserror::Error)]
+pub enum UserError {
+    #[error("email: {0}")]
+    InvalidEmail(&'static str),
+    #[error("role: {0:?} is not one of finance, operations, supervisor, admin")]
+    UnknownRole(String),
+    #[error("password: {0}")]
+    Password(#[from] PasswordError),
+    #[error("a user with e-mail {0} already exists")]
+    Exists(String),
+    #[error("no user with e-mail {0}")]
+    NotFound(String),
+    #[error(transparent)]
+    Audit(#[from] AuditError),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+/// Lower-cases and checks an e-mail address enough to catch typos; delivery is not our concern.
+pub fn normalise_email(email: &str) -> Result<String, UserError> {
+    let email = email.trim().to_lowercase();
+    let (local, domain) = email
+        .split_once('@')
+        .ok_or(UserError::InvalidEmail("needs an @"))?;
+    if local.is_empty() || domain.is_empty() || !domain.contains('.') || domain.contains('@') {
+        return Err(UserError::InvalidEmail("must look like name@example.com"));
+    }
+    if email.chars().count() > 320 || email.chars().any(char::is_whitespace) {
+        return Err(UserError::InvalidEmail(
+            "must be at most 320 characters, without spaces",
+        ));
+    }
+    Ok(email)
+}
+
+pub fn parse_role(role: &str) -> Result<Role, UserError> {
+    Role::parse(role.trim()).ok_or_else(|| UserError::UnknownRole(role.to_string()))
+}
+
+fn now() -> i64 {
+    crate::time::now_epoch()
+}
+
+async fn require(tx: &mut sqlx::SqliteConnection, email: &str) -> Result<UserRow, UserError> {
+    db::users::find_by_email_in(tx, email)
+        .await?
+        .ok_or_else(|| UserError::NotFound(email.to_string()))
+}
+
+fn event(actor: &str, action: &'static str, details: serde_json::Value) -> NewEvent {
+    NewEvent {
+        actor: actor.to_string(),
+        action,
+        outcome: Outcome::Success,
+        order_ref: None,
+        response_code: None,
+        details,
+    }
+}
+
+pub async fn add(
+    pool: &db::Pool,
+    actor: &str,
+    email: &str,
+    role: Role,
+    password: &str,
+) -> Result<i64, UserError> {
+    let email = normalise_email(email)?;
+    let hash = password::hash(password)?;
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    if db::users::find_by_email_in(&mut tx, &email)
+        .await?
+        .is_some()
+    {
+        return Err(UserError::Exists(email));
+    }
+    let id = db::users::insert(&mut tx, &email, role.as_str(), &hash, now()).await?;
+    audit::append_in(
+        &mut tx,
+        &event(
+            actor,
+            "user.created",
+            json!({"email": email, "role": role.as_str()}),
+        ),
+        audit::now_ms(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn set_role(
+    pool: &db::Pool,
+    actor: &str,
+    email: &str,
+    role: Role,
+) -> Result<(), UserError> {
+    let email = normalise_email(email)?;
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let user = require(&mut tx, &email).await?;
+    db::users::set_role(&mut tx, user.id, role.as_str(), now()).await?;
+    let details = json!({"email": email, "from": user.role, "to": role.as_str()});
+    audit::append_in(
+        &mut tx,
+        &event(actor, "user.role_changed", details),
+        audit::now_ms(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn disable(pool: &db::Pool, actor: &str, email: &str) -> Result<(), UserError> {
+    let email = normalise_email(email)?;
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let user = require(&mut tx, &email).await?;
+    let at = now();
+    db::users::set_disabled(&mut tx, user.id, Some(at), at).await?;
+    audit::append_in(
+        &mut tx,
+        &event(actor, "user.disabled", json!({"email": email})),
+        audit::now_ms(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn reset_password(
+    pool: &db::Pool,
+    actor: &str,
+    email: &str,
+    new_password: &str,
+) -> Result<(), UserError> {
+    let email = normalise_email(email)?;
+    let hash = password::hash(new_password)?;
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let user = require(&mut tx, &email).await?;
+    db::users::set_password_hash(&mut tx, user.id, &hash, now()).await?;
+    audit::append_in(
+        &mut tx,
+        &event(actor, "user.password_reset", json!({"email": email})),
+        audit::now_ms(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        assert_eq!(
+            normalise_email("  Finance@Merchant.CO.id ").unwrap(),
+            "finance@merchant.co.id"
+        );
+        for bad in ["finance", "@merchant.id", "a@b", "a b@c.id", "a@b@c.id"] {
+            assert!(normalise_email(bad).is_err(), "{bad}");
+        }
+    }
+}
