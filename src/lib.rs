@@ -8,6 +8,8 @@ pub mod app;
 #[cfg(feature = "ssr")]
 pub mod audit;
 pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod cancel;
 pub mod components;
 pub mod dana;
 pub mod error;

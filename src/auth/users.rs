@@ -51,7 +51,7 @@ fn now() -> i64 {
 }
 
 async fn require(tx: &mut sqlx::SqliteConnection, email: &str) -> Result<UserRow, UserError> {
-    db::users::find_by_email_in(tx, email)
+    db::users::find_by_email(&mut *tx, email)
         .await?
         .ok_or_else(|| UserError::NotFound(email.to_string()))
 }
@@ -77,10 +77,7 @@ pub async fn add(
     let email = normalise_email(email)?;
     let hash = password::hash(password)?;
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    if db::users::find_by_email_in(&mut tx, &email)
-        .await?
-        .is_some()
-    {
+    if db::users::find_by_email(&mut *tx, &email).await?.is_some() {
         return Err(UserError::Exists(email));
     }
     let id = db::users::insert(&mut tx, &email, role.as_str(), &hash, now()).await?;

@@ -1,6 +1,7 @@
 //! The database: connection, migrations, and one module of queries per table.
 //! SQLite is the embedded default; the SQL in the query modules stays portable.
 
+pub mod cancels;
 pub mod orders;
 pub mod users;
 

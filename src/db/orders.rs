@@ -204,15 +204,16 @@ impl MatchSet {
     }
 }
 
-pub async fn find_by_partner_reference(
-    pool: &Pool,
+/// Works on the pool or inside a transaction.
+pub async fn find_by_partner_reference<'e>(
+    executor: impl sqlx::SqliteExecutor<'e>,
     reference: &str,
 ) -> Result<Option<OrderRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM orders WHERE partner_reference_no = ?"
     ))
     .bind(reference)
-    .fetch_optional(pool)
+    .fetch_optional(executor)
     .await
 }
 

@@ -2,8 +2,6 @@
 
 use sqlx::SqliteConnection;
 
-use super::Pool;
-
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct UserRow {
     pub id: i64,
@@ -17,20 +15,14 @@ pub struct UserRow {
 
 const COLUMNS: &str = "id, email, role, password_hash, disabled_at, created_at, updated_at";
 
-pub async fn find_by_email(pool: &Pool, email: &str) -> Result<Option<UserRow>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE email = ?"))
-        .bind(email)
-        .fetch_optional(pool)
-        .await
-}
-
-pub async fn find_by_email_in(
-    conn: &mut SqliteConnection,
+/// Works on the pool or inside a transaction.
+pub async fn find_by_email<'e>(
+    executor: impl sqlx::SqliteExecutor<'e>,
     email: &str,
 ) -> Result<Option<UserRow>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE email = ?"))
         .bind(email)
-        .fetch_optional(conn)
+        .fetch_optional(executor)
         .await
 }
 

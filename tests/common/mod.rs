@@ -14,6 +14,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// The embedded DANA sandbox this server's cancels go to.
     pub sandbox: cancel_desk::sandbox::SandboxHandle,
+    /// The same signed client the server uses.
+    pub dana: cancel_desk::dana::client::DanaClient,
     _dir: tempfile::TempDir,
 }
 
@@ -47,11 +49,13 @@ impl TestApp {
         let (dana, sandbox) = server::dana_client(&config, &pool, |_| None)
             .await
             .expect("embedded sandbox starts");
+        // Tests need not wait DANA's 8 s to see a time-out.
+        let dana = dana.with_timeout(std::time::Duration::from_millis(500));
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind a random port");
         let addr = listener.local_addr().unwrap();
-        let state = AppState::new(&config, pool.clone(), dana);
+        let state = AppState::new(&config, pool.clone(), dana.clone());
         tokio::spawn(server::serve(listener, state, std::future::pending()));
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -62,6 +66,7 @@ impl TestApp {
             pool,
             client,
             sandbox: sandbox.expect("no DANA_BASE_URL in tests"),
+            dana,
             _dir: dir,
         }
     }
@@ -102,7 +107,7 @@ pub fn order(
     NewOrder {
         partner_reference_no: reference.to_string(),
         reference_no: Some(format!("DANA{reference}")),
-        merchant_id: "216620000041231234567".to_string(),
+        merchant_id: cancel_desk::seed::DEMO_MERCHANT_ID.to_string(),
         sub_merchant_id: None,
         external_store_id: None,
         amount_minor,

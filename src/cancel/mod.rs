@@ -1,0 +1,4 @@
+//! The cancel service: the state machine of one order's cancel, from intent through every DANA
+//! attempt to its settled state, each step recorded before the next and audited.
+
+pub mod service;

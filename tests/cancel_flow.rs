@@ -1,0 +1,270 @@
+//! The cancel service against the embedded DANA sandbox: intent first, one DANA call per order,
+//! every attempt recorded and audited, and the order settled by the catalog's outcome.
+
+mod common;
+
+use cancel_desk::cancel::service::{CancelError, cancel_order};
+use cancel_desk::dana::catalog;
+use cancel_desk::orders::model::OrderStatus;
+use cancel_desk::sandbox::scenario::Behaviour;
+use common::{TestApp, order};
+
+const ACTOR: &str = "rina@merchant.co.id";
+const PAID_AT: i64 = 1_795_453_200;
+
+async fn app_with(references: &[&str]) -> TestApp {
+    let app = TestApp::spawn().await;
+    let orders: Vec<_> = references
+        .iter()
+        .map(|r| order(r, "Budi Santoso", 1_500_000, "PAID", PAID_AT))
+        .collect();
+    app.insert(&orders).await;
+    app
+}
+
+async fn order_status(app: &TestApp, reference: &str) -> String {
+    sqlx::query_scalar("SELECT status FROM orders WHERE partner_reference_no = ?")
+        .bind(reference)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+async fn actions(app: &TestApp, reference: &str) -> Vec<(String, String, Option<String>)> {
+    sqlx::query_as(
+        "SELECT action, outcome, response_code FROM audit_events WHERE order_ref = ? ORDER BY id",
+    )
+    .bind(reference)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap()
+}
+
+fn triple(action: &str, outcome: &str, code: Option<&str>) -> (String, String, Option<String>) {
+    (
+        action.to_string(),
+        outcome.to_string(),
+        code.map(str::to_string),
+    )
+}
+
+#[tokio::test]
+async fn a_successful_cancel_is_recorded_before_and_after_dana() {
+    let app = app_with(&["ORDER-OK"]).await;
+    let outcome = cancel_order(
+        &app.pool,
+        &app.dana,
+        ACTOR,
+        "ORDER-OK",
+        " Customer changed their mind ",
+    )
+    .await
+    .unwrap();
+    assert_eq!(outcome.order_status, OrderStatus::Cancelled);
+    assert_eq!(outcome.entry().code, "2005700");
+    assert_eq!(order_status(&app, "ORDER-OK").await, "CANCELLED");
+    assert_eq!(app.sandbox.calls("ORDER-OK"), 1);
+
+    let (state, reason, body): (String, String, String) =
+        sqlx::query_as("SELECT state, reason, request_body FROM cancel_requests")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        (state.as_str(), reason.as_str()),
+        ("SUCCEEDED", "Customer changed their mind")
+    );
+    assert!(
+        body.contains(r#""amount":{"value":"15000.00","currency":"IDR"}"#),
+        "{body}"
+    );
+    let (code, finished): (Option<String>, Option<i64>) =
+        sqlx::query_as("SELECT catalog_code, finished_at FROM cancel_attempts")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(code.as_deref(), Some("2005700"));
+    assert!(finished.is_some());
+
+    assert_eq!(
+        actions(&app, "ORDER-OK").await,
+        vec![
+            triple("cancel.intent", "pending", None),
+            triple("dana.attempt", "success", Some("2005700")),
+            triple("cancel.settled", "success", Some("2005700")),
+        ]
+    );
+    let intent_actor: String =
+        sqlx::query_scalar("SELECT actor FROM audit_events WHERE action = 'cancel.intent'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(intent_actor, ACTOR);
+    assert_eq!(
+        cancel_desk::audit::verify(&app.pool)
+            .await
+            .unwrap()
+            .first_break,
+        None
+    );
+}
+
+#[tokio::test]
+async fn concurrent_cancels_of_one_order_make_exactly_one_dana_call() {
+    let app = app_with(&["ORDER-RACE"]).await;
+    let tasks: Vec<_> = (0..12)
+        .map(|i| {
+            let (pool, dana) = (app.pool.clone(), app.dana.clone());
+            tokio::spawn(async move {
+                cancel_order(&pool, &dana, ACTOR, "ORDER-RACE", &format!("click {i}")).await
+            })
+        })
+        .collect();
+    let mut succeeded = 0;
+    let mut refused = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(outcome) => {
+                assert_eq!(outcome.order_status, OrderStatus::Cancelled);
+                succeeded += 1;
+            }
+            Err(CancelError::NotCancellable { .. }) => refused += 1,
+            Err(other) => panic!("{other}"),
+        }
+    }
+    assert_eq!((succeeded, refused), (1, 11));
+    assert_eq!(app.sandbox.calls("ORDER-RACE"), 1, "DANA saw one cancel");
+    let requests: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cancel_requests")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(requests, 1);
+}
+
+#[tokio::test]
+async fn each_outcome_class_leaves_order_and_trail_in_the_right_state() {
+    // DANA's sandbox convention: these references answer their own code.
+    let app = app_with(&["2025700", "4035714", "5005701", "SANDBOX-EMPTY-BODY"]).await;
+    for (reference, order_after, request_after, code) in [
+        ("2025700", "CANCEL_PENDING", "PENDING", "2025700"),
+        ("4035714", "CANCEL_FAILED", "FAILED", "4035714"),
+        ("5005701", "CANCEL_PENDING", "PENDING", "5005701"),
+        (
+            "SANDBOX-EMPTY-BODY",
+            "CANCEL_PENDING",
+            "PENDING",
+            catalog::UNEXPECTED,
+        ),
+    ] {
+        let outcome = cancel_order(&app.pool, &app.dana, ACTOR, reference, "test")
+            .await
+            .unwrap();
+        assert_eq!(outcome.entry().code, code, "{reference}");
+        assert_eq!(
+            order_status(&app, reference).await,
+            order_after,
+            "{reference}"
+        );
+        let state: String =
+            sqlx::query_scalar("SELECT state FROM cancel_requests WHERE partner_reference_no = ?")
+                .bind(reference)
+                .fetch_one(&app.pool)
+                .await
+                .unwrap();
+        assert_eq!(state, request_after, "{reference}");
+        let trail = actions(&app, reference).await;
+        assert_eq!(
+            trail.last().unwrap().2.as_deref(),
+            Some(code),
+            "{reference}"
+        );
+        assert_ne!(
+            trail.last().unwrap().1,
+            "success",
+            "{reference}: never a success"
+        );
+    }
+    // A refused cancel leaves the order paid-but-failed, and it may be cancelled again.
+    let again = cancel_order(&app.pool, &app.dana, ACTOR, "4035714", "balance topped up")
+        .await
+        .unwrap();
+    assert_eq!(again.entry().code, "4035714");
+    // A pending one may not: it belongs to the retry queue.
+    let err = cancel_order(&app.pool, &app.dana, ACTOR, "2025700", "again")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, CancelError::NotCancellable { .. }), "{err}");
+}
+
+#[tokio::test]
+async fn three_time_outs_stop_after_exactly_three_attempts() {
+    let app = app_with(&["ORDER-SLOW"]).await;
+    app.sandbox
+        .script("ORDER-SLOW", vec![Behaviour::Hang { millis: 3_000 }]);
+    let outcome = cancel_order(
+        &app.pool,
+        &app.dana,
+        ACTOR,
+        "ORDER-SLOW",
+        "customer request",
+    )
+    .await
+    .unwrap();
+    assert_eq!(outcome.attempts.len(), 3);
+    assert!(
+        outcome
+            .attempts
+            .iter()
+            .all(|a| a.entry.code == catalog::TOTAL_TIMEOUT)
+    );
+    assert_eq!(outcome.entry().max_attempts, Some(3));
+    assert!(outcome.entry().explanation.contains("up to 3 times"));
+    // Unknown outcome: not failed, not cancelled; reconciled by the retry queue.
+    assert_eq!(order_status(&app, "ORDER-SLOW").await, "CANCEL_PENDING");
+    let rows: Vec<(i64, String, Option<i64>)> = sqlx::query_as(
+        "SELECT attempt_no, external_id, finished_at FROM cancel_attempts ORDER BY attempt_no",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(rows.iter().map(|r| r.0).collect::<Vec<_>>(), vec![1, 2, 3]);
+    assert!(rows.iter().all(|r| r.2.is_some()));
+    let ids: std::collections::HashSet<_> = rows.iter().map(|r| r.1.clone()).collect();
+    assert_eq!(ids.len(), 3);
+    let attempts_audited = actions(&app, "ORDER-SLOW")
+        .await
+        .iter()
+        .filter(|a| a.0 == "dana.attempt")
+        .count();
+    assert_eq!(attempts_audited, 3);
+}
+
+#[tokio::test]
+async fn a_bad_reason_or_unknown_order_writes_nothing() {
+    let app = app_with(&["ORDER-R"]).await;
+    for reason in ["", "   ", &"r".repeat(257)] {
+        assert!(matches!(
+            cancel_order(&app.pool, &app.dana, ACTOR, "ORDER-R", reason).await,
+            Err(CancelError::InvalidReason(_))
+        ));
+    }
+    assert!(matches!(
+        cancel_order(&app.pool, &app.dana, ACTOR, "NOPE", "x").await,
+        Err(CancelError::OrderNotFound(_))
+    ));
+    let written: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM cancel_requests) + (SELECT COUNT(*) FROM audit_events)",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(written, 0);
+    assert_eq!(order_status(&app, "ORDER-R").await, "PAID");
+    assert_eq!(app.sandbox.calls("ORDER-R"), 0);
+    // 256 characters is allowed.
+    assert!(
+        cancel_order(&app.pool, &app.dana, ACTOR, "ORDER-R", &"r".repeat(256))
+            .await
+            .is_ok()
+    );
+}
