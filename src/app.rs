@@ -6,6 +6,8 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::components::layout::AppLayout;
+use crate::pages::codes::CodesPage;
+use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::order_detail::OrderDetailPage;
 use crate::pages::orders::OrdersPage;
@@ -39,6 +41,8 @@ pub fn App() -> impl IntoView {
             <AppLayout>
                 // Async rendering: the status code (400, 404) is known before headers are sent.
                 <Routes fallback=NotFound>
+                    <Route path=path!("/login") view=LoginPage />
+                    <Route path=path!("/codes") view=CodesPage />
                     <Route path=path!("/orders") view=OrdersPage ssr=SsrMode::Async />
                     <Route
                         path=path!("/orders/:reference")

@@ -26,6 +26,10 @@ pub struct Config {
     pub site_root: PathBuf,
     /// `CANCEL_DESK_KEY_DIR`: where the development key pair for the sandbox lives.
     pub key_dir: PathBuf,
+    /// `CANCEL_DESK_SESSION_IDLE_MINUTES`: a session ends after this long without a request.
+    pub session_idle_minutes: i64,
+    /// `CANCEL_DESK_SECURE_COOKIES`: mark the session cookie Secure (set it when served over TLS).
+    pub secure_cookies: bool,
 }
 
 impl Config {
@@ -56,11 +60,33 @@ impl Config {
         })?;
         let site_root = PathBuf::from(var("CANCEL_DESK_SITE_ROOT", DEFAULT_SITE_ROOT));
         let key_dir = PathBuf::from(var("CANCEL_DESK_KEY_DIR", DEFAULT_KEY_DIR));
+        let idle_text = var("CANCEL_DESK_SESSION_IDLE_MINUTES", "30");
+        let session_idle_minutes = idle_text
+            .parse()
+            .ok()
+            .filter(|m| (1..=24 * 60).contains(m))
+            .ok_or_else(|| ConfigError {
+                var: "CANCEL_DESK_SESSION_IDLE_MINUTES",
+                message: format!("{idle_text:?} is not a number of minutes from 1 to 1440"),
+            })?;
+        let secure_text = var("CANCEL_DESK_SECURE_COOKIES", "false");
+        let secure_cookies = match secure_text.as_str() {
+            "true" | "1" => true,
+            "false" | "0" => false,
+            _ => {
+                return Err(ConfigError {
+                    var: "CANCEL_DESK_SECURE_COOKIES",
+                    message: format!("{secure_text:?} is not true or false"),
+                });
+            }
+        };
         Ok(Self {
             database_url,
             addr,
             site_root,
             key_dir,
+            session_idle_minutes,
+            secure_cookies,
         })
     }
 }
@@ -95,5 +121,11 @@ mod tests {
             with(&[("DATABASE_URL", "postgres://x")]).unwrap_err().var,
             "DATABASE_URL"
         );
+        for (var, bad) in [
+            ("CANCEL_DESK_SESSION_IDLE_MINUTES", "0"),
+            ("CANCEL_DESK_SECURE_COOKIES", "yes"),
+        ] {
+            assert_eq!(with(&[(var, bad)]).unwrap_err().var, var);
+        }
     }
 }

@@ -13,8 +13,13 @@ pub enum AppError {
     InvalidInput { field: String, message: String },
     #[error("{0} was not found")]
     NotFound(String),
-    #[error("you are not allowed to do this")]
+    #[error("please sign in")]
+    Unauthorized,
+    #[error("your role does not allow this")]
     Forbidden,
+    /// The request is valid but the thing cannot be done now (e.g. the order is already cancelling).
+    #[error("{0}")]
+    Conflict(String),
     /// Something failed on the server; the details are in the server log, never in the browser.
     #[error("something went wrong on the server; please try again")]
     Internal,
@@ -36,7 +41,9 @@ impl AppError {
         match self {
             AppError::InvalidInput { .. } => 400,
             AppError::NotFound(_) => 404,
+            AppError::Unauthorized => 401,
             AppError::Forbidden => 403,
+            AppError::Conflict(_) => 409,
             AppError::Internal => 500,
             AppError::Transport(_) => 502,
         }

@@ -8,7 +8,6 @@ pub mod app;
 #[cfg(feature = "ssr")]
 pub mod audit;
 pub mod auth;
-#[cfg(feature = "ssr")]
 pub mod cancel;
 pub mod components;
 pub mod dana;

@@ -27,6 +27,8 @@ pub struct AppState {
     pub pool: Pool,
     /// The signed DANA client (DANA itself, or the embedded sandbox).
     pub dana: DanaClient,
+    pub session_idle_seconds: i64,
+    pub secure_cookies: bool,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -47,6 +49,8 @@ impl AppState {
             leptos_options,
             pool,
             dana,
+            session_idle_seconds: config.session_idle_minutes * 60,
+            secure_cookies: config.secure_cookies,
         }
     }
 }
@@ -69,6 +73,10 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::guard::guard,
+        ))
         .with_state(state)
 }
 

@@ -2,6 +2,7 @@
 
 mod common;
 
+use cancel_desk::auth::role::Role;
 use common::{TestApp, badge_statuses, order, pager_href, refs};
 
 /// Jakarta midnight starting 2026-11-24, as Unix seconds.
@@ -11,6 +12,7 @@ const DAY: i64 = 86_400;
 /// 130 orders: every 10th cancelled, one a day over 130 days back from 24 Nov, amounts rising.
 async fn app_with_orders() -> TestApp {
     let app = TestApp::spawn().await;
+    app.login_as(Role::Finance).await;
     let orders: Vec<_> = (0..130)
         .map(|i| {
             let status = if i % 10 == 0 { "CANCELLED" } else { "PAID" };
@@ -215,6 +217,7 @@ async fn order_detail_shows_every_field_and_unknown_is_404() {
 #[tokio::test]
 async fn root_redirects_to_orders() {
     let app = TestApp::spawn().await;
+    app.login_as(Role::Finance).await;
     let response = app.client.get(app.url("/")).send().await.unwrap();
     assert!(response.status().is_redirection(), "{}", response.status());
     assert_eq!(response.headers()["location"], "/orders");
@@ -248,6 +251,7 @@ async fn list_server_function_answers_json() {
 #[tokio::test]
 async fn a_name_with_thousands_of_matches_pages_the_same_way() {
     let app = TestApp::spawn().await;
+    app.login_as(Role::Supervisor).await;
     let orders: Vec<_> = (0..2_600)
         .map(|i| {
             let name = if i % 5 == 0 {

@@ -1,6 +1,8 @@
 //! Server functions: the only way views reach data. Each is thin: it checks who may call it
 //! (from the auth issue on) and hands over to a service.
 
+pub mod auth;
+pub mod cancel;
 pub mod orders;
 
 #[cfg(feature = "ssr")]
@@ -9,4 +11,38 @@ pub(crate) fn app_state() -> Result<crate::server::AppState, crate::error::AppEr
         tracing::error!("AppState is missing from the server function context");
         crate::error::AppError::Internal
     })
+}
+
+/// The signed-in user, if their role has `permission`. A refusal answers 403 and is audited.
+#[cfg(feature = "ssr")]
+pub(crate) async fn require(
+    permission: crate::auth::role::Permission,
+) -> Result<(crate::server::AppState, crate::auth::CurrentUser), crate::error::AppError> {
+    use crate::error::AppError;
+    use leptos::prelude::use_context;
+    let state = app_state()?;
+    let parts = use_context::<http::request::Parts>();
+    let user = parts
+        .as_ref()
+        .and_then(|p| p.extensions.get::<crate::auth::CurrentUser>().cloned())
+        .ok_or(AppError::Unauthorized)?;
+    if user.role.can(permission) {
+        return Ok((state, user));
+    }
+    let path = parts.map(|p| p.uri.path().to_string()).unwrap_or_default();
+    let event = crate::audit::NewEvent {
+        actor: user.email.clone(),
+        action: "access.forbidden",
+        outcome: crate::audit::Outcome::Forbidden,
+        order_ref: None,
+        response_code: None,
+        details: serde_json::json!({"permission": format!("{permission:?}"), "role": user.role.as_str(), "path": path}),
+    };
+    if let Err(err) = crate::audit::append(&state.pool, &event).await {
+        tracing::error!(%err, "could not audit a forbidden request");
+    }
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::FORBIDDEN);
+    }
+    Err(AppError::Forbidden)
 }

@@ -16,10 +16,15 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
             format!("{what} was not found"),
             "Check the reference and try again.".to_string(),
         ),
+        AppError::Unauthorized => (
+            "Please sign in".to_string(),
+            "Your session has ended.".to_string(),
+        ),
         AppError::Forbidden => (
             "Not allowed".to_string(),
             "Your role does not allow this.".to_string(),
         ),
+        AppError::Conflict(message) => ("Not possible right now".to_string(), message.clone()),
         AppError::Internal | AppError::Transport(_) => {
             ("Something went wrong".to_string(), error.to_string())
         }

@@ -1,14 +1,33 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
-/// Top bar with navigation, and the page area. `data-hydrated` appears once the browser app has
-/// taken over the server-rendered page (end-to-end tests wait for it).
+use crate::api::auth::{Logout, whoami};
+use crate::auth::CurrentUser;
+use crate::auth::role::Role;
+
+/// The signed-in user, for every page (loaded once by the layout).
+pub type Me = Resource<Result<Option<CurrentUser>, crate::error::AppError>>;
+
+pub fn role_label(role: Role) -> &'static str {
+    match role {
+        Role::Finance => "Finance",
+        Role::Operations => "Operations",
+        Role::Supervisor => "Supervisor",
+        Role::Admin => "Admin",
+    }
+}
+
+/// Top bar with navigation and the signed-in user, and the page area. `data-hydrated` appears
+/// once the browser app has taken over the server-rendered page (end-to-end tests wait for it).
 #[component]
 pub fn AppLayout(children: Children) -> impl IntoView {
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
     let location = use_location();
-    let on_orders = move || location.pathname.get().starts_with("/orders");
+    let me: Me = Resource::new(move || location.pathname.get() == "/login", |_| whoami());
+    provide_context(me);
+    let logout = ServerAction::<Logout>::new();
+    let on = move |prefix: &'static str| move || location.pathname.get().starts_with(prefix);
     view! {
         <div class="app" data-hydrated=move || hydrated.get().then_some("true")>
             <header class="topbar">
@@ -17,11 +36,31 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                     <span class="brand-name">"Cancel Desk"</span>
                 </a>
                 <nav class="nav">
-                    <a href="/orders" class:active=on_orders>
+                    <a href="/orders" class:active=on("/orders")>
                         "Orders"
+                    </a>
+                    <a href="/codes" class:active=on("/codes")>
+                        "Response codes"
                     </a>
                 </nav>
                 <span class="topbar-note">"Times in WIB (GMT+7)"</span>
+                <Suspense>
+                    {move || Suspend::new(async move {
+                        me.await.ok().flatten().map(|user| {
+                            view! {
+                                <div class="who" data-testid="signed-in">
+                                    <span class="who-email">{user.email}</span>
+                                    <span class="who-role">{role_label(user.role)}</span>
+                                    <ActionForm action=logout>
+                                        <button type="submit" class="link-button">
+                                            "Sign out"
+                                        </button>
+                                    </ActionForm>
+                                </div>
+                            }
+                        })
+                    })}
+                </Suspense>
             </header>
             <main class="content">{children()}</main>
         </div>

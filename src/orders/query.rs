@@ -14,6 +14,7 @@ pub const MAX_SEARCH_CHARS: usize = 64;
 /// The raw query fields, exactly as read from the URL. Empty values mean "not set" (a GET form
 /// submits empty inputs).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct OrderListParams {
     pub q: Option<String>,
     pub status: Option<String>,

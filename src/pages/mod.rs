@@ -1,5 +1,7 @@
 //! One module per page.
 
+pub mod codes;
+pub mod login;
 pub mod not_found;
 pub mod order_detail;
 pub mod orders;

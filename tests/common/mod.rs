@@ -8,6 +8,9 @@ use cancel_desk::db::{self, Pool, orders::NewOrder};
 use cancel_desk::server::{self, AppState};
 use tokio::net::TcpListener;
 
+/// Every test account's password.
+pub const PASSWORD: &str = "correct-horse-battery";
+
 pub struct TestApp {
     pub addr: SocketAddr,
     pub pool: Pool,
@@ -57,8 +60,13 @@ impl TestApp {
         let addr = listener.local_addr().unwrap();
         let state = AppState::new(&config, pool.clone(), dana.clone());
         tokio::spawn(server::serve(listener, state, std::future::pending()));
+        // Like a browser on our own page: cookies kept, Origin sent.
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("origin", format!("http://{addr}").parse().unwrap());
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
+            .default_headers(headers)
             .build()
             .unwrap();
         Self {
@@ -69,6 +77,46 @@ impl TestApp {
             dana,
             _dir: dir,
         }
+    }
+
+    /// Creates a user with this role and signs this app's client in as them.
+    pub async fn login_as(&self, role: cancel_desk::auth::role::Role) -> String {
+        let email = format!("{}@merchant.test", role.as_str());
+        if cancel_desk::db::users::find_by_email(&self.pool, &email)
+            .await
+            .unwrap()
+            .is_none()
+        {
+            cancel_desk::auth::users::add(&self.pool, "system:test", &email, role, PASSWORD)
+                .await
+                .unwrap();
+        }
+        let status = self
+            .post_form(
+                "/api/auth/login",
+                &[("email", &email), ("password", PASSWORD)],
+            )
+            .await
+            .0;
+        assert!(status == 302 || status == 200, "sign-in answered {status}");
+        email
+    }
+
+    /// POST a form (as a server function call without JavaScript): (status, body).
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let response = self
+            .client
+            .post(self.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.text().await.unwrap())
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -1,0 +1,137 @@
+//! The HTTP guard in front of every page and server function:
+//! - CSRF: a state-changing request must come from our own origin (Origin, else Referer),
+//!   on top of the SameSite=Strict session cookie;
+//! - the session: a valid cookie puts the [`CurrentUser`] into the request;
+//! - pages need a session: without one, a page load goes to the sign-in page and a call gets 401.
+//!   What each role may do is checked again inside every server function.
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::session;
+use crate::server::AppState;
+
+fn host_of(url: &str) -> Option<&str> {
+    let rest = url.split_once("://")?.1;
+    Some(rest.split(['/', '?', '#']).next().unwrap_or(rest))
+}
+
+/// Whether a state-changing request comes from a page of this server.
+pub fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+        return false;
+    };
+    let from = headers
+        .get(header::ORIGIN)
+        .or_else(|| headers.get(header::REFERER))
+        .and_then(|v| v.to_str().ok())
+        .and_then(host_of);
+    from.is_some_and(|from| from.eq_ignore_ascii_case(host))
+}
+
+fn is_public(path: &str) -> bool {
+    path == "/login"
+        || path.starts_with("/api/auth/")
+        || path.starts_with("/pkg/")
+        || matches!(path, "/favicon.ico" | "/favicon.svg" | "/healthz")
+}
+
+pub async fn guard(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let changes_state = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if changes_state && !same_origin(request.headers()) {
+        tracing::warn!(path = %request.uri().path(), "refused a cross-site request");
+        return (
+            StatusCode::FORBIDDEN,
+            "Refused: this request did not come from Cancel Desk's own pages.",
+        )
+            .into_response();
+    }
+    let token = request
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(session::token_from_cookie_header)
+        .map(str::to_string);
+    let user = match token {
+        None => None,
+        Some(token) => match session::lookup(
+            &state.pool,
+            &token,
+            state.session_idle_seconds,
+            crate::time::now_epoch(),
+        )
+        .await
+        {
+            Ok(user) => user,
+            Err(err) => {
+                tracing::error!(%err, "session lookup failed");
+                return (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong; please try again.",
+                )
+                    .into_response();
+            }
+        },
+    };
+    let path = request.uri().path().to_string();
+    match user {
+        Some(user) => {
+            request.extensions_mut().insert(user);
+        }
+        None if is_public(&path) => {}
+        None if request.method() == Method::GET && !path.starts_with("/api/") => {
+            let wanted = request
+                .uri()
+                .path_and_query()
+                .map_or("/orders", |p| p.as_str());
+            let next: String = form_urlencoded::byte_serialize(wanted.as_bytes()).collect();
+            return Redirect::to(&format!("/login?next={next}")).into_response();
+        }
+        None => return (StatusCode::UNAUTHORIZED, "Sign in first.").into_response(),
+    }
+    next.run(request).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, v.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn origin_checks() {
+        assert!(same_origin(&headers(&[
+            ("host", "127.0.0.1:3000"),
+            ("origin", "http://127.0.0.1:3000")
+        ])));
+        assert!(same_origin(&headers(&[
+            ("host", "desk.test"),
+            ("referer", "https://desk.test/orders?q=1")
+        ])));
+        assert!(!same_origin(&headers(&[
+            ("host", "desk.test"),
+            ("origin", "https://evil.test")
+        ])));
+        assert!(!same_origin(&headers(&[
+            ("host", "desk.test"),
+            ("origin", "https://desk.test.evil.test")
+        ])));
+        assert!(!same_origin(&headers(&[("host", "desk.test")])));
+        assert!(!same_origin(&headers(&[
+            ("host", "desk.test"),
+            ("origin", "null")
+        ])));
+    }
+}
