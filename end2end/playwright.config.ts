@@ -31,7 +31,7 @@ export default defineConfig({
     url: `http://127.0.0.1:${port}/orders`,
     reuseExistingServer: false,
     timeout: 60_000,
-    env: { CANCEL_DESK_ADDR: `127.0.0.1:${port}`, RUST_LOG: 'warn' },
+    env: { CANCEL_DESK_ADDR: `127.0.0.1:${port}`, RUST_LOG: 'warn', E2E_PASSWORD: 'e2e-password-kopi-42' },
     stdout: 'pipe',
   },
 });

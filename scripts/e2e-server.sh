@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Started by Playwright (end2end/playwright.config.ts): the release server on a fresh database
-# with a fixed set of seeded orders.
+# with a fixed set of seeded orders, the sandbox scenario orders, and one account per role.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DIR="$ROOT/target/e2e"
 rm -rf "$DIR" && mkdir -p "$DIR"
 export DATABASE_URL="sqlite://$DIR/e2e.db"
 export CANCEL_DESK_SITE_ROOT="$ROOT/target/site"
-"$ROOT/target/release/cancel-desk" seed --orders 400 --seed 7
-exec "$ROOT/target/release/cancel-desk" serve
+export CANCEL_DESK_KEY_DIR="$DIR/keys"
+BIN="$ROOT/target/release/cancel-desk"
+"$BIN" seed --orders 400 --seed 7 --scenarios
+for role in finance operations supervisor admin; do
+  printf '%s\n' "${E2E_PASSWORD:?}" | "$BIN" user add --email "$role@e2e.test" --role "$role"
+done
+exec "$BIN" serve

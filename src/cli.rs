@@ -143,6 +143,9 @@ pub struct SeedArgs {
     /// Random seed; the same seed and day give the same orders.
     #[arg(long, default_value_t = DEMO_SEED)]
     pub seed: u64,
+    /// Also add one order per sandbox scenario (references that make the sandbox answer each code).
+    #[arg(long)]
+    pub scenarios: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -216,9 +219,13 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             let written =
                 seed::seed_orders(&pool, args.orders, args.seed, time::now_epoch()).await?;
             println!(
-                "seeded {written} orders in {:.1} s",
+                "seeded {written} orders in {:.2} s",
                 started.elapsed().as_secs_f64()
             );
+            if args.scenarios {
+                let added = seed::seed_scenario_orders(&pool, time::now_epoch()).await?;
+                println!("added {added} sandbox scenario orders");
+            }
             pool.close().await;
             Ok(())
         }
@@ -235,10 +242,15 @@ async fn serve(config: &Config, args: ServeArgs) -> Result<(), CliError> {
     let pool = open(config).await?;
     if args.demo && db::orders::is_empty(&pool).await? {
         let written = seed::seed_orders(&pool, DEMO_ORDERS, DEMO_SEED, time::now_epoch()).await?;
+        let scenarios = seed::seed_scenario_orders(&pool, time::now_epoch()).await?;
         tracing::info!(
             orders = written,
+            scenarios,
             "seeded demo orders into the empty database"
         );
+    }
+    if args.demo {
+        create_demo_accounts(&pool).await?;
     }
     let listener = TcpListener::bind(config.addr)
         .await
@@ -464,5 +476,32 @@ async fn user(config: &Config, command: UserCommand) -> Result<(), CliError> {
     };
     pool.close().await;
     println!("{result}");
+    Ok(())
+}
+
+/// `serve --demo` on a database without users: one account per role, passwords printed once.
+/// Demo accounts are never created any other way.
+async fn create_demo_accounts(pool: &db::Pool) -> Result<(), CliError> {
+    use crate::auth::{role::Role, users};
+    let any: Option<i64> = sqlx::query_scalar("SELECT id FROM users LIMIT 1")
+        .fetch_optional(pool)
+        .await?;
+    if any.is_some() {
+        return Ok(());
+    }
+    println!("Demo accounts (shown once; change or disable them with `cancel-desk user`):");
+    for role in Role::ALL {
+        let password: String = {
+            use rand::Rng;
+            const CHARS: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+            let mut rng = rand::rng();
+            (0..16)
+                .map(|_| CHARS[rng.random_range(0..CHARS.len())] as char)
+                .collect()
+        };
+        let email = format!("{}@demo.cancel-desk.test", role.as_str());
+        users::add(pool, "system:demo", &email, role, &password).await?;
+        println!("  {:<11} {email:<36} {password}", role.as_str());
+    }
     Ok(())
 }

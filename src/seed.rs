@@ -285,3 +285,62 @@ pub async fn seed_orders(
         .await?;
     result.map(|()| written)
 }
+
+/// Orders whose partner reference makes the DANA sandbox answer one catalog row each (DANA's own
+/// sandbox convention), so demos and tests can show every answer. Skips those already present.
+pub async fn seed_scenario_orders(pool: &db::Pool, now: i64) -> Result<usize, sqlx::Error> {
+    let mut scenarios: Vec<(String, String)> = crate::dana::catalog::CATALOG
+        .iter()
+        .filter(|e| e.http_status.is_some() && e.code != "2005700")
+        .map(|e| {
+            (
+                e.code.to_string(),
+                format!("Sandbox scenario: {}", e.message),
+            )
+        })
+        .collect();
+    scenarios.extend([
+        (
+            "SANDBOX-HANG".to_string(),
+            "Sandbox scenario: DANA does not answer".to_string(),
+        ),
+        (
+            "SANDBOX-EMPTY-BODY".to_string(),
+            "Sandbox scenario: empty answer".to_string(),
+        ),
+        (
+            "SANDBOX-MALFORMED-JSON".to_string(),
+            "Sandbox scenario: broken answer".to_string(),
+        ),
+    ]);
+    let mut fresh = Vec::new();
+    for (i, (reference, description)) in scenarios.into_iter().enumerate() {
+        if db::orders::find_by_partner_reference(pool, &reference)
+            .await?
+            .is_none()
+        {
+            fresh.push(NewOrder {
+                reference_no: Some(format!(
+                    "{}1112128{:010}",
+                    crate::time::jakarta_date(now).replace('-', ""),
+                    i
+                )),
+                partner_reference_no: reference,
+                merchant_id: DEMO_MERCHANT_ID.to_string(),
+                sub_merchant_id: None,
+                external_store_id: None,
+                amount_minor: 2_500_000 + i as i64 * 10_000,
+                currency: crate::money::IDR.to_string(),
+                status: "PAID",
+                paid_at: now - 3_600 - i as i64 * 60,
+                customer_name: "Demo Pelanggan".to_string(),
+                customer_phone_masked: "+62 811-****-0000".to_string(),
+                item_description: description,
+            });
+        }
+    }
+    let mut tx = pool.begin().await?;
+    db::orders::insert_many(&mut tx, &fresh, now).await?;
+    tx.commit().await?;
+    Ok(fresh.len())
+}

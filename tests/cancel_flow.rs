@@ -268,3 +268,55 @@ async fn a_bad_reason_or_unknown_order_writes_nothing() {
             .is_ok()
     );
 }
+
+/// The demo's scenario orders, cancelled through the service, produce every catalog row.
+#[tokio::test]
+async fn every_scenario_order_ends_in_its_catalog_row() {
+    let app = TestApp::spawn().await;
+    let added = cancel_desk::seed::seed_scenario_orders(&app.pool, cancel_desk::time::now_epoch())
+        .await
+        .unwrap();
+    assert_eq!(added, 18);
+    assert_eq!(
+        cancel_desk::seed::seed_scenario_orders(&app.pool, cancel_desk::time::now_epoch())
+            .await
+            .unwrap(),
+        0,
+        "idempotent"
+    );
+    let references: Vec<String> =
+        sqlx::query_scalar("SELECT partner_reference_no FROM orders ORDER BY id")
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    let mut seen = std::collections::HashSet::new();
+    for reference in references {
+        let outcome = cancel_order(&app.pool, &app.dana, ACTOR, &reference, "scenario")
+            .await
+            .unwrap();
+        let expected = match reference.as_str() {
+            "SANDBOX-HANG" => catalog::TOTAL_TIMEOUT,
+            "SANDBOX-EMPTY-BODY" | "SANDBOX-MALFORMED-JSON" => catalog::UNEXPECTED,
+            code => code,
+        };
+        assert_eq!(outcome.entry().code, expected, "{reference}");
+        seen.insert(outcome.entry().code);
+    }
+    // With one ordinary order for the success row, every catalog row is reachable from the demo.
+    app.insert(&[order(
+        "ORDER-DEMO-OK",
+        "Budi Santoso",
+        1_000_000,
+        "PAID",
+        PAID_AT,
+    )])
+    .await;
+    seen.insert(
+        cancel_order(&app.pool, &app.dana, ACTOR, "ORDER-DEMO-OK", "x")
+            .await
+            .unwrap()
+            .entry()
+            .code,
+    );
+    assert_eq!(seen.len(), catalog::CATALOG.len());
+}

@@ -1,9 +1,9 @@
 import { expect, test, type Page } from '@playwright/test';
+import { hydrated, signIn } from './helpers';
 
-// The browser app has taken over the server-rendered page (set by an Effect).
-async function hydrated(page: Page) {
-  await expect(page.locator('.app[data-hydrated="true"]')).toBeAttached();
-}
+test.beforeEach(async ({ page }) => {
+  await signIn(page, 'finance');
+});
 
 const rows = (page: Page) => page.locator('[data-testid="orders-table"] tbody tr');
 const firstRefs = (page: Page) => rows(page).locator('.ref-link').allTextContents();

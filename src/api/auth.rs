@@ -6,6 +6,7 @@ use crate::auth::CurrentUser;
 use crate::error::AppError;
 
 /// Only same-site paths may be returned to after signing in.
+#[cfg(feature = "ssr")]
 fn safe_next(next: Option<String>) -> String {
     next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
         .unwrap_or_else(|| "/orders".to_string())

@@ -1,7 +1,18 @@
 use leptos::prelude::*;
 
-use crate::cancel::model::CancelResultView;
+use crate::cancel::model::{CancelRequestView, CancelResultView};
 use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+async fn history_of(
+    state: &crate::server::AppState,
+    reference: &str,
+) -> Result<Vec<CancelRequestView>, AppError> {
+    let order = crate::db::orders::find_by_partner_reference(&state.pool, reference)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("Order {reference}")))?;
+    Ok(crate::cancel::history::for_order(&state.pool, order.id).await?)
+}
 
 /// Cancels a paid order at DANA (finance and admin only).
 #[server(prefix = "/api", endpoint = "orders/cancel")]
@@ -9,7 +20,6 @@ pub async fn cancel_order(
     partner_reference_no: String,
     reason: String,
 ) -> Result<CancelResultView, AppError> {
-    use crate::cancel::model::AttemptView;
     use crate::cancel::service::{self, CancelError};
     let (state, user) = super::require(crate::auth::role::Permission::CancelOrder).await?;
     match service::cancel_order(
@@ -21,23 +31,17 @@ pub async fn cancel_order(
     )
     .await
     {
-        Ok(outcome) => Ok(CancelResultView {
-            partner_reference_no,
-            order_status: outcome.order_status,
-            attempts: outcome
-                .attempts
+        Ok(outcome) => {
+            let request = history_of(&state, &partner_reference_no)
+                .await?
                 .into_iter()
-                .map(|a| AttemptView {
-                    number: a.number,
-                    external_id: a.external_id,
-                    catalog_code: a.entry.code.to_string(),
-                    http_status: a.http_status,
-                    response_code: a.response_code,
-                    response_message: a.response_message,
-                    latency_ms: a.latency_ms,
-                })
-                .collect(),
-        }),
+                .find(|r| r.id == outcome.cancel_request_id)
+                .ok_or(AppError::Internal)?;
+            Ok(CancelResultView {
+                order_status: outcome.order_status,
+                request,
+            })
+        }
         Err(CancelError::InvalidReason(message)) => Err(AppError::invalid("reason", message)),
         Err(CancelError::OrderNotFound(reference)) => {
             Err(AppError::NotFound(format!("Order {reference}")))
@@ -55,4 +59,13 @@ pub async fn cancel_order(
             Err(AppError::Internal)
         }
     }
+}
+
+/// Every cancel of an order, newest first.
+#[server(prefix = "/api", endpoint = "orders/cancel-history", input = leptos::server_fn::codec::Json)]
+pub async fn cancel_history(
+    partner_reference_no: String,
+) -> Result<Vec<CancelRequestView>, AppError> {
+    let (state, _) = super::require(crate::auth::role::Permission::ViewOrders).await?;
+    history_of(&state, &partner_reference_no).await
 }

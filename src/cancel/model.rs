@@ -1,25 +1,51 @@
-//! A cancel's result as the pages show it. The catalog code leads to the explanation, outcome
-//! and advice in the shared response-code catalog.
+//! A cancel's history as the pages show it. Each attempt's catalog code leads to the
+//! explanation, outcome and advice in the shared response-code catalog.
 
 use serde::{Deserialize, Serialize};
 
+use crate::dana::catalog::{self, CatalogEntry};
 use crate::orders::model::OrderStatus;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttemptView {
     pub number: u32,
     pub external_id: String,
-    /// The catalog row: a DANA code, `TIMEOUT` or `UNEXPECTED`.
-    pub catalog_code: String,
+    /// The catalog row (a DANA code, `TIMEOUT` or `UNEXPECTED`); `None` while in flight.
+    pub catalog_code: Option<String>,
     pub http_status: Option<u16>,
     pub response_code: Option<String>,
     pub response_message: Option<String>,
-    pub latency_ms: u64,
+    pub latency_ms: Option<u64>,
+    pub sent_at_display: String,
+}
+
+impl AttemptView {
+    pub fn entry(&self) -> Option<&'static CatalogEntry> {
+        self.catalog_code.as_deref().and_then(catalog::lookup)
+    }
+}
+
+/// One cancel of an order: who asked, why, and every attempt at DANA.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CancelRequestView {
+    pub id: i64,
+    pub actor: String,
+    pub reason: String,
+    /// IN_FLIGHT, PENDING, SUCCEEDED or FAILED
+    pub state: String,
+    pub requested_at_display: String,
+    pub attempts: Vec<AttemptView>,
+}
+
+impl CancelRequestView {
+    /// The catalog row of the latest finished attempt.
+    pub fn entry(&self) -> Option<&'static CatalogEntry> {
+        self.attempts.iter().rev().find_map(AttemptView::entry)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CancelResultView {
-    pub partner_reference_no: String,
     pub order_status: OrderStatus,
-    pub attempts: Vec<AttemptView>,
+    pub request: CancelRequestView,
 }

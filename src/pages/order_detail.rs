@@ -1,24 +1,38 @@
-//! `/orders/:reference`: everything about one order, and (from the cancel issue on) its cancel history.
+//! `/orders/:reference`: everything about one order, cancelling it, and its cancel history.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+use crate::api::cancel::{CancelOrder, cancel_history};
 use crate::api::orders::get_order;
+use crate::auth::role::Permission;
+use crate::components::cancel_outcome::{AttemptsTable, CancelOutcome};
 use crate::components::error_panel::ErrorPanel;
+use crate::components::layout::Me;
 use crate::components::status_badge::StatusBadge;
-use crate::orders::model::{OrderDetail, display_amount};
+use crate::error::AppError;
+use crate::orders::model::{OrderDetail, OrderStatus, display_amount};
 
 #[component]
 pub fn OrderDetailPage() -> impl IntoView {
     let params = use_params_map();
     let reference = Memo::new(move |_| params.with(|p| p.get("reference").unwrap_or_default()));
     let order = Resource::new(move || reference.get(), get_order);
+    let history = Resource::new(move || reference.get(), cancel_history);
+    let cancel = ServerAction::<CancelOrder>::new();
+    // A finished cancel changes the order and its history: read both again.
+    Effect::new(move |_| {
+        if cancel.version().get() > 0 {
+            order.refetch();
+            history.refetch();
+        }
+    });
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading order…"</p> }>
             {move || Suspend::new(async move {
                 match order.await {
-                    Ok(order) => view! { <OrderView order /> }.into_any(),
+                    Ok(order) => view! { <OrderView order cancel /> }.into_any(),
                     Err(error) => {
                         view! {
                             <Title text="Order not found · Cancel Desk" />
@@ -29,6 +43,47 @@ pub fn OrderDetailPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <section class="panel" data-testid="cancel-history">
+            <h2>"Cancel history"</h2>
+            <Suspense fallback=|| view! { <p class="loading">"Loading history…"</p> }>
+                {move || Suspend::new(async move {
+                    match history.await {
+                        Ok(requests) if requests.is_empty() => {
+                            view! { <p class="subtle">"No cancel attempts have been made for this order."</p> }.into_any()
+                        }
+                        Ok(requests) => requests
+                            .into_iter()
+                            .map(|r| {
+                                view! {
+                                    <article class="history-item">
+                                        <p class="history-meta">
+                                            <strong>{r.requested_at_display.clone()}</strong>
+                                            " · "
+                                            {r.actor.clone()}
+                                            " · reason: \u{201c}"
+                                            {r.reason.clone()}
+                                            "\u{201d}"
+                                        </p>
+                                        <CancelOutcome request=r.clone() />
+                                        <AttemptsTable attempts=r.attempts />
+                                    </article>
+                                }
+                            })
+                            .collect_view()
+                            .into_any(),
+                        Err(_) => view! { <p class="subtle">"The history could not be loaded."</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+fn counter_class(chars: usize) -> &'static str {
+    if chars >= 256 {
+        "counter counter-full"
+    } else {
+        "counter"
     }
 }
 
@@ -36,10 +91,97 @@ fn or_dash(value: Option<String>) -> String {
     value.unwrap_or_else(|| "—".to_string())
 }
 
+/// Asks for a reason, shows what will be cancelled, and reports DANA's answer at once.
 #[component]
-fn OrderView(order: OrderDetail) -> impl IntoView {
+fn CancelPanel(order: OrderDetail, cancel: ServerAction<CancelOrder>) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let reason = RwSignal::new(String::new());
+    let amount = display_amount(order.amount, &order.currency);
+    let reference = order.partner_reference_no.clone();
+    let problem = move || {
+        cancel
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|err| match err {
+                AppError::InvalidInput { field, message } => format!("{field}: {message}"),
+                other => other.to_string(),
+            })
+    };
+    let count = move || reason.with(|r| r.chars().count());
+    view! {
+        <section class="panel cancel-panel" data-testid="cancel-panel">
+            <div class:hidden=move || open.get()>
+                <div class="cancel-intro">
+                    <div>
+                        <h2>"Cancel this order"</h2>
+                        <p class="subtle">"DANA returns the payment to the customer. You will see DANA's answer straight away."</p>
+                    </div>
+                    <button type="button" class="button button-danger" on:click=move |_| open.set(true)>
+                        "Cancel order"
+                    </button>
+                </div>
+            </div>
+            <div class:hidden=move || !open.get()>
+                <ActionForm action=cancel attr:class="cancel-form">
+                    <h2>"Confirm the cancel"</h2>
+                    <p class="confirm-line">
+                        "Cancel order "
+                        <span class="mono">{reference.clone()}</span>
+                        " of "
+                        <strong>{amount.clone()}</strong>
+                        " paid by "
+                        {order.customer_name.clone()}
+                        "?"
+                    </p>
+                    <input type="hidden" name="partner_reference_no" value=reference.clone() />
+                    <label class="field">
+                        <span>"Reason (required, sent to DANA)"</span>
+                        <textarea
+                            name="reason"
+                            rows="2"
+                            maxlength="256"
+                            required
+                            placeholder="e.g. Customer asked to cancel at the counter"
+                            on:input=move |ev| reason.set(event_target_value(&ev))
+                        ></textarea>
+                    </label>
+                    <div class=move || counter_class(count())>
+                        {move || format!("{}/256", count())}
+                    </div>
+                    {move || problem().map(|p| view! { <p class="form-error" role="alert">{p}</p> })}
+                    <div class="filter-actions">
+                        <button
+                            type="submit"
+                            class="button button-danger"
+                            disabled=move || cancel.pending().get() || reason.with(|r| r.trim().is_empty())
+                        >
+                            {move || if cancel.pending().get() { "Asking DANA…" } else { "Confirm cancel" }}
+                        </button>
+                        <button type="button" class="button button-secondary" on:click=move |_| open.set(false)>
+                            "Keep the order"
+                        </button>
+                    </div>
+                </ActionForm>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn OrderView(order: OrderDetail, cancel: ServerAction<CancelOrder>) -> impl IntoView {
+    let me = use_context::<Me>();
+    let may_cancel = move || {
+        me.and_then(|m| m.get())
+            .and_then(Result::ok)
+            .flatten()
+            .is_some_and(|u| u.role.can(Permission::CancelOrder))
+    };
+    let cancellable = matches!(order.status, OrderStatus::Paid | OrderStatus::CancelFailed);
+    let just_done = move || cancel.value().get().and_then(Result::ok);
     let amount = display_amount(order.amount, &order.currency);
     let wire_amount = format!("{} {}", order.amount.to_wire(), order.currency);
+    let panel_order = order.clone();
     view! {
         <Title text=format!("Order {} · Cancel Desk", order.partner_reference_no) />
         <p class="crumbs">
@@ -55,6 +197,10 @@ fn OrderView(order: OrderDetail) -> impl IntoView {
                 <StatusBadge status=order.status />
             </div>
         </div>
+        {move || just_done().map(|done| view! { <div class="just-done"><CancelOutcome request=done.request /></div> })}
+        <Show when=move || cancellable && may_cancel() && just_done().is_none()>
+            <CancelPanel order=panel_order.clone() cancel />
+        </Show>
         <div class="detail-grid">
             <section class="panel">
                 <h2>"Payment"</h2>
@@ -105,9 +251,5 @@ fn OrderView(order: OrderDetail) -> impl IntoView {
                 </dl>
             </section>
         </div>
-        <section class="panel" data-testid="cancel-history">
-            <h2>"Cancel history"</h2>
-            <p class="subtle">"No cancel attempts have been made for this order."</p>
-        </section>
     }
 }

@@ -1,0 +1,42 @@
+//! Reading an order's cancel history.
+
+use super::model::{AttemptView, CancelRequestView};
+use crate::db::{self, cancels};
+use crate::time::display_wib;
+
+/// Every cancel of the order, newest first, with its attempts in order.
+pub async fn for_order(
+    pool: &db::Pool,
+    order_id: i64,
+) -> Result<Vec<CancelRequestView>, sqlx::Error> {
+    let mut views = Vec::new();
+    for request in cancels::requests_for_order(pool, order_id)
+        .await?
+        .into_iter()
+        .rev()
+    {
+        let attempts = cancels::attempts_for_request(pool, request.id)
+            .await?
+            .into_iter()
+            .map(|a| AttemptView {
+                number: a.attempt_no as u32,
+                external_id: a.external_id,
+                catalog_code: a.catalog_code,
+                http_status: a.http_status.map(|s| s as u16),
+                response_code: a.response_code,
+                response_message: a.response_message,
+                latency_ms: a.latency_ms.map(|l| l as u64),
+                sent_at_display: display_wib(a.sent_at / 1000),
+            })
+            .collect();
+        views.push(CancelRequestView {
+            id: request.id,
+            actor: request.actor,
+            reason: request.reason,
+            state: request.state,
+            requested_at_display: display_wib(request.created_at),
+            attempts,
+        });
+    }
+    Ok(views)
+}
