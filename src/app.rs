@@ -6,6 +6,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::components::layout::AppLayout;
+use crate::pages::audit::AuditPageView;
 use crate::pages::codes::CodesPage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
@@ -43,6 +44,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/login") view=LoginPage />
                     <Route path=path!("/codes") view=CodesPage />
+                    <Route path=path!("/audit") view=AuditPageView ssr=SsrMode::Async />
                     <Route path=path!("/orders") view=OrdersPage ssr=SsrMode::Async />
                     <Route
                         path=path!("/orders/:reference")

@@ -5,7 +5,6 @@
 
 pub mod api;
 pub mod app;
-#[cfg(feature = "ssr")]
 pub mod audit;
 pub mod auth;
 pub mod cancel;

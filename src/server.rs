@@ -68,6 +68,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         // A real 303 for the bare address (the Leptos router's redirect answers 200 + Location).
         .route("/", get(|| async { Redirect::to("/orders") }))
+        .route("/audit/export.csv", get(crate::audit::export::export_csv))
         .leptos_routes(&state, routes, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

@@ -96,3 +96,30 @@ test('signing out ends the session', async ({ page }) => {
   await page.goto('/orders');
   await expect(page).toHaveURL(/\/login\?next=/);
 });
+
+test('a supervisor finds the cancel in the audit log and downloads it as CSV', async ({ page }) => {
+  // The earlier test in this file cancelled 4035714 as finance.
+  await signIn(page, 'supervisor', '/audit?order=4035714');
+  const rows = page.getByTestId('audit-row');
+  await expect(rows.first()).toBeVisible();
+  await expect(page.getByTestId('audit-table')).toContainText('dana.attempt');
+  await expect(page.getByTestId('audit-table')).toContainText('Insufficient Funds');
+  await expect(page.getByTestId('audit-table')).toContainText('finance@e2e.test');
+  const attempt = rows.filter({ hasText: 'dana.attempt' }).first();
+  await attempt.getByText('Details').click();
+  await expect(attempt.locator('.details-json')).toContainText('X-SIGNATURE');
+  await page.screenshot({ path: 'screenshots/audit.png', fullPage: true });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+  expect(download.suggestedFilename()).toBe('cancel-desk-audit.csv');
+  const text = await (await import('node:fs/promises')).readFile((await download.path())!, 'utf8');
+  expect(text.split('\r\n')[0]).toBe('id,occurred_at_wib,actor,action,outcome,order_ref,response_code,details,hash');
+  expect(text).toContain('dana.attempt');
+  expect(text).toContain('4035714');
+});
+
+test('finance has no audit log in the navigation and is refused at the door', async ({ page }) => {
+  await signIn(page, 'finance');
+  await expect(page.getByRole('link', { name: 'Audit log' })).toHaveCount(0);
+  const response = await page.goto('/audit');
+  expect(response?.status()).toBe(403);
+});

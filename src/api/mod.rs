@@ -1,6 +1,7 @@
 //! Server functions: the only way views reach data. Each is thin: it checks who may call it
 //! (from the auth issue on) and hands over to a service.
 
+pub mod audit;
 pub mod auth;
 pub mod cancel;
 pub mod orders;

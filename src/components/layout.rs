@@ -42,6 +42,16 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                     <a href="/codes" class:active=on("/codes")>
                         "Response codes"
                     </a>
+                    <Suspense>
+                        {move || Suspend::new(async move {
+                            let can_audit = me
+                                .await
+                                .ok()
+                                .flatten()
+                                .is_some_and(|u| u.role.can(crate::auth::role::Permission::ViewAuditLog));
+                            can_audit.then(|| view! { <a href="/audit" class:active=on("/audit")>"Audit log"</a> })
+                        })}
+                    </Suspense>
                 </nav>
                 <span class="topbar-note">"Times in WIB (GMT+7)"</span>
                 <Suspense>

@@ -1,5 +1,6 @@
 //! One module per page.
 
+pub mod audit;
 pub mod codes;
 pub mod login;
 pub mod not_found;
