@@ -314,3 +314,51 @@ async fn reason_limits_at_their_edges_over_http() {
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("2005700"), "{body}");
 }
+
+/// A double click, a second tab and a second staff member, all at once, over HTTP: one DANA call.
+#[tokio::test]
+async fn concurrent_cancel_requests_over_http_make_one_dana_call() {
+    let app = TestApp::spawn().await;
+    app.insert(&[order(
+        "ORDER-CLICKS",
+        "Siti Rahayu",
+        1_000_000,
+        "PAID",
+        1_795_453_200,
+    )])
+    .await;
+    app.login_as(Role::Finance).await;
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let (client, url) = (app.client.clone(), app.url("/api/orders/cancel"));
+        tasks.push(tokio::spawn(async move {
+            client
+                .post(url)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(format!(
+                    "partner_reference_no=ORDER-CLICKS&reason=click+{i}"
+                ))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }));
+    }
+    let mut answers = Vec::new();
+    for task in tasks {
+        answers.push(task.await.unwrap());
+    }
+    answers.sort();
+    assert_eq!(
+        answers.iter().filter(|s| **s == 200).count(),
+        1,
+        "{answers:?}"
+    );
+    assert!(
+        answers.iter().all(|s| *s == 200 || *s == 500),
+        "the others are refused: {answers:?}"
+    );
+    assert_eq!(app.sandbox.calls("ORDER-CLICKS"), 1);
+    assert_eq!(statuses(&app, "ORDER-CLICKS").await, "CANCELLED");
+}

@@ -256,7 +256,13 @@ pub async fn cancel_order(
                 "attempt": number,
                 "x_external_id": view.external_id,
                 "x_timestamp": attempt.request.timestamp,
-                "request_headers": attempt.request.headers,
+                "request_headers": attempt
+                    .request
+                    .headers
+                    .iter()
+                    .map(|(name, value)| (name.to_string(), serde_json::Value::String(value.clone())))
+                    .collect::<serde_json::Map<_, _>>(),
+                "request_body": String::from_utf8_lossy(&attempt.request.body),
                 "http_status": row.http_status,
                 "response_code": row.response_code,
                 "response_message": row.response_message,

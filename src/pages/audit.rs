@@ -58,7 +58,7 @@ pub fn AuditPageView() -> impl IntoView {
                 <h1>"Audit log"</h1>
                 <p class="subtle">"Every sign-in, cancel, DANA answer and account change, in a chain nobody can quietly edit."</p>
             </div>
-            <a class="button button-secondary" data-testid="export-csv" href=move || format!("/audit/export.csv?{}", params.with(|p| p.to_query_string(None)))>
+            <a class="button button-secondary" data-testid="export-csv" rel="external" download="cancel-desk-audit.csv" href=move || format!("/audit/export.csv?{}", params.with(|p| p.to_query_string(None)))>
                 "Download CSV"
             </a>
         </div>
