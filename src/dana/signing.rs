@@ -77,6 +77,13 @@ fn pem_body_to_der(text: &str) -> Result<Vec<u8>, KeyError> {
         .map_err(|_| KeyError::NotBase64)
 }
 
+fn read_key_file(path: &std::path::Path) -> Result<String, KeyError> {
+    std::fs::read_to_string(path).map_err(|e| KeyError::Unreadable {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    })
+}
+
 impl MerchantKey {
     /// Loads a private key from PKCS#8 or PKCS#1 PEM, escaped or not, or bare base64 DER.
     pub fn from_pem_text(text: &str) -> Result<Self, KeyError> {
@@ -88,11 +95,7 @@ impl MerchantKey {
     }
 
     pub fn from_file(path: &std::path::Path) -> Result<Self, KeyError> {
-        let text = std::fs::read_to_string(path).map_err(|e| KeyError::Unreadable {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        })?;
-        Self::from_pem_text(&text)
+        Self::from_pem_text(&read_key_file(path)?)
     }
 
     fn from_rsa(key: RsaPrivateKey) -> Self {
@@ -149,11 +152,7 @@ impl PublicKey {
     }
 
     pub fn from_file(path: &std::path::Path) -> Result<Self, KeyError> {
-        let text = std::fs::read_to_string(path).map_err(|e| KeyError::Unreadable {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        })?;
-        Self::from_pem_text(&text)
+        Self::from_pem_text(&read_key_file(path)?)
     }
 
     pub fn verify(&self, string_to_sign: &str, signature_b64: &str) -> Result<(), SignatureError> {
