@@ -260,6 +260,26 @@ async fn the_role_matrix_is_enforced_in_the_server_and_refusals_are_audited() {
             )
             .await;
         let may_cancel = matches!(role, Role::Finance | Role::Admin);
+        let may_audit = matches!(role, Role::Supervisor | Role::Admin);
+        let (audit_page, _) = app.get("/audit").await;
+        assert_eq!(
+            audit_page,
+            if may_audit { 200 } else { 403 },
+            "{role:?} reads the audit log"
+        );
+        let export = app
+            .client
+            .get(app.url("/audit/export.csv"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16();
+        assert_eq!(
+            export,
+            if may_audit { 200 } else { 403 },
+            "{role:?} exports the audit log"
+        );
         if may_cancel {
             assert_eq!(cancel, 200, "{role:?}: {body}");
             assert_eq!(statuses(&app, "ORDER-ROLE").await, "CANCELLED");
@@ -361,4 +381,75 @@ async fn concurrent_cancel_requests_over_http_make_one_dana_call() {
     );
     assert_eq!(app.sandbox.calls("ORDER-CLICKS"), 1);
     assert_eq!(statuses(&app, "ORDER-CLICKS").await, "CANCELLED");
+}
+
+/// Each outcome class, through the cancel server function, leaves the order and the trail right.
+#[tokio::test]
+async fn each_outcome_class_over_http() {
+    use cancel_desk::sandbox::scenario::Behaviour;
+    let app = TestApp::spawn().await;
+    let references = ["OK-1", "2025700", "4035714", "SLOW-1", "SANDBOX-EMPTY-BODY"];
+    let orders: Vec<_> = references
+        .iter()
+        .map(|r| order(r, "Siti Rahayu", 1_000_000, "PAID", 1_795_453_200))
+        .collect();
+    app.insert(&orders).await;
+    app.sandbox
+        .script("SLOW-1", vec![Behaviour::Hang { millis: 3_000 }]);
+    app.login_as(Role::Finance).await;
+    for (reference, order_after, last_code, audit_outcome, attempts) in [
+        ("OK-1", "CANCELLED", "2005700", "success", 1),
+        ("2025700", "CANCEL_PENDING", "2025700", "pending", 1),
+        ("4035714", "CANCEL_FAILED", "4035714", "failure", 1),
+        ("SLOW-1", "CANCEL_PENDING", "TIMEOUT", "pending", 3),
+        (
+            "SANDBOX-EMPTY-BODY",
+            "CANCEL_PENDING",
+            "UNEXPECTED",
+            "pending",
+            1,
+        ),
+    ] {
+        let (status, body) = app
+            .post_form(
+                "/api/orders/cancel",
+                &[
+                    ("partner_reference_no", reference),
+                    ("reason", "outcome test"),
+                ],
+            )
+            .await;
+        assert_eq!(status, 200, "{reference}: {body}");
+        assert!(body.contains(last_code), "{reference}: {body}");
+        assert_eq!(statuses(&app, reference).await, order_after, "{reference}");
+        let trail: Vec<(String, String, Option<String>)> =
+            sqlx::query_as("SELECT action, outcome, response_code FROM audit_events WHERE order_ref = ? ORDER BY id")
+                .bind(reference)
+                .fetch_all(&app.pool)
+                .await
+                .unwrap();
+        assert_eq!(
+            trail.first().map(|t| t.0.as_str()),
+            Some("cancel.intent"),
+            "{reference}"
+        );
+        assert_eq!(
+            trail.iter().filter(|t| t.0 == "dana.attempt").count(),
+            attempts,
+            "{reference}"
+        );
+        let settled = trail.last().unwrap();
+        assert_eq!(
+            (settled.0.as_str(), settled.1.as_str(), settled.2.as_deref()),
+            ("cancel.settled", audit_outcome, Some(last_code)),
+            "{reference}"
+        );
+    }
+    assert_eq!(
+        cancel_desk::audit::verify(&app.pool)
+            .await
+            .unwrap()
+            .first_break,
+        None
+    );
 }
