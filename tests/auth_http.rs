@@ -395,7 +395,7 @@ async fn each_outcome_class_over_http() {
         .collect();
     app.insert(&orders).await;
     app.sandbox
-        .script("SLOW-1", vec![Behaviour::Hang { millis: 3_000 }]);
+        .script("SLOW-1", vec![Behaviour::Hang { millis: 4_000 }]);
     app.login_as(Role::Finance).await;
     for (reference, order_after, last_code, audit_outcome, attempts) in [
         ("OK-1", "CANCELLED", "2005700", "success", 1),

@@ -200,7 +200,7 @@ async fn each_outcome_class_leaves_order_and_trail_in_the_right_state() {
 async fn three_time_outs_stop_after_exactly_three_attempts() {
     let app = app_with(&["ORDER-SLOW"]).await;
     app.sandbox
-        .script("ORDER-SLOW", vec![Behaviour::Hang { millis: 3_000 }]);
+        .script("ORDER-SLOW", vec![Behaviour::Hang { millis: 4_000 }]);
     let outcome = cancel_order(
         &app.pool,
         &app.dana,

@@ -74,7 +74,7 @@ fn client(sandbox: &SandboxHandle, key: &str) -> DanaClient {
     DanaClient::new(config)
         .with_clock(Arc::new(FixedClock(now())))
         .with_external_ids(Arc::new(SequentialExternalIds::new("ext")))
-        .with_timeout(Duration::from_millis(300))
+        .with_timeout(Duration::from_secs(1))
 }
 
 fn request(reference: &str) -> CancelOrderRequest {
@@ -487,7 +487,7 @@ async fn every_catalog_code_is_produced_and_mapped() {
 #[tokio::test]
 async fn a_total_timeout_is_tried_three_times_with_the_same_body_then_stops() {
     let sandbox = sandbox().await;
-    sandbox.script(PARTNER, vec![Behaviour::Hang { millis: 2_000 }]);
+    sandbox.script(PARTNER, vec![Behaviour::Hang { millis: 3_000 }]);
     let mut seen = Vec::new();
     let attempts = client(&sandbox, PKCS8)
         .cancel_order_retrying_timeouts(&request(PARTNER), |a| seen.push(a.number))
@@ -518,7 +518,7 @@ async fn timeouts_stop_retrying_once_dana_answers() {
     sandbox.script(
         PARTNER,
         vec![
-            Behaviour::Hang { millis: 2_000 },
+            Behaviour::Hang { millis: 3_000 },
             Behaviour::Code {
                 code: "2025700".into(),
             },

@@ -53,7 +53,7 @@ impl TestApp {
             .await
             .expect("embedded sandbox starts");
         // Tests need not wait DANA's 8 s to see a time-out.
-        let dana = dana.with_timeout(std::time::Duration::from_millis(500));
+        let dana = dana.with_timeout(std::time::Duration::from_secs(2));
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind a random port");
