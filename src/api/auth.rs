@@ -66,14 +66,9 @@ pub async fn logout() -> Result<(), AppError> {
     let user = parts
         .as_ref()
         .and_then(|p| p.extensions.get::<CurrentUser>().cloned());
-    let token = parts.as_ref().and_then(|p| {
-        p.headers
-            .get_all(http::header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find_map(crate::auth::session::token_from_cookie_header)
-            .map(str::to_string)
-    });
+    let token = parts
+        .as_ref()
+        .and_then(|p| crate::auth::session::token_from_headers(&p.headers));
     if let (Some(user), Some(token)) = (user, token) {
         crate::auth::login::sign_out(&state.pool, &user.email, &token)
             .await

@@ -51,13 +51,7 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
         )
             .into_response();
     }
-    let token = request
-        .headers()
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(session::token_from_cookie_header)
-        .map(str::to_string);
+    let token = session::token_from_headers(request.headers());
     let user = match token {
         None => None,
         Some(token) => match session::lookup(

@@ -99,6 +99,16 @@ pub fn token_from_cookie_header(header: &str) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
+/// The session token in a request's Cookie headers, if any.
+pub fn token_from_headers(headers: &http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(token_from_cookie_header)
+        .map(str::to_string)
+}
+
 /// Failures before sign-in is slowed down, and before it is locked.
 pub const SLOW_AFTER: i64 = 3;
 pub const LOCK_AFTER: i64 = 5;
