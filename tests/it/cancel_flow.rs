@@ -1,13 +1,11 @@
 //! The cancel service against the embedded DANA sandbox: intent first, one DANA call per order,
 //! every attempt recorded and audited, and the order settled by the catalog's outcome.
 
-mod common;
-
+use crate::common::{TestApp, order};
 use cancel_desk::cancel::service::{CancelError, cancel_order};
 use cancel_desk::dana::catalog;
 use cancel_desk::orders::model::OrderStatus;
 use cancel_desk::sandbox::scenario::Behaviour;
-use common::{TestApp, order};
 
 const ACTOR: &str = "rina@merchant.co.id";
 const PAID_AT: i64 = 1_795_453_200;

@@ -17,9 +17,9 @@ use cancel_desk::sandbox::{self, OrderBook, SandboxConfig, SandboxHandle, Sandbo
 use chrono::DateTime;
 use serde_json::{Value, json};
 
-const PKCS8: &str = include_str!("fixtures/dana/private_pkcs8.pem");
-const PUBLIC: &str = include_str!("fixtures/dana/public.pem");
-const OTHER_PRIVATE: &str = include_str!("fixtures/dana/other_private_pkcs8.pem");
+const PKCS8: &str = include_str!("../fixtures/dana/private_pkcs8.pem");
+const PUBLIC: &str = include_str!("../fixtures/dana/public.pem");
+const OTHER_PRIVATE: &str = include_str!("../fixtures/dana/other_private_pkcs8.pem");
 const NOW: &str = "2026-11-24T10:00:00+07:00";
 const MERCHANT: &str = "216620000041231234567";
 const PARTNER: &str = "2026112400000000000001";

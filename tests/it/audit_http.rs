@@ -1,9 +1,7 @@
 //! The audit log page and its CSV export over HTTP.
 
-mod common;
-
+use crate::common::{TestApp, order};
 use cancel_desk::auth::role::Role;
-use common::{TestApp, order};
 
 async fn app_with_a_cancel() -> TestApp {
     let app = TestApp::spawn().await;

@@ -41,12 +41,12 @@ impl TestApp {
         std::fs::create_dir_all(&config.key_dir).unwrap();
         std::fs::write(
             config.key_dir.join("sandbox_private.pem"),
-            include_str!("../fixtures/dana/private_pkcs8.pem"),
+            include_str!("../../fixtures/dana/private_pkcs8.pem"),
         )
         .unwrap();
         std::fs::write(
             config.key_dir.join("sandbox_public.pem"),
-            include_str!("../fixtures/dana/public.pem"),
+            include_str!("../../fixtures/dana/public.pem"),
         )
         .unwrap();
         let (dana, sandbox) = server::dana_client(&config, &pool, |_| None)

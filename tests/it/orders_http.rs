@@ -1,9 +1,7 @@
 //! `/orders` and `/orders/:reference` over HTTP against the running server.
 
-mod common;
-
+use crate::common::{TestApp, badge_statuses, order, pager_href, refs};
 use cancel_desk::auth::role::Role;
-use common::{TestApp, badge_statuses, order, pager_href, refs};
 
 /// Jakarta midnight starting 2026-11-24, as Unix seconds.
 const NOV_24_WIB: i64 = 1_795_453_200;

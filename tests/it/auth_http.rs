@@ -1,9 +1,7 @@
 //! Sign-in, sessions, roles and CSRF over HTTP against the running server.
 
-mod common;
-
+use crate::common::{PASSWORD, TestApp, order};
 use cancel_desk::auth::role::Role;
-use common::{PASSWORD, TestApp, order};
 
 async fn statuses(app: &TestApp, reference: &str) -> String {
     sqlx::query_scalar("SELECT status FROM orders WHERE partner_reference_no = ?")

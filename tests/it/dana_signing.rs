@@ -3,13 +3,13 @@
 use cancel_desk::dana::signing::{KeyError, MerchantKey, PublicKey, string_to_sign};
 use cancel_desk::dana::types::CANCEL_PATH;
 
-const PKCS8: &str = include_str!("fixtures/dana/private_pkcs8.pem");
-const PKCS1: &str = include_str!("fixtures/dana/private_pkcs1.pem");
-const PUBLIC: &str = include_str!("fixtures/dana/public.pem");
-const OTHER_PUBLIC: &str = include_str!("fixtures/dana/other_public.pem");
-const KAT_BODY: &str = include_str!("fixtures/dana/kat_body.json");
-const KAT_STRING: &str = include_str!("fixtures/dana/kat_string_to_sign.txt");
-const KAT_SIGNATURE: &str = include_str!("fixtures/dana/kat_signature.txt");
+const PKCS8: &str = include_str!("../fixtures/dana/private_pkcs8.pem");
+const PKCS1: &str = include_str!("../fixtures/dana/private_pkcs1.pem");
+const PUBLIC: &str = include_str!("../fixtures/dana/public.pem");
+const OTHER_PUBLIC: &str = include_str!("../fixtures/dana/other_public.pem");
+const KAT_BODY: &str = include_str!("../fixtures/dana/kat_body.json");
+const KAT_STRING: &str = include_str!("../fixtures/dana/kat_string_to_sign.txt");
+const KAT_SIGNATURE: &str = include_str!("../fixtures/dana/kat_signature.txt");
 const KAT_TIMESTAMP: &str = "2020-12-23T07:44:11+07:00";
 
 /// The expected signature was computed once with

@@ -1,0 +1,13 @@
+//! Integration tests, linked into one binary: every test file here links the whole app, and one
+//! link instead of nine keeps the build's time and disk use down.
+
+mod common;
+
+mod audit;
+mod audit_http;
+mod auth_http;
+mod cancel_flow;
+mod dana_sandbox;
+mod dana_signing;
+mod orders_http;
+mod users_cli;
