@@ -303,8 +303,8 @@ async fn sandbox(config: &Config, args: SandboxArgs) -> Result<(), CliError> {
         Some(path) => PublicKey::from_file(path)?,
         None => keys::ensure_sandbox_keys(&config.key_dir)?.1,
     };
-    let scripts = match &args.scenarios {
-        None => Scripts::default(),
+    let (scripts, query_scripts) = match &args.scenarios {
+        None => (Scripts::default(), Scripts::default()),
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", path.display())))?;
@@ -330,6 +330,7 @@ async fn sandbox(config: &Config, args: SandboxArgs) -> Result<(), CliError> {
             clock: std::sync::Arc::new(SystemClock),
             max_skew: sandbox::DEFAULT_MAX_SKEW,
             scripts,
+            query_scripts,
         },
     )
     .map_err(CliError::Serve)?;

@@ -110,9 +110,23 @@ pub async fn dana_client(
     pool: &Pool,
     env: impl Fn(&str) -> Option<String>,
 ) -> Result<(DanaClient, Option<SandboxHandle>), DanaSetupError> {
-    if let Some(dana) = DanaConfig::from_lookup(env)? {
+    let timeout = match env("DANA_TIMEOUT_MS") {
+        None => crate::dana::client::EXPECTED_TIMEOUT,
+        Some(ms) => match ms.trim().parse::<u64>() {
+            Ok(ms) if (100..=60_000).contains(&ms) => std::time::Duration::from_millis(ms),
+            _ => {
+                return Err(DanaSetupError::Config(
+                    crate::dana::config::DanaConfigError {
+                        var: "DANA_TIMEOUT_MS",
+                        message: "must be milliseconds between 100 and 60000".into(),
+                    },
+                ));
+            }
+        },
+    };
+    if let Some(dana) = DanaConfig::from_lookup(&env)? {
         tracing::info!(base_url = %dana.base_url, "cancels go to DANA");
-        return Ok((DanaClient::new(dana), None));
+        return Ok((DanaClient::new(dana).with_timeout(timeout), None));
     }
     let (key, public_key) = keys::ensure_sandbox_keys(&config.key_dir)?;
     let listener = TcpListener::bind("127.0.0.1:0")
@@ -127,6 +141,7 @@ pub async fn dana_client(
             clock: std::sync::Arc::new(SystemClock),
             max_skew: sandbox::DEFAULT_MAX_SKEW,
             scripts: Scripts::default(),
+            query_scripts: Scripts::default(),
         },
     )
     .map_err(DanaSetupError::Sandbox)?;
@@ -139,5 +154,5 @@ pub async fn dana_client(
         key,
     }
     .check()?;
-    Ok((DanaClient::new(dana), Some(handle)))
+    Ok((DanaClient::new(dana).with_timeout(timeout), Some(handle)))
 }

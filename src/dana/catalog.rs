@@ -1,11 +1,15 @@
-//! The Cancel Order response-code catalog: one table of data, read by the client logic (what an
-//! answer means, whether to retry) and by the UI (what to tell staff). Compiled into both the
-//! server and the browser bundle. Texts in `cause` and `solution` are DANA's, from the seed page.
+//! The response-code catalogs: tables of data, read by the client logic (what an answer means,
+//! whether to retry) and by the UI (what to tell staff). Compiled into both the server and the
+//! browser bundle. Cancel Order (service 57) texts in `cause` and `solution` are DANA's, from the
+//! seed page; Query Payment (service 55) rows and the transaction statuses are from DANA's Query
+//! Payment page as its SDKs publish it.
 
 use serde::Serialize;
 
 /// DANA's SNAP service code for Cancel Order.
 pub const CANCEL_SERVICE_CODE: &str = "57";
+/// DANA's SNAP service code for Query Payment.
+pub const QUERY_SERVICE_CODE: &str = "55";
 
 /// What an answer means for the cancel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -320,6 +324,10 @@ pub enum UnexpectedReason {
         http_status: u16,
     },
     UnknownCode(String),
+    /// A Query Payment success without a known `latestTransactionStatus`.
+    BadTransactionStatus(Option<String>),
+    /// A Query Payment answer about another order than the one asked about.
+    OtherOrder(String),
 }
 
 impl UnexpectedReason {
@@ -330,19 +338,28 @@ impl UnexpectedReason {
             UnexpectedReason::MissingResponseCode => "the answer had no responseCode".into(),
             UnexpectedReason::MalformedCode(c) => format!("responseCode {c:?} is not 7 digits"),
             UnexpectedReason::WrongServiceCode(c) => {
-                format!("responseCode {c} is not for service {CANCEL_SERVICE_CODE} (Cancel Order)")
+                format!("responseCode {c} belongs to another DANA service")
             }
             UnexpectedReason::HttpStatusMismatch { code, http_status } => {
                 format!("responseCode {code} came with HTTP status {http_status}")
             }
             UnexpectedReason::UnknownCode(c) => {
-                format!("responseCode {c} is not in DANA's list for Cancel Order")
+                format!("responseCode {c} is not in DANA's list for this service")
+            }
+            UnexpectedReason::BadTransactionStatus(None) => {
+                "the answer had no latestTransactionStatus".into()
+            }
+            UnexpectedReason::BadTransactionStatus(Some(s)) => {
+                format!("latestTransactionStatus {s:?} is not one DANA defines")
+            }
+            UnexpectedReason::OtherOrder(r) => {
+                format!("the answer was about another order ({r})")
             }
         }
     }
 }
 
-/// What an HTTP answer to a cancel means.
+/// What an HTTP answer means, against one service's catalog.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Classification {
     pub entry: &'static CatalogEntry,
@@ -351,12 +368,55 @@ pub struct Classification {
     pub unexpected: Option<UnexpectedReason>,
 }
 
-/// Classifies an answer by `responseCode` alone (never the message: DANA's sandbox appends
-/// debug hints to it). Anything off-contract is UNEXPECTED, never a success.
+/// One SNAP service's table: its two-digit code, its rows, and its row for off-contract answers.
+struct Service {
+    code: &'static str,
+    table: &'static [CatalogEntry],
+    unexpected: fn() -> &'static CatalogEntry,
+}
+
+const CANCEL: Service = Service {
+    code: CANCEL_SERVICE_CODE,
+    table: CATALOG,
+    unexpected,
+};
+
+const QUERY: Service = Service {
+    code: QUERY_SERVICE_CODE,
+    table: QUERY_CATALOG,
+    unexpected: query_unexpected,
+};
+
+/// Classifies a Cancel Order answer by `responseCode` alone (never the message: DANA's sandbox
+/// appends debug hints to it). Anything off-contract is UNEXPECTED, never a success.
 pub fn classify(http_status: u16, body: &[u8]) -> Classification {
+    classify_for(&CANCEL, http_status, body)
+}
+
+/// Classifies a Query Payment answer. A success must also carry a known
+/// `latestTransactionStatus`: the status is the point of asking.
+pub fn classify_query(http_status: u16, body: &[u8]) -> Classification {
+    let mut c = classify_for(&QUERY, http_status, body);
+    if c.entry.outcome == Outcome::Success {
+        let status = serde_json::from_slice::<serde_json::Value>(body)
+            .ok()
+            .and_then(|j| {
+                j.get("latestTransactionStatus")
+                    .and_then(|s| s.as_str())
+                    .map(str::to_string)
+            });
+        if status.as_deref().and_then(transaction_status).is_none() {
+            c.entry = query_unexpected();
+            c.unexpected = Some(UnexpectedReason::BadTransactionStatus(status));
+        }
+    }
+    c
+}
+
+fn classify_for(service: &Service, http_status: u16, body: &[u8]) -> Classification {
     let fail =
         |reason: UnexpectedReason, code: Option<String>, message: Option<String>| Classification {
-            entry: unexpected(),
+            entry: (service.unexpected)(),
             response_code: code,
             response_message: message,
             unexpected: Some(reason),
@@ -385,7 +445,7 @@ pub fn classify(http_status: u16, body: &[u8]) -> Classification {
             message,
         );
     }
-    if &code[3..5] != CANCEL_SERVICE_CODE {
+    if &code[3..5] != service.code {
         return fail(
             UnexpectedReason::WrongServiceCode(code.clone()),
             Some(code),
@@ -402,7 +462,11 @@ pub fn classify(http_status: u16, body: &[u8]) -> Classification {
             message,
         );
     }
-    match lookup(&code) {
+    match service
+        .table
+        .iter()
+        .find(|e| e.code == code && e.http_status.is_some())
+    {
         Some(entry) => Classification {
             entry,
             response_code: Some(code),
@@ -415,6 +479,220 @@ pub fn classify(http_status: u16, body: &[u8]) -> Classification {
             message,
         ),
     }
+}
+
+macro_rules! query_entry {
+    ($code:expr, $http:expr, $message:expr, $solution:expr, $outcome:ident, $retry:ident, $explanation:expr) => {
+        CatalogEntry {
+            code: $code,
+            http_status: Some($http),
+            message: $message,
+            cause: $message,
+            solution: $solution,
+            outcome: Outcome::$outcome,
+            retry: RetryRule::$retry,
+            max_attempts: None,
+            outcome_unknown: false,
+            explanation: $explanation,
+        }
+    };
+}
+
+/// Query Payment's answers. `outcome` here is about the question, not the cancel: Success means
+/// DANA told us the transaction's status; Pending, ask again later; Failed, the question is wrong.
+pub static QUERY_CATALOG: &[CatalogEntry] = &[
+    query_entry!(
+        "2005500",
+        200,
+        "Successful",
+        "Read latestTransactionStatus",
+        Success,
+        DoNotRetry,
+        "DANA told us the payment's current status."
+    ),
+    query_entry!(
+        "4005500",
+        400,
+        "Bad Request",
+        "Retry request with proper parameter",
+        Failed,
+        FixRequest,
+        "DANA rejected the status question as malformed; a developer must check the request."
+    ),
+    query_entry!(
+        "4005501",
+        400,
+        "Invalid Field Format",
+        "Retry request with proper parameter",
+        Failed,
+        FixRequest,
+        "DANA rejected a field's format in the status question (named in DANA's message)."
+    ),
+    query_entry!(
+        "4005502",
+        400,
+        "Invalid Mandatory Field",
+        "Retry request with proper parameter",
+        Failed,
+        FixRequest,
+        "A required field of the status question was missing (named in DANA's message)."
+    ),
+    query_entry!(
+        "4015500",
+        401,
+        "Unauthorized. [reason]",
+        "Retry request with proper parameter",
+        Failed,
+        FixRequest,
+        "DANA did not accept our credentials or signature; an administrator must check the DANA key set-up."
+    ),
+    query_entry!(
+        "4015501",
+        401,
+        "Invalid Token (B2B)",
+        "Retry request with proper parameter",
+        Failed,
+        FixRequest,
+        "DANA did not accept our access token; an administrator must check the DANA set-up."
+    ),
+    query_entry!(
+        "4045501",
+        404,
+        "Transaction Not Found",
+        "Try to create a new order",
+        Failed,
+        ContactDana,
+        "DANA has no payment with this reference; check the references with DANA before doing anything else."
+    ),
+    query_entry!(
+        "4295500",
+        429,
+        "Too Many Requests",
+        "Retry request periodically",
+        Pending,
+        RetrySamePayloadLater,
+        "DANA is rate-limiting us; the status is asked again a little later."
+    ),
+    query_entry!(
+        "5005500",
+        500,
+        "General Error",
+        "Retry request periodically",
+        Pending,
+        RetrySamePayloadLater,
+        "DANA had an error answering; the status is asked again later."
+    ),
+    query_entry!(
+        "5005501",
+        500,
+        "Internal Server Error",
+        "Retry request periodically",
+        Pending,
+        RetrySamePayloadLater,
+        "DANA had an internal error answering; the status is asked again later."
+    ),
+    CatalogEntry {
+        code: TOTAL_TIMEOUT,
+        http_status: None,
+        message: "Total Timeout",
+        cause: "No answer to the status question in time",
+        solution: "Ask again later",
+        outcome: Outcome::Pending,
+        retry: RetryRule::RetrySamePayloadLater,
+        max_attempts: None,
+        outcome_unknown: true,
+        explanation: "DANA did not answer the status question in time; it is asked again later. Nothing is resent meanwhile.",
+    },
+    CatalogEntry {
+        code: UNEXPECTED,
+        http_status: None,
+        message: "Unexpected response",
+        cause: "The answer to the status question did not fit DANA's contract",
+        solution: "",
+        outcome: Outcome::Pending,
+        retry: RetryRule::ContactDana,
+        max_attempts: None,
+        outcome_unknown: true,
+        explanation: "DANA's answer to the status question could not be understood; nothing is resent until the status is known.",
+    },
+];
+
+pub fn lookup_query(code: &str) -> Option<&'static CatalogEntry> {
+    QUERY_CATALOG.iter().find(|e| e.code == code)
+}
+
+pub fn query_timeout() -> &'static CatalogEntry {
+    lookup_query(TOTAL_TIMEOUT).expect("the query catalog has a time-out entry")
+}
+
+pub fn query_unexpected() -> &'static CatalogEntry {
+    lookup_query(UNEXPECTED).expect("the query catalog has an unexpected-response entry")
+}
+
+/// What a `latestTransactionStatus` means for a cancel waiting on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum StatusDecision {
+    /// The payment is closed: the cancel took effect; settle it without sending again.
+    Cancelled,
+    /// The payment is still paid: the cancel did not take and may be sent again.
+    StillPaid,
+    /// DANA is still processing the payment: ask again later, send nothing.
+    InProcess,
+    /// DANA does not know the payment, or it was never paid: a person must look.
+    NeedsPerson,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TransactionStatus {
+    pub code: &'static str,
+    pub name: &'static str,
+    /// DANA's description.
+    pub meaning: &'static str,
+    pub decision: StatusDecision,
+    /// One sentence for staff: what it means for the cancel.
+    pub explanation: &'static str,
+}
+
+pub static TRANSACTION_STATUSES: &[TransactionStatus] = &[
+    TransactionStatus {
+        code: "00",
+        name: "Success",
+        meaning: "The order has been successfully in final state and paid",
+        decision: StatusDecision::StillPaid,
+        explanation: "DANA says the payment is still paid: the cancel did not take effect, so it may be sent again.",
+    },
+    TransactionStatus {
+        code: "01",
+        name: "Initiated",
+        meaning: "The order has been created, but has not been paid",
+        decision: StatusDecision::NeedsPerson,
+        explanation: "DANA says this payment was never paid; a person must check the order before anything else is sent.",
+    },
+    TransactionStatus {
+        code: "02",
+        name: "Paying",
+        meaning: "The order is in process, not in final state",
+        decision: StatusDecision::InProcess,
+        explanation: "DANA is still processing this payment; its status is asked again later and nothing is resent meanwhile.",
+    },
+    TransactionStatus {
+        code: "05",
+        name: "Cancelled",
+        meaning: "The order has been closed",
+        decision: StatusDecision::Cancelled,
+        explanation: "DANA says the payment is cancelled: the cancel took effect and nothing more is sent.",
+    },
+    TransactionStatus {
+        code: "07",
+        name: "Not found",
+        meaning: "The order is not found",
+        decision: StatusDecision::NeedsPerson,
+        explanation: "DANA does not know this payment; a person must check the references with DANA.",
+    },
+];
+
+pub fn transaction_status(code: &str) -> Option<&'static TransactionStatus> {
+    TRANSACTION_STATUSES.iter().find(|s| s.code == code)
 }
 
 #[cfg(test)]
@@ -488,5 +766,63 @@ mod tests {
         for body in [&b""[..], b"nope", br#"{"responseCode":"2005700"}"#] {
             assert_ne!(classify(500, body).entry.outcome, Outcome::Success);
         }
+    }
+
+    #[test]
+    fn query_catalog_is_service_55_and_needs_a_status() {
+        for e in QUERY_CATALOG.iter().filter(|e| e.http_status.is_some()) {
+            assert_eq!(&e.code[3..5], QUERY_SERVICE_CODE, "{}", e.code);
+            assert_eq!(e.code[0..3], e.http_status.unwrap().to_string());
+        }
+        let ok = |status: &str| {
+            format!(
+                r#"{{"responseCode":"2005500","responseMessage":"Successful","latestTransactionStatus":"{status}"}}"#
+            )
+        };
+        assert_eq!(
+            classify_query(200, ok("05").as_bytes()).entry.code,
+            "2005500"
+        );
+        assert_eq!(
+            classify_query(200, ok("09").as_bytes()).unexpected,
+            Some(UnexpectedReason::BadTransactionStatus(Some("09".into())))
+        );
+        assert_eq!(
+            classify_query(
+                200,
+                br#"{"responseCode":"2005500","responseMessage":"Successful"}"#
+            )
+            .entry
+            .code,
+            UNEXPECTED
+        );
+        // A cancel code is not a query answer, and the other way round.
+        assert_eq!(
+            classify_query(200, br#"{"responseCode":"2005700"}"#)
+                .entry
+                .code,
+            UNEXPECTED
+        );
+        assert_eq!(classify(200, ok("05").as_bytes()).entry.code, UNEXPECTED);
+        assert_eq!(
+            classify_query(429, br#"{"responseCode":"4295500"}"#)
+                .entry
+                .outcome,
+            Outcome::Pending
+        );
+        let decisions: Vec<_> = ["00", "01", "02", "05", "07"]
+            .iter()
+            .map(|c| transaction_status(c).unwrap().decision)
+            .collect();
+        assert_eq!(
+            decisions,
+            [
+                StatusDecision::StillPaid,
+                StatusDecision::NeedsPerson,
+                StatusDecision::InProcess,
+                StatusDecision::Cancelled,
+                StatusDecision::NeedsPerson
+            ]
+        );
     }
 }

@@ -1,15 +1,19 @@
-//! The Cancel Order client: validates, signs and sends one attempt at a time, and reports each
-//! attempt whole (request, answer or error, latency) so callers can audit every one. It knows no
-//! storage and no screen.
+//! The DANA client for Cancel Order and Query Payment: validates, signs and sends one request at
+//! a time, and reports each whole (request, answer or error, latency) so callers can audit every
+//! one. Signing, transport and classification are separate steps. It knows no storage and no
+//! screen.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::catalog::{self, CatalogEntry, Classification};
+use super::catalog::{self, CatalogEntry, Classification, TransactionStatus, UnexpectedReason};
 use super::clock::{Clock, ExternalIdSource, RandomExternalIds, SystemClock, format_timestamp};
 use super::config::DanaConfig;
 use super::signing::string_to_sign;
-use super::types::{CANCEL_PATH, CancelOrderRequest, CancelOrderResponse, FieldError};
+use super::types::{
+    CANCEL_PATH, CancelOrderRequest, CancelOrderResponse, FieldError, QUERY_PATH,
+    QueryPaymentRequest, QueryPaymentResponse,
+};
 
 /// The seed's expected timeout for Cancel Order.
 pub const EXPECTED_TIMEOUT: Duration = Duration::from_secs(8);
@@ -79,6 +83,62 @@ impl CancelAttempt {
             AttemptResult::TimedOut | AttemptResult::Transport(_) => catalog::total_timeout(),
         }
     }
+}
+
+/// A Query Payment exchange.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusQuery {
+    pub request: SignedRequest,
+    pub result: QueryResult,
+    pub latency: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum QueryResult {
+    Answered {
+        http_status: u16,
+        body: String,
+        classification: Classification,
+        response: Option<Box<QueryPaymentResponse>>,
+    },
+    TimedOut,
+    Transport(String),
+}
+
+impl StatusQuery {
+    /// The Query Payment catalog row this exchange ended in.
+    pub fn entry(&self) -> &'static CatalogEntry {
+        match &self.result {
+            QueryResult::Answered { classification, .. } => classification.entry,
+            QueryResult::TimedOut | QueryResult::Transport(_) => catalog::query_timeout(),
+        }
+    }
+
+    /// DANA's `latestTransactionStatus`, when DANA answered the question.
+    pub fn transaction_status(&self) -> Option<&'static TransactionStatus> {
+        match &self.result {
+            QueryResult::Answered {
+                classification,
+                response: Some(response),
+                ..
+            } if classification.unexpected.is_none()
+                && classification.entry.outcome == catalog::Outcome::Success =>
+            {
+                response
+                    .latest_transaction_status
+                    .as_deref()
+                    .and_then(catalog::transaction_status)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// What came back over the wire, before any reading of it.
+enum Exchange {
+    Answered { http_status: u16, body: Vec<u8> },
+    TimedOut,
+    Transport(String),
 }
 
 #[derive(Clone)]
@@ -161,6 +221,45 @@ impl DanaClient {
                 missing: false,
             });
         }
+        self.sign_body(CANCEL_PATH, request.to_body(), timestamp, external_id)
+    }
+
+    /// Signs a stored Cancel Order body again, byte for byte, with the current time and a fresh
+    /// X-EXTERNAL-ID: how a retry sends exactly the first attempt's payload.
+    pub fn sign_cancel_body(&self, body: &[u8]) -> Result<SignedRequest, FieldError> {
+        let json: serde_json::Value = serde_json::from_slice(body).map_err(|_| FieldError {
+            field: "body".into(),
+            problem: "is not JSON".into(),
+            missing: false,
+        })?;
+        super::types::validate_body(&json)?;
+        self.sign_body(
+            CANCEL_PATH,
+            body.to_vec(),
+            &format_timestamp(self.clock.now()),
+            &self.ids.next_id(),
+        )
+    }
+
+    /// Validates and signs a Query Payment request with the current time and a fresh id.
+    pub fn sign_query(&self, request: &QueryPaymentRequest) -> Result<SignedRequest, FieldError> {
+        request.validate()?;
+        self.sign_body(
+            QUERY_PATH,
+            request.to_body(),
+            &format_timestamp(self.clock.now()),
+            &self.ids.next_id(),
+        )
+    }
+
+    /// SNAP's asymmetric signature over `body` for `path`, and every header.
+    fn sign_body(
+        &self,
+        path: &'static str,
+        body: Vec<u8>,
+        timestamp: &str,
+        external_id: &str,
+    ) -> Result<SignedRequest, FieldError> {
         let id_len = external_id.chars().count();
         if !(1..=36).contains(&id_len) {
             return Err(FieldError {
@@ -169,11 +268,10 @@ impl DanaClient {
                 missing: id_len == 0,
             });
         }
-        let body = request.to_body();
-        let signature =
-            self.config
-                .key
-                .sign(&string_to_sign("POST", CANCEL_PATH, &body, timestamp));
+        let signature = self
+            .config
+            .key
+            .sign(&string_to_sign("POST", path, &body, timestamp));
         let mut headers = vec![
             ("Content-Type", "application/json".to_string()),
             ("X-TIMESTAMP", timestamp.to_string()),
@@ -189,8 +287,8 @@ impl DanaClient {
         ]);
         Ok(SignedRequest {
             method: "POST",
-            url: format!("{}{}", self.config.base_url, CANCEL_PATH),
-            path: CANCEL_PATH,
+            url: format!("{}{}", self.config.base_url, path),
+            path,
             headers,
             body,
             external_id: external_id.to_string(),
@@ -198,8 +296,8 @@ impl DanaClient {
         })
     }
 
-    /// Sends one signed request; never fails, every result is an attempt to record.
-    pub async fn send(&self, request: SignedRequest, number: u32) -> CancelAttempt {
+    /// One HTTP exchange within the timeout.
+    async fn exchange(&self, request: &SignedRequest) -> (Exchange, Duration) {
         let started = Instant::now();
         let mut builder = self
             .http
@@ -209,32 +307,95 @@ impl DanaClient {
         for (name, value) in &request.headers {
             builder = builder.header(*name, value);
         }
-        let result = match builder.send().await {
+        let exchange = match builder.send().await {
             Ok(response) => {
                 let http_status = response.status().as_u16();
                 match response.bytes().await {
-                    Ok(bytes) => {
-                        let classification = catalog::classify(http_status, &bytes);
-                        let response = serde_json::from_slice(&bytes).ok();
-                        AttemptResult::Answered {
-                            http_status,
-                            body: String::from_utf8_lossy(&bytes).into_owned(),
-                            classification,
-                            response,
-                        }
-                    }
-                    Err(err) if err.is_timeout() => AttemptResult::TimedOut,
-                    Err(err) => AttemptResult::Transport(err.to_string()),
+                    Ok(bytes) => Exchange::Answered {
+                        http_status,
+                        body: bytes.to_vec(),
+                    },
+                    Err(err) if err.is_timeout() => Exchange::TimedOut,
+                    Err(err) => Exchange::Transport(err.to_string()),
                 }
             }
-            Err(err) if err.is_timeout() => AttemptResult::TimedOut,
-            Err(err) => AttemptResult::Transport(err.to_string()),
+            Err(err) if err.is_timeout() => Exchange::TimedOut,
+            Err(err) => Exchange::Transport(err.to_string()),
+        };
+        (exchange, started.elapsed())
+    }
+
+    /// Asks DANA for a payment's status; never fails, every result is an exchange to record.
+    pub async fn send_query(&self, request: SignedRequest, asked_about: &str) -> StatusQuery {
+        let (exchange, latency) = self.exchange(&request).await;
+        let result = match exchange {
+            Exchange::Answered { http_status, body } => {
+                let mut classification = catalog::classify_query(http_status, &body);
+                let response: Option<Box<QueryPaymentResponse>> =
+                    serde_json::from_slice(&body).ok();
+                // An answer about another order must never settle this one.
+                if let Some(other) = response
+                    .as_ref()
+                    .and_then(|r| r.original_partner_reference_no.as_deref())
+                    .filter(|r| *r != asked_about)
+                {
+                    classification.entry = catalog::query_unexpected();
+                    classification.unexpected = Some(UnexpectedReason::OtherOrder(other.into()));
+                }
+                QueryResult::Answered {
+                    http_status,
+                    body: String::from_utf8_lossy(&body).into_owned(),
+                    classification,
+                    response,
+                }
+            }
+            Exchange::TimedOut => QueryResult::TimedOut,
+            Exchange::Transport(err) => QueryResult::Transport(err),
+        };
+        let query = StatusQuery {
+            request,
+            result,
+            latency,
+        };
+        tracing::info!(
+            external_id = %query.request.external_id,
+            code = query.entry().code,
+            status = query.transaction_status().map(|s| s.code),
+            latency_ms = query.latency.as_millis() as u64,
+            "DANA query payment"
+        );
+        query
+    }
+
+    /// Validates, signs and sends one Query Payment request.
+    pub async fn query_payment(
+        &self,
+        request: &QueryPaymentRequest,
+    ) -> Result<StatusQuery, FieldError> {
+        let signed = self.sign_query(request)?;
+        Ok(self
+            .send_query(signed, &request.original_partner_reference_no)
+            .await)
+    }
+
+    /// Sends one signed request; never fails, every result is an attempt to record.
+    pub async fn send(&self, request: SignedRequest, number: u32) -> CancelAttempt {
+        let (exchange, latency) = self.exchange(&request).await;
+        let result = match exchange {
+            Exchange::Answered { http_status, body } => AttemptResult::Answered {
+                http_status,
+                classification: catalog::classify(http_status, &body),
+                response: serde_json::from_slice(&body).ok(),
+                body: String::from_utf8_lossy(&body).into_owned(),
+            },
+            Exchange::TimedOut => AttemptResult::TimedOut,
+            Exchange::Transport(err) => AttemptResult::Transport(err),
         };
         let attempt = CancelAttempt {
             number,
             request,
             result,
-            latency: started.elapsed(),
+            latency,
         };
         tracing::info!(
             external_id = %attempt.request.external_id,

@@ -1,5 +1,5 @@
-//! Cancel Order request and response bodies, and the field rules of the seed page. The rules are
-//! one table, checked over JSON, so the client (before sending) and the sandbox (on receipt)
+//! Cancel Order and Query Payment request and response bodies, and their field rules. The rules
+//! are tables, checked over JSON, so the client (before sending) and the sandbox (on receipt)
 //! apply exactly the same limits.
 
 use serde::{Deserialize, Serialize};
@@ -8,6 +8,9 @@ use serde_json::{Map, Value};
 use crate::money::Money;
 
 pub const CANCEL_PATH: &str = "/payment-gateway/v1.0/debit/cancel.htm";
+pub const QUERY_PATH: &str = "/payment-gateway/v1.0/debit/status.htm";
+/// Query Payment's `serviceCode`: the service of the original payment (Payment Gateway, 54).
+pub const PAYMENT_SERVICE_CODE: &str = "54";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Amount {
@@ -66,6 +69,62 @@ pub struct CancelOrderResponse {
     pub additional_info: Option<Map<String, Value>>,
 }
 
+/// The Query Payment request body (service code 55), in DANA's field order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueryPaymentRequest {
+    pub original_partner_reference_no: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_reference_no: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_external_id: Option<String>,
+    pub service_code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<Amount>,
+    pub merchant_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub_merchant_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_store_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub additional_info: Option<Map<String, Value>>,
+}
+
+/// The Query Payment response body, read tolerantly.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueryPaymentResponse {
+    pub response_code: String,
+    pub response_message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_partner_reference_no: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_reference_no: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_external_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_code: Option<String>,
+    /// `00` paid, `01` initiated, `02` paying, `05` cancelled, `07` not found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_transaction_status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_status_desc: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_response_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_response_message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trans_amount: Option<Amount>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<Amount>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paid_time: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub additional_info: Option<Map<String, Value>>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldKind {
     Text,
@@ -114,6 +173,37 @@ pub static REQUEST_FIELDS: &[FieldRule] = &[
         kind: FieldKind::MoneyValue,
     },
     text("amount.currency", true, 3),
+    FieldRule {
+        name: "additionalInfo",
+        required: false,
+        max_chars: 0,
+        kind: FieldKind::Object,
+    },
+];
+
+/// Query Payment body fields (DANA's Query Payment page), in its order.
+pub static QUERY_REQUEST_FIELDS: &[FieldRule] = &[
+    text("originalPartnerReferenceNo", true, 64),
+    text("originalReferenceNo", false, 64),
+    text("originalExternalId", false, 36),
+    text("serviceCode", true, 2),
+    text("transactionDate", false, 25),
+    FieldRule {
+        name: "amount",
+        required: false,
+        max_chars: 0,
+        kind: FieldKind::Object,
+    },
+    FieldRule {
+        name: "amount.value",
+        required: true,
+        max_chars: 19,
+        kind: FieldKind::MoneyValue,
+    },
+    text("amount.currency", true, 3),
+    text("merchantId", true, 64),
+    text("subMerchantId", false, 32),
+    text("externalStoreId", false, 64),
     FieldRule {
         name: "additionalInfo",
         required: false,
@@ -201,12 +291,17 @@ pub fn check_field(rule: &FieldRule, value: Option<&Value>) -> Result<(), FieldE
     }
 }
 
-/// Checks a request body (as JSON) against every rule, in the seed's order.
+/// Checks a Cancel Order body (as JSON) against every rule, in the seed's order.
 pub fn validate_body(body: &Value) -> Result<(), FieldError> {
+    validate_fields(REQUEST_FIELDS, body)
+}
+
+/// Checks a body (as JSON) against a table of rules, in the table's order.
+pub fn validate_fields(rules: &[FieldRule], body: &Value) -> Result<(), FieldError> {
     let Some(object) = body.as_object() else {
         return Err(FieldError::invalid("body", "must be a JSON object"));
     };
-    for rule in REQUEST_FIELDS {
+    for rule in rules {
         let value = match rule.name.split_once('.') {
             None => object.get(rule.name),
             Some((parent, child)) => match object.get(parent) {
@@ -225,6 +320,24 @@ impl CancelOrderRequest {
     }
 
     /// The exact bytes sent: minified JSON in field order.
+    pub fn to_body(&self) -> Vec<u8> {
+        serde_json::to_vec(self).expect("a request serialises")
+    }
+}
+
+impl QueryPaymentRequest {
+    pub fn validate(&self) -> Result<(), FieldError> {
+        let body = serde_json::to_value(self).expect("a request serialises");
+        validate_fields(QUERY_REQUEST_FIELDS, &body)?;
+        if self.service_code != PAYMENT_SERVICE_CODE {
+            return Err(FieldError::invalid(
+                "serviceCode",
+                format!("must be {PAYMENT_SERVICE_CODE} (the original payment's service)"),
+            ));
+        }
+        Ok(())
+    }
+
     pub fn to_body(&self) -> Vec<u8> {
         serde_json::to_vec(self).expect("a request serialises")
     }
@@ -310,5 +423,36 @@ mod tests {
         let mut body = serde_json::to_value(seed_example()).unwrap();
         body["originalPartnerReferenceNo"] = Value::from(12);
         assert!(!validate_body(&body).unwrap_err().missing);
+    }
+
+    #[test]
+    fn query_body_in_danas_order_without_nulls() {
+        let query = QueryPaymentRequest {
+            original_partner_reference_no: "2020102900000000000001".into(),
+            original_reference_no: Some("2020102977770000000009".into()),
+            original_external_id: None,
+            service_code: PAYMENT_SERVICE_CODE.into(),
+            transaction_date: None,
+            amount: None,
+            merchant_id: "23489182303312".into(),
+            sub_merchant_id: None,
+            external_store_id: None,
+            additional_info: None,
+        };
+        assert_eq!(
+            String::from_utf8(query.to_body()).unwrap(),
+            r#"{"originalPartnerReferenceNo":"2020102900000000000001","originalReferenceNo":"2020102977770000000009","serviceCode":"54","merchantId":"23489182303312"}"#
+        );
+        assert!(query.validate().is_ok());
+        let wrong = QueryPaymentRequest {
+            service_code: "57".into(),
+            ..query.clone()
+        };
+        assert_eq!(wrong.validate().unwrap_err().field, "serviceCode");
+        let long = QueryPaymentRequest {
+            service_code: "540".into(),
+            ..query
+        };
+        assert_eq!(long.validate().unwrap_err().field, "serviceCode");
     }
 }

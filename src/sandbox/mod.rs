@@ -1,6 +1,8 @@
-//! A stand-in for DANA's Cancel Order endpoint, as strict as DANA: every header's presence and
-//! format, the timestamp and its skew, the signature against the merchant's public key, every
-//! body field, and the orders it knows. Runs as `cancel-desk sandbox` or inside the dashboard.
+//! A stand-in for DANA's Cancel Order and Query Payment endpoints, as strict as DANA: every
+//! header's presence and format, the timestamp and its skew, the signature against the merchant's
+//! public key, every body field, and the orders it knows with their state (paid or cancelled,
+//! including a cancel whose answer never reached the client). Runs as `cancel-desk sandbox` or
+//! inside the dashboard.
 
 pub mod scenario;
 
@@ -23,8 +25,9 @@ use crate::dana::catalog;
 use crate::dana::clock::{Clock, format_timestamp, parse_timestamp};
 use crate::dana::signing::{PublicKey, string_to_sign};
 use crate::dana::types::{
-    CANCEL_PATH, CancelOrderRequest, CancelOrderResponse, REQUEST_HEADERS, check_field,
-    validate_body,
+    Amount, CANCEL_PATH, CancelOrderRequest, CancelOrderResponse, PAYMENT_SERVICE_CODE, QUERY_PATH,
+    QUERY_REQUEST_FIELDS, QueryPaymentRequest, QueryPaymentResponse, REQUEST_HEADERS, check_field,
+    validate_body, validate_fields,
 };
 use crate::money::Money;
 use scenario::{Behaviour, Scripts};
@@ -95,7 +98,10 @@ pub struct SandboxConfig {
     pub orders: OrderBook,
     pub clock: Arc<dyn Clock>,
     pub max_skew: Duration,
+    /// Behaviours of Cancel Order requests.
     pub scripts: Scripts,
+    /// Behaviours of Query Payment requests (normal unless scripted).
+    pub query_scripts: Scripts,
 }
 
 /// A cancel the sandbox performed: the body it was asked with and the answer it gave.
@@ -116,11 +122,14 @@ struct SandboxState {
 #[derive(Default)]
 struct Inner {
     scripts: Scripts,
+    query_scripts: Scripts,
     cancellations: HashMap<String, Cancellation>,
     /// (Jakarta day, X-EXTERNAL-ID) pairs seen: an id may not repeat within a day.
     external_ids: HashSet<(String, String)>,
-    /// Requests that passed the header checks, per partner reference.
+    /// Cancel requests that passed the header checks, per partner reference.
     calls: HashMap<String, usize>,
+    /// Query Payment requests that passed the header checks, per partner reference.
+    query_calls: HashMap<String, usize>,
 }
 
 /// A running sandbox. Dropping it does not stop the server; call [`SandboxHandle::shutdown`].
@@ -146,7 +155,29 @@ impl SandboxHandle {
             .set(reference, behaviours);
     }
 
-    /// How many signed, well-formed requests reached the sandbox for this order.
+    /// Sets the behaviours of the next Query Payment requests for one order.
+    pub fn script_queries(&self, reference: &str, behaviours: Vec<Behaviour>) {
+        self.state
+            .inner
+            .lock()
+            .expect("sandbox state")
+            .query_scripts
+            .set(reference, behaviours);
+    }
+
+    /// How many signed, well-formed Query Payment requests reached the sandbox for this order.
+    pub fn query_calls(&self, reference: &str) -> usize {
+        self.state
+            .inner
+            .lock()
+            .expect("sandbox state")
+            .query_calls
+            .get(reference)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// How many signed, well-formed cancel requests reached the sandbox for this order.
     pub fn calls(&self, reference: &str) -> usize {
         self.state
             .inner
@@ -182,11 +213,13 @@ fn router(config: SandboxConfig) -> (Router, Arc<SandboxState>) {
         max_skew: config.max_skew,
         inner: Mutex::new(Inner {
             scripts: config.scripts,
+            query_scripts: config.query_scripts,
             ..Inner::default()
         }),
     });
     let router = Router::new()
         .route(CANCEL_PATH, post(cancel))
+        .route(QUERY_PATH, post(query))
         .with_state(state.clone());
     (router, state)
 }
@@ -247,21 +280,44 @@ fn raw(state: &SandboxState, status: StatusCode, body: String) -> Response {
         .into_response()
 }
 
-fn mandatory(field: &str) -> (&'static str, String) {
-    ("4005702", format!("Invalid Mandatory Field {field}"))
+/// SNAP codes are HTTP status + service + case; these three cases exist for both services.
+fn snap(http_and_case: (&str, &str), service: &str) -> &'static str {
+    match (http_and_case, service) {
+        (("400", "02"), "55") => "4005502",
+        (("400", "01"), "55") => "4005501",
+        (("401", "00"), "55") => "4015500",
+        (("400", "02"), _) => "4005702",
+        (("400", "01"), _) => "4005701",
+        _ => "4015700",
+    }
 }
 
-fn format_error(field: &str) -> (&'static str, String) {
-    ("4005701", format!("Invalid Field Format {field}"))
+fn mandatory(service: &str, field: &str) -> (&'static str, String) {
+    (
+        snap(("400", "02"), service),
+        format!("Invalid Mandatory Field {field}"),
+    )
 }
 
-fn unauthorized(reason: &str) -> (&'static str, String) {
-    ("4015700", format!("Unauthorized. {reason}"))
+fn format_error(service: &str, field: &str) -> (&'static str, String) {
+    (
+        snap(("400", "01"), service),
+        format!("Invalid Field Format {field}"),
+    )
+}
+
+fn unauthorized(service: &str, reason: &str) -> (&'static str, String) {
+    (
+        snap(("401", "00"), service),
+        format!("Unauthorized. {reason}"),
+    )
 }
 
 /// Header checks, in DANA's order: presence and length, format, skew, partner, signature.
 fn check_headers(
     state: &SandboxState,
+    service: &'static str,
+    path: &str,
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<String, (&'static str, String)> {
@@ -269,14 +325,16 @@ fn check_headers(
         let value = match headers.get(rule.name) {
             None => None,
             Some(v) => Some(Value::String(
-                v.to_str().map_err(|_| format_error(rule.name))?.to_string(),
+                v.to_str()
+                    .map_err(|_| format_error(service, rule.name))?
+                    .to_string(),
             )),
         };
         check_field(rule, value.as_ref()).map_err(|e| {
             if e.missing {
-                mandatory(rule.name)
+                mandatory(service, rule.name)
             } else {
-                format_error(rule.name)
+                format_error(service, rule.name)
             }
         })?;
     }
@@ -288,26 +346,27 @@ fn check_headers(
     };
     let content_type = header("content-type");
     if content_type.split(';').next().map(str::trim) != Some("application/json") {
-        return Err(format_error("Content-Type"));
+        return Err(format_error(service, "Content-Type"));
     }
     let timestamp = header("x-timestamp");
-    let sent_at = parse_timestamp(timestamp).ok_or_else(|| format_error("X-TIMESTAMP"))?;
+    let sent_at = parse_timestamp(timestamp).ok_or_else(|| format_error(service, "X-TIMESTAMP"))?;
     let skew = (state.clock.now() - sent_at).num_seconds().unsigned_abs();
     if skew > state.max_skew.as_secs() {
         return Err(unauthorized(
+            service,
             "X-TIMESTAMP is outside the allowed time window",
         ));
     }
     if let Some(expected) = &state.partner_id
         && header("x-partner-id") != expected
     {
-        return Err(unauthorized("Unknown X-PARTNER-ID"));
+        return Err(unauthorized(service, "Unknown X-PARTNER-ID"));
     }
-    let signed = string_to_sign("POST", CANCEL_PATH, body, timestamp);
+    let signed = string_to_sign("POST", path, body, timestamp);
     state
         .public_key
         .verify(&signed, header("x-signature"))
-        .map_err(|_| unauthorized("Invalid Signature"))?;
+        .map_err(|_| unauthorized(service, "Invalid Signature"))?;
     Ok(timestamp[..10].to_string())
 }
 
@@ -316,7 +375,7 @@ async fn cancel(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let day = match check_headers(&state, &headers, &body) {
+    let day = match check_headers(&state, "57", CANCEL_PATH, &headers, &body) {
         Ok(day) => day,
         Err((code, message)) => return answer(&state, code, &message, None),
     };
@@ -326,9 +385,9 @@ async fn cancel(
     };
     if let Err(e) = validate_body(&json) {
         let (code, message) = if e.missing {
-            mandatory(&e.field)
+            mandatory("57", &e.field)
         } else {
-            format_error(&e.field)
+            format_error("57", &e.field)
         };
         return answer(&state, code, &message, None);
     }
@@ -361,6 +420,14 @@ async fn cancel(
             return answer(&state, &code, message, None);
         }
         Behaviour::Hang { millis } => tokio::time::sleep(Duration::from_millis(millis)).await,
+        Behaviour::Hold { millis } => {
+            let response = settle(&state, &request, &body).await;
+            tokio::time::sleep(Duration::from_millis(millis)).await;
+            return response.unwrap_or_else(|err| {
+                tracing::error!(%err, "sandbox could not read its orders");
+                answer(&state, "5005701", "Internal Server Error", None)
+            });
+        }
         Behaviour::EmptyBody => return raw(&state, StatusCode::OK, String::new()),
         Behaviour::MalformedJson => {
             return raw(
@@ -442,4 +509,124 @@ async fn settle(
         },
     );
     Ok(raw(state, StatusCode::OK, text))
+}
+
+/// Query Payment: the payment's state as the sandbox knows it, `05` once cancelled here or
+/// before, else `00`.
+async fn query(
+    State(state): State<Arc<SandboxState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    const SERVICE: &str = "55";
+    let day = match check_headers(&state, SERVICE, QUERY_PATH, &headers, &body) {
+        Ok(day) => day,
+        Err((code, message)) => return answer(&state, code, &message, None),
+    };
+    let json: Value = match serde_json::from_slice(&body) {
+        Ok(json) => json,
+        Err(_) => return answer(&state, "4005500", "Bad Request", None),
+    };
+    if let Err(e) = validate_fields(QUERY_REQUEST_FIELDS, &json) {
+        let (code, message) = if e.missing {
+            mandatory(SERVICE, &e.field)
+        } else {
+            format_error(SERVICE, &e.field)
+        };
+        return answer(&state, code, &message, None);
+    }
+    let request: QueryPaymentRequest = match serde_json::from_value(json) {
+        Ok(request) => request,
+        Err(_) => return answer(&state, "4005500", "Bad Request", None),
+    };
+    if request.service_code != PAYMENT_SERVICE_CODE {
+        let (code, message) = format_error(SERVICE, "serviceCode");
+        return answer(&state, code, &message, None);
+    }
+    let external_id = headers
+        .get("x-external-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let reference = request.original_partner_reference_no.clone();
+    let behaviour = {
+        let mut inner = state.inner.lock().expect("sandbox state");
+        if !inner.external_ids.insert((day, external_id)) {
+            drop(inner);
+            return answer(&state, "4095500", "Conflict", None);
+        }
+        *inner.query_calls.entry(reference.clone()).or_default() += 1;
+        inner
+            .query_scripts
+            .next_scripted(&reference)
+            .unwrap_or(Behaviour::Normal)
+    };
+    match behaviour {
+        Behaviour::Normal => {}
+        Behaviour::Code { code } => {
+            let message = catalog::lookup_query(&code)
+                .map(|e| e.message)
+                .unwrap_or("Unknown");
+            return answer(&state, &code, message, None);
+        }
+        Behaviour::Hang { millis } | Behaviour::Hold { millis } => {
+            tokio::time::sleep(Duration::from_millis(millis)).await
+        }
+        Behaviour::EmptyBody => return raw(&state, StatusCode::OK, String::new()),
+        Behaviour::MalformedJson => {
+            return raw(
+                &state,
+                StatusCode::OK,
+                "{\"responseCode\": \"2005500\", ".into(),
+            );
+        }
+    }
+    let order = match state.orders.find(&reference).await {
+        Ok(order) => order,
+        Err(err) => {
+            tracing::error!(%err, "sandbox could not read its orders");
+            return answer(&state, "5005501", "Internal Server Error", None);
+        }
+    };
+    let Some(order) = order.filter(|o| {
+        o.merchant_id == request.merchant_id
+            && request
+                .original_reference_no
+                .as_ref()
+                .is_none_or(|r| Some(r) == o.reference_no.as_ref())
+    }) else {
+        return answer(&state, "4045501", "Transaction Not Found", None);
+    };
+    let cancelled = order.cancelled
+        || state
+            .inner
+            .lock()
+            .expect("sandbox state")
+            .cancellations
+            .contains_key(&reference);
+    let (status, description) = if cancelled {
+        ("05", "CANCELLED")
+    } else {
+        ("00", "SUCCESS")
+    };
+    let amount = Amount::from_money(order.amount, &order.currency);
+    let response = QueryPaymentResponse {
+        response_code: "2005500".into(),
+        response_message: "Successful".into(),
+        original_partner_reference_no: Some(reference),
+        original_reference_no: order.reference_no.clone(),
+        original_external_id: request.original_external_id.clone(),
+        service_code: Some(PAYMENT_SERVICE_CODE.into()),
+        latest_transaction_status: Some(status.into()),
+        transaction_status_desc: Some(description.into()),
+        original_response_code: None,
+        original_response_message: None,
+        trans_amount: Some(amount.clone()),
+        amount: Some(amount),
+        paid_time: DateTime::from_timestamp(order.paid_at, 0)
+            .map(|t| format_timestamp(t.fixed_offset())),
+        additional_info: Some(serde_json::Map::new()),
+    };
+    let text = serde_json::to_string(&response).expect("a response serialises");
+    raw(&state, StatusCode::OK, text)
 }

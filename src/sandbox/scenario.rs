@@ -15,17 +15,23 @@ pub enum Behaviour {
     Code { code: String },
     /// Wait this long, then behave normally (past the client's timeout, the answer is lost).
     Hang { millis: u64 },
+    /// Behave normally at once (the cancel takes effect), then hold the answer this long: past
+    /// the client's timeout, or a crash of the client, the answer is lost but the cancel stands.
+    Hold { millis: u64 },
     /// HTTP 200 with an empty body.
     EmptyBody,
     /// HTTP 200 with a body that is not JSON.
     MalformedJson,
 }
 
-/// A scenario file: for each partner reference, the behaviours of its successive requests; the
-/// last one repeats. `{"orders": {"REF-1": [{"kind": "code", "code": "2025700"}, {"kind": "normal"}]}}`
+/// A scenario file: for each partner reference, the behaviours of its successive Cancel Order
+/// requests (`orders`) and Query Payment requests (`queries`); the last one repeats.
+/// `{"orders": {"REF-1": [{"kind": "code", "code": "2025700"}, {"kind": "normal"}]}}`
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScenarioFile {
     pub orders: HashMap<String, Vec<Behaviour>>,
+    #[serde(default)]
+    pub queries: HashMap<String, Vec<Behaviour>>,
 }
 
 #[derive(Debug, Default)]
@@ -34,12 +40,17 @@ pub struct Scripts {
 }
 
 impl Scripts {
-    pub fn from_file(file: ScenarioFile) -> Self {
-        let mut scripts = Self::default();
+    /// The cancel scripts and the query scripts of a file.
+    pub fn from_file(file: ScenarioFile) -> (Self, Self) {
+        let mut cancels = Self::default();
         for (reference, behaviours) in file.orders {
-            scripts.set(&reference, behaviours);
+            cancels.set(&reference, behaviours);
         }
-        scripts
+        let mut queries = Self::default();
+        for (reference, behaviours) in file.queries {
+            queries.set(&reference, behaviours);
+        }
+        (cancels, queries)
     }
 
     pub fn set(&mut self, reference: &str, behaviours: Vec<Behaviour>) {
@@ -47,25 +58,28 @@ impl Scripts {
             .insert(reference.to_string(), behaviours.into());
     }
 
-    /// The behaviour for the next request of this order.
+    /// The behaviour for the next cancel of this order: scripted, else by magic reference.
     pub fn next(&mut self, reference: &str) -> Behaviour {
-        if let Some(queue) = self.by_reference.get_mut(reference) {
-            if queue.len() > 1 {
-                return queue.pop_front().expect("non-empty");
-            }
-            if let Some(last) = queue.front() {
-                return last.clone();
-            }
+        self.next_scripted(reference)
+            .unwrap_or_else(|| magic(reference))
+    }
+
+    /// The scripted behaviour for the next request of this order, if any.
+    pub fn next_scripted(&mut self, reference: &str) -> Option<Behaviour> {
+        let queue = self.by_reference.get_mut(reference)?;
+        if queue.len() > 1 {
+            return queue.pop_front();
         }
-        magic(reference)
+        queue.front().cloned()
     }
 }
 
 /// DANA's sandbox convention: a partner reference equal to a response code answers that code.
-/// Three more references give the off-contract answers.
+/// More references give the off-contract answers, and a cancel whose answer is lost.
 fn magic(reference: &str) -> Behaviour {
     match reference {
         "SANDBOX-HANG" => Behaviour::Hang { millis: 10_000 },
+        "SANDBOX-LOST" => Behaviour::Hold { millis: 30_000 },
         "SANDBOX-EMPTY-BODY" => Behaviour::EmptyBody,
         "SANDBOX-MALFORMED-JSON" => Behaviour::MalformedJson,
         code if crate::dana::catalog::lookup(code).is_some_and(|e| e.http_status.is_some()) => {
@@ -87,7 +101,7 @@ mod tests {
             r#"{"orders": {"R1": [{"kind": "code", "code": "2025700"}, {"kind": "hang", "millis": 5}, {"kind": "normal"}]}}"#,
         )
         .unwrap();
-        let mut s = Scripts::from_file(file);
+        let mut s = Scripts::from_file(file).0;
         assert_eq!(
             s.next("R1"),
             Behaviour::Code {

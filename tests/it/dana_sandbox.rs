@@ -4,12 +4,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cancel_desk::dana::catalog::{self, CATALOG, Outcome, UnexpectedReason};
-use cancel_desk::dana::client::{AttemptResult, DanaClient};
+use cancel_desk::dana::client::{AttemptResult, DanaClient, StatusQuery};
 use cancel_desk::dana::clock::{FixedClock, SequentialExternalIds, format_timestamp};
 use cancel_desk::dana::config::DanaConfig;
 use cancel_desk::dana::signing::{MerchantKey, PublicKey, string_to_sign};
 use cancel_desk::dana::types::{
-    Amount, CANCEL_PATH, CancelOrderRequest, FieldKind, REQUEST_FIELDS,
+    Amount, CANCEL_PATH, CancelOrderRequest, FieldKind, PAYMENT_SERVICE_CODE, QUERY_PATH,
+    QueryPaymentRequest, REQUEST_FIELDS,
 };
 use cancel_desk::money::Money;
 use cancel_desk::sandbox::scenario::{Behaviour, Scripts};
@@ -55,6 +56,7 @@ async fn sandbox() -> SandboxHandle {
             clock: Arc::new(FixedClock(now())),
             max_skew: sandbox::DEFAULT_MAX_SKEW,
             scripts: Scripts::default(),
+            query_scripts: Scripts::default(),
         },
     )
     .unwrap()
@@ -678,4 +680,140 @@ fn the_default_timeout_is_the_seeds_eight_seconds() {
         key: MerchantKey::from_pem_text(PKCS8).unwrap(),
     };
     assert_eq!(DanaClient::new(config).timeout(), Duration::from_secs(8));
+}
+
+fn query(reference: &str) -> QueryPaymentRequest {
+    QueryPaymentRequest {
+        original_partner_reference_no: reference.into(),
+        original_reference_no: Some(format!("DANA-{reference}")),
+        original_external_id: None,
+        service_code: PAYMENT_SERVICE_CODE.into(),
+        transaction_date: None,
+        amount: None,
+        merchant_id: MERCHANT.into(),
+        sub_merchant_id: None,
+        external_store_id: None,
+        additional_info: None,
+    }
+}
+
+fn status_of(q: &StatusQuery) -> Option<&'static str> {
+    q.transaction_status().map(|s| s.code)
+}
+
+#[tokio::test]
+async fn query_payment_tells_paid_from_cancelled_including_a_cancel_whose_answer_was_lost() {
+    let sandbox = sandbox().await;
+    let dana = client(&sandbox, PKCS8).with_timeout(Duration::from_millis(300));
+
+    let paid = dana.query_payment(&query(PARTNER)).await.unwrap();
+    assert_eq!(paid.entry().code, "2005500");
+    assert_eq!(status_of(&paid), Some("00"));
+    assert_eq!(paid.request.path, QUERY_PATH);
+    assert!(
+        paid.request
+            .url
+            .ends_with("/payment-gateway/v1.0/debit/status.htm")
+    );
+
+    let before = dana
+        .query_payment(&query("ALREADY-CANCELLED"))
+        .await
+        .unwrap();
+    assert_eq!(status_of(&before), Some("05"));
+
+    // The sandbox cancels, then holds its answer past the client's timeout: the answer is lost.
+    sandbox.script(PARTNER, vec![Behaviour::Hold { millis: 2_000 }]);
+    let lost = dana.cancel_order(&request(PARTNER)).await.unwrap();
+    assert_eq!(lost.result, AttemptResult::TimedOut);
+    assert!(sandbox.is_cancelled(PARTNER));
+    let after = dana.query_payment(&query(PARTNER)).await.unwrap();
+    assert_eq!(status_of(&after), Some("05"), "{after:?}");
+    assert_eq!(sandbox.query_calls(PARTNER), 2);
+
+    let unknown = dana.query_payment(&query("NOBODY")).await.unwrap();
+    assert_eq!(unknown.entry().code, "4045501");
+    assert_eq!(status_of(&unknown), None);
+}
+
+#[tokio::test]
+async fn query_payment_is_signed_over_its_own_path_and_checked_like_cancel() {
+    let sandbox = sandbox().await;
+    // A Query Payment body signed as if for the cancel path is refused with service 55's code.
+    let body = r#"{"originalPartnerReferenceNo":"R2","serviceCode":"54","merchantId":"216620000041231234567"}"#;
+    let signature = MerchantKey::from_pem_text(PKCS8)
+        .unwrap()
+        .sign(&string_to_sign("POST", CANCEL_PATH, body.as_bytes(), NOW));
+    let response = reqwest::Client::new()
+        .post(format!("{}{QUERY_PATH}", sandbox.base_url()))
+        .header("Content-Type", "application/json")
+        .header("X-TIMESTAMP", NOW)
+        .header("X-SIGNATURE", signature)
+        .header("X-PARTNER-ID", "CLIENT-ID-1")
+        .header("X-EXTERNAL-ID", "q-wrong-path")
+        .header("CHANNEL-ID", "95221")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 401);
+    let json: Value = response.json().await.unwrap();
+    assert_eq!(json["responseCode"], "4015500");
+
+    // A serviceCode other than 54 is a field-format error, named, and caught by the client first.
+    let dana = client(&sandbox, PKCS8);
+    let wrong = QueryPaymentRequest {
+        service_code: "57".into(),
+        ..query("R2")
+    };
+    assert_eq!(
+        dana.query_payment(&wrong).await.unwrap_err().field,
+        "serviceCode"
+    );
+    let missing = QueryPaymentRequest {
+        merchant_id: String::new(),
+        ..query("R2")
+    };
+    let err = dana.query_payment(&missing).await.unwrap_err();
+    assert_eq!((err.field.as_str(), err.missing), ("merchantId", true));
+    assert_eq!(sandbox.query_calls("R2"), 0);
+}
+
+#[tokio::test]
+async fn scripted_query_answers_are_classified_and_never_give_a_status() {
+    let sandbox = sandbox().await;
+    let dana = client(&sandbox, PKCS8).with_timeout(Duration::from_millis(300));
+    sandbox.script_queries(
+        "R2",
+        vec![
+            Behaviour::Code {
+                code: "4295500".into(),
+            },
+            Behaviour::Code {
+                code: "5005501".into(),
+            },
+            Behaviour::Hang { millis: 1_000 },
+            Behaviour::MalformedJson,
+            Behaviour::Normal,
+        ],
+    );
+    let mut seen = Vec::new();
+    for _ in 0..5 {
+        let q = dana.query_payment(&query("R2")).await.unwrap();
+        seen.push((q.entry().code, status_of(&q)));
+    }
+    assert_eq!(
+        seen,
+        [
+            ("4295500", None),
+            ("5005501", None),
+            ("TIMEOUT", None),
+            ("UNEXPECTED", None),
+            ("2005500", Some("00")),
+        ]
+    );
+    assert_eq!(
+        catalog::lookup_query("4295500").unwrap().outcome,
+        Outcome::Pending
+    );
 }
