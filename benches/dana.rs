@@ -79,6 +79,7 @@ async fn main() {
             clock: Arc::new(SystemClock),
             max_skew: sandbox::DEFAULT_MAX_SKEW,
             scripts: Scripts::default(),
+            query_scripts: Scripts::default(),
         },
     )
     .unwrap();

@@ -267,8 +267,24 @@ async fn serve(config: &Config, args: ServeArgs) -> Result<(), CliError> {
             sandbox.base_url()
         );
     }
+    // A lease must outlive one DANA exchange and a status check, or a slow send could be taken
+    // over and sent again by another server.
+    let needed_ms = 2 * dana.timeout().as_millis() as i64 + 2_000;
+    if config.queue.lease_seconds * 1000 < needed_ms {
+        return Err(CliError::Usage(format!(
+            "CANCEL_DESK_LEASE_SECONDS: {} s is too short for the DANA timeout of {} ms; use at least {} s",
+            config.queue.lease_seconds,
+            dana.timeout().as_millis(),
+            (needed_ms + 999) / 1000
+        )));
+    }
     println!("Cancel Desk is running at http://{addr}/orders");
     let state = server::AppState::new(config, pool, dana);
+    if config.queue.worker {
+        crate::cancel::queue::spawn_worker(state.cancels.clone());
+    } else {
+        tracing::info!("CANCEL_DESK_WORKER=off: this server does not retry pending cancels");
+    }
     server::serve(listener, state, shutdown_signal())
         .await
         .map_err(CliError::Serve)

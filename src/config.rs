@@ -4,6 +4,8 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use crate::cancel::policy::{QueuePolicy, parse_backoff};
+
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/cancel-desk.db";
 pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
 pub const DEFAULT_SITE_ROOT: &str = "target/site";
@@ -30,6 +32,12 @@ pub struct Config {
     pub session_idle_minutes: i64,
     /// `CANCEL_DESK_SECURE_COOKIES`: mark the session cookie Secure (set it when served over TLS).
     pub secure_cookies: bool,
+    /// The pending queue: `CANCEL_DESK_WORKER`, `CANCEL_DESK_WORKER_POLL_MS`,
+    /// `CANCEL_DESK_RETRY_BACKOFF_SECONDS`, `CANCEL_DESK_LEASE_SECONDS`,
+    /// `CANCEL_DESK_PENDING_MAX_AGE_MINUTES`.
+    pub queue: QueuePolicy,
+    /// `CANCEL_DESK_METRICS_TOKEN`: when set, `/metrics` needs `Authorization: Bearer <token>`.
+    pub metrics_token: Option<String>,
 }
 
 impl Config {
@@ -80,6 +88,52 @@ impl Config {
                 });
             }
         };
+        let number = |name: &'static str, default: &str, range: std::ops::RangeInclusive<i64>| {
+            let text = var(name, default);
+            text.trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|n| range.contains(n))
+                .ok_or_else(|| ConfigError {
+                    var: name,
+                    message: format!(
+                        "{text:?} is not a whole number from {} to {}",
+                        range.start(),
+                        range.end()
+                    ),
+                })
+        };
+        let worker_text = var("CANCEL_DESK_WORKER", "on");
+        let worker = match worker_text.as_str() {
+            "on" | "true" | "1" => true,
+            "off" | "false" | "0" => false,
+            _ => {
+                return Err(ConfigError {
+                    var: "CANCEL_DESK_WORKER",
+                    message: format!("{worker_text:?} is not on or off"),
+                });
+            }
+        };
+        let backoff_text = var("CANCEL_DESK_RETRY_BACKOFF_SECONDS", "30,60,120,300,600");
+        let backoff = parse_backoff(&backoff_text).ok_or_else(|| ConfigError {
+            var: "CANCEL_DESK_RETRY_BACKOFF_SECONDS",
+            message: format!(
+                "{backoff_text:?} is not a comma-separated list of seconds (1 to 86400), such as 30,60,120"
+            ),
+        })?;
+        let queue = QueuePolicy {
+            backoff,
+            lease_seconds: number("CANCEL_DESK_LEASE_SECONDS", "60", 2..=3600)?,
+            max_age_seconds: number("CANCEL_DESK_PENDING_MAX_AGE_MINUTES", "60", 1..=7 * 24 * 60)?
+                * 60,
+            poll: std::time::Duration::from_millis(number(
+                "CANCEL_DESK_WORKER_POLL_MS",
+                "1000",
+                50..=60_000,
+            )? as u64),
+            worker,
+        };
+        let metrics_token = get("CANCEL_DESK_METRICS_TOKEN").filter(|t| !t.trim().is_empty());
         Ok(Self {
             database_url,
             addr,
@@ -87,6 +141,8 @@ impl Config {
             key_dir,
             session_idle_minutes,
             secure_cookies,
+            queue,
+            metrics_token,
         })
     }
 }
@@ -124,6 +180,11 @@ mod tests {
         for (var, bad) in [
             ("CANCEL_DESK_SESSION_IDLE_MINUTES", "0"),
             ("CANCEL_DESK_SECURE_COOKIES", "yes"),
+            ("CANCEL_DESK_WORKER", "maybe"),
+            ("CANCEL_DESK_RETRY_BACKOFF_SECONDS", "30,soon"),
+            ("CANCEL_DESK_LEASE_SECONDS", "1"),
+            ("CANCEL_DESK_PENDING_MAX_AGE_MINUTES", "0"),
+            ("CANCEL_DESK_WORKER_POLL_MS", "x"),
         ] {
             assert_eq!(with(&[(var, bad)]).unwrap_err().var, var);
         }

@@ -22,6 +22,8 @@ pub mod config;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
+pub mod observability;
+#[cfg(feature = "ssr")]
 pub mod sandbox;
 #[cfg(feature = "ssr")]
 pub mod seed;

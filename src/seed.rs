@@ -305,6 +305,10 @@ pub async fn seed_scenario_orders(pool: &db::Pool, now: i64) -> Result<usize, sq
             "Sandbox scenario: DANA does not answer".to_string(),
         ),
         (
+            "SANDBOX-LOST".to_string(),
+            "Sandbox scenario: DANA cancels but its answer is lost".to_string(),
+        ),
+        (
             "SANDBOX-EMPTY-BODY".to_string(),
             "Sandbox scenario: empty answer".to_string(),
         ),

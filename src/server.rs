@@ -27,8 +27,12 @@ pub struct AppState {
     pub pool: Pool,
     /// The signed DANA client (DANA itself, or the embedded sandbox).
     pub dana: DanaClient,
+    /// Cancels and the pending queue (shares `pool` and `dana`).
+    pub cancels: crate::cancel::service::CancelService,
     pub session_idle_seconds: i64,
     pub secure_cookies: bool,
+    /// `CANCEL_DESK_METRICS_TOKEN`: when set, `/metrics` needs it as a bearer token.
+    pub metrics_token: Option<String>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -45,12 +49,19 @@ impl AppState {
             .site_pkg_dir("pkg")
             .site_addr(config.addr)
             .build();
+        let cancels = crate::cancel::service::CancelService::new(
+            pool.clone(),
+            dana.clone(),
+            config.queue.clone(),
+        );
         Self {
             leptos_options,
             pool,
             dana,
+            cancels,
             session_idle_seconds: config.session_idle_minutes * 60,
             secure_cookies: config.secure_cookies,
+            metrics_token: config.metrics_token.clone(),
         }
     }
 }
@@ -69,6 +80,9 @@ pub fn router(state: AppState) -> Router {
         // A real 303 for the bare address (the Leptos router's redirect answers 200 + Location).
         .route("/", get(|| async { Redirect::to("/orders") }))
         .route("/audit/export.csv", get(crate::audit::export::export_csv))
+        .route("/healthz", get(crate::observability::healthz))
+        .route("/readyz", get(crate::observability::readyz))
+        .route("/metrics", get(crate::observability::metrics_endpoint))
         .leptos_routes(&state, routes, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

@@ -20,16 +20,12 @@ pub async fn cancel_order(
     partner_reference_no: String,
     reason: String,
 ) -> Result<CancelResultView, AppError> {
-    use crate::cancel::service::{self, CancelError};
+    use crate::cancel::service::CancelError;
     let (state, user) = super::require(crate::auth::role::Permission::CancelOrder).await?;
-    match service::cancel_order(
-        &state.pool,
-        &state.dana,
-        &user.email,
-        &partner_reference_no,
-        &reason,
-    )
-    .await
+    match state
+        .cancels
+        .cancel_order(&user.email, &partner_reference_no, &reason)
+        .await
     {
         Ok(outcome) => {
             let request = history_of(&state, &partner_reference_no)

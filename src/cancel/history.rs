@@ -29,6 +29,7 @@ pub async fn for_order(
                 sent_at_display: display_wib(a.sent_at / 1000),
             })
             .collect();
+        let open = request.state == "PENDING" || request.state == "IN_FLIGHT";
         views.push(CancelRequestView {
             id: request.id,
             actor: request.actor,
@@ -36,6 +37,14 @@ pub async fn for_order(
             state: request.state,
             requested_at_display: display_wib(request.created_at),
             attempts,
+            next_attempt_display: request
+                .next_attempt_at
+                .filter(|_| open && request.attention.is_none())
+                .map(display_wib),
+            attention: request.attention.filter(|_| open),
+            last_status: request.last_status,
+            resolved_by: request.resolved_by,
+            resolution_note: request.resolution_note,
         });
     }
     Ok(views)

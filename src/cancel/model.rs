@@ -35,6 +35,15 @@ pub struct CancelRequestView {
     pub state: String,
     pub requested_at_display: String,
     pub attempts: Vec<AttemptView>,
+    /// While pending: when Cancel Desk tries again (WIB).
+    pub next_attempt_display: Option<String>,
+    /// While pending: why a person must look (retrying has stopped).
+    pub attention: Option<String>,
+    /// DANA's latest transaction status from Query Payment (00, 01, 02, 05, 07).
+    pub last_status: Option<String>,
+    /// Settled by hand: who, and their note.
+    pub resolved_by: Option<String>,
+    pub resolution_note: Option<String>,
 }
 
 impl CancelRequestView {

@@ -1,12 +1,13 @@
 //! Cancelling an order:
 //! 1. one transaction moves the order PAID/CANCEL_FAILED → CANCELLING (a compare-and-set, so a
 //!    double click, a second tab or a second staff member gets "not cancellable" instead of a
-//!    second DANA call), records the cancel request with its exact body, records attempt 1
-//!    before it is sent, and audits the intent;
-//! 2. each DANA answer is recorded and audited; a total timeout is sent again (same body, fresh
-//!    X-EXTERNAL-ID) up to the catalog's 3 attempts, each recorded before it goes out;
-//! 3. the catalog's outcome settles the order: CANCELLED, CANCEL_PENDING (pending codes and
-//!    unknown outcomes, for the retry queue) or CANCEL_FAILED (DANA refused; still paid).
+//!    second DANA call), records the cancel request with its exact body and a lease held by this
+//!    server, records attempt 1 before it is sent, and audits the intent;
+//! 2. DANA's answer is recorded and audited;
+//! 3. the catalog's outcome settles the order, CANCELLED or CANCEL_FAILED (DANA refused; still
+//!    paid), or queues it as CANCEL_PENDING (pending codes and unknown outcomes) for the worker
+//!    (`queue.rs`), which retries it with the same body and checks DANA's status first whenever
+//!    the outcome is unknown.
 
 use serde_json::json;
 use sqlx::SqliteConnection;
@@ -15,10 +16,13 @@ use crate::audit::{self, AuditError, NewEvent};
 use crate::dana::catalog::{self, CatalogEntry, Outcome};
 use crate::dana::client::{AttemptResult, CancelAttempt, DanaClient, SignedRequest};
 use crate::dana::types::{Amount, CancelOrderRequest, FieldError};
+use crate::db::cancels::Lease;
 use crate::db::cancels::{self, AttemptResultRow};
 use crate::db::{self, orders::OrderRow};
 use crate::money::Money;
 use crate::orders::model::OrderStatus;
+
+use super::policy::QueuePolicy;
 
 pub const MAX_REASON_CHARS: usize = 256;
 
@@ -34,6 +38,15 @@ pub enum CancelError {
     InvalidRequest(#[from] FieldError),
     #[error("the order's amount is out of range")]
     BadAmount,
+    #[error("cancel {0} is being worked on right now; try again in a moment")]
+    Busy(i64),
+    #[error("cancel {0} is not open")]
+    NotOpen(i64),
+    #[error("{field}: {message}")]
+    InvalidInput {
+        field: &'static str,
+        message: &'static str,
+    },
     #[error(transparent)]
     Audit(#[from] AuditError),
     #[error("database: {0}")]
@@ -57,6 +70,14 @@ pub struct CancelOutcome {
     pub cancel_request_id: i64,
     pub order_status: OrderStatus,
     pub attempts: Vec<AttemptSummary>,
+    /// When pending: when the worker acts next (Unix seconds), or why a person must look.
+    pub queued: Option<Queued>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Queued {
+    RetryAt(i64),
+    NeedsAttention(String),
 }
 
 impl CancelOutcome {
@@ -100,11 +121,11 @@ fn request_for(order: &OrderRow, reason: &str) -> Result<CancelOrderRequest, Can
     })
 }
 
-fn headers_json(signed: &SignedRequest) -> String {
+pub(super) fn headers_json(signed: &SignedRequest) -> String {
     serde_json::to_string(&signed.headers).expect("headers serialise")
 }
 
-fn audit_outcome(outcome: Outcome) -> audit::Outcome {
+pub(super) fn audit_outcome(outcome: Outcome) -> audit::Outcome {
     match outcome {
         Outcome::Success => audit::Outcome::Success,
         Outcome::Pending => audit::Outcome::Pending,
@@ -121,7 +142,7 @@ fn settled_states(outcome: Outcome) -> (OrderStatus, &'static str) {
     }
 }
 
-fn summary(attempt: &CancelAttempt) -> (AttemptSummary, AttemptResultRow) {
+pub(super) fn summary(attempt: &CancelAttempt) -> (AttemptSummary, AttemptResultRow) {
     let entry = attempt.entry();
     let mut row = AttemptResultRow {
         latency_ms: attempt.latency.as_millis() as i64,
@@ -160,11 +181,13 @@ fn summary(attempt: &CancelAttempt) -> (AttemptSummary, AttemptResultRow) {
     (view, row)
 }
 
-async fn begin(pool: &db::Pool) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+pub(super) async fn begin(
+    pool: &db::Pool,
+) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
     pool.begin_with("BEGIN IMMEDIATE").await
 }
 
-async fn record_attempt_intent(
+pub(super) async fn record_attempt_intent(
     conn: &mut SqliteConnection,
     request_id: i64,
     number: u32,
@@ -182,78 +205,218 @@ async fn record_attempt_intent(
     .await
 }
 
-/// Cancels one order at DANA on behalf of `actor` (a staff e-mail).
-pub async fn cancel_order(
-    pool: &db::Pool,
-    dana: &DanaClient,
-    actor: &str,
-    partner_reference_no: &str,
-    reason: &str,
-) -> Result<CancelOutcome, CancelError> {
-    let reason = check_reason(reason)?;
+/// An open cancel as the service and the worker act on it.
+#[derive(Debug, Clone)]
+pub(super) struct OpenCancel {
+    pub request_id: i64,
+    pub order_id: i64,
+    pub reference: String,
+    pub body: String,
+    pub created_at: i64,
+    pub last_code: Option<String>,
+}
 
-    // 1. The intent, all or nothing.
-    let mut tx = begin(pool).await?;
-    let order = db::orders::find_by_partner_reference(&mut *tx, partner_reference_no)
-        .await?
-        .ok_or_else(|| CancelError::OrderNotFound(partner_reference_no.to_string()))?;
-    let now = crate::time::now_epoch();
-    if !cancels::claim_order_for_cancel(&mut tx, order.id, now).await? {
-        return Err(CancelError::NotCancellable {
-            reference: order.partner_reference_no,
-            status: order.status,
-        });
+impl OpenCancel {
+    pub fn from_row(row: &cancels::CancelRequestRow) -> Self {
+        Self {
+            request_id: row.id,
+            order_id: row.order_id,
+            reference: row.partner_reference_no.clone(),
+            body: row.request_body.clone(),
+            created_at: row.created_at,
+            last_code: row.last_code.clone(),
+        }
     }
-    let request = request_for(&order, &reason)?;
-    let mut signed = dana.sign_cancel(&request)?;
-    let body = String::from_utf8_lossy(&signed.body).into_owned();
-    let request_id = cancels::insert_request(
-        &mut tx,
-        order.id,
-        &order.partner_reference_no,
-        actor,
-        &reason,
-        &body,
-        now,
-    )
-    .await?;
-    let mut attempt_id = record_attempt_intent(&mut tx, request_id, 1, &signed).await?;
-    let intent = NewEvent {
-        actor: actor.to_string(),
-        action: "cancel.intent",
-        outcome: audit::Outcome::Pending,
-        order_ref: Some(order.partner_reference_no.clone()),
-        response_code: None,
-        details: json!({
-            "cancel_request": request_id,
-            "reason": reason,
-            "amount": request.amount.as_ref().map(|a| format!("{} {}", a.value, a.currency)),
-            "request_body": body,
-        }),
-    };
-    audit::append_in(&mut tx, &intent, audit::now_ms()).await?;
-    tx.commit().await?;
+}
 
-    // 2. Attempts, each recorded before the next one goes out.
-    let max_attempts = catalog::total_timeout().max_attempts.unwrap_or(1);
-    let mut attempts = Vec::new();
-    let mut number = 1;
-    loop {
-        let attempt = dana.send(signed, number).await;
-        let (view, row) = summary(&attempt);
-        let entry = view.entry;
-        let mut tx = begin(pool).await?;
+/// Cancels orders at DANA and works the pending queue. Cheap to clone.
+#[derive(Clone)]
+pub struct CancelService {
+    pub(super) pool: db::Pool,
+    pub(super) dana: DanaClient,
+    pub(super) policy: std::sync::Arc<QueuePolicy>,
+    /// Names this server in leases and in the audit trail's worker actor.
+    pub(super) instance: std::sync::Arc<str>,
+}
+
+impl std::fmt::Debug for CancelService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CancelService")
+            .field("instance", &self.instance)
+            .field("policy", &self.policy)
+            .finish()
+    }
+}
+
+/// A name for this server process, unique enough to tell two instances on one database apart.
+pub fn instance_id() -> String {
+    use rand::Rng;
+    format!(
+        "pid{}-{:06x}",
+        std::process::id(),
+        rand::rng().random_range(0..0x100_0000)
+    )
+}
+
+impl CancelService {
+    pub fn new(pool: db::Pool, dana: DanaClient, policy: QueuePolicy) -> Self {
+        Self::with_instance(pool, dana, policy, instance_id())
+    }
+
+    pub fn with_instance(
+        pool: db::Pool,
+        dana: DanaClient,
+        policy: QueuePolicy,
+        instance: String,
+    ) -> Self {
+        Self {
+            pool,
+            dana,
+            policy: std::sync::Arc::new(policy),
+            instance: instance.into(),
+        }
+    }
+
+    pub fn pool(&self) -> &db::Pool {
+        &self.pool
+    }
+
+    pub fn dana(&self) -> &DanaClient {
+        &self.dana
+    }
+
+    pub fn policy(&self) -> &QueuePolicy {
+        &self.policy
+    }
+
+    pub fn instance(&self) -> &str {
+        &self.instance
+    }
+
+    /// The actor the audit trail names for what the worker does on its own.
+    pub fn worker_actor(&self) -> String {
+        format!("worker@{}", self.instance)
+    }
+
+    /// Cancels one order at DANA on behalf of `actor` (a staff e-mail): the intent, the first
+    /// attempt, then settled or queued.
+    pub async fn cancel_order(
+        &self,
+        actor: &str,
+        partner_reference_no: &str,
+        reason: &str,
+    ) -> Result<CancelOutcome, CancelError> {
+        let reason = check_reason(reason)?;
+
+        // 1. The intent, all or nothing.
+        let mut tx = begin(&self.pool).await?;
+        let order = db::orders::find_by_partner_reference(&mut *tx, partner_reference_no)
+            .await?
+            .ok_or_else(|| CancelError::OrderNotFound(partner_reference_no.to_string()))?;
         let now = crate::time::now_epoch();
+        if !cancels::claim_order_for_cancel(&mut tx, order.id, now).await? {
+            return Err(CancelError::NotCancellable {
+                reference: order.partner_reference_no,
+                status: order.status,
+            });
+        }
+        let request = request_for(&order, &reason)?;
+        let signed = self.dana.sign_cancel(&request)?;
+        let body = String::from_utf8_lossy(&signed.body).into_owned();
+        let lease = Lease {
+            owner: &self.instance,
+            until: now + self.policy.lease_seconds,
+        };
+        let request_id = cancels::insert_request(
+            &mut tx,
+            order.id,
+            &order.partner_reference_no,
+            actor,
+            &reason,
+            &body,
+            lease,
+            now,
+        )
+        .await?;
+        let attempt_id = record_attempt_intent(&mut tx, request_id, 1, &signed).await?;
+        let intent = NewEvent {
+            actor: actor.to_string(),
+            action: "cancel.intent",
+            outcome: audit::Outcome::Pending,
+            order_ref: Some(order.partner_reference_no.clone()),
+            response_code: None,
+            details: json!({
+                "cancel_request": request_id,
+                "reason": reason,
+                "amount": request.amount.as_ref().map(|a| format!("{} {}", a.value, a.currency)),
+                "request_body": body,
+            }),
+        };
+        audit::append_in(&mut tx, &intent, audit::now_ms()).await?;
+        tx.commit().await?;
+
+        // 2. The first attempt; 3. settled or queued.
+        let open = OpenCancel {
+            request_id,
+            order_id: order.id,
+            reference: order.partner_reference_no.clone(),
+            body,
+            created_at: now,
+            last_code: None,
+        };
+        let attempt = self.dana.send(signed, 1).await;
+        let (view, conclusion) = self
+            .conclude_attempt(&open, attempt_id, &attempt, actor, false)
+            .await?;
+        Ok(CancelOutcome {
+            cancel_request_id: request_id,
+            order_status: conclusion.order_status,
+            attempts: vec![view],
+            queued: conclusion.queued,
+        })
+    }
+
+    /// Records an attempt's end and audits it, then settles or queues the cancel, in one
+    /// transaction.
+    pub(super) async fn conclude_attempt(
+        &self,
+        open: &OpenCancel,
+        attempt_id: i64,
+        attempt: &CancelAttempt,
+        actor: &str,
+        interrupted: bool,
+    ) -> Result<(AttemptSummary, Conclusion), CancelError> {
+        let (view, row) = summary(attempt);
+        let mut tx = begin(&self.pool).await?;
         cancels::finish_attempt(&mut tx, attempt_id, &row, audit::now_ms()).await?;
+        self.audit_attempt(&mut tx, open, attempt, &view, &row, actor, interrupted)
+            .await?;
+        let conclusion = self.after_answer(&mut tx, open, view.entry, actor).await?;
+        tx.commit().await?;
+        crate::observability::metrics().record_cancel_attempt(view.entry.code, attempt.latency);
+        Ok((view, conclusion))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn audit_attempt(
+        &self,
+        conn: &mut SqliteConnection,
+        open: &OpenCancel,
+        attempt: &CancelAttempt,
+        view: &AttemptSummary,
+        row: &AttemptResultRow,
+        actor: &str,
+        interrupted: bool,
+    ) -> Result<(), CancelError> {
         let event = NewEvent {
             actor: actor.to_string(),
             action: "dana.attempt",
-            outcome: audit_outcome(entry.outcome),
-            order_ref: Some(order.partner_reference_no.clone()),
-            response_code: Some(entry.code.to_string()),
+            outcome: audit_outcome(view.entry.outcome),
+            order_ref: Some(open.reference.clone()),
+            response_code: Some(view.entry.code.to_string()),
             details: json!({
-                "cancel_request": request_id,
-                "attempt": number,
+                "cancel_request": open.request_id,
+                "attempt": view.number,
                 "x_external_id": view.external_id,
                 "x_timestamp": attempt.request.timestamp,
                 "request_headers": attempt
@@ -269,45 +432,158 @@ pub async fn cancel_order(
                 "response_body": row.response_body,
                 "transport_error": row.transport_error,
                 "latency_ms": row.latency_ms,
+                "interrupted": interrupted,
             }),
         };
-        audit::append_in(&mut tx, &event, audit::now_ms()).await?;
-        attempts.push(view);
+        audit::append_in(conn, &event, audit::now_ms()).await?;
+        Ok(())
+    }
 
-        let no_answer = entry.code == catalog::TOTAL_TIMEOUT;
-        if no_answer && number < max_attempts {
-            number += 1;
-            signed = dana.sign_cancel(&request)?;
-            attempt_id = record_attempt_intent(&mut tx, request_id, number, &signed).await?;
-            tx.commit().await?;
-            continue;
+    /// Settles a cancel on a Success or Failed answer, or queues it on a Pending one: retried
+    /// after the backoff, or held for a person once the time-out rule or the age limit is hit.
+    pub(super) async fn after_answer(
+        &self,
+        conn: &mut SqliteConnection,
+        open: &OpenCancel,
+        entry: &'static CatalogEntry,
+        actor: &str,
+    ) -> Result<Conclusion, CancelError> {
+        let now = crate::time::now_epoch();
+        if entry.outcome != Outcome::Pending {
+            let status = self
+                .settle(
+                    conn,
+                    open,
+                    entry.outcome,
+                    entry.code,
+                    actor,
+                    "dana.attempt",
+                    now,
+                )
+                .await?;
+            return Ok(Conclusion {
+                order_status: status,
+                queued: None,
+            });
         }
+        let tries = cancels::attempt_count(&mut *conn, open.request_id).await? as usize;
+        let attention = if entry.outcome_unknown && tries >= total_timeout_limit() as usize {
+            Some(format!(
+                "DANA gave no usable answer to {tries} attempts in all, so Cancel Desk stopped sending (DANA's rule: at most {} attempts). Check the status with DANA; if DANA support confirms the outcome, resolve it with a note.",
+                total_timeout_limit()
+            ))
+        } else if now - open.created_at >= self.policy.max_age_seconds {
+            Some(format!(
+                "Still pending after {} minutes; Cancel Desk stopped retrying. Check the status with DANA, retry now, or resolve it with a note.",
+                self.policy.max_age_seconds / 60
+            ))
+        } else {
+            None
+        };
+        let next = now + self.policy.delay_after(tries);
+        self.queue(
+            conn,
+            open,
+            entry.code,
+            next,
+            attention.as_deref(),
+            actor,
+            now,
+        )
+        .await
+    }
 
-        // 3. Settle.
-        let (order_status, request_state) = settled_states(entry.outcome);
-        cancels::set_order_status(&mut tx, order.id, order_status.as_str(), now).await?;
-        cancels::set_request_state(&mut tx, request_id, request_state, entry.code, now).await?;
+    /// Leaves a cancel PENDING: due at `next`, or waiting for a person.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn queue(
+        &self,
+        conn: &mut SqliteConnection,
+        open: &OpenCancel,
+        code: &str,
+        next: i64,
+        attention: Option<&str>,
+        actor: &str,
+        now: i64,
+    ) -> Result<Conclusion, CancelError> {
+        cancels::set_order_status(
+            conn,
+            open.order_id,
+            OrderStatus::CancelPending.as_str(),
+            now,
+        )
+        .await?;
+        cancels::set_request_state(conn, open.request_id, "PENDING", code, now).await?;
+        cancels::requeue(conn, open.request_id, next, attention, now).await?;
+        let event = NewEvent {
+            actor: actor.to_string(),
+            action: "cancel.pending",
+            outcome: audit::Outcome::Pending,
+            order_ref: Some(open.reference.clone()),
+            response_code: Some(code.to_string()),
+            details: json!({
+                "cancel_request": open.request_id,
+                "next_attempt_at": attention.is_none().then(|| crate::time::display_wib(next)),
+                "needs_attention": attention,
+            }),
+        };
+        audit::append_in(conn, &event, audit::now_ms()).await?;
+        Ok(Conclusion {
+            order_status: OrderStatus::CancelPending,
+            queued: Some(match attention {
+                Some(why) => Queued::NeedsAttention(why.to_string()),
+                None => Queued::RetryAt(next),
+            }),
+        })
+    }
+
+    /// Ends a cancel: Success → CANCELLED, Failed → CANCEL_FAILED (still paid, may be
+    /// cancelled again). `via` names what decided it, for the audit trail.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn settle(
+        &self,
+        conn: &mut SqliteConnection,
+        open: &OpenCancel,
+        outcome: Outcome,
+        code: &str,
+        actor: &str,
+        via: &str,
+        now: i64,
+    ) -> Result<OrderStatus, CancelError> {
+        let (order_status, request_state) = settled_states(outcome);
+        cancels::set_order_status(conn, open.order_id, order_status.as_str(), now).await?;
+        cancels::set_request_state(conn, open.request_id, request_state, code, now).await?;
+        cancels::release_lease(conn, open.request_id).await?;
+        let explanation = catalog::lookup(code)
+            .or_else(|| catalog::lookup_query(code))
+            .map(|e| e.explanation);
         let settled = NewEvent {
             actor: actor.to_string(),
             action: "cancel.settled",
-            outcome: audit_outcome(entry.outcome),
-            order_ref: Some(order.partner_reference_no.clone()),
-            response_code: Some(entry.code.to_string()),
+            outcome: audit_outcome(outcome),
+            order_ref: Some(open.reference.clone()),
+            response_code: Some(code.to_string()),
             details: json!({
-                "cancel_request": request_id,
+                "cancel_request": open.request_id,
                 "order_status": order_status.as_str(),
-                "attempts": number,
-                "explanation": entry.explanation,
+                "via": via,
+                "explanation": explanation,
             }),
         };
-        audit::append_in(&mut tx, &settled, audit::now_ms()).await?;
-        tx.commit().await?;
-        return Ok(CancelOutcome {
-            cancel_request_id: request_id,
-            order_status,
-            attempts,
-        });
+        audit::append_in(conn, &settled, audit::now_ms()).await?;
+        Ok(order_status)
     }
+}
+
+/// Where an answer left the cancel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conclusion {
+    pub order_status: OrderStatus,
+    pub queued: Option<Queued>,
+}
+
+/// The seed's rule: at most this many attempts in all while DANA gives no answer.
+pub fn total_timeout_limit() -> u32 {
+    catalog::total_timeout().max_attempts.unwrap_or(3)
 }
 
 #[cfg(test)]

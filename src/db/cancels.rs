@@ -16,7 +16,17 @@ pub struct CancelRequestRow {
     pub last_code: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    pub next_attempt_at: Option<i64>,
+    pub lease_owner: Option<String>,
+    pub lease_until: Option<i64>,
+    pub attention: Option<String>,
+    pub last_status: Option<String>,
+    pub resolved_by: Option<String>,
+    pub resolution_note: Option<String>,
 }
+
+const REQUEST_COLUMNS: &str = "id, order_id, partner_reference_no, actor, reason, request_body, state, last_code, \
+     created_at, updated_at, next_attempt_at, lease_owner, lease_until, attention, last_status, resolved_by, resolution_note";
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct CancelAttemptRow {
@@ -70,6 +80,14 @@ pub async fn set_order_status(
     Ok(())
 }
 
+/// The lease a new request starts with: its creator sends the first attempt. If the creator
+/// dies, the lease runs out and the request falls due for the worker.
+pub struct Lease<'a> {
+    pub owner: &'a str,
+    pub until: i64,
+}
+
+#[allow(clippy::too_many_arguments)]
 pub async fn insert_request(
     conn: &mut SqliteConnection,
     order_id: i64,
@@ -77,11 +95,13 @@ pub async fn insert_request(
     actor: &str,
     reason: &str,
     request_body: &str,
+    lease: Lease<'_>,
     now: i64,
 ) -> Result<i64, sqlx::Error> {
     let done = sqlx::query(
-        "INSERT INTO cancel_requests (order_id, partner_reference_no, actor, reason, request_body, state, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, 'IN_FLIGHT', ?, ?)",
+        "INSERT INTO cancel_requests (order_id, partner_reference_no, actor, reason, request_body, state, \
+         created_at, updated_at, next_attempt_at, lease_owner, lease_until) \
+         VALUES (?, ?, ?, ?, ?, 'IN_FLIGHT', ?, ?, ?, ?, ?)",
     )
     .bind(order_id)
     .bind(partner_reference_no)
@@ -90,9 +110,249 @@ pub async fn insert_request(
     .bind(request_body)
     .bind(now)
     .bind(now)
+    .bind(lease.until)
+    .bind(lease.owner)
+    .bind(lease.until)
     .execute(conn)
     .await?;
     Ok(done.last_insert_rowid())
+}
+
+pub async fn request_by_id(
+    conn: &mut SqliteConnection,
+    id: i64,
+) -> Result<Option<CancelRequestRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {REQUEST_COLUMNS} FROM cancel_requests WHERE id = ?"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Open requests the worker should act on now: due, not waiting for a person, not leased.
+pub async fn due_requests(pool: &Pool, now: i64, limit: i64) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT id FROM cancel_requests \
+         WHERE state IN ('IN_FLIGHT', 'PENDING') AND next_attempt_at <= ? AND attention IS NULL \
+           AND (lease_until IS NULL OR lease_until < ?) \
+         ORDER BY next_attempt_at, id LIMIT ?",
+    )
+    .bind(now)
+    .bind(now)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
+
+/// Takes the lease of an open request; false when someone else holds it or it is settled.
+pub async fn claim_lease(
+    pool: &Pool,
+    id: i64,
+    owner: &str,
+    until: i64,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE cancel_requests SET lease_owner = ?, lease_until = ? \
+         WHERE id = ? AND state IN ('IN_FLIGHT', 'PENDING') AND (lease_until IS NULL OR lease_until < ?)",
+    )
+    .bind(owner)
+    .bind(until)
+    .bind(id)
+    .bind(now)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Extends a lease this owner still holds (in the transaction that records the next send);
+/// false when the lease was lost, and nothing may be sent.
+pub async fn renew_lease(
+    conn: &mut SqliteConnection,
+    id: i64,
+    owner: &str,
+    until: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE cancel_requests SET lease_until = ? \
+         WHERE id = ? AND lease_owner = ? AND state IN ('IN_FLIGHT', 'PENDING')",
+    )
+    .bind(until)
+    .bind(id)
+    .bind(owner)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Puts an open request back in the queue: due at `next_attempt_at`, no lease, and `attention`
+/// set when a person must look.
+pub async fn requeue(
+    conn: &mut SqliteConnection,
+    id: i64,
+    next_attempt_at: i64,
+    attention: Option<&str>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE cancel_requests SET state = 'PENDING', next_attempt_at = ?, attention = ?, \
+         lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE id = ?",
+    )
+    .bind(next_attempt_at)
+    .bind(attention)
+    .bind(now)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn release_lease(conn: &mut SqliteConnection, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE cancel_requests SET lease_owner = NULL, lease_until = NULL WHERE id = ?")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_last_status(
+    conn: &mut SqliteConnection,
+    id: i64,
+    status: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE cancel_requests SET last_status = ? WHERE id = ?")
+        .bind(status)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_resolution(
+    conn: &mut SqliteConnection,
+    id: i64,
+    resolved_by: &str,
+    note: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE cancel_requests SET resolved_by = ?, resolution_note = ? WHERE id = ?")
+        .bind(resolved_by)
+        .bind(note)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A Query Payment exchange, recorded after it ends (it changes nothing at DANA).
+#[derive(Debug, Clone, Default)]
+pub struct StatusCheckRow {
+    pub actor: String,
+    pub external_id: String,
+    pub request_timestamp: String,
+    pub sent_at: i64,
+    pub http_status: Option<i64>,
+    pub response_code: Option<String>,
+    pub transaction_status: Option<String>,
+    pub response_body: Option<String>,
+    pub transport_error: Option<String>,
+    pub latency_ms: i64,
+    pub catalog_code: String,
+    pub finished_at: i64,
+}
+
+pub async fn insert_status_check(
+    conn: &mut SqliteConnection,
+    cancel_request_id: i64,
+    row: &StatusCheckRow,
+) -> Result<i64, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO status_checks (cancel_request_id, actor, external_id, request_timestamp, sent_at, http_status, \
+         response_code, transaction_status, response_body, transport_error, latency_ms, catalog_code, finished_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(cancel_request_id)
+    .bind(&row.actor)
+    .bind(&row.external_id)
+    .bind(&row.request_timestamp)
+    .bind(row.sent_at)
+    .bind(row.http_status)
+    .bind(&row.response_code)
+    .bind(&row.transaction_status)
+    .bind(&row.response_body)
+    .bind(&row.transport_error)
+    .bind(row.latency_ms)
+    .bind(&row.catalog_code)
+    .bind(row.finished_at)
+    .execute(conn)
+    .await?;
+    Ok(done.last_insert_rowid())
+}
+
+/// One row of the operations queue.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PendingRow {
+    pub id: i64,
+    pub partner_reference_no: String,
+    pub customer_name: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub order_status: String,
+    pub actor: String,
+    pub reason: String,
+    pub last_code: Option<String>,
+    pub last_status: Option<String>,
+    pub attention: Option<String>,
+    pub next_attempt_at: Option<i64>,
+    pub lease_until: Option<i64>,
+    pub created_at: i64,
+    pub attempts: i64,
+}
+
+/// Open cancels, oldest first, at most `limit` (the queue is small by nature: every row is a
+/// cancel DANA has not settled).
+pub async fn open_requests(pool: &Pool, limit: i64) -> Result<Vec<PendingRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT r.id, r.partner_reference_no, o.customer_name, o.amount_minor, o.currency, o.status AS order_status, \
+                r.actor, r.reason, r.last_code, r.last_status, r.attention, r.next_attempt_at, r.lease_until, r.created_at, \
+                (SELECT COUNT(*) FROM cancel_attempts a WHERE a.cancel_request_id = r.id) AS attempts \
+         FROM cancel_requests r JOIN orders o ON o.id = r.order_id \
+         WHERE r.state IN ('IN_FLIGHT', 'PENDING') ORDER BY r.created_at, r.id LIMIT ?",
+    )
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
+
+/// Queue depth by state: (retrying, waiting, needs attention) at `now`.
+pub async fn queue_depth(pool: &Pool, now: i64) -> Result<(i64, i64, i64), sqlx::Error> {
+    let (retrying, waiting, attention): (Option<i64>, Option<i64>, Option<i64>) = sqlx::query_as(
+        "SELECT \
+           SUM(CASE WHEN attention IS NULL AND lease_until >= ? THEN 1 ELSE 0 END), \
+           SUM(CASE WHEN attention IS NULL AND (lease_until IS NULL OR lease_until < ?) THEN 1 ELSE 0 END), \
+           SUM(CASE WHEN attention IS NOT NULL THEN 1 ELSE 0 END) \
+         FROM cancel_requests WHERE state IN ('IN_FLIGHT', 'PENDING')",
+    )
+    .bind(now)
+    .bind(now)
+    .fetch_one(pool)
+    .await?;
+    Ok((
+        retrying.unwrap_or(0),
+        waiting.unwrap_or(0),
+        attention.unwrap_or(0),
+    ))
+}
+
+/// The due time of the oldest item the worker should already have taken, if any.
+pub async fn oldest_due(pool: &Pool, now: i64) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT MIN(next_attempt_at) FROM cancel_requests \
+         WHERE state IN ('IN_FLIGHT', 'PENDING') AND attention IS NULL AND next_attempt_at <= ?",
+    )
+    .bind(now)
+    .fetch_one(pool)
+    .await
 }
 
 pub async fn set_request_state(
@@ -177,10 +437,9 @@ pub async fn requests_for_order(
     pool: &Pool,
     order_id: i64,
 ) -> Result<Vec<CancelRequestRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, order_id, partner_reference_no, actor, reason, request_body, state, last_code, created_at, updated_at \
-         FROM cancel_requests WHERE order_id = ? ORDER BY id",
-    )
+    sqlx::query_as(&format!(
+        "SELECT {REQUEST_COLUMNS} FROM cancel_requests WHERE order_id = ? ORDER BY id"
+    ))
     .bind(order_id)
     .fetch_all(pool)
     .await
@@ -197,5 +456,45 @@ pub async fn attempts_for_request(
     )
     .bind(cancel_request_id)
     .fetch_all(pool)
+    .await
+}
+
+pub async fn attempt_count(
+    conn: &mut SqliteConnection,
+    cancel_request_id: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM cancel_attempts WHERE cancel_request_id = ?")
+        .bind(cancel_request_id)
+        .fetch_one(conn)
+        .await
+}
+
+/// Marks a request as having an attempt on the wire; due again when the lease runs out, so a
+/// crash mid-attempt is picked up by the next worker.
+pub async fn mark_in_flight(
+    conn: &mut SqliteConnection,
+    id: i64,
+    lease_until: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE cancel_requests SET state = 'IN_FLIGHT', next_attempt_at = ?, updated_at = ? WHERE id = ?",
+    )
+    .bind(lease_until)
+    .bind(now)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Attempts recorded as sent whose answer was never stored: the process that sent them stopped.
+pub async fn interrupted_attempts(pool: &Pool, now: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM cancel_attempts a JOIN cancel_requests r ON r.id = a.cancel_request_id \
+         WHERE a.finished_at IS NULL AND (r.lease_until IS NULL OR r.lease_until < ?)",
+    )
+    .bind(now)
+    .fetch_one(pool)
     .await
 }

@@ -2,7 +2,7 @@
 //! every attempt recorded and audited, and the order settled by the catalog's outcome.
 
 use crate::common::{TestApp, order};
-use cancel_desk::cancel::service::{CancelError, cancel_order};
+use cancel_desk::cancel::service::{CancelError, Queued};
 use cancel_desk::dana::catalog;
 use cancel_desk::orders::model::OrderStatus;
 use cancel_desk::sandbox::scenario::Behaviour;
@@ -49,15 +49,11 @@ fn triple(action: &str, outcome: &str, code: Option<&str>) -> (String, String, O
 #[tokio::test]
 async fn a_successful_cancel_is_recorded_before_and_after_dana() {
     let app = app_with(&["ORDER-OK"]).await;
-    let outcome = cancel_order(
-        &app.pool,
-        &app.dana,
-        ACTOR,
-        "ORDER-OK",
-        " Customer changed their mind ",
-    )
-    .await
-    .unwrap();
+    let outcome = app
+        .cancels
+        .cancel_order(ACTOR, "ORDER-OK", " Customer changed their mind ")
+        .await
+        .unwrap();
     assert_eq!(outcome.order_status, OrderStatus::Cancelled);
     assert_eq!(outcome.entry().code, "2005700");
     assert_eq!(order_status(&app, "ORDER-OK").await, "CANCELLED");
@@ -112,9 +108,11 @@ async fn concurrent_cancels_of_one_order_make_exactly_one_dana_call() {
     let app = app_with(&["ORDER-RACE"]).await;
     let tasks: Vec<_> = (0..12)
         .map(|i| {
-            let (pool, dana) = (app.pool.clone(), app.dana.clone());
+            let cancels = app.cancels.clone();
             tokio::spawn(async move {
-                cancel_order(&pool, &dana, ACTOR, "ORDER-RACE", &format!("click {i}")).await
+                cancels
+                    .cancel_order(ACTOR, "ORDER-RACE", &format!("click {i}"))
+                    .await
             })
         })
         .collect();
@@ -154,7 +152,9 @@ async fn each_outcome_class_leaves_order_and_trail_in_the_right_state() {
             catalog::UNEXPECTED,
         ),
     ] {
-        let outcome = cancel_order(&app.pool, &app.dana, ACTOR, reference, "test")
+        let outcome = app
+            .cancels
+            .cancel_order(ACTOR, reference, "test")
             .await
             .unwrap();
         assert_eq!(outcome.entry().code, code, "{reference}");
@@ -183,12 +183,16 @@ async fn each_outcome_class_leaves_order_and_trail_in_the_right_state() {
         );
     }
     // A refused cancel leaves the order paid-but-failed, and it may be cancelled again.
-    let again = cancel_order(&app.pool, &app.dana, ACTOR, "4035714", "balance topped up")
+    let again = app
+        .cancels
+        .cancel_order(ACTOR, "4035714", "balance topped up")
         .await
         .unwrap();
     assert_eq!(again.entry().code, "4035714");
     // A pending one may not: it belongs to the retry queue.
-    let err = cancel_order(&app.pool, &app.dana, ACTOR, "2025700", "again")
+    let err = app
+        .cancels
+        .cancel_order(ACTOR, "2025700", "again")
         .await
         .unwrap_err();
     assert!(matches!(err, CancelError::NotCancellable { .. }), "{err}");
@@ -197,28 +201,24 @@ async fn each_outcome_class_leaves_order_and_trail_in_the_right_state() {
 #[tokio::test]
 async fn three_time_outs_stop_after_exactly_three_attempts() {
     let app = app_with(&["ORDER-SLOW"]).await;
+    // DANA never answers in time (and has not cancelled by the end of the test).
     app.sandbox
-        .script("ORDER-SLOW", vec![Behaviour::Hang { millis: 4_000 }]);
-    let outcome = cancel_order(
-        &app.pool,
-        &app.dana,
-        ACTOR,
-        "ORDER-SLOW",
-        "customer request",
-    )
-    .await
-    .unwrap();
-    assert_eq!(outcome.attempts.len(), 3);
-    assert!(
-        outcome
-            .attempts
-            .iter()
-            .all(|a| a.entry.code == catalog::TOTAL_TIMEOUT)
-    );
-    assert_eq!(outcome.entry().max_attempts, Some(3));
-    assert!(outcome.entry().explanation.contains("up to 3 times"));
-    // Unknown outcome: not failed, not cancelled; reconciled by the retry queue.
+        .script("ORDER-SLOW", vec![Behaviour::Hang { millis: 60_000 }]);
+    let outcome = app
+        .cancels
+        .cancel_order(ACTOR, "ORDER-SLOW", "customer request")
+        .await
+        .unwrap();
+    assert_eq!(outcome.attempts.len(), 1);
+    assert_eq!(outcome.entry().code, catalog::TOTAL_TIMEOUT);
+    assert!(matches!(outcome.queued, Some(Queued::RetryAt(_))));
     assert_eq!(order_status(&app, "ORDER-SLOW").await, "CANCEL_PENDING");
+
+    // The worker, well after each retry falls due: status check (still paid), then a resend.
+    let now = cancel_desk::time::now_epoch();
+    for pass in 1..=4 {
+        app.cancels.work_due(now + pass * 10_000).await.unwrap();
+    }
     let rows: Vec<(i64, String, Option<i64>)> = sqlx::query_as(
         "SELECT attempt_no, external_id, finished_at FROM cancel_attempts ORDER BY attempt_no",
     )
@@ -228,13 +228,42 @@ async fn three_time_outs_stop_after_exactly_three_attempts() {
     assert_eq!(rows.iter().map(|r| r.0).collect::<Vec<_>>(), vec![1, 2, 3]);
     assert!(rows.iter().all(|r| r.2.is_some()));
     let ids: std::collections::HashSet<_> = rows.iter().map(|r| r.1.clone()).collect();
-    assert_eq!(ids.len(), 3);
-    let attempts_audited = actions(&app, "ORDER-SLOW")
-        .await
-        .iter()
-        .filter(|a| a.0 == "dana.attempt")
-        .count();
-    assert_eq!(attempts_audited, 3);
+    assert_eq!(ids.len(), 3, "a fresh X-EXTERNAL-ID each time");
+    assert_eq!(app.sandbox.calls("ORDER-SLOW"), 3);
+    assert_eq!(
+        app.sandbox.query_calls("ORDER-SLOW"),
+        2,
+        "asked before each resend"
+    );
+
+    // Stopped, with a message for the user; the order is neither cancelled nor failed.
+    let (state, attention): (String, Option<String>) = sqlx::query_as(
+        "SELECT state, attention FROM cancel_requests WHERE partner_reference_no = 'ORDER-SLOW'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(state, "PENDING");
+    let attention = attention.expect("needs attention");
+    assert!(attention.contains("3 attempts"), "{attention}");
+    assert_eq!(order_status(&app, "ORDER-SLOW").await, "CANCEL_PENDING");
+
+    // Every attempt sent the same body.
+    let bodies: std::collections::HashSet<String> = sqlx::query_scalar(
+        "SELECT json_extract(details, '$.request_body') FROM audit_events WHERE action = 'dana.attempt'",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap()
+    .into_iter()
+    .collect();
+    assert_eq!(bodies.len(), 1);
+    let trail = actions(&app, "ORDER-SLOW").await;
+    assert_eq!(trail.iter().filter(|a| a.0 == "dana.attempt").count(), 3);
+    assert_eq!(
+        trail.iter().filter(|a| a.0 == "dana.status_check").count(),
+        2
+    );
 }
 
 #[tokio::test]
@@ -242,12 +271,12 @@ async fn a_bad_reason_or_unknown_order_writes_nothing() {
     let app = app_with(&["ORDER-R"]).await;
     for reason in ["", "   ", &"r".repeat(257)] {
         assert!(matches!(
-            cancel_order(&app.pool, &app.dana, ACTOR, "ORDER-R", reason).await,
+            app.cancels.cancel_order(ACTOR, "ORDER-R", reason).await,
             Err(CancelError::InvalidReason(_))
         ));
     }
     assert!(matches!(
-        cancel_order(&app.pool, &app.dana, ACTOR, "NOPE", "x").await,
+        app.cancels.cancel_order(ACTOR, "NOPE", "x").await,
         Err(CancelError::OrderNotFound(_))
     ));
     let written: i64 = sqlx::query_scalar(
@@ -261,7 +290,8 @@ async fn a_bad_reason_or_unknown_order_writes_nothing() {
     assert_eq!(app.sandbox.calls("ORDER-R"), 0);
     // 256 characters is allowed.
     assert!(
-        cancel_order(&app.pool, &app.dana, ACTOR, "ORDER-R", &"r".repeat(256))
+        app.cancels
+            .cancel_order(ACTOR, "ORDER-R", &"r".repeat(256))
             .await
             .is_ok()
     );
@@ -274,7 +304,7 @@ async fn every_scenario_order_ends_in_its_catalog_row() {
     let added = cancel_desk::seed::seed_scenario_orders(&app.pool, cancel_desk::time::now_epoch())
         .await
         .unwrap();
-    assert_eq!(added, 18);
+    assert_eq!(added, 19);
     assert_eq!(
         cancel_desk::seed::seed_scenario_orders(&app.pool, cancel_desk::time::now_epoch())
             .await
@@ -289,11 +319,13 @@ async fn every_scenario_order_ends_in_its_catalog_row() {
             .unwrap();
     let mut seen = std::collections::HashSet::new();
     for reference in references {
-        let outcome = cancel_order(&app.pool, &app.dana, ACTOR, &reference, "scenario")
+        let outcome = app
+            .cancels
+            .cancel_order(ACTOR, &reference, "scenario")
             .await
             .unwrap();
         let expected = match reference.as_str() {
-            "SANDBOX-HANG" => catalog::TOTAL_TIMEOUT,
+            "SANDBOX-HANG" | "SANDBOX-LOST" => catalog::TOTAL_TIMEOUT,
             "SANDBOX-EMPTY-BODY" | "SANDBOX-MALFORMED-JSON" => catalog::UNEXPECTED,
             code => code,
         };
@@ -310,7 +342,8 @@ async fn every_scenario_order_ends_in_its_catalog_row() {
     )])
     .await;
     seen.insert(
-        cancel_order(&app.pool, &app.dana, ACTOR, "ORDER-DEMO-OK", "x")
+        app.cancels
+            .cancel_order(ACTOR, "ORDER-DEMO-OK", "x")
             .await
             .unwrap()
             .entry()

@@ -19,6 +19,8 @@ pub struct TestApp {
     pub sandbox: cancel_desk::sandbox::SandboxHandle,
     /// The same signed client the server uses.
     pub dana: cancel_desk::dana::client::DanaClient,
+    /// The server's cancel service; no worker runs in tests, they call `work_due` themselves.
+    pub cancels: cancel_desk::cancel::service::CancelService,
     _dir: tempfile::TempDir,
 }
 
@@ -59,6 +61,7 @@ impl TestApp {
             .expect("bind a random port");
         let addr = listener.local_addr().unwrap();
         let state = AppState::new(&config, pool.clone(), dana.clone());
+        let cancels = state.cancels.clone();
         tokio::spawn(server::serve(listener, state, std::future::pending()));
         // Like a browser on our own page: cookies kept, Origin sent.
         let mut headers = reqwest::header::HeaderMap::new();
@@ -75,6 +78,7 @@ impl TestApp {
             client,
             sandbox: sandbox.expect("no DANA_BASE_URL in tests"),
             dana,
+            cancels,
             _dir: dir,
         }
     }
