@@ -35,7 +35,9 @@ fn is_public(path: &str) -> bool {
     path == "/login"
         || path.starts_with("/api/auth/")
         || path.starts_with("/pkg/")
-        || matches!(path, "/favicon.ico" | "/favicon.svg" | "/healthz")
+        || matches!(path, "/favicon.ico" | "/favicon.svg")
+        // Probes and Prometheus: no session; /metrics has its own optional bearer token.
+        || matches!(path, "/healthz" | "/readyz" | "/metrics")
 }
 
 pub async fn guard(State(state): State<AppState>, mut request: Request, next: Next) -> Response {

@@ -10,4 +10,5 @@ mod cancel_flow;
 mod dana_sandbox;
 mod dana_signing;
 mod orders_http;
+mod pending;
 mod users_cli;
