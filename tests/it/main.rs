@@ -11,4 +11,5 @@ mod dana_sandbox;
 mod dana_signing;
 mod orders_http;
 mod pending;
+mod processes;
 mod users_cli;
