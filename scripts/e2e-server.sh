@@ -8,6 +8,10 @@ rm -rf "$DIR" && mkdir -p "$DIR"
 export DATABASE_URL="sqlite://$DIR/e2e.db"
 export CANCEL_DESK_SITE_ROOT="$ROOT/target/site"
 export CANCEL_DESK_KEY_DIR="$DIR/keys"
+# A lost DANA answer shows up in 2 s instead of 8; the worker waits 10 min between retries so
+# the browser tests, not the worker, settle the pending cancels they look at.
+export DANA_TIMEOUT_MS=2000
+export CANCEL_DESK_RETRY_BACKOFF_SECONDS=600
 BIN="$ROOT/target/release/cancel-desk"
 "$BIN" seed --orders 400 --seed 7 --scenarios
 for role in finance operations supervisor admin; do

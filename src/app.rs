@@ -12,6 +12,7 @@ use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::order_detail::OrderDetailPage;
 use crate::pages::orders::OrdersPage;
+use crate::pages::pending::PendingPage;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -46,6 +47,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/codes") view=CodesPage />
                     <Route path=path!("/audit") view=AuditPageView ssr=SsrMode::Async />
                     <Route path=path!("/orders") view=OrdersPage ssr=SsrMode::Async />
+                    <Route path=path!("/pending") view=PendingPage ssr=SsrMode::Async />
                     <Route
                         path=path!("/orders/:reference")
                         view=OrderDetailPage

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod cancel;
 pub mod orders;
+pub mod pending;
 
 #[cfg(feature = "ssr")]
 pub(crate) fn app_state() -> Result<crate::server::AppState, crate::error::AppError> {

@@ -16,16 +16,19 @@ pub enum Permission {
     ViewOrders,
     CancelOrder,
     ViewPendingQueue,
+    /// Retry now, check status with DANA, resolve with a note.
+    WorkPendingQueue,
     ViewAuditLog,
     ExportAuditLog,
     ManageUsers,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 6] = [
+    pub const ALL: [Permission; 7] = [
         Permission::ViewOrders,
         Permission::CancelOrder,
         Permission::ViewPendingQueue,
+        Permission::WorkPendingQueue,
         Permission::ViewAuditLog,
         Permission::ExportAuditLog,
         Permission::ManageUsers,
@@ -58,12 +61,13 @@ impl Role {
         use Permission::*;
         match self {
             Role::Finance => &[ViewOrders, CancelOrder],
-            Role::Operations => &[ViewOrders, ViewPendingQueue],
+            Role::Operations => &[ViewOrders, ViewPendingQueue, WorkPendingQueue],
             Role::Supervisor => &[ViewOrders, ViewAuditLog, ExportAuditLog],
             Role::Admin => &[
                 ViewOrders,
                 CancelOrder,
                 ViewPendingQueue,
+                WorkPendingQueue,
                 ViewAuditLog,
                 ExportAuditLog,
                 ManageUsers,
@@ -92,7 +96,7 @@ mod tests {
         assert_eq!(allowed(Role::Finance), vec![ViewOrders, CancelOrder]);
         assert_eq!(
             allowed(Role::Operations),
-            vec![ViewOrders, ViewPendingQueue]
+            vec![ViewOrders, ViewPendingQueue, WorkPendingQueue]
         );
         assert_eq!(
             allowed(Role::Supervisor),

@@ -58,3 +58,101 @@ pub struct CancelResultView {
     pub order_status: OrderStatus,
     pub request: CancelRequestView,
 }
+
+/// Where a pending cancel stands in the operations queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum QueueState {
+    /// Due later; the worker will retry it.
+    Waiting,
+    /// A server holds it right now (an attempt or a status check in flight).
+    Retrying,
+    /// Retrying stopped: a person must check, retry or resolve it.
+    NeedsAttention,
+}
+
+impl QueueState {
+    pub const ALL: [QueueState; 3] = [
+        QueueState::NeedsAttention,
+        QueueState::Retrying,
+        QueueState::Waiting,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QueueState::Waiting => "waiting",
+            QueueState::Retrying => "retrying",
+            QueueState::NeedsAttention => "needs_attention",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|q| q.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            QueueState::Waiting => "Waiting",
+            QueueState::Retrying => "Retrying now",
+            QueueState::NeedsAttention => "Needs attention",
+        }
+    }
+
+    pub fn tone(self) -> &'static str {
+        match self {
+            QueueState::Waiting => "neutral",
+            QueueState::Retrying => "pending",
+            QueueState::NeedsAttention => "failed",
+        }
+    }
+}
+
+/// One open cancel as the operations page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingCancelView {
+    pub id: i64,
+    pub partner_reference_no: String,
+    pub customer_name: String,
+    pub amount_display: String,
+    pub requested_by: String,
+    pub reason: String,
+    pub requested_at_display: String,
+    pub age_display: String,
+    pub attempts: i64,
+    /// The catalog row of the last attempt.
+    pub last_code: Option<String>,
+    /// DANA's latest transaction status from Query Payment, if asked.
+    pub last_status: Option<String>,
+    pub state: QueueState,
+    pub attention: Option<String>,
+    pub next_attempt_display: Option<String>,
+}
+
+impl PendingCancelView {
+    pub fn entry(&self) -> Option<&'static CatalogEntry> {
+        self.last_code.as_deref().and_then(catalog::lookup)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueCounts {
+    pub needs_attention: i64,
+    pub retrying: i64,
+    pub waiting: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingQueue {
+    pub items: Vec<PendingCancelView>,
+    /// Over the whole queue, whatever the filters.
+    pub counts: QueueCounts,
+    pub as_of_display: String,
+}
+
+/// What an operations action did, in plain words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueActionResult {
+    pub reference: String,
+    pub message: String,
+    /// success, pending or failed
+    pub tone: String,
+}

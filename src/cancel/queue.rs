@@ -497,7 +497,7 @@ impl CancelService {
                 Outcome::Success,
                 &code,
                 actor,
-                "dana.status_check",
+                "status check",
                 now,
             )
             .await?;

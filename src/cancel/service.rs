@@ -451,15 +451,7 @@ impl CancelService {
         let now = crate::time::now_epoch();
         if entry.outcome != Outcome::Pending {
             let status = self
-                .settle(
-                    conn,
-                    open,
-                    entry.outcome,
-                    entry.code,
-                    actor,
-                    "dana.attempt",
-                    now,
-                )
+                .settle(conn, open, entry.outcome, entry.code, actor, "answer", now)
                 .await?;
             return Ok(Conclusion {
                 order_status: status,

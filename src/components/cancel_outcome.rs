@@ -38,6 +38,22 @@ pub fn CancelOutcome(request: CancelRequestView) -> impl IntoView {
                     </p>
                 }
             })}
+            {request.next_attempt_display.clone().map(|n| view! {
+                <p class="outcome-next">
+                    <strong>"Cancel Desk keeps trying on its own: "</strong>
+                    "next try " {n} ". Operations can follow it on the Pending page."
+                </p>
+            })}
+            {request.attention.clone().map(|a| view! {
+                <p class="outcome-next"><strong>"Needs a person: "</strong>{a}</p>
+            })}
+            {request.resolution_note.clone().map(|note| view! {
+                <p class="outcome-next">
+                    <strong>"Resolved by hand"</strong>
+                    {request.resolved_by.clone().map(|by| format!(" by {by}"))}
+                    ": " {note}
+                </p>
+            })}
         </div>
     }
 }

@@ -44,6 +44,16 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                     </a>
                     <Suspense>
                         {move || Suspend::new(async move {
+                            let can_queue = me
+                                .await
+                                .ok()
+                                .flatten()
+                                .is_some_and(|u| u.role.can(crate::auth::role::Permission::ViewPendingQueue));
+                            can_queue.then(|| view! { <PendingNavLink active=Signal::derive(on("/pending")) /> })
+                        })}
+                    </Suspense>
+                    <Suspense>
+                        {move || Suspend::new(async move {
                             let can_audit = me
                                 .await
                                 .ok()
@@ -74,5 +84,35 @@ pub fn AppLayout(children: Children) -> impl IntoView {
             </header>
             <main class="content">{children()}</main>
         </div>
+    }
+}
+
+/// "Pending" in the navigation, with how many cancels need a person (refreshed every 15 s).
+#[component]
+fn PendingNavLink(active: Signal<bool>) -> impl IntoView {
+    let tick = RwSignal::new(0u64);
+    Effect::new(move |_| {
+        if let Ok(handle) = set_interval_with_handle(
+            move || tick.update(|n| *n += 1),
+            std::time::Duration::from_secs(15),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+    let count = Resource::new(
+        move || tick.get(),
+        |_| crate::api::pending::attention_count(),
+    );
+    view! {
+        <a href="/pending" class:active=move || active.get() data-testid="nav-pending">
+            "Pending"
+            <Transition>
+                {move || Suspend::new(async move {
+                    count.await.ok().filter(|n| *n > 0).map(|n| view! {
+                        <span class="nav-count" data-testid="attention-count" title="Cancels that need a person">{n}</span>
+                    })
+                })}
+            </Transition>
+        </a>
     }
 }

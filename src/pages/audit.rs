@@ -10,10 +10,13 @@ use crate::components::error_panel::ErrorPanel;
 use crate::dana::catalog;
 use crate::orders::model::order_path;
 
-const ACTIONS: [&str; 12] = [
+const ACTIONS: [&str; 15] = [
     "cancel.intent",
     "dana.attempt",
+    "cancel.pending",
+    "dana.status_check",
     "cancel.settled",
+    "cancel.resolved",
     "login.succeeded",
     "login.failed",
     "logout",
@@ -128,7 +131,11 @@ fn AuditTable(page: AuditPage, params: AuditParams) -> impl IntoView {
         .events
         .into_iter()
         .map(|e| {
-            let meaning = e.response_code.as_deref().and_then(catalog::lookup).map(|c| c.message);
+            let meaning = e
+                .response_code
+                .as_deref()
+                .and_then(|c| if e.action == "dana.status_check" { catalog::lookup_query(c) } else { catalog::lookup(c) })
+                .map(|c| c.message);
             view! {
                 <tr data-testid="audit-row">
                     <td class="nowrap">{e.occurred_at_display}</td>

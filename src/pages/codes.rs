@@ -1,9 +1,10 @@
-//! `/codes`: DANA's Cancel Order answers, what each means and what to do, from the one catalog.
+//! `/codes`: DANA's Cancel Order and Query Payment answers and the transaction statuses, what each
+//! means and what to do, from the catalogs the client logic reads.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::dana::catalog::CATALOG;
+use crate::dana::catalog::{CATALOG, QUERY_CATALOG, TRANSACTION_STATUSES};
 
 #[component]
 pub fn CodesPage() -> impl IntoView {
@@ -48,6 +49,56 @@ pub fn CodesPage() -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
+            </table>
+        </section>
+        <h2 class="section-title">"Checking a payment's status (Query Payment)"</h2>
+        <p class="subtle">"When DANA's answer to a cancel was lost, Cancel Desk asks for the payment's latest status before sending anything again."</p>
+        <section class="panel table-panel">
+            <table class="orders codes" data-testid="status-table">
+                <thead>
+                    <tr>
+                        <th>"Status"</th>
+                        <th>"DANA's name"</th>
+                        <th>"What it means for a waiting cancel"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {TRANSACTION_STATUSES
+                        .iter()
+                        .map(|s| view! {
+                            <tr>
+                                <td class="mono">{s.code}</td>
+                                <td>{s.name}<div class="subtle small">{s.meaning}</div></td>
+                                <td>{s.explanation}</td>
+                            </tr>
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </section>
+        <section class="panel table-panel">
+            <table class="orders codes" data-testid="query-codes-table">
+                <thead>
+                    <tr>
+                        <th>"Code"</th>
+                        <th class="num">"HTTP"</th>
+                        <th>"DANA's message"</th>
+                        <th>"What it means"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {QUERY_CATALOG
+                        .iter()
+                        .map(|e| view! {
+                            <tr>
+                                <td class="mono nowrap">{e.code}</td>
+                                <td class="num">{e.http_status.map(|s| s.to_string()).unwrap_or_else(|| "—".into())}</td>
+                                <td>{e.message}</td>
+                                <td>{e.explanation}</td>
+                            </tr>
+                        })
+                        .collect_view()}
+                </tbody>
             </table>
         </section>
     }

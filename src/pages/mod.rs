@@ -6,3 +6,4 @@ pub mod login;
 pub mod not_found;
 pub mod order_detail;
 pub mod orders;
+pub mod pending;

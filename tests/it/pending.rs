@@ -191,7 +191,7 @@ async fn a_lost_answer_is_settled_by_query_payment_without_sending_again() {
     .fetch_one(&app.pool)
     .await
     .unwrap();
-    assert_eq!(via, "dana.status_check");
+    assert_eq!(via, "status check");
 }
 
 #[tokio::test]

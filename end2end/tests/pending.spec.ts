@@ -1,0 +1,70 @@
+import { expect, test, type Page } from '@playwright/test';
+import { signIn } from './helpers';
+
+// Cancels an order as finance and waits for DANA's (non-final) answer.
+async function cancelAsFinance(page: Page, reference: string, code: string) {
+  await signIn(page, 'finance', `/orders/${reference}`);
+  await page.getByRole('button', { name: 'Cancel order' }).click();
+  await page.getByLabel('Reason (required, sent to DANA)').fill('Customer asked at the counter');
+  await page.getByRole('button', { name: 'Confirm cancel' }).click();
+  const outcome = page.locator('.just-done').getByTestId('cancel-outcome');
+  await expect(outcome).toHaveAttribute('data-code', code, { timeout: 15_000 });
+  await expect(outcome).toContainText('Not settled yet');
+}
+
+test('operations sees a cancel whose answer was lost, checks its status with DANA, and sees it settle', async ({ browser }) => {
+  const finance = await browser.newPage();
+  // The sandbox cancels SANDBOX-LOST but holds its answer past our timeout.
+  await cancelAsFinance(finance, 'SANDBOX-LOST', 'TIMEOUT');
+  await expect(finance.locator('.just-done').getByTestId('cancel-outcome')).toContainText('next try');
+  await finance.close();
+
+  const page = await browser.newPage();
+  await signIn(page, 'operations', '/pending');
+  await expect(page.getByTestId('nav-pending')).toBeVisible();
+  const row = page.locator('[data-testid="pending-row"][data-reference="SANDBOX-LOST"]');
+  await expect(row).toBeVisible();
+  await expect(row).toContainText('TIMEOUT');
+  await expect(row).toContainText('Waiting');
+  await expect(row).toContainText('Next try');
+  await page.screenshot({ path: 'test-results/pending-queue.png', fullPage: true });
+
+  await row.getByRole('button', { name: 'Check status with DANA' }).click();
+  const message = page.getByTestId('queue-message');
+  await expect(message).toContainText('SANDBOX-LOST');
+  await expect(message).toContainText('DANA says cancelled (05)');
+  await expect(row).toHaveCount(0);
+
+  // The order page agrees, without a second cancel sent.
+  await page.goto('/orders/SANDBOX-LOST');
+  await expect(page.locator('.head-amount')).toContainText('Cancelled');
+});
+
+test('resolving by hand needs a note, and then settles the cancel', async ({ browser }) => {
+  const finance = await browser.newPage();
+  await cancelAsFinance(finance, '5005701', '5005701');
+  await finance.close();
+
+  const page = await browser.newPage();
+  await signIn(page, 'operations', '/pending?state=waiting');
+  const row = page.locator('[data-testid="pending-row"][data-reference="5005701"]');
+  await expect(row).toBeVisible();
+  await row.getByRole('button', { name: 'Resolve by hand…' }).click();
+  await row.getByLabel('Not cancelled: the order stays paid').check();
+  await row.getByRole('button', { name: 'Resolve', exact: true }).click();
+  const message = page.getByTestId('queue-message');
+  await expect(message).toContainText('note: a note is required');
+  await expect(row).toBeVisible();
+
+  await row.getByLabel('Note (required): how was this confirmed?').fill('DANA support ticket 8812: payment still paid');
+  await row.getByRole('button', { name: 'Resolve', exact: true }).click();
+  await expect(message).toContainText('Resolved by hand: the order is now cancel failed');
+  await expect(row).toHaveCount(0);
+});
+
+test('finance has no pending queue and is refused at the door', async ({ page }) => {
+  await signIn(page, 'finance', '/orders');
+  await expect(page.getByTestId('nav-pending')).toHaveCount(0);
+  const response = await page.goto('/pending');
+  expect(response?.status()).toBe(403);
+});

@@ -1,0 +1,261 @@
+//! The operations queue: list it, count what needs a person, and act on one cancel.
+
+use leptos::prelude::*;
+
+use crate::cancel::model::{PendingQueue, QueueActionResult};
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+fn to_app_error(err: crate::cancel::service::CancelError) -> AppError {
+    use crate::cancel::service::CancelError;
+    match err {
+        CancelError::Busy(_) => AppError::Conflict(
+            "This cancel is being worked on right now (by the worker or a colleague). Try again in a moment.".into(),
+        ),
+        CancelError::NotOpen(_) => {
+            AppError::Conflict("This cancel is already settled; reload the queue.".into())
+        }
+        CancelError::InvalidInput { field, message } => AppError::invalid(field, message),
+        CancelError::InvalidRequest(err) => AppError::invalid(&err.field, err.problem),
+        other => {
+            tracing::error!(err = %other, "pending-queue action failed");
+            AppError::Internal
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn reference_of(id: i64, rows: &[crate::db::cancels::PendingRow]) -> String {
+    rows.iter()
+        .find(|r| r.id == id)
+        .map(|r| r.partner_reference_no.clone())
+        .unwrap_or_else(|| format!("cancel #{id}"))
+}
+
+/// The open cancels, those needing a person first (operations and admins).
+#[server(prefix = "/api", endpoint = "pending/list")]
+pub async fn list_pending(
+    state: Option<String>,
+    reference: Option<String>,
+) -> Result<PendingQueue, AppError> {
+    use crate::cancel::model::{PendingCancelView, QueueCounts, QueueState};
+    let (app, _) = super::require(crate::auth::role::Permission::ViewPendingQueue).await?;
+    let wanted = match state.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(QueueState::parse(s).ok_or_else(|| {
+            AppError::invalid("state", "must be needs_attention, retrying or waiting")
+        })?),
+    };
+    let reference = reference
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty());
+    if reference.as_ref().is_some_and(|r| r.chars().count() > 64) {
+        return Err(AppError::invalid("reference", "at most 64 characters"));
+    }
+    let now = crate::time::now_epoch();
+    let rows = crate::db::cancels::open_requests(&app.pool, 1_000).await?;
+    let mut counts = QueueCounts::default();
+    let mut items: Vec<PendingCancelView> = rows
+        .into_iter()
+        .map(|r| {
+            let state = if r.attention.is_some() {
+                QueueState::NeedsAttention
+            } else if r.lease_until.is_some_and(|l| l >= now) {
+                QueueState::Retrying
+            } else {
+                QueueState::Waiting
+            };
+            match state {
+                QueueState::NeedsAttention => counts.needs_attention += 1,
+                QueueState::Retrying => counts.retrying += 1,
+                QueueState::Waiting => counts.waiting += 1,
+            }
+            let next_attempt_display = (state == QueueState::Waiting)
+                .then_some(r.next_attempt_at)
+                .flatten()
+                .map(|at| {
+                    let wait = at - now;
+                    let when = crate::time::display_wib(at);
+                    if wait <= 0 {
+                        format!("{when} (due now)")
+                    } else {
+                        format!("{when} (in {})", crate::time::display_duration(wait))
+                    }
+                });
+            PendingCancelView {
+                id: r.id,
+                amount_display: crate::money::Money::from_minor(r.amount_minor)
+                    .map(|m| m.display_idr())
+                    .unwrap_or_default(),
+                partner_reference_no: r.partner_reference_no,
+                customer_name: r.customer_name,
+                requested_by: r.actor,
+                reason: r.reason,
+                requested_at_display: crate::time::display_wib(r.created_at),
+                age_display: crate::time::display_duration(now - r.created_at),
+                attempts: r.attempts,
+                last_code: r.last_code,
+                last_status: r.last_status,
+                state,
+                attention: r.attention,
+                next_attempt_display,
+            }
+        })
+        .filter(|v| wanted.is_none_or(|w| v.state == w))
+        .filter(|v| {
+            reference
+                .as_ref()
+                .is_none_or(|q| v.partner_reference_no.starts_with(q.as_str()))
+        })
+        .collect();
+    // Needs attention first, then oldest first.
+    items.sort_by_key(|v| v.state != QueueState::NeedsAttention);
+    Ok(PendingQueue {
+        items,
+        counts,
+        as_of_display: crate::time::display_wib_time(now),
+    })
+}
+
+/// How many open cancels need a person (for the navigation badge).
+#[server(prefix = "/api", endpoint = "pending/attention-count")]
+pub async fn attention_count() -> Result<i64, AppError> {
+    let (app, _) = super::require(crate::auth::role::Permission::ViewPendingQueue).await?;
+    let (_, _, attention) =
+        crate::db::cancels::queue_depth(&app.pool, crate::time::now_epoch()).await?;
+    Ok(attention)
+}
+
+/// "Retry now": sends the cancel again at once (after a status check if its outcome is unknown).
+#[server(prefix = "/api", endpoint = "pending/retry")]
+pub async fn retry_pending(id: i64) -> Result<QueueActionResult, AppError> {
+    use crate::cancel::queue::WorkOutcome;
+    use crate::cancel::service::Queued;
+    let (app, user) = super::require(crate::auth::role::Permission::WorkPendingQueue).await?;
+    let rows = crate::db::cancels::open_requests(&app.pool, 1_000).await?;
+    let reference = reference_of(id, &rows);
+    let outcome = app
+        .cancels
+        .retry_now(id, &user.email)
+        .await
+        .map_err(to_app_error)?;
+    let (message, tone) = match outcome {
+        WorkOutcome::Settled(status) => (
+            format!(
+                "DANA settled the cancel: the order is now {}.",
+                status.label().to_lowercase()
+            ),
+            if status == crate::orders::model::OrderStatus::Cancelled {
+                "success"
+            } else {
+                "failed"
+            },
+        ),
+        WorkOutcome::Queued(Queued::RetryAt(at)) => (
+            format!(
+                "DANA has not settled it yet; the next automatic retry is at {}.",
+                crate::time::display_wib(at)
+            ),
+            "pending",
+        ),
+        WorkOutcome::Queued(Queued::NeedsAttention(why)) => (why, "failed"),
+        WorkOutcome::LeaseLost | WorkOutcome::NotOpen => (
+            "Another server took this cancel first; reload the queue.".into(),
+            "pending",
+        ),
+    };
+    Ok(QueueActionResult {
+        reference,
+        message,
+        tone: tone.into(),
+    })
+}
+
+/// "Check status with DANA": asks Query Payment; settles the cancel if DANA says it is cancelled.
+#[server(prefix = "/api", endpoint = "pending/check-status")]
+pub async fn check_pending_status(id: i64) -> Result<QueueActionResult, AppError> {
+    use crate::cancel::queue::WorkOutcome;
+    let (app, user) = super::require(crate::auth::role::Permission::WorkPendingQueue).await?;
+    let rows = crate::db::cancels::open_requests(&app.pool, 1_000).await?;
+    let reference = reference_of(id, &rows);
+    let check = app
+        .cancels
+        .check_status(id, &user.email)
+        .await
+        .map_err(to_app_error)?;
+    let (message, tone) = match (check.status, &check.outcome) {
+        (Some(status), WorkOutcome::Settled(_)) => (
+            format!(
+                "DANA says {} ({}): {} The order is now cancelled.",
+                status.name.to_lowercase(),
+                status.code,
+                status.explanation
+            ),
+            "success",
+        ),
+        (Some(status), _) => (
+            format!(
+                "DANA says {} ({}): {}",
+                status.name.to_lowercase(),
+                status.code,
+                status.explanation
+            ),
+            "pending",
+        ),
+        (None, _) => (
+            format!(
+                "DANA did not give a status ({} {}): {}",
+                check.entry.code, check.entry.message, check.entry.explanation
+            ),
+            "failed",
+        ),
+    };
+    Ok(QueueActionResult {
+        reference,
+        message,
+        tone: tone.into(),
+    })
+}
+
+/// "Resolve": settles the cancel by hand, with a mandatory note saying how it was confirmed.
+#[server(prefix = "/api", endpoint = "pending/resolve")]
+pub async fn resolve_pending(
+    id: i64,
+    resolution: String,
+    note: String,
+) -> Result<QueueActionResult, AppError> {
+    use crate::cancel::queue::Resolution;
+    let (app, user) = super::require(crate::auth::role::Permission::WorkPendingQueue).await?;
+    let resolution = match resolution.as_str() {
+        "cancelled" => Resolution::Cancelled,
+        "not_cancelled" => Resolution::NotCancelled,
+        _ => {
+            return Err(AppError::invalid(
+                "resolution",
+                "choose whether DANA cancelled the payment or not",
+            ));
+        }
+    };
+    // The note is checked before anything else is touched.
+    crate::cancel::queue::check_note(&note).map_err(to_app_error)?;
+    let rows = crate::db::cancels::open_requests(&app.pool, 1_000).await?;
+    let reference = reference_of(id, &rows);
+    let status = app
+        .cancels
+        .resolve(id, &user.email, resolution, &note)
+        .await
+        .map_err(to_app_error)?;
+    Ok(QueueActionResult {
+        reference,
+        message: format!(
+            "Resolved by hand: the order is now {}.",
+            status.label().to_lowercase()
+        ),
+        tone: if resolution == Resolution::Cancelled {
+            "success"
+        } else {
+            "failed"
+        }
+        .into(),
+    })
+}
