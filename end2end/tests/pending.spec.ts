@@ -45,6 +45,12 @@ test('resolving by hand needs a note, and then settles the cancel', async ({ bro
   await cancelAsFinance(finance, '5005701', '5005701');
   await finance.close();
 
+  // A colleague keeps the queue open; it must see the cancel go without reloading.
+  const watcher = await browser.newPage();
+  await signIn(watcher, 'operations', '/pending');
+  const watched = watcher.locator('[data-testid="pending-row"][data-reference="5005701"]');
+  await expect(watched).toBeVisible();
+
   const page = await browser.newPage();
   await signIn(page, 'operations', '/pending?state=waiting');
   const row = page.locator('[data-testid="pending-row"][data-reference="5005701"]');
@@ -54,12 +60,15 @@ test('resolving by hand needs a note, and then settles the cancel', async ({ bro
   await row.getByRole('button', { name: 'Resolve', exact: true }).click();
   const message = page.getByTestId('queue-message');
   await expect(message).toContainText('note: a note is required');
+  await expect(row.getByRole('alert')).toContainText('note: a note is required');
   await expect(row).toBeVisible();
 
   await row.getByLabel('Note (required): how was this confirmed?').fill('DANA support ticket 8812: payment still paid');
   await row.getByRole('button', { name: 'Resolve', exact: true }).click();
   await expect(message).toContainText('Resolved by hand: the order is now cancel failed');
   await expect(row).toHaveCount(0);
+  // The open queue refreshes itself (every 5 s).
+  await expect(watched).toHaveCount(0, { timeout: 12_000 });
 });
 
 test('finance has no pending queue and is refused at the door', async ({ page }) => {

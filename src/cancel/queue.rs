@@ -125,7 +125,8 @@ impl CancelService {
     pub async fn check_status(&self, id: i64, actor: &str) -> Result<StatusCheck, CancelError> {
         self.claim(id).await?;
         let result = async {
-            let (open, row) = self.load_open(id).await?;
+            let (mut open, row) = self.load_open(id).await?;
+            self.close_interrupted(&mut open, actor).await?;
             let (query, status) = self.query_status(&open, actor).await?;
             let outcome = match status.map(|s| s.decision) {
                 Some(StatusDecision::Cancelled) => self.settle_by_status(&open, actor).await?,
@@ -161,7 +162,8 @@ impl CancelService {
         let note = check_note(note)?;
         self.claim(id).await?;
         let result = async {
-            let (open, _) = self.load_open(id).await?;
+            let (mut open, _) = self.load_open(id).await?;
+            self.close_interrupted(&mut open, actor).await?;
             let mut tx = begin(&self.pool).await?;
             let now = crate::time::now_epoch();
             let (outcome, label) = match resolution {
@@ -244,13 +246,7 @@ impl CancelService {
             Err(CancelError::NotOpen(_)) => return Ok(WorkOutcome::NotOpen),
             Err(err) => return Err(err),
         };
-        // Attempts whose sender stopped before storing DANA's answer: outcome unknown.
-        let attempts = cancels::attempts_for_request(&self.pool, id).await?;
-        for attempt in attempts.iter().filter(|a| a.finished_at.is_none()) {
-            self.record_interrupted(&open, attempt, actor).await?;
-            open.last_code = Some(catalog::TOTAL_TIMEOUT.into());
-        }
-        let tries = attempts.len();
+        let tries = self.close_interrupted(&mut open, actor).await?;
         let last = open
             .last_code
             .as_deref()
@@ -302,6 +298,21 @@ impl CancelService {
             }
         }
         self.resend(&open, tries as u32 + 1, actor).await
+    }
+
+    /// Records attempts whose sender stopped before storing DANA's answer (we hold the lease, so
+    /// that sender is gone) as unknown outcomes. Returns how many attempts the cancel has had.
+    async fn close_interrupted(
+        &self,
+        open: &mut OpenCancel,
+        actor: &str,
+    ) -> Result<usize, CancelError> {
+        let attempts = cancels::attempts_for_request(&self.pool, open.request_id).await?;
+        for attempt in attempts.iter().filter(|a| a.finished_at.is_none()) {
+            self.record_interrupted(open, attempt, actor).await?;
+            open.last_code = Some(catalog::TOTAL_TIMEOUT.into());
+        }
+        Ok(attempts.len())
     }
 
     /// Sends the stored body again: recorded first, under a lease checked in the same transaction.

@@ -166,8 +166,8 @@ pub async fn claim_lease(
     Ok(done.rows_affected() == 1)
 }
 
-/// Extends a lease this owner still holds (in the transaction that records the next send);
-/// false when the lease was lost, and nothing may be sent.
+/// Extends a lease this owner still holds, never shortening it (in the transaction that records
+/// the next send); false when the lease was lost, and nothing may be sent.
 pub async fn renew_lease(
     conn: &mut SqliteConnection,
     id: i64,
@@ -175,9 +175,10 @@ pub async fn renew_lease(
     until: i64,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE cancel_requests SET lease_until = ? \
+        "UPDATE cancel_requests SET lease_until = CASE WHEN lease_until > ? THEN lease_until ELSE ? END \
          WHERE id = ? AND lease_owner = ? AND state IN ('IN_FLIGHT', 'PENDING')",
     )
+    .bind(until)
     .bind(until)
     .bind(id)
     .bind(owner)
