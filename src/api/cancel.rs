@@ -22,11 +22,11 @@ pub async fn cancel_order(
 ) -> Result<CancelResultView, AppError> {
     use crate::cancel::service::CancelError;
     let (state, user) = super::require(crate::auth::role::Permission::CancelOrder).await?;
-    match state
+    let outcome = state
         .cancels
         .cancel_order(&user.email, &partner_reference_no, &reason)
-        .await
-    {
+        .await;
+    let result = match outcome {
         Ok(outcome) => {
             let request = history_of(&state, &partner_reference_no)
                 .await?
@@ -54,7 +54,8 @@ pub async fn cancel_order(
             tracing::error!(%err, order = %partner_reference_no, "cancel failed");
             Err(AppError::Internal)
         }
-    }
+    };
+    result.map_err(super::with_status)
 }
 
 /// Every cancel of an order, newest first.

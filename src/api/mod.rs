@@ -15,6 +15,18 @@ pub(crate) fn app_state() -> Result<crate::server::AppState, crate::error::AppEr
     })
 }
 
+/// Answers with the error's own HTTP status (409 for a conflict, 400 naming a field, …) instead
+/// of the server-function default of 500; the one place errors meet HTTP.
+#[cfg(feature = "ssr")]
+pub(crate) fn with_status(error: crate::error::AppError) -> crate::error::AppError {
+    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+        && let Ok(status) = http::StatusCode::from_u16(error.status_code())
+    {
+        response.set_status(status);
+    }
+    error
+}
+
 /// The signed-in user, if their role has `permission`. A refusal answers 403 and is audited.
 #[cfg(feature = "ssr")]
 pub(crate) async fn require(

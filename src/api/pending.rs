@@ -8,7 +8,7 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 fn to_app_error(err: crate::cancel::service::CancelError) -> AppError {
     use crate::cancel::service::CancelError;
-    match err {
+    super::with_status(match err {
         CancelError::Busy(_) => AppError::Conflict(
             "This cancel is being worked on right now (by the worker or a colleague). Try again in a moment.".into(),
         ),
@@ -21,7 +21,7 @@ fn to_app_error(err: crate::cancel::service::CancelError) -> AppError {
             tracing::error!(err = %other, "pending-queue action failed");
             AppError::Internal
         }
-    }
+    })
 }
 
 #[cfg(feature = "ssr")]
@@ -43,14 +43,20 @@ pub async fn list_pending(
     let wanted = match state.as_deref().filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => Some(QueueState::parse(s).ok_or_else(|| {
-            AppError::invalid("state", "must be needs_attention, retrying or waiting")
+            super::with_status(AppError::invalid(
+                "state",
+                "must be needs_attention, retrying or waiting",
+            ))
         })?),
     };
     let reference = reference
         .map(|r| r.trim().to_string())
         .filter(|r| !r.is_empty());
     if reference.as_ref().is_some_and(|r| r.chars().count() > 64) {
-        return Err(AppError::invalid("reference", "at most 64 characters"));
+        return Err(super::with_status(AppError::invalid(
+            "reference",
+            "at most 64 characters",
+        )));
     }
     let now = crate::time::now_epoch();
     let rows = crate::db::cancels::open_requests(&app.pool, 1_000).await?;
@@ -230,10 +236,10 @@ pub async fn resolve_pending(
         "cancelled" => Resolution::Cancelled,
         "not_cancelled" => Resolution::NotCancelled,
         _ => {
-            return Err(AppError::invalid(
+            return Err(super::with_status(AppError::invalid(
                 "resolution",
                 "choose whether DANA cancelled the payment or not",
-            ));
+            )));
         }
     };
     // The note is checked before anything else is touched.

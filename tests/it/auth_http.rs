@@ -317,7 +317,7 @@ async fn reason_limits_at_their_edges_over_http() {
             ],
         )
         .await;
-    assert_eq!(status, 500, "{body}");
+    assert_eq!(status, 400, "{body}");
     assert!(body.contains("reason"), "{body}");
     assert_eq!(statuses(&app, "ORDER-257").await, "PAID");
     let (status, body) = app
@@ -374,8 +374,8 @@ async fn concurrent_cancel_requests_over_http_make_one_dana_call() {
         "{answers:?}"
     );
     assert!(
-        answers.iter().all(|s| *s == 200 || *s == 500),
-        "the others are refused: {answers:?}"
+        answers.iter().all(|s| *s == 200 || *s == 409),
+        "the others are refused as a conflict: {answers:?}"
     );
     assert_eq!(app.sandbox.calls("ORDER-CLICKS"), 1);
     assert_eq!(statuses(&app, "ORDER-CLICKS").await, "CANCELLED");

@@ -503,3 +503,77 @@ async fn health_readiness_and_metrics_over_http() {
         .unwrap();
     assert!((100.0..=105.0).contains(&lag), "{lag}");
 }
+
+#[tokio::test]
+async fn the_queue_over_http_checks_roles_and_answers_with_the_right_status() {
+    use cancel_desk::auth::role::Role;
+    let app = app_with(&["2025700", "ORDER-DONE"]).await;
+    app.cancels
+        .cancel_order(ACTOR, "2025700", "http")
+        .await
+        .unwrap();
+    app.cancels
+        .cancel_order(ACTOR, "ORDER-DONE", "http")
+        .await
+        .unwrap();
+    let pending = request_id(&app, "2025700").await;
+    let done = request_id(&app, "ORDER-DONE").await;
+    let id = pending.to_string();
+
+    // Finance may cancel but not work the queue: refused in the server function, and audited.
+    app.login_as(Role::Finance).await;
+    for path in ["/api/pending/list", "/api/pending/attention-count"] {
+        assert_eq!(app.post_form(path, &[]).await.0, 403, "{path}");
+    }
+    assert_eq!(
+        app.post_form("/api/pending/retry", &[("id", &id)]).await.0,
+        403
+    );
+    assert_eq!(app.sandbox.calls("2025700"), 1);
+
+    app.login_as(Role::Operations).await;
+    let (status, body) = app.post_form("/api/pending/list", &[]).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"2025700\""), "{body}");
+    assert!(
+        !body.contains("ORDER-DONE"),
+        "settled cancels are not in the queue"
+    );
+    let (status, body) = app
+        .post_form("/api/pending/list", &[("state", "stuck")])
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("state"), "{body}");
+    // Resolve without a note: 400 naming the field, nothing changed.
+    let (status, body) = app
+        .post_form(
+            "/api/pending/resolve",
+            &[("id", &id), ("resolution", "cancelled"), ("note", " ")],
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("note"), "{body}");
+    // Acting on a settled cancel: 409.
+    let (status, body) = app
+        .post_form("/api/pending/check-status", &[("id", &done.to_string())])
+        .await;
+    assert_eq!(status, 409, "{body}");
+    // Check status works and says what DANA said.
+    let (status, body) = app
+        .post_form("/api/pending/check-status", &[("id", &id)])
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("still paid"), "{body}");
+    assert_eq!(
+        app.sandbox.calls("2025700"),
+        1,
+        "a status check never resends"
+    );
+    let refused: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_events WHERE action = 'access.forbidden' AND actor = 'finance@merchant.test'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(refused, 3);
+}
