@@ -85,31 +85,46 @@ impl CancelService {
         now + self.policy.lease_seconds
     }
 
-    /// One pass of the worker at `now`: claims each due cancel and works it, a few at a time.
-    /// Returns how many it worked.
+    /// One pass of the worker at `now`: claims each due cancel and works it, four at a time,
+    /// batch after batch until nothing due is left (a backlog drains in one pass, not 16 per
+    /// poll). Returns how many it worked.
     pub async fn work_due(&self, now: i64) -> Result<usize, CancelError> {
-        let due = cancels::due_requests(&self.pool, now, 16).await?;
+        const BATCH: i64 = 16;
         let mut worked = 0;
-        for chunk in due.chunks(4) {
-            let mut tasks = tokio::task::JoinSet::new();
-            for &id in chunk {
-                if !cancels::claim_lease(&self.pool, id, &self.instance, self.lease_until(now), now)
+        loop {
+            let due = cancels::due_requests(&self.pool, now, BATCH).await?;
+            let mut claimed_any = false;
+            for chunk in due.chunks(4) {
+                let mut tasks = tokio::task::JoinSet::new();
+                for &id in chunk {
+                    if !cancels::claim_lease(
+                        &self.pool,
+                        id,
+                        &self.instance,
+                        self.lease_until(now),
+                        now,
+                    )
                     .await?
-                {
-                    continue;
-                }
-                worked += 1;
-                let service = self.clone();
-                tasks.spawn(async move {
-                    let actor = service.worker_actor();
-                    if let Err(err) = service.work(id, &actor, Mode::Automatic).await {
-                        tracing::error!(%err, cancel_request = id, "worker could not work a pending cancel");
+                    {
+                        continue;
                     }
-                });
+                    claimed_any = true;
+                    worked += 1;
+                    let service = self.clone();
+                    tasks.spawn(async move {
+                        let actor = service.worker_actor();
+                        if let Err(err) = service.work(id, &actor, Mode::Automatic).await {
+                            tracing::error!(%err, cancel_request = id, "worker could not work a pending cancel");
+                        }
+                    });
+                }
+                while tasks.join_next().await.is_some() {}
             }
-            while tasks.join_next().await.is_some() {}
+            // A short batch was the last; a batch another server took entirely is left to it.
+            if (due.len() as i64) < BATCH || !claimed_any {
+                return Ok(worked);
+            }
         }
-        Ok(worked)
     }
 
     /// "Retry now", by `actor`: works the cancel at once, whatever its due time.
