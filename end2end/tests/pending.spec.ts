@@ -1,6 +1,11 @@
 import { expect, test, type Page } from '@playwright/test';
 import { signIn } from './helpers';
 
+// The queue's rows are live in the browser (their buttons call the server, not post a form).
+async function queueLive(page: Page) {
+  await expect(page.locator('[data-testid="pending-table"][data-live="true"]')).toBeAttached();
+}
+
 // Cancels an order as finance and waits for DANA's (non-final) answer.
 async function cancelAsFinance(page: Page, reference: string, code: string) {
   await signIn(page, 'finance', `/orders/${reference}`);
@@ -27,6 +32,7 @@ test('operations sees a cancel whose answer was lost, checks its status with DAN
   await expect(row).toContainText('TIMEOUT');
   await expect(row).toContainText('Waiting');
   await expect(row).toContainText('Next try');
+  await queueLive(page);
   await page.screenshot({ path: 'test-results/pending-queue.png', fullPage: true });
 
   await row.getByRole('button', { name: 'Check status with DANA' }).click();
@@ -55,6 +61,7 @@ test('resolving by hand needs a note, and then settles the cancel', async ({ bro
   await signIn(page, 'operations', '/pending?state=waiting');
   const row = page.locator('[data-testid="pending-row"][data-reference="5005701"]');
   await expect(row).toBeVisible();
+  await queueLive(page);
   await row.getByRole('button', { name: 'Resolve by hand…' }).click();
   await row.getByLabel('Not cancelled: the order stays paid').check();
   await row.getByRole('button', { name: 'Resolve', exact: true }).click();

@@ -173,6 +173,10 @@ pub fn PendingPage() -> impl IntoView {
 
 #[component]
 fn QueueView(queue: PendingQueue, actions: Actions, busy: Signal<bool>) -> impl IntoView {
+    // Set once this part of the page is live in the browser: before that, a click on an action
+    // would be an ordinary form post (tests wait for it).
+    let live = RwSignal::new(false);
+    Effect::new(move |_| live.set(true));
     let c = &queue.counts;
     let chip = |state: QueueState, n: i64| {
         view! {
@@ -210,7 +214,7 @@ fn QueueView(queue: PendingQueue, actions: Actions, busy: Signal<bool>) -> impl 
     view! {
         {summary}
         <section class="panel table-panel">
-            <table class="orders queue" data-testid="pending-table">
+            <table class="orders queue" data-testid="pending-table" data-live=move || live.get().then_some("true")>
                 <thead>
                     <tr>
                         <th>"Order"</th>
