@@ -300,8 +300,8 @@ async fn two_server_processes_on_one_database_never_send_an_attempt_twice() {
             ],
         );
     }
-    let a = world.start_server(1_000, 4);
-    let b = world.start_server(1_000, 4);
+    let a = world.start_server(2_000, 6);
+    let b = world.start_server(2_000, 6);
     let (client_a, client_b) = (signed_in(&a).await, signed_in(&b).await);
     for (i, r) in references.iter().enumerate() {
         let (client, server) = if i % 2 == 0 {
