@@ -22,5 +22,7 @@ step "format" cargo fmt --all -- --check
 step "clippy (server)" cargo clippy --features ssr --all-targets -- -D warnings
 step "clippy (browser)" cargo clippy --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
 step "unit and integration tests" cargo test --features ssr
+# CI builds once: the debug build is done with, and its gigabytes are better free for the release.
+if [[ -n ${CI:-} ]]; then rm -rf target/debug; fi
 step "release build" cargo leptos build --release
 step "end-to-end (Playwright, Chromium)" bash -c 'cd end2end && npx playwright test'
