@@ -482,12 +482,7 @@ impl CancelService {
                 "cancel_request": open.request_id,
                 "x_external_id": row.external_id,
                 "x_timestamp": row.request_timestamp,
-                "request_headers": query
-                    .request
-                    .headers
-                    .iter()
-                    .map(|(name, value)| (name.to_string(), serde_json::Value::String(value.clone())))
-                    .collect::<serde_json::Map<_, _>>(),
+                "request_headers": query.request.headers_object(),
                 "request_body": String::from_utf8_lossy(&query.request.body),
                 "http_status": row.http_status,
                 "response_code": row.response_code,

@@ -419,12 +419,7 @@ impl CancelService {
                 "attempt": view.number,
                 "x_external_id": view.external_id,
                 "x_timestamp": attempt.request.timestamp,
-                "request_headers": attempt
-                    .request
-                    .headers
-                    .iter()
-                    .map(|(name, value)| (name.to_string(), serde_json::Value::String(value.clone())))
-                    .collect::<serde_json::Map<_, _>>(),
+                "request_headers": attempt.request.headers_object(),
                 "request_body": String::from_utf8_lossy(&attempt.request.body),
                 "http_status": row.http_status,
                 "response_code": row.response_code,

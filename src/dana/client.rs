@@ -42,6 +42,15 @@ impl SignedRequest {
         text
     }
 
+    /// The headers as a JSON object, name to value (for the audit trail; X-SIGNATURE is not a
+    /// secret, and no key is in here).
+    pub fn headers_object(&self) -> serde_json::Map<String, serde_json::Value> {
+        self.headers
+            .iter()
+            .map(|(name, value)| (name.to_string(), serde_json::Value::String(value.clone())))
+            .collect()
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
