@@ -26,8 +26,8 @@ use crate::dana::clock::{Clock, format_timestamp, parse_timestamp};
 use crate::dana::signing::{PublicKey, string_to_sign};
 use crate::dana::types::{
     Amount, CANCEL_PATH, CancelOrderRequest, CancelOrderResponse, PAYMENT_SERVICE_CODE, QUERY_PATH,
-    QUERY_REQUEST_FIELDS, QueryPaymentRequest, QueryPaymentResponse, REQUEST_HEADERS, check_field,
-    validate_body, validate_fields,
+    QUERY_REQUEST_FIELDS, QueryPaymentRequest, QueryPaymentResponse, REQUEST_FIELDS,
+    REQUEST_HEADERS, check_field, validate_fields,
 };
 use crate::money::Money;
 use scenario::{Behaviour, Scripts};
@@ -370,36 +370,63 @@ fn check_headers(
     Ok(timestamp[..10].to_string())
 }
 
-async fn cancel(
-    State(state): State<Arc<SandboxState>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let day = match check_headers(&state, "57", CANCEL_PATH, &headers, &body) {
-        Ok(day) => day,
-        Err((code, message)) => return answer(&state, code, &message, None),
+/// What both endpoints check first, in DANA's order: the headers and signature over `path`, the
+/// body as JSON, every field rule, then the typed request. Returns the Jakarta day, the
+/// X-EXTERNAL-ID and the request, or the answer refusing it (with `service`'s codes).
+fn receive<T: serde::de::DeserializeOwned>(
+    state: &SandboxState,
+    service: &'static str,
+    path: &str,
+    rules: &[crate::dana::types::FieldRule],
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(String, String, T), Box<Response>> {
+    let bad_request = || {
+        Box::new(answer(
+            state,
+            snap_bad_request(service),
+            "Bad Request",
+            None,
+        ))
     };
-    let json: Value = match serde_json::from_slice(&body) {
-        Ok(json) => json,
-        Err(_) => return answer(&state, "4005700", "Bad Request", None),
-    };
-    if let Err(e) = validate_body(&json) {
+    let day = check_headers(state, service, path, headers, body)
+        .map_err(|(code, message)| Box::new(answer(state, code, &message, None)))?;
+    let json: Value = serde_json::from_slice(body).map_err(|_| bad_request())?;
+    if let Err(e) = validate_fields(rules, &json) {
         let (code, message) = if e.missing {
-            mandatory("57", &e.field)
+            mandatory(service, &e.field)
         } else {
-            format_error("57", &e.field)
+            format_error(service, &e.field)
         };
-        return answer(&state, code, &message, None);
+        return Err(Box::new(answer(state, code, &message, None)));
     }
-    let request: CancelOrderRequest = match serde_json::from_value(json) {
-        Ok(request) => request,
-        Err(_) => return answer(&state, "4005700", "Bad Request", None),
-    };
+    let request = serde_json::from_value(json).map_err(|_| bad_request())?;
     let external_id = headers
         .get("x-external-id")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_string();
+    Ok((day, external_id, request))
+}
+
+fn snap_bad_request(service: &str) -> &'static str {
+    if service == "55" {
+        "4005500"
+    } else {
+        "4005700"
+    }
+}
+
+async fn cancel(
+    State(state): State<Arc<SandboxState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (day, external_id, request): (_, _, CancelOrderRequest) =
+        match receive(&state, "57", CANCEL_PATH, REQUEST_FIELDS, &headers, &body) {
+            Ok(received) => received,
+            Err(refused) => return *refused,
+        };
     let reference = request.original_partner_reference_no.clone();
     let behaviour = {
         let mut inner = state.inner.lock().expect("sandbox state");
@@ -519,35 +546,21 @@ async fn query(
     body: Bytes,
 ) -> Response {
     const SERVICE: &str = "55";
-    let day = match check_headers(&state, SERVICE, QUERY_PATH, &headers, &body) {
-        Ok(day) => day,
-        Err((code, message)) => return answer(&state, code, &message, None),
-    };
-    let json: Value = match serde_json::from_slice(&body) {
-        Ok(json) => json,
-        Err(_) => return answer(&state, "4005500", "Bad Request", None),
-    };
-    if let Err(e) = validate_fields(QUERY_REQUEST_FIELDS, &json) {
-        let (code, message) = if e.missing {
-            mandatory(SERVICE, &e.field)
-        } else {
-            format_error(SERVICE, &e.field)
-        };
-        return answer(&state, code, &message, None);
-    }
-    let request: QueryPaymentRequest = match serde_json::from_value(json) {
-        Ok(request) => request,
-        Err(_) => return answer(&state, "4005500", "Bad Request", None),
+    let (day, external_id, request): (_, _, QueryPaymentRequest) = match receive(
+        &state,
+        SERVICE,
+        QUERY_PATH,
+        QUERY_REQUEST_FIELDS,
+        &headers,
+        &body,
+    ) {
+        Ok(received) => received,
+        Err(refused) => return *refused,
     };
     if request.service_code != PAYMENT_SERVICE_CODE {
         let (code, message) = format_error(SERVICE, "serviceCode");
         return answer(&state, code, &message, None);
     }
-    let external_id = headers
-        .get("x-external-id")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
     let reference = request.original_partner_reference_no.clone();
     let behaviour = {
         let mut inner = state.inner.lock().expect("sandbox state");
