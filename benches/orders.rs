@@ -86,8 +86,14 @@ async fn main() {
         .unwrap()
         .port();
     let child = Command::new(exe)
-        .arg("serve")
+        .args(["serve", "--sandbox"])
         .env("DATABASE_URL", &url)
+        .env("CANCEL_DESK_KEY_DIR", dir.path().join("keys"))
+        .env("CANCEL_DESK_AUDIT_KEY_PATH", dir.path().join("audit.key"))
+        .env(
+            "CANCEL_DESK_AUDIT_CHECKPOINT_PATH",
+            dir.path().join("checkpoints.jsonl"),
+        )
         .env("CANCEL_DESK_ADDR", format!("127.0.0.1:{port}"))
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())

@@ -88,11 +88,21 @@ async fn main() {
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    let (dana, sandbox) = cancel_desk::server::dana_client(&config, &pool, |_| None)
-        .await
-        .unwrap();
+    let (dana, sandbox) = cancel_desk::server::dana_client(
+        &config,
+        &pool,
+        |_| None,
+        cancel_desk::server::DanaMode::Sandbox,
+    )
+    .await
+    .unwrap();
     let sandbox = sandbox.unwrap();
-    let service = CancelService::new(pool.clone(), dana, QueuePolicy::default());
+    let service = CancelService::new(
+        pool.clone(),
+        dana,
+        QueuePolicy::default(),
+        cancel_desk::audit::key::AuditKey::from_bytes([7u8; 32]),
+    );
 
     println!("\n{CANCELS} cancels, each answered 2025700 (in progress) first, then cancelled.\n");
     println!("| measure | p50 ms | p99 ms | max ms |");

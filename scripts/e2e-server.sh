@@ -8,6 +8,8 @@ rm -rf "$DIR" && mkdir -p "$DIR"
 export DATABASE_URL="sqlite://$DIR/e2e.db"
 export CANCEL_DESK_SITE_ROOT="$ROOT/target/site"
 export CANCEL_DESK_KEY_DIR="$DIR/keys"
+export CANCEL_DESK_AUDIT_KEY_PATH="$DIR/audit.key"
+export CANCEL_DESK_AUDIT_CHECKPOINT_PATH="$DIR/audit-checkpoints.jsonl"
 # A lost DANA answer shows up in 2 s instead of 8; the worker waits 10 min between retries so
 # the browser tests, not the worker, settle the pending cancels they look at.
 export DANA_TIMEOUT_MS=2000
@@ -17,4 +19,4 @@ BIN="$ROOT/target/release/cancel-desk"
 for role in finance operations supervisor admin; do
   printf '%s\n' "${E2E_PASSWORD:?}" | "$BIN" user add --email "$role@e2e.test" --role "$role"
 done
-exec "$BIN" serve
+exec "$BIN" serve --sandbox

@@ -5,6 +5,7 @@ use std::time::Instant;
 use clap::{Args, Parser, Subcommand};
 use tokio::net::TcpListener;
 
+use crate::audit::key::AuditKey;
 use crate::config::Config;
 use crate::{db, seed, server, time};
 
@@ -90,8 +91,18 @@ pub enum UserCommand {
         #[arg(long)]
         role: String,
     },
-    /// Set a new password.
+    /// Set a new password (ends the account's sessions).
     ResetPassword {
+        #[arg(long)]
+        email: String,
+    },
+    /// List the account's open sessions: started, last active, expires, address.
+    Sessions {
+        #[arg(long)]
+        email: String,
+    },
+    /// End every open session of the account at once.
+    EndSessions {
         #[arg(long)]
         email: String,
     },
@@ -99,8 +110,15 @@ pub enum UserCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Walk the hash chain and name the first event that does not match.
-    Verify,
+    /// Walk the keyed hash chain and name the first event that does not match; with
+    /// --checkpoint, also check every signed checkpoint in FILE against it.
+    Verify {
+        /// A file of checkpoint lines (from `audit checkpoint` or the server's writer).
+        #[arg(long, value_name = "FILE")]
+        checkpoint: Option<std::path::PathBuf>,
+    },
+    /// Print one signed checkpoint of the chain's head (a JSON line) to keep outside the database.
+    Checkpoint,
 }
 
 #[derive(Debug, Subcommand)]
@@ -130,9 +148,13 @@ pub struct DanaCancelArgs {
 
 #[derive(Debug, Args, Default)]
 pub struct ServeArgs {
-    /// Seed demo orders when the database has none.
+    /// Seed demo orders and accounts when the database has none (implies --sandbox).
     #[arg(long)]
     pub demo: bool,
+    /// Send cancels to the embedded DANA sandbox instead of DANA (DANA_BASE_URL must be unset).
+    /// Without it, DANA_BASE_URL is required.
+    #[arg(long)]
+    pub sandbox: bool,
 }
 
 #[derive(Debug, Args)]
@@ -179,6 +201,12 @@ pub enum CliError {
     User(#[from] crate::auth::users::UserError),
     #[error("cannot read the password: {0}")]
     PasswordInput(std::io::Error),
+    #[error(transparent)]
+    AuditKey(#[from] crate::audit::key::AuditKeyError),
+    #[error("audit trail: {0}")]
+    Audit(#[from] crate::audit::AuditError),
+    #[error(transparent)]
+    Checkpoint(#[from] crate::audit::checkpoint::CheckpointError),
 }
 
 pub async fn run(cli: Cli) -> Result<(), CliError> {
@@ -193,23 +221,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Sandbox(args) => sandbox(&config, args).await,
         Command::User { command } => user(&config, command).await,
-        Command::Audit {
-            command: AuditCommand::Verify,
-        } => {
-            let pool = open(&config).await?;
-            let report = crate::audit::verify(&pool).await?;
-            pool.close().await;
-            match report.first_break {
-                None => {
-                    println!("audit chain intact: {} events", report.events);
-                    Ok(())
-                }
-                Some(broken) => Err(CliError::AuditBroken(format!(
-                    "audit chain broken at event #{}: {} ({} events before it verified)",
-                    broken.id, broken.reason, report.events
-                ))),
-            }
-        }
+        Command::Audit { command } => audit(&config, command).await,
         Command::Dana {
             command: DanaCommand::Cancel(args),
         } => dana_cancel(args).await,
@@ -232,10 +244,89 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
     }
 }
 
+/// Connects, migrates, and keys the audit chain (see [`open_keyed`]).
 async fn open(config: &Config) -> Result<db::Pool, CliError> {
+    Ok(open_keyed(config).await?.0)
+}
+
+/// Connects and migrates, loads the audit key (generated on first use), and on a database
+/// upgraded from the unkeyed chain appends the `audit.chain_keyed` marker once.
+async fn open_keyed(config: &Config) -> Result<(db::Pool, AuditKey), CliError> {
     let pool = db::connect(&config.database_url).await?;
     db::migrate(&pool).await?;
-    Ok(pool)
+    let key = AuditKey::load_or_create(&config.audit_key_path)?;
+    crate::audit::ensure_keyed(&pool, &key).await?;
+    Ok((pool, key))
+}
+
+/// `cancel-desk audit verify [--checkpoint FILE]` and `cancel-desk audit checkpoint`.
+async fn audit(config: &Config, command: AuditCommand) -> Result<(), CliError> {
+    use crate::audit::checkpoint;
+    let (pool, key) = open_keyed(config).await?;
+    let result = match command {
+        AuditCommand::Checkpoint => {
+            let taken = checkpoint::take(&pool, &key).await?;
+            println!("{}", taken.to_line());
+            Ok(())
+        }
+        AuditCommand::Verify { checkpoint: file } => {
+            let report = crate::audit::verify(&pool, &key).await?;
+            let mut problems = Vec::new();
+            if let Some(broken) = &report.first_break {
+                problems.push(format!(
+                    "audit chain broken at event #{}: {} ({} events before it verified)",
+                    broken.id, broken.reason, report.events
+                ));
+            }
+            let checkpoints = match &file {
+                Some(path) => Some(checkpoint::verify_file(&pool, &key, path, &report).await?),
+                None => None,
+            };
+            if let (Some(path), Some(checked)) = (&file, &checkpoints)
+                && let Some(first) = checked.failures.first()
+            {
+                let more = checked.failures.len() - 1;
+                problems.push(format!(
+                    "{}: {first}{}",
+                    path.display(),
+                    if more > 0 {
+                        format!(" ({more} later checkpoints fail too)")
+                    } else {
+                        String::new()
+                    }
+                ));
+            }
+            if problems.is_empty() {
+                let legacy = if report.legacy_events > 0 {
+                    format!(
+                        " ({} legacy unkeyed events before the keyed marker)",
+                        report.legacy_events
+                    )
+                } else {
+                    String::new()
+                };
+                println!("audit chain intact: {} events{legacy}", report.events);
+                if let (Some(path), Some(checked)) = (&file, &checkpoints) {
+                    match &checked.latest_good {
+                        Some(latest) => println!(
+                            "{} checkpoints in {} hold; the latest, at {}, has event #{} as the head of {} events",
+                            checked.checked,
+                            path.display(),
+                            latest.at,
+                            latest.head_id,
+                            latest.events
+                        ),
+                        None => println!("{} holds no checkpoints", path.display()),
+                    }
+                }
+                Ok(())
+            } else {
+                Err(CliError::AuditBroken(problems.join("\n")))
+            }
+        }
+    };
+    pool.close().await;
+    result
 }
 
 async fn serve(config: &Config, args: ServeArgs) -> Result<(), CliError> {
@@ -250,7 +341,7 @@ async fn serve(config: &Config, args: ServeArgs) -> Result<(), CliError> {
         );
     }
     if args.demo {
-        create_demo_accounts(&pool).await?;
+        create_demo_accounts(config, &pool).await?;
     }
     let listener = TcpListener::bind(config.addr)
         .await
@@ -259,11 +350,16 @@ async fn serve(config: &Config, args: ServeArgs) -> Result<(), CliError> {
             source,
         })?;
     let addr = listener.local_addr().map_err(CliError::Serve)?;
+    let mode = if args.sandbox || args.demo {
+        server::DanaMode::Sandbox
+    } else {
+        server::DanaMode::Dana
+    };
     let (dana, sandbox) =
-        server::dana_client(config, &pool, |name| std::env::var(name).ok()).await?;
+        server::dana_client(config, &pool, |name| std::env::var(name).ok(), mode).await?;
     if let Some(sandbox) = &sandbox {
         println!(
-            "DANA_BASE_URL is not set: cancels go to the embedded DANA sandbox at {}",
+            "Sandbox mode: cancels go to the embedded DANA sandbox at {}, never to DANA",
             sandbox.base_url()
         );
     }
@@ -279,7 +375,8 @@ async fn serve(config: &Config, args: ServeArgs) -> Result<(), CliError> {
         )));
     }
     println!("Cancel Desk is running at http://{addr}/orders");
-    let state = server::AppState::new(config, pool, dana);
+    let audit_key = crate::audit::key::AuditKey::load_or_create(&config.audit_key_path)?;
+    let state = server::AppState::new(config, pool, dana, audit_key, sandbox.is_some());
     if config.queue.worker {
         crate::cancel::queue::spawn_worker(state.cancels.clone());
     } else {
@@ -464,12 +561,12 @@ fn read_password() -> Result<String, CliError> {
 
 async fn user(config: &Config, command: UserCommand) -> Result<(), CliError> {
     use crate::auth::users;
-    let pool = open(config).await?;
+    let (pool, key) = open_keyed(config).await?;
     let result = match command {
         UserCommand::Add { email, role } => {
             let role = users::parse_role(&role)?;
             let password = read_password()?;
-            users::add(&pool, CLI_ACTOR, &email, role, &password).await?;
+            users::add(&pool, &key, CLI_ACTOR, &email, role, &password).await?;
             format!(
                 "created {} ({})",
                 users::normalise_email(&email)?,
@@ -477,18 +574,40 @@ async fn user(config: &Config, command: UserCommand) -> Result<(), CliError> {
             )
         }
         UserCommand::Disable { email } => {
-            users::disable(&pool, CLI_ACTOR, &email).await?;
+            users::disable(&pool, &key, CLI_ACTOR, &email).await?;
             format!("disabled {email}")
         }
         UserCommand::SetRole { email, role } => {
             let role = users::parse_role(&role)?;
-            users::set_role(&pool, CLI_ACTOR, &email, role).await?;
+            users::set_role(&pool, &key, CLI_ACTOR, &email, role).await?;
             format!("{email} is now {}", role.as_str())
         }
         UserCommand::ResetPassword { email } => {
             let password = read_password()?;
-            users::reset_password(&pool, CLI_ACTOR, &email, &password).await?;
-            format!("new password set for {email}")
+            users::reset_password(&pool, &key, CLI_ACTOR, &email, &password).await?;
+            format!("new password set for {email}; their sessions are ended")
+        }
+        UserCommand::Sessions { email } => {
+            let policy = crate::auth::session::SessionPolicy {
+                idle_seconds: config.session_idle_minutes * 60,
+                max_seconds: config.session_max_hours * 3600,
+            };
+            let rows = users::sessions(&pool, &email, policy).await?;
+            let mut out = format!("{} open session(s) for {email}", rows.len());
+            for row in rows {
+                out.push_str(&format!(
+                    "\n  started {}  last active {}  expires {}  from {}",
+                    time::display_wib(row.created_at),
+                    time::display_wib(row.last_seen_at),
+                    time::display_wib(row.expires_at),
+                    row.client_addr.as_deref().unwrap_or("unknown")
+                ));
+            }
+            out
+        }
+        UserCommand::EndSessions { email } => {
+            let ended = users::end_sessions(&pool, &key, CLI_ACTOR, &email).await?;
+            format!("ended {ended} session(s) of {email}")
         }
     };
     pool.close().await;
@@ -498,7 +617,7 @@ async fn user(config: &Config, command: UserCommand) -> Result<(), CliError> {
 
 /// `serve --demo` on a database without users: one account per role, passwords printed once.
 /// Demo accounts are never created any other way.
-async fn create_demo_accounts(pool: &db::Pool) -> Result<(), CliError> {
+async fn create_demo_accounts(config: &Config, pool: &db::Pool) -> Result<(), CliError> {
     use crate::auth::{role::Role, users};
     let any: Option<i64> = sqlx::query_scalar("SELECT id FROM users LIMIT 1")
         .fetch_optional(pool)
@@ -506,6 +625,7 @@ async fn create_demo_accounts(pool: &db::Pool) -> Result<(), CliError> {
     if any.is_some() {
         return Ok(());
     }
+    let key = AuditKey::load_or_create(&config.audit_key_path)?;
     println!("Demo accounts (shown once; change or disable them with `cancel-desk user`):");
     for role in Role::ALL {
         let password: String = {
@@ -517,7 +637,7 @@ async fn create_demo_accounts(pool: &db::Pool) -> Result<(), CliError> {
                 .collect()
         };
         let email = format!("{}@demo.cancel-desk.test", role.as_str());
-        users::add(pool, "system:demo", &email, role, &password).await?;
+        users::add(pool, &key, "system:demo", &email, role, &password).await?;
         println!("  {:<11} {email:<36} {password}", role.as_str());
     }
     Ok(())

@@ -10,6 +10,23 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/cancel-desk.db";
 pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
 pub const DEFAULT_SITE_ROOT: &str = "target/site";
 pub const DEFAULT_KEY_DIR: &str = "data/keys";
+pub const DEFAULT_AUDIT_KEY_PATH: &str = "data/audit.key";
+pub const DEFAULT_AUDIT_CHECKPOINT_PATH: &str = "data/audit-checkpoints.jsonl";
+
+/// `10.0.0.0/8,127.0.0.1`: ranges, or single addresses taken as /32 (/128).
+fn parse_proxies(text: &str) -> Option<Vec<ipnet::IpNet>> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            part.parse::<ipnet::IpNet>().ok().or_else(|| {
+                part.parse::<std::net::IpAddr>()
+                    .ok()
+                    .map(ipnet::IpNet::from)
+            })
+        })
+        .collect()
+}
 
 #[derive(Debug, thiserror::Error)]
 #[error("configuration error in {var}: {message}")]
@@ -38,6 +55,23 @@ pub struct Config {
     pub queue: QueuePolicy,
     /// `CANCEL_DESK_METRICS_TOKEN`: when set, `/metrics` needs `Authorization: Bearer <token>`.
     pub metrics_token: Option<String>,
+    /// `CANCEL_DESK_METRICS_PUBLIC`: `/metrics` without a token, on purpose (default false:
+    /// without a token it answers 401).
+    pub metrics_public: bool,
+    /// `CANCEL_DESK_TRUSTED_PROXIES`: peers (CIDR list) whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `CANCEL_DESK_SESSION_MAX_HOURS`: a session ends this long after sign-in, active or not.
+    pub session_max_hours: i64,
+    /// `CANCEL_DESK_REQUEST_TIMEOUT_SECONDS`: the longest a request may take before it is
+    /// answered 408 (a staff cancel waits for one DANA exchange and a status check).
+    pub request_timeout_seconds: u64,
+    /// `CANCEL_DESK_AUDIT_KEY_PATH`: the secret that keys the audit chain's HMAC (outside the
+    /// database; generated with mode 0600 on first start).
+    pub audit_key_path: PathBuf,
+    /// `CANCEL_DESK_AUDIT_CHECKPOINT_PATH`: where the server appends signed audit checkpoints.
+    pub audit_checkpoint_path: PathBuf,
+    /// `CANCEL_DESK_AUDIT_CHECKPOINT_MINUTES`: how often the server writes one (0: never).
+    pub audit_checkpoint_minutes: i64,
 }
 
 impl Config {
@@ -77,17 +111,18 @@ impl Config {
                 var: "CANCEL_DESK_SESSION_IDLE_MINUTES",
                 message: format!("{idle_text:?} is not a number of minutes from 1 to 1440"),
             })?;
-        let secure_text = var("CANCEL_DESK_SECURE_COOKIES", "false");
-        let secure_cookies = match secure_text.as_str() {
-            "true" | "1" => true,
-            "false" | "0" => false,
-            _ => {
-                return Err(ConfigError {
-                    var: "CANCEL_DESK_SECURE_COOKIES",
-                    message: format!("{secure_text:?} is not true or false"),
-                });
+        let boolean = |name: &'static str, default: &str| {
+            let text = var(name, default);
+            match text.trim() {
+                "true" | "1" => Ok(true),
+                "false" | "0" => Ok(false),
+                _ => Err(ConfigError {
+                    var: name,
+                    message: format!("{text:?} is not true or false"),
+                }),
             }
         };
+        let secure_cookies = boolean("CANCEL_DESK_SECURE_COOKIES", "false")?;
         let number = |name: &'static str, default: &str, range: std::ops::RangeInclusive<i64>| {
             let text = var(name, default);
             text.trim()
@@ -134,6 +169,25 @@ impl Config {
             worker,
         };
         let metrics_token = get("CANCEL_DESK_METRICS_TOKEN").filter(|t| !t.trim().is_empty());
+        let metrics_public = boolean("CANCEL_DESK_METRICS_PUBLIC", "false")?;
+        let proxies_text = var("CANCEL_DESK_TRUSTED_PROXIES", "");
+        let trusted_proxies = parse_proxies(&proxies_text).ok_or_else(|| ConfigError {
+            var: "CANCEL_DESK_TRUSTED_PROXIES",
+            message: format!(
+                "{proxies_text:?} is not a comma-separated list of addresses or CIDR ranges, such as 10.0.0.0/8,127.0.0.1"
+            ),
+        })?;
+        let session_max_hours = number("CANCEL_DESK_SESSION_MAX_HOURS", "12", 1..=7 * 24)?;
+        let request_timeout_seconds =
+            number("CANCEL_DESK_REQUEST_TIMEOUT_SECONDS", "60", 5..=600)? as u64;
+        let audit_key_path =
+            PathBuf::from(var("CANCEL_DESK_AUDIT_KEY_PATH", DEFAULT_AUDIT_KEY_PATH));
+        let audit_checkpoint_path = PathBuf::from(var(
+            "CANCEL_DESK_AUDIT_CHECKPOINT_PATH",
+            DEFAULT_AUDIT_CHECKPOINT_PATH,
+        ));
+        let audit_checkpoint_minutes =
+            number("CANCEL_DESK_AUDIT_CHECKPOINT_MINUTES", "15", 0..=24 * 60)?;
         Ok(Self {
             database_url,
             addr,
@@ -143,6 +197,13 @@ impl Config {
             secure_cookies,
             queue,
             metrics_token,
+            metrics_public,
+            trusted_proxies,
+            session_max_hours,
+            request_timeout_seconds,
+            audit_key_path,
+            audit_checkpoint_path,
+            audit_checkpoint_minutes,
         })
     }
 }
@@ -165,6 +226,17 @@ mod tests {
         let c = with(&[]).unwrap();
         assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
         assert_eq!(c.addr.to_string(), DEFAULT_ADDR);
+        assert!(!c.metrics_public);
+        assert!(c.trusted_proxies.is_empty());
+        assert_eq!(c.session_max_hours, 12);
+        assert_eq!(c.audit_checkpoint_minutes, 15);
+    }
+
+    #[test]
+    fn trusted_proxies_take_ranges_and_single_addresses() {
+        let c = with(&[("CANCEL_DESK_TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1,::1")]).unwrap();
+        let ips: Vec<String> = c.trusted_proxies.iter().map(|n| n.to_string()).collect();
+        assert_eq!(ips, ["10.0.0.0/8", "127.0.0.1/32", "::1/128"]);
     }
 
     #[test]
@@ -185,6 +257,12 @@ mod tests {
             ("CANCEL_DESK_LEASE_SECONDS", "1"),
             ("CANCEL_DESK_PENDING_MAX_AGE_MINUTES", "0"),
             ("CANCEL_DESK_WORKER_POLL_MS", "x"),
+            ("CANCEL_DESK_METRICS_PUBLIC", "yes"),
+            ("CANCEL_DESK_TRUSTED_PROXIES", "10.0.0.0/33"),
+            ("CANCEL_DESK_TRUSTED_PROXIES", "proxy.internal"),
+            ("CANCEL_DESK_SESSION_MAX_HOURS", "0"),
+            ("CANCEL_DESK_REQUEST_TIMEOUT_SECONDS", "1"),
+            ("CANCEL_DESK_AUDIT_CHECKPOINT_MINUTES", "-1"),
         ] {
             assert_eq!(with(&[(var, bad)]).unwrap_err().var, var);
         }

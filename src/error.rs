@@ -15,6 +15,12 @@ pub enum AppError {
     NotFound(String),
     #[error("please sign in")]
     Unauthorized,
+    /// Sign-in refused: one message whether the account exists or not.
+    #[error("the e-mail or password is not right")]
+    WrongCredentials,
+    /// Too many attempts; try again after this many seconds (sent as `Retry-After`).
+    #[error("too many failed sign-ins; try again in {} minutes", retry_after_seconds.div_ceil(60))]
+    TooManyAttempts { retry_after_seconds: u64 },
     #[error("your role does not allow this")]
     Forbidden,
     /// The request is valid but the thing cannot be done now (e.g. the order is already cancelling).
@@ -41,7 +47,8 @@ impl AppError {
         match self {
             AppError::InvalidInput { .. } => 400,
             AppError::NotFound(_) => 404,
-            AppError::Unauthorized => 401,
+            AppError::Unauthorized | AppError::WrongCredentials => 401,
+            AppError::TooManyAttempts { .. } => 429,
             AppError::Forbidden => 403,
             AppError::Conflict(_) => 409,
             AppError::Internal => 500,

@@ -170,14 +170,22 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 /// `/metrics`: Prometheus text. With `CANCEL_DESK_METRICS_TOKEN` set, only for
 /// `Authorization: Bearer <token>`.
 pub async fn metrics_endpoint(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Some(token) = &state.metrics_token {
-        let given = headers
+    // Closed unless a token is configured and presented, or it is made public on purpose.
+    let allowed = match &state.metrics_token {
+        Some(token) => headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "));
-        if !given.is_some_and(|g| constant_time_eq(g.as_bytes(), token.as_bytes())) {
-            return (StatusCode::UNAUTHORIZED, "metrics need the bearer token\n").into_response();
-        }
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .is_some_and(|g| constant_time_eq(g.as_bytes(), token.as_bytes())),
+        None => state.metrics_public,
+    };
+    if !allowed {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer")],
+            "metrics need the bearer token (CANCEL_DESK_METRICS_TOKEN)\n",
+        )
+            .into_response();
     }
     match queue_gauges(&state.pool).await {
         Ok(queue) => (

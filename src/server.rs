@@ -30,9 +30,21 @@ pub struct AppState {
     /// Cancels and the pending queue (shares `pool` and `dana`).
     pub cancels: crate::cancel::service::CancelService,
     pub session_idle_seconds: i64,
+    /// A session ends this long after sign-in, however active (`CANCEL_DESK_SESSION_MAX_HOURS`).
+    pub session_max_seconds: i64,
     pub secure_cookies: bool,
     /// `CANCEL_DESK_METRICS_TOKEN`: when set, `/metrics` needs it as a bearer token.
     pub metrics_token: Option<String>,
+    /// `CANCEL_DESK_METRICS_PUBLIC`: `/metrics` open without a token, on purpose.
+    pub metrics_public: bool,
+    /// Peers whose `X-Forwarded-For` is believed (`CANCEL_DESK_TRUSTED_PROXIES`).
+    pub trusted_proxies: std::sync::Arc<Vec<ipnet::IpNet>>,
+    /// The secret that keys the audit chain (outside the database).
+    pub audit_key: crate::audit::key::AuditKey,
+    /// Cancels go to the embedded sandbox, not DANA: every page says so.
+    pub sandbox: bool,
+    /// The longest a request may take (`CANCEL_DESK_REQUEST_TIMEOUT_SECONDS`).
+    pub request_timeout_seconds: u64,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -42,7 +54,13 @@ impl FromRef<AppState> for LeptosOptions {
 }
 
 impl AppState {
-    pub fn new(config: &Config, pool: Pool, dana: DanaClient) -> Self {
+    pub fn new(
+        config: &Config,
+        pool: Pool,
+        dana: DanaClient,
+        audit_key: crate::audit::key::AuditKey,
+        sandbox: bool,
+    ) -> Self {
         let leptos_options = LeptosOptions::builder()
             .output_name("cancel-desk")
             .site_root(config.site_root.to_string_lossy().into_owned())
@@ -53,6 +71,7 @@ impl AppState {
             pool.clone(),
             dana.clone(),
             config.queue.clone(),
+            audit_key.clone(),
         );
         Self {
             leptos_options,
@@ -60,8 +79,23 @@ impl AppState {
             dana,
             cancels,
             session_idle_seconds: config.session_idle_minutes * 60,
+            session_max_seconds: config.session_max_hours * 3600,
             secure_cookies: config.secure_cookies,
             metrics_token: config.metrics_token.clone(),
+            metrics_public: config.metrics_public,
+            trusted_proxies: std::sync::Arc::new(config.trusted_proxies.clone()),
+            audit_key,
+            sandbox,
+            request_timeout_seconds: config.request_timeout_seconds,
+        }
+    }
+}
+
+impl AppState {
+    pub fn session_policy(&self) -> crate::auth::session::SessionPolicy {
+        crate::auth::session::SessionPolicy {
+            idle_seconds: self.session_idle_seconds,
+            max_seconds: self.session_max_seconds,
         }
     }
 }
@@ -75,7 +109,10 @@ fn route_list() -> Vec<AxumRouteListing> {
 }
 
 pub fn router(state: AppState) -> Router {
+    use crate::web::{headers, limits};
     let routes = route_list();
+    let tls = state.secure_cookies;
+    let timeout = std::time::Duration::from_secs(state.request_timeout_seconds);
     Router::new()
         // A real 303 for the bare address (the Leptos router's redirect answers 200 + Location).
         .route("/", get(|| async { Redirect::to("/orders") }))
@@ -92,18 +129,86 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             crate::auth::guard::guard,
         ))
+        .layer(axum::middleware::from_fn(
+            crate::web::errors::status_from_app_error,
+        ))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            limits::MAX_BODY_BYTES,
+        ))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            http::StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
+        .layer(axum::middleware::from_fn(limits::refuse_oversized))
+        .layer(axum::middleware::from_fn_with_state(
+            tls,
+            headers::security_headers,
+        ))
         .with_state(state)
 }
 
-/// Serves until `shutdown` resolves.
+/// Serves until `shutdown` resolves, then lets open requests finish (up to 10 s). Each
+/// connection must send its request headers within [`HEADER_READ_TIMEOUT`] (a slow-header
+/// client is cut off), and every request learns its peer address (`ConnectInfo`).
+///
+/// [`HEADER_READ_TIMEOUT`]: crate::web::limits::HEADER_READ_TIMEOUT
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto::Builder;
+    use tower::ServiceExt;
+    let app = router(state);
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(crate::web::limits::HEADER_READ_TIMEOUT)
+        // Room for our own header limit (431 with a message); past this hyper answers 431 itself.
+        .max_buf_size(64 * 1024);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(err) => {
+                    // Out of file descriptors and the like: wait rather than spin.
+                    tracing::warn!(%err, "accepting a connection failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let app = app.clone();
+        let service =
+            hyper::service::service_fn(move |mut request: http::Request<hyper::body::Incoming>| {
+                request
+                    .extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                app.clone().oneshot(request.map(axum::body::Body::new))
+            });
+        let connection = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), service)
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(err) = connection.await {
+                tracing::debug!(%err, %peer, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(std::time::Duration::from_secs(10), graceful.shutdown())
         .await
+        .is_err()
+    {
+        tracing::warn!("some connections were still open after 10 s; closing them");
+    }
+    Ok(())
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -116,13 +221,23 @@ pub enum DanaSetupError {
     Sandbox(std::io::Error),
 }
 
-/// The DANA client the dashboard uses: DANA at `DANA_BASE_URL` when it is set, otherwise the
-/// embedded sandbox on a loopback port, signed with the development key pair under `key_dir`
-/// (generated on first start).
+/// Where cancels go, chosen explicitly: a production start must never fall back to a fake DANA.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DanaMode {
+    /// DANA at `DANA_BASE_URL` (required).
+    Dana,
+    /// The embedded sandbox (`serve --sandbox` or `--demo`); `DANA_BASE_URL` must be unset.
+    Sandbox,
+}
+
+/// The DANA client the dashboard uses: DANA at `DANA_BASE_URL`, or in sandbox mode the embedded
+/// sandbox on a loopback port, signed with the development key pair under `key_dir` (generated
+/// on first start).
 pub async fn dana_client(
     config: &Config,
     pool: &Pool,
     env: impl Fn(&str) -> Option<String>,
+    mode: DanaMode,
 ) -> Result<(DanaClient, Option<SandboxHandle>), DanaSetupError> {
     let timeout = match env("DANA_TIMEOUT_MS") {
         None => crate::dana::client::EXPECTED_TIMEOUT,
@@ -138,10 +253,32 @@ pub async fn dana_client(
             }
         },
     };
-    if let Some(dana) = DanaConfig::from_lookup(&env)? {
-        tracing::info!(base_url = %dana.base_url, "cancels go to DANA");
-        return Ok((DanaClient::new(dana).with_timeout(timeout), None));
+    let url_set = env("DANA_BASE_URL").is_some_and(|v| !v.trim().is_empty());
+    match (mode, url_set) {
+        (DanaMode::Dana, true) => {
+            let dana = DanaConfig::from_lookup(&env)?.expect("DANA_BASE_URL is set");
+            tracing::info!(base_url = %dana.base_url, "cancels go to DANA");
+            return Ok((DanaClient::new(dana).with_timeout(timeout), None));
+        }
+        (DanaMode::Dana, false) => {
+            return Err(DanaSetupError::Config(DanaConfigError {
+                var: "DANA_BASE_URL",
+                message: "is not set: set it (and the other DANA_* variables) to send cancels to DANA, \
+                          or start with --sandbox to use the embedded sandbox, which never reaches DANA"
+                    .into(),
+            }));
+        }
+        (DanaMode::Sandbox, true) => {
+            return Err(DanaSetupError::Config(DanaConfigError {
+                var: "DANA_BASE_URL",
+                message:
+                    "is set, but --sandbox (or --demo) asks for the embedded sandbox: choose one"
+                        .into(),
+            }));
+        }
+        (DanaMode::Sandbox, false) => {}
     }
+    tracing::warn!("sandbox mode: cancels go to the embedded DANA sandbox, never to DANA");
     let (key, public_key) = keys::ensure_sandbox_keys(&config.key_dir)?;
     let listener = TcpListener::bind("127.0.0.1:0")
         .await

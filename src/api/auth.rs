@@ -5,30 +5,52 @@ use leptos::prelude::*;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 
-/// Only same-site paths may be returned to after signing in.
-#[cfg(feature = "ssr")]
-fn safe_next(next: Option<String>) -> String {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
-        .unwrap_or_else(|| "/orders".to_string())
+/// Where to go after signing in: only a path on this site. Anything a browser could read as
+/// another site (`//host`, `/\\host`, tabs or newlines that browsers strip, `/%09/host` after
+/// decoding) or anything not plain ASCII falls back to the orders page.
+pub fn safe_next(next: Option<&str>) -> String {
+    const HOME: &str = "/orders";
+    let Some(next) = next else {
+        return HOME.to_string();
+    };
+    let decoded: String =
+        form_urlencoded::parse(format!("x={}", next.replace('+', "%2B")).as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default();
+    let plain = |s: &str| s.bytes().all(|b| b.is_ascii_graphic());
+    let ok = next.len() <= 2048
+        && next.starts_with('/')
+        && plain(next)
+        && plain(&decoded)
+        && !next.starts_with("//")
+        && !decoded.starts_with("//")
+        && !next.contains('\\')
+        && !decoded.contains('\\');
+    if ok {
+        next.to_string()
+    } else {
+        HOME.to_string()
+    }
 }
 
 #[server(prefix = "/api", endpoint = "auth/login")]
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
-    use crate::auth::login::{SignInError, sign_in};
+    use crate::auth::login::{SignInError, SignInRequest, sign_in};
     let state = super::app_state()?;
-    let address = use_context::<http::request::Parts>()
-        .and_then(|p| {
-            p.extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| c.0.ip().to_string())
-        })
-        .unwrap_or_else(|| "unknown".to_string());
+    let address = super::client_addr();
+    let previous = use_context::<http::request::Parts>()
+        .and_then(|p| crate::auth::session::token_from_headers(&p.headers, state.secure_cookies));
     match sign_in(
         &state.pool,
-        &email,
-        &password,
-        &address,
-        state.session_idle_seconds,
+        &state.audit_key,
+        SignInRequest {
+            email: &email,
+            password: &password,
+            address: &address,
+            previous_token: previous.as_deref(),
+        },
+        state.session_policy(),
     )
     .await
     {
@@ -44,17 +66,18 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
             ) {
                 response.append_header(http::header::SET_COOKIE, value);
             }
-            leptos_axum::redirect(&safe_next(next));
+            leptos_axum::redirect(&safe_next(next.as_deref()));
             Ok(())
         }
-        Err(SignInError::WrongCredentials) => Err(AppError::invalid(
-            "password",
-            "the e-mail or password is not right",
-        )),
-        Err(err @ SignInError::Locked { .. }) => Err(AppError::Conflict(err.to_string())),
+        Err(SignInError::WrongCredentials) => Err(super::with_status(AppError::WrongCredentials)),
+        Err(SignInError::Locked {
+            retry_after_seconds,
+        }) => Err(super::with_status(AppError::TooManyAttempts {
+            retry_after_seconds,
+        })),
         Err(err) => {
             tracing::error!(%err, "sign-in failed");
-            Err(AppError::Internal)
+            Err(super::with_status(AppError::Internal))
         }
     }
 }
@@ -68,14 +91,20 @@ pub async fn logout() -> Result<(), AppError> {
         .and_then(|p| p.extensions.get::<CurrentUser>().cloned());
     let token = parts
         .as_ref()
-        .and_then(|p| crate::auth::session::token_from_headers(&p.headers));
+        .and_then(|p| crate::auth::session::token_from_headers(&p.headers, state.secure_cookies));
     if let (Some(user), Some(token)) = (user, token) {
-        crate::auth::login::sign_out(&state.pool, &user.email, &token)
-            .await
-            .map_err(|err| {
-                tracing::error!(%err, "sign-out failed");
-                AppError::Internal
-            })?;
+        crate::auth::login::sign_out(
+            &state.pool,
+            &state.audit_key,
+            &user.email,
+            &token,
+            &super::client_addr(),
+        )
+        .await
+        .map_err(|err| {
+            tracing::error!(%err, "sign-out failed");
+            super::with_status(AppError::Internal)
+        })?;
     }
     if let (Some(response), Ok(value)) = (
         use_context::<leptos_axum::ResponseOptions>(),
@@ -85,11 +114,4 @@ pub async fn logout() -> Result<(), AppError> {
     }
     leptos_axum::redirect("/login");
     Ok(())
-}
-
-/// The signed-in user, if any.
-#[server(prefix = "/api", endpoint = "auth/me")]
-pub async fn whoami() -> Result<Option<CurrentUser>, AppError> {
-    Ok(use_context::<http::request::Parts>()
-        .and_then(|p| p.extensions.get::<CurrentUser>().cloned()))
 }

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod cancel;
+pub mod nav;
 pub mod orders;
 pub mod pending;
 
@@ -23,8 +24,26 @@ pub(crate) fn with_status(error: crate::error::AppError) -> crate::error::AppErr
         && let Ok(status) = http::StatusCode::from_u16(error.status_code())
     {
         response.set_status(status);
+        if let crate::error::AppError::TooManyAttempts {
+            retry_after_seconds,
+        } = &error
+        {
+            response.insert_header(http::header::RETRY_AFTER, (*retry_after_seconds).into());
+        }
     }
     error
+}
+
+/// The client's address as the guard resolved it (peer, or trusted proxies' hop).
+#[cfg(feature = "ssr")]
+pub(crate) fn client_addr() -> String {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|p| {
+            p.extensions
+                .get::<crate::web::client_addr::ClientAddr>()
+                .map(ToString::to_string)
+        })
+        .unwrap_or_else(|| "unknown".to_string())
 }
 
 /// The signed-in user, if their role has `permission`. A refusal answers 403 and is audited.
@@ -52,7 +71,7 @@ pub(crate) async fn require(
         response_code: None,
         details: serde_json::json!({"permission": format!("{permission:?}"), "role": user.role.as_str(), "path": path}),
     };
-    if let Err(err) = crate::audit::append(&state.pool, &event).await {
+    if let Err(err) = crate::audit::append(&state.pool, &state.audit_key, &event).await {
         tracing::error!(%err, "could not audit a forbidden request");
     }
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {

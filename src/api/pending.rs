@@ -123,13 +123,14 @@ pub async fn list_pending(
     })
 }
 
-/// How many open cancels need a person (for the navigation badge).
-#[server(prefix = "/api", endpoint = "pending/attention-count")]
-pub async fn attention_count() -> Result<i64, AppError> {
-    let (app, _) = super::require(crate::auth::role::Permission::ViewPendingQueue).await?;
-    let (_, _, attention) =
-        crate::db::cancels::queue_depth(&app.pool, crate::time::now_epoch()).await?;
-    Ok(attention)
+/// The same list, asked by the open page on its refresh timer: it never extends the session
+/// (the guard lists this path among the background ones).
+#[server(prefix = "/api", endpoint = "pending/poll")]
+pub async fn poll_pending(
+    state: Option<String>,
+    reference: Option<String>,
+) -> Result<PendingQueue, AppError> {
+    list_pending(state, reference).await
 }
 
 /// "Retry now": sends the cancel again at once (after a status check if its outcome is unknown).

@@ -5,18 +5,28 @@ use super::store::EventRow;
 pub const HEADER: &str =
     "id,occurred_at_wib,actor,action,outcome,order_ref,response_code,details,hash\r\n";
 
-/// One CSV field: quoted when needed, and defused against spreadsheet formulas.
+/// Characters that start a formula in Excel, LibreOffice or Sheets.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// One CSV field, always quoted, and defused against spreadsheet formulas: a formula start at
+/// the beginning, or right after a `;` or `,` (spreadsheets set to split on either, as
+/// Indonesian Excel splits on `;`, would start a new cell there), gets a `'` before it.
 fn field(value: &str) -> String {
-    let defused = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_string()
-    };
-    if defused.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", defused.replace('"', "\"\""))
-    } else {
-        defused
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    let mut cell_start = true;
+    for c in value.chars() {
+        if cell_start && FORMULA_STARTS.contains(&c) {
+            out.push('\'');
+        }
+        if c == '"' {
+            out.push('"');
+        }
+        out.push(c);
+        cell_start = matches!(c, ';' | ',') || (cell_start && c == ' ');
     }
+    out.push('"');
+    out
 }
 
 pub fn line(row: &EventRow) -> String {
@@ -28,15 +38,15 @@ pub fn line(row: &EventRow) -> String {
         })
         .unwrap_or_default();
     [
-        row.id.to_string(),
-        time,
+        field(&row.id.to_string()),
+        field(&time),
         field(&row.actor),
         field(&row.action),
         field(&row.outcome),
         field(row.order_ref.as_deref().unwrap_or("")),
         field(row.response_code.as_deref().unwrap_or("")),
         field(&row.details),
-        row.hash.clone(),
+        field(&row.hash),
     ]
     .join(",")
         + "\r\n"
@@ -47,11 +57,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn quotes_and_defuses() {
-        assert_eq!(field("plain"), "plain");
+    fn quotes_every_field_and_defuses_formulas_after_separators() {
+        assert_eq!(field("plain"), "\"plain\"");
         assert_eq!(field("a,b"), "\"a,b\"");
         assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+        assert_eq!(field("=HYPERLINK(1)"), "\"'=HYPERLINK(1)\"");
         assert_eq!(field("-1,2"), "\"'-1,2\"");
+        // Typed as an e-mail at sign-in; Indonesian Excel splits on ';'.
+        assert_eq!(field("zz;=1+1;@x.id"), "\"zz;'=1+1;'@x.id\"");
+        assert_eq!(field("a, =cmd|' /C calc'!A0"), "\"a, '=cmd|' /C calc'!A0\"");
+        assert_eq!(field("a;b"), "\"a;b\"");
     }
 }

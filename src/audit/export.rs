@@ -21,6 +21,16 @@ pub async fn export_csv(
         return (StatusCode::UNAUTHORIZED, "Sign in first.").into_response();
     };
     let allowed = user.role.can(Permission::ExportAuditLog);
+    // A bad filter is refused before anything is written: the trail records only filters that
+    // passed validation (every field bounded), never whatever a request carried.
+    let filter = if allowed {
+        match params.validate() {
+            Ok(filter) => Some(filter),
+            Err(err) => return (StatusCode::BAD_REQUEST, err.to_string()).into_response(),
+        }
+    } else {
+        None
+    };
     let event = super::NewEvent {
         actor: user.email.clone(),
         action: if allowed {
@@ -35,9 +45,13 @@ pub async fn export_csv(
         },
         order_ref: None,
         response_code: None,
-        details: serde_json::json!({"filter": params.to_query_string(None), "path": "/audit/export.csv"}),
+        details: if allowed {
+            serde_json::json!({"filter": params.to_query_string(None), "path": "/audit/export.csv"})
+        } else {
+            serde_json::json!({"role": user.role.as_str(), "path": "/audit/export.csv"})
+        },
     };
-    if let Err(err) = super::append(&state.pool, &event).await {
+    if let Err(err) = super::append(&state.pool, &state.audit_key, &event).await {
         tracing::error!(%err, "could not audit an export");
         return (
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -45,16 +59,12 @@ pub async fn export_csv(
         )
             .into_response();
     }
-    if !allowed {
+    let Some(filter) = filter else {
         return (
             StatusCode::FORBIDDEN,
             "Your role does not allow exporting the audit log.",
         )
             .into_response();
-    }
-    let filter = match params.validate() {
-        Ok(filter) => filter,
-        Err(err) => return (StatusCode::BAD_REQUEST, err.to_string()).into_response(),
     };
     let lines = super::stream_all(state.pool.clone(), filter).map(|row| {
         row.map(|r| super::csv::line(&r)).map_err(|err| {

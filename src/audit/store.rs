@@ -1,10 +1,18 @@
-//! The audit trail store: appending events to the hash chain, verifying it, reading it back.
+//! The audit trail store: appending events to the keyed hash chain, verifying it, reading it
+//! back.
+//!
+//! Each row's `hash` is an HMAC-SHA256, keyed with the [`AuditKey`] kept outside the database,
+//! over the row's canonical content (which includes the previous row's hash). Databases created
+//! before the chain was keyed start with `audit_chain.legacy_events` rows hashed with plain
+//! SHA-256; the row after them is an [`CHAIN_KEYED_ACTION`] marker, and it and every later row
+//! are keyed.
 
 use futures_util::TryStreamExt;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use sqlx::{Sqlite, SqliteConnection};
 
+use super::key::AuditKey;
 use crate::db::Pool;
 
 /// The hash the first event links to.
@@ -94,10 +102,16 @@ fn find_secret_key(value: &Value) -> Option<String> {
     }
 }
 
-/// SHA-256 over the canonical form of a row (a JSON array of its fields in a fixed order); the
-/// row's own `hash` field is not part of it.
-pub fn row_hash(row: &EventRow) -> String {
-    let canonical = serde_json::to_vec(&(
+/// The action of the event that starts the keyed part of an upgraded chain.
+pub const CHAIN_KEYED_ACTION: &str = "audit.chain_keyed";
+/// Who the trail names for events the audit trail writes about itself.
+pub const AUDIT_ACTOR: &str = "system:audit";
+
+/// The canonical form of a row: a compact JSON array of its fields in a fixed order (id, time,
+/// actor, action, outcome, order reference, response code, details, previous hash). The row's
+/// own `hash` is not part of it.
+pub fn canonical(row: &EventRow) -> Vec<u8> {
+    serde_json::to_vec(&(
         row.id,
         row.occurred_at,
         &row.actor,
@@ -108,31 +122,56 @@ pub fn row_hash(row: &EventRow) -> String {
         &row.details,
         &row.prev_hash,
     ))
-    .expect("a tuple of plain values serialises");
-    Sha256::digest(&canonical)
+    .expect("a tuple of plain values serialises")
+}
+
+/// The row's hash: HMAC-SHA256 of its canonical form with the audit key, 64 hex digits.
+pub fn row_hash(key: &AuditKey, row: &EventRow) -> String {
+    key.mac_hex(&canonical(row))
+}
+
+/// The hash rows had before the chain was keyed: plain SHA-256 of the same canonical form.
+/// Only rows `1..=audit_chain.legacy_events` of an upgraded database carry it.
+pub fn legacy_row_hash(row: &EventRow) -> String {
+    Sha256::digest(canonical(row))
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
 }
 
-/// Appends an event inside the caller's transaction (so an event and the change it records
-/// commit together). The transaction should hold the write lock (`BEGIN IMMEDIATE` on SQLite);
-/// `UNIQUE(prev_hash)` refuses a second event linking to the same predecessor regardless.
-pub async fn append_in(
+/// How many rows at the start of the chain were written before it was keyed (0 for a database
+/// created keyed). A missing row counts as 0, so every row must then carry the keyed hash.
+pub async fn legacy_events(conn: &mut SqliteConnection) -> Result<i64, sqlx::Error> {
+    Ok(
+        sqlx::query_scalar::<_, i64>("SELECT legacy_events FROM audit_chain WHERE id = 1")
+            .fetch_optional(&mut *conn)
+            .await?
+            .unwrap_or(0),
+    )
+}
+
+fn marker_event(legacy_events: i64, legacy_head_hash: &str) -> NewEvent {
+    NewEvent {
+        actor: AUDIT_ACTOR.to_string(),
+        action: CHAIN_KEYED_ACTION,
+        outcome: Outcome::Info,
+        order_ref: None,
+        response_code: None,
+        details: serde_json::json!({
+            "legacy_events": legacy_events,
+            "legacy_head_hash": legacy_head_hash,
+        }),
+    }
+}
+
+/// Inserts one row after `last` (the chain's current head, if any), keyed.
+async fn insert_keyed(
     conn: &mut SqliteConnection,
+    key: &AuditKey,
+    last: Option<(i64, String)>,
     event: &NewEvent,
     now_ms: i64,
 ) -> Result<EventRow, AuditError> {
-    if !event.details.is_object() {
-        return Err(AuditError::DetailsNotObject);
-    }
-    if let Some(key) = find_secret_key(&event.details) {
-        return Err(AuditError::SecretInDetails(key));
-    }
-    let last: Option<(i64, String)> =
-        sqlx::query_as("SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1")
-            .fetch_optional(&mut *conn)
-            .await?;
     let (id, prev_hash) = match last {
         Some((id, hash)) => (id + 1, hash),
         None => (1, GENESIS_HASH.to_string()),
@@ -149,7 +188,7 @@ pub async fn append_in(
         prev_hash,
         hash: String::new(),
     };
-    row.hash = row_hash(&row);
+    row.hash = row_hash(key, &row);
     sqlx::query(
         "INSERT INTO audit_events (id, occurred_at, actor, action, outcome, order_ref, response_code, details, prev_hash, hash) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -169,10 +208,86 @@ pub async fn append_in(
     Ok(row)
 }
 
-/// Appends an event in its own write transaction.
-pub async fn append(pool: &Pool, event: &NewEvent) -> Result<EventRow, AuditError> {
+async fn head(conn: &mut SqliteConnection) -> Result<Option<(i64, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await
+}
+
+/// Writes the [`CHAIN_KEYED_ACTION`] marker when the chain ends exactly at its legacy rows
+/// (inside the caller's write transaction); returns the new head.
+async fn mark_keyed_if_due(
+    conn: &mut SqliteConnection,
+    key: &AuditKey,
+    last: Option<(i64, String)>,
+    now_ms: i64,
+) -> Result<(Option<(i64, String)>, Option<EventRow>), AuditError> {
+    let legacy = legacy_events(conn).await?;
+    match last {
+        Some((id, hash)) if legacy > 0 && id == legacy => {
+            let marker = insert_keyed(
+                conn,
+                key,
+                Some((id, hash.clone())),
+                &marker_event(legacy, &hash),
+                now_ms,
+            )
+            .await?;
+            tracing::info!(
+                legacy_events = legacy,
+                legacy_head_hash = %hash,
+                marker = marker.id,
+                "the audit chain is keyed from here on"
+            );
+            Ok((Some((marker.id, marker.hash.clone())), Some(marker)))
+        }
+        other => Ok((other, None)),
+    }
+}
+
+/// Once per upgraded database: when the chain holds legacy (unkeyed) rows and ends with them,
+/// appends the `audit.chain_keyed` marker (details: the legacy event count and head hash), after
+/// which every row is keyed. Returns the marker when it was written now; a fresh database, or
+/// one already marked, is left alone. Call it right after the migrations.
+pub async fn ensure_keyed(pool: &Pool, key: &AuditKey) -> Result<Option<EventRow>, AuditError> {
+    let mut conn = pool.acquire().await?;
+    if legacy_events(&mut conn).await? == 0 {
+        return Ok(None);
+    }
+    drop(conn);
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let row = append_in(&mut tx, event, now_ms()).await?;
+    let last = head(&mut tx).await?;
+    let (_, marker) = mark_keyed_if_due(&mut tx, key, last, now_ms()).await?;
+    tx.commit().await?;
+    Ok(marker)
+}
+
+/// Appends an event inside the caller's transaction (so an event and the change it records
+/// commit together), hashed with `key`. The transaction should hold the write lock (`BEGIN
+/// IMMEDIATE` on SQLite); `UNIQUE(prev_hash)` refuses a second event linking to the same
+/// predecessor regardless. On an upgraded database whose marker is not written yet, the marker
+/// goes first.
+pub async fn append_in(
+    conn: &mut SqliteConnection,
+    key: &AuditKey,
+    event: &NewEvent,
+    now_ms: i64,
+) -> Result<EventRow, AuditError> {
+    if !event.details.is_object() {
+        return Err(AuditError::DetailsNotObject);
+    }
+    if let Some(secret) = find_secret_key(&event.details) {
+        return Err(AuditError::SecretInDetails(secret));
+    }
+    let last = head(conn).await?;
+    let (last, _) = mark_keyed_if_due(conn, key, last, now_ms).await?;
+    insert_keyed(conn, key, last, event, now_ms).await
+}
+
+/// Appends an event in its own write transaction.
+pub async fn append(pool: &Pool, key: &AuditKey, event: &NewEvent) -> Result<EventRow, AuditError> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let row = append_in(&mut tx, key, event, now_ms()).await?;
     tx.commit().await?;
     Ok(row)
 }
@@ -190,13 +305,61 @@ pub struct ChainBreak {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifyReport {
+    /// Events that verified, from the first, before the break if there is one.
     pub events: u64,
+    /// Rows at the start hashed with the legacy unkeyed SHA-256 (`audit_chain.legacy_events`).
+    pub legacy_events: u64,
     pub first_break: Option<ChainBreak>,
 }
 
+/// What is wrong with `row` as the chain's `expected_id`-th event, if anything.
+fn check_row(
+    key: &AuditKey,
+    legacy: i64,
+    row: &EventRow,
+    expected_id: i64,
+    expected_prev: &str,
+) -> Option<String> {
+    if row.id != expected_id {
+        return Some(format!(
+            "expected event #{expected_id} here: an event is missing"
+        ));
+    }
+    if row.prev_hash != expected_prev {
+        return Some("its link to the previous event does not match".to_string());
+    }
+    if row.id <= legacy {
+        return (legacy_row_hash(row) != row.hash).then(|| {
+            "its content does not match its (legacy, unkeyed) hash: the row was changed".to_string()
+        });
+    }
+    if legacy > 0 && row.id == legacy + 1 {
+        let details: Value = serde_json::from_str(&row.details).unwrap_or(Value::Null);
+        let is_marker = row.action == CHAIN_KEYED_ACTION
+            && details["legacy_events"].as_i64() == Some(legacy)
+            && details["legacy_head_hash"].as_str() == Some(row.prev_hash.as_str());
+        if !is_marker {
+            return Some(format!(
+                "expected the {CHAIN_KEYED_ACTION} marker after the {legacy} legacy events here"
+            ));
+        }
+    }
+    (!key.verify_hex(&canonical(row), &row.hash)).then(|| {
+        "its content does not match its keyed hash: the row was changed, or written without this \
+         audit key"
+            .to_string()
+    })
+}
+
 /// Walks the whole chain in order (streaming, not loading it all) and names the first row whose
-/// hash, link or position does not match.
-pub async fn verify(pool: &Pool) -> Result<VerifyReport, sqlx::Error> {
+/// content, link, position or key does not match: rows `1..=legacy_events` must carry the legacy
+/// SHA-256, the next one must be the `audit.chain_keyed` marker, and it and every later row the
+/// HMAC with `key`.
+pub async fn verify(pool: &Pool, key: &AuditKey) -> Result<VerifyReport, sqlx::Error> {
+    let legacy = {
+        let mut conn = pool.acquire().await?;
+        legacy_events(&mut conn).await?
+    };
     let mut rows = sqlx::query_as::<Sqlite, EventRow>(
         "SELECT id, occurred_at, actor, action, outcome, order_ref, response_code, details, prev_hash, hash \
          FROM audit_events ORDER BY id",
@@ -205,21 +368,12 @@ pub async fn verify(pool: &Pool) -> Result<VerifyReport, sqlx::Error> {
     let mut expected_prev = GENESIS_HASH.to_string();
     let mut expected_id = 1;
     let mut events = 0;
+    let legacy_events = u64::try_from(legacy).unwrap_or(0);
     while let Some(row) = rows.try_next().await? {
-        let reason = if row.id != expected_id {
-            Some(format!(
-                "expected event #{expected_id} here: an event is missing"
-            ))
-        } else if row.prev_hash != expected_prev {
-            Some("its link to the previous event does not match".to_string())
-        } else if row_hash(&row) != row.hash {
-            Some("its content does not match its hash (the row was changed)".to_string())
-        } else {
-            None
-        };
-        if let Some(reason) = reason {
+        if let Some(reason) = check_row(key, legacy, &row, expected_id, &expected_prev) {
             return Ok(VerifyReport {
                 events,
+                legacy_events,
                 first_break: Some(ChainBreak { id: row.id, reason }),
             });
         }
@@ -227,9 +381,23 @@ pub async fn verify(pool: &Pool) -> Result<VerifyReport, sqlx::Error> {
         expected_id = row.id + 1;
         expected_prev = row.hash;
     }
+    // An upgraded chain must go on past its legacy rows to the marker.
+    let first_break = (legacy > 0 && expected_id <= legacy + 1).then(|| ChainBreak {
+        id: expected_id,
+        reason: if expected_id <= legacy {
+            format!(
+                "the chain ends at event #{} but {legacy} legacy events were recorded when it \
+                 was keyed: its tail was deleted",
+                expected_id - 1
+            )
+        } else {
+            format!("the {CHAIN_KEYED_ACTION} marker after the {legacy} legacy events is missing")
+        },
+    });
     Ok(VerifyReport {
         events,
-        first_break: None,
+        legacy_events,
+        first_break,
     })
 }
 
@@ -333,9 +501,8 @@ mod tests {
         );
     }
 
-    #[test]
-    fn the_hash_covers_every_field_but_itself() {
-        let row = EventRow {
+    fn sample() -> EventRow {
+        EventRow {
             id: 1,
             occurred_at: 2,
             actor: "a".into(),
@@ -346,40 +513,72 @@ mod tests {
             details: "{}".into(),
             prev_hash: GENESIS_HASH.into(),
             hash: String::new(),
-        };
-        let base = row_hash(&row);
+        }
+    }
+
+    #[test]
+    fn the_keyed_hash_matches_an_independent_hmac() {
+        // python3 -c 'import hmac,hashlib,json; c=json.dumps([1,2,"a","b","success","r","c","{}","0"*64],
+        //   separators=(",",":")).encode(); print(hmac.new(bytes([7]*32),c,hashlib.sha256).hexdigest(),
+        //   hashlib.sha256(c).hexdigest())'
+        let row = sample();
+        assert_eq!(
+            String::from_utf8(canonical(&row)).unwrap(),
+            format!(r#"[1,2,"a","b","success","r","c","{{}}","{GENESIS_HASH}"]"#)
+        );
+        let key = AuditKey::from_bytes([7u8; 32]);
+        assert_eq!(
+            row_hash(&key, &row),
+            "7409054274653f87dea19f0cf50bd0d4c59c93844b369e17b4e5e1686966467c"
+        );
+        assert_eq!(
+            legacy_row_hash(&row),
+            "26c8c39915190c29f813c54be9c7d9ad2ac8b35dbf6eac4f52113c8e3f1f0d2a"
+        );
+        assert_ne!(
+            row_hash(&AuditKey::from_bytes([8u8; 32]), &row),
+            row_hash(&key, &row)
+        );
+    }
+
+    #[test]
+    fn the_hash_covers_every_field_but_itself() {
+        let key = AuditKey::from_bytes([7u8; 32]);
+        let row = sample();
+        let hash = |r: &EventRow| row_hash(&key, r);
+        let base = hash(&row);
         assert_eq!(base.len(), 64);
         assert_eq!(
             base,
-            row_hash(&EventRow {
+            hash(&EventRow {
                 hash: "x".into(),
                 ..row.clone()
             })
         );
         assert_ne!(
             base,
-            row_hash(&EventRow {
+            hash(&EventRow {
                 details: "{\"x\":1}".into(),
                 ..row.clone()
             })
         );
         assert_ne!(
             base,
-            row_hash(&EventRow {
+            hash(&EventRow {
                 order_ref: None,
                 ..row.clone()
             })
         );
         assert_ne!(
             base,
-            row_hash(&EventRow {
+            hash(&EventRow {
                 id: 2,
                 ..row.clone()
             })
         );
         assert_ne!(
             base,
-            row_hash(&EventRow {
+            hash(&EventRow {
                 prev_hash: base.clone(),
                 ..row
             })

@@ -34,13 +34,29 @@ pub fn same_origin(headers: &HeaderMap) -> bool {
 fn is_public(path: &str) -> bool {
     path == "/login"
         || path.starts_with("/api/auth/")
+        // The page frame: who is signed in (nobody, here) and the sandbox banner.
+        || path.starts_with("/api/nav/")
         || path.starts_with("/pkg/")
         || matches!(path, "/favicon.ico" | "/favicon.svg")
-        // Probes and Prometheus: no session; /metrics has its own optional bearer token.
+        // Probes and Prometheus: no session; /metrics has its own bearer token.
         || matches!(path, "/healthz" | "/readyz" | "/metrics")
 }
 
+/// Calls a page makes by itself on a timer (the queue refresh, the navigation count): they
+/// read with the session but never extend it, so an open tab keeps nobody signed in.
+pub const BACKGROUND_PATHS: &[&str] = &["/api/pending/poll", "/api/nav/summary-poll"];
+
 pub async fn guard(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    // The client's address for throttling and the audit trail (peer, or trusted proxies' hop).
+    if let Some(peer) = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0)
+    {
+        let client =
+            crate::web::client_addr::resolve(peer, request.headers(), &state.trusted_proxies);
+        request.extensions_mut().insert(client);
+    }
     let changes_state = !matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
@@ -53,14 +69,16 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
         )
             .into_response();
     }
-    let token = session::token_from_headers(request.headers());
+    let token = session::token_from_headers(request.headers(), state.secure_cookies);
+    let touch = !BACKGROUND_PATHS.contains(&request.uri().path());
     let user = match token {
         None => None,
         Some(token) => match session::lookup(
             &state.pool,
             &token,
-            state.session_idle_seconds,
+            state.session_policy(),
             crate::time::now_epoch(),
+            touch,
         )
         .await
         {

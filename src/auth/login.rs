@@ -1,12 +1,14 @@
-//! Signing in and out: throttled per account and per address, audited either way. Failure
-//! messages never say whether the account exists.
+//! Signing in and out: throttled per account and per address (`throttle.rs`), audited either
+//! way. Failure messages never say whether the account exists.
 
 use std::time::Duration;
 
 use serde_json::json;
 
-use super::session::{self, Throttle};
+use super::session::{self, SessionPolicy};
+use super::throttle::{self, Admission};
 use super::{password, users};
+use crate::audit::key::AuditKey;
 use crate::audit::{self, NewEvent, Outcome};
 use crate::db;
 
@@ -18,16 +20,27 @@ const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$
 pub enum SignInError {
     #[error("the e-mail or password is not right")]
     WrongCredentials,
-    #[error("too many failed sign-ins; try again in {minutes} minutes")]
-    Locked { minutes: i64 },
+    #[error("too many failed sign-ins; try again in {} minutes", retry_after_seconds.div_ceil(60))]
+    Locked { retry_after_seconds: u64 },
     #[error(transparent)]
     Audit(#[from] audit::AuditError),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("password check: {0}")]
+    Blocking(#[from] tokio::task::JoinError),
+}
+
+/// Who is signing in, from where, and the session the browser already carried (ended on sign-in).
+pub struct SignInRequest<'a> {
+    pub email: &'a str,
+    pub password: &'a str,
+    pub address: &'a str,
+    pub previous_token: Option<&'a str>,
 }
 
 async fn record(
     pool: &db::Pool,
+    key: &AuditKey,
     actor: &str,
     action: &'static str,
     outcome: Outcome,
@@ -35,6 +48,7 @@ async fn record(
 ) -> Result<(), SignInError> {
     audit::append(
         pool,
+        key,
         &NewEvent {
             actor: actor.to_string(),
             action,
@@ -51,23 +65,30 @@ async fn record(
 /// Checks the credentials and starts a session; returns the session token for the cookie.
 pub async fn sign_in(
     pool: &db::Pool,
-    email: &str,
-    password_text: &str,
-    address: &str,
-    idle_seconds: i64,
+    key: &AuditKey,
+    request: SignInRequest<'_>,
+    policy: SessionPolicy,
 ) -> Result<String, SignInError> {
-    let email = users::normalise_email(email).unwrap_or_else(|_| email.trim().to_lowercase());
+    let address = request.address;
+    let email = users::normalise_email(request.email)
+        .unwrap_or_else(|_| request.email.trim().to_lowercase());
+    let email: String = email.chars().take(320).collect();
     let actor = if email.is_empty() {
         "anonymous".to_string()
     } else {
-        email.chars().take(320).collect()
+        email.clone()
     };
-    let keys = [format!("email:{email}"), format!("ip:{address}")];
+    // Signing in ends whatever session this browser had, whoever's it was.
+    if let Some(previous) = request.previous_token {
+        session::destroy(pool, previous).await?;
+    }
+    let keys = throttle::keys_for(&email, address);
     let now = crate::time::now_epoch();
-    match session::throttle(pool, &keys, now).await? {
-        Throttle::Locked(until) => {
+    match throttle::admit(pool, &keys, now).await? {
+        Admission::Locked(until) => {
             record(
                 pool,
+                key,
                 &actor,
                 "login.failed",
                 Outcome::Failure,
@@ -75,17 +96,19 @@ pub async fn sign_in(
             )
             .await?;
             return Err(SignInError::Locked {
-                minutes: ((until - now) + 59) / 60,
+                retry_after_seconds: (until - now).max(1) as u64,
             });
         }
-        Throttle::Slow(seconds) => tokio::time::sleep(Duration::from_secs(seconds)).await,
-        Throttle::Open => {}
+        Admission::Slow(seconds) => tokio::time::sleep(Duration::from_secs(seconds)).await,
+        Admission::Open => {}
     }
     let user = db::users::find_by_email(pool, &email).await?;
     let hash = user
         .as_ref()
-        .map_or(DUMMY_HASH, |u| u.password_hash.as_str());
-    let password_ok = password::verify(password_text, hash);
+        .map_or(DUMMY_HASH.to_string(), |u| u.password_hash.clone());
+    let typed = request.password.to_string();
+    // Argon2id takes tens of milliseconds of CPU: off the async workers.
+    let password_ok = tokio::task::spawn_blocking(move || password::verify(&typed, &hash)).await?;
     let user = match user {
         Some(u) if password_ok && u.disabled_at.is_none() => u,
         other => {
@@ -94,22 +117,24 @@ pub async fn sign_in(
                 Some(u) if u.disabled_at.is_some() => "account disabled",
                 Some(_) => "wrong password",
             };
-            session::record_failure(pool, &keys, now).await?;
+            let locked = throttle::failed(pool, &keys, now).await?;
             record(
                 pool,
+                key,
                 &actor,
                 "login.failed",
                 Outcome::Failure,
-                json!({"address": address, "why": why}),
+                json!({"address": address, "why": why, "locked": locked.is_some()}),
             )
             .await?;
             return Err(SignInError::WrongCredentials);
         }
     };
-    session::clear_failures(pool, &keys[0]).await?;
-    let token = session::create(pool, user.id, idle_seconds, now).await?;
+    throttle::succeeded(pool, &keys).await?;
+    let token = session::create(pool, user.id, policy, now, address).await?;
     record(
         pool,
+        key,
         &user.email,
         "login.succeeded",
         Outcome::Success,
@@ -119,9 +144,23 @@ pub async fn sign_in(
     Ok(token)
 }
 
-pub async fn sign_out(pool: &db::Pool, email: &str, token: &str) -> Result<(), SignInError> {
+pub async fn sign_out(
+    pool: &db::Pool,
+    key: &AuditKey,
+    email: &str,
+    token: &str,
+    address: &str,
+) -> Result<(), SignInError> {
     session::destroy(pool, token).await?;
-    record(pool, email, "logout", Outcome::Success, json!({})).await
+    record(
+        pool,
+        key,
+        email,
+        "logout",
+        Outcome::Success,
+        json!({"address": address}),
+    )
+    .await
 }
 
 #[cfg(test)]

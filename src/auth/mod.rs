@@ -11,6 +11,8 @@ pub mod role;
 #[cfg(feature = "ssr")]
 pub mod session;
 #[cfg(feature = "ssr")]
+pub mod throttle;
+#[cfg(feature = "ssr")]
 pub mod users;
 
 /// The staff member behind a request.

@@ -4,6 +4,7 @@ use serde_json::json;
 
 use super::password::{self, PasswordError};
 use super::role::Role;
+use crate::audit::key::AuditKey;
 use crate::audit::{self, AuditError, NewEvent, Outcome};
 use crate::db::{self, users::UserRow};
 
@@ -69,6 +70,7 @@ fn event(actor: &str, action: &'static str, details: serde_json::Value) -> NewEv
 
 pub async fn add(
     pool: &db::Pool,
+    key: &AuditKey,
     actor: &str,
     email: &str,
     role: Role,
@@ -83,6 +85,7 @@ pub async fn add(
     let id = db::users::insert(&mut tx, &email, role.as_str(), &hash, now()).await?;
     audit::append_in(
         &mut tx,
+        key,
         &event(
             actor,
             "user.created",
@@ -97,6 +100,7 @@ pub async fn add(
 
 pub async fn set_role(
     pool: &db::Pool,
+    key: &AuditKey,
     actor: &str,
     email: &str,
     role: Role,
@@ -105,9 +109,13 @@ pub async fn set_role(
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let user = require(&mut tx, &email).await?;
     db::users::set_role(&mut tx, user.id, role.as_str(), now()).await?;
-    let details = json!({"email": email, "from": user.role, "to": role.as_str()});
+    // Sessions carry no role of their own, but the user must sign in again to see the new one.
+    let ended = db::sessions::delete_for_user(&mut *tx, user.id).await?;
+    let details =
+        json!({"email": email, "from": user.role, "to": role.as_str(), "logins_ended": ended});
     audit::append_in(
         &mut tx,
+        key,
         &event(actor, "user.role_changed", details),
         audit::now_ms(),
     )
@@ -116,15 +124,26 @@ pub async fn set_role(
     Ok(())
 }
 
-pub async fn disable(pool: &db::Pool, actor: &str, email: &str) -> Result<(), UserError> {
+pub async fn disable(
+    pool: &db::Pool,
+    key: &AuditKey,
+    actor: &str,
+    email: &str,
+) -> Result<(), UserError> {
     let email = normalise_email(email)?;
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let user = require(&mut tx, &email).await?;
     let at = now();
     db::users::set_disabled(&mut tx, user.id, Some(at), at).await?;
+    let ended = db::sessions::delete_for_user(&mut *tx, user.id).await?;
     audit::append_in(
         &mut tx,
-        &event(actor, "user.disabled", json!({"email": email})),
+        key,
+        &event(
+            actor,
+            "user.disabled",
+            json!({"email": email, "logins_ended": ended}),
+        ),
         audit::now_ms(),
     )
     .await?;
@@ -134,6 +153,7 @@ pub async fn disable(pool: &db::Pool, actor: &str, email: &str) -> Result<(), Us
 
 pub async fn reset_password(
     pool: &db::Pool,
+    key: &AuditKey,
     actor: &str,
     email: &str,
     new_password: &str,
@@ -143,14 +163,60 @@ pub async fn reset_password(
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let user = require(&mut tx, &email).await?;
     db::users::set_password_hash(&mut tx, user.id, &hash, now()).await?;
+    // Whoever knew the old password may hold a session: it ends with the password.
+    let ended = db::sessions::delete_for_user(&mut *tx, user.id).await?;
     audit::append_in(
         &mut tx,
-        &event(actor, "user.password_reset", json!({"email": email})),
+        key,
+        &event(
+            actor,
+            "user.password_reset",
+            json!({"email": email, "logins_ended": ended}),
+        ),
         audit::now_ms(),
     )
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// A user's open sessions, newest first (what an admin sees; never a token or its hash).
+pub async fn sessions(
+    pool: &db::Pool,
+    email: &str,
+    policy: super::session::SessionPolicy,
+) -> Result<Vec<db::sessions::SessionRow>, UserError> {
+    let email = normalise_email(email)?;
+    let mut conn = pool.acquire().await?;
+    let user = require(&mut conn, &email).await?;
+    let now = now();
+    Ok(db::sessions::list_for_user(&mut *conn, user.id, now, now - policy.max_seconds).await?)
+}
+
+/// Ends every session of a user at once; returns how many there were.
+pub async fn end_sessions(
+    pool: &db::Pool,
+    key: &AuditKey,
+    actor: &str,
+    email: &str,
+) -> Result<u64, UserError> {
+    let email = normalise_email(email)?;
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let user = require(&mut tx, &email).await?;
+    let ended = db::sessions::delete_for_user(&mut *tx, user.id).await?;
+    audit::append_in(
+        &mut tx,
+        key,
+        &event(
+            actor,
+            "user.sessions_ended",
+            json!({"email": email, "logins_ended": ended}),
+        ),
+        audit::now_ms(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ended)
 }
 
 #[cfg(test)]

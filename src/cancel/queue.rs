@@ -202,7 +202,7 @@ impl CancelService {
                     "note": note,
                 }),
             };
-            audit::append_in(&mut tx, &event, audit::now_ms()).await?;
+            audit::append_in(&mut tx, &self.audit_key, &event, audit::now_ms()).await?;
             let status = self
                 .settle(&mut tx, &open, outcome, &code, actor, "resolution", now)
                 .await?;
@@ -398,7 +398,7 @@ impl CancelService {
                 "interrupted": true,
             }),
         };
-        audit::append_in(&mut tx, &event, audit::now_ms()).await?;
+        audit::append_in(&mut tx, &self.audit_key, &event, audit::now_ms()).await?;
         tx.commit().await?;
         tracing::warn!(
             cancel_request = open.request_id,
@@ -493,7 +493,7 @@ impl CancelService {
                 "latency_ms": row.latency_ms,
             }),
         };
-        audit::append_in(&mut tx, &event, audit::now_ms()).await?;
+        audit::append_in(&mut tx, &self.audit_key, &event, audit::now_ms()).await?;
         tx.commit().await?;
         crate::observability::metrics().record_status_check(entry.code, query.latency);
         Ok((query, status))

@@ -12,6 +12,7 @@
 use serde_json::json;
 use sqlx::SqliteConnection;
 
+use crate::audit::key::AuditKey;
 use crate::audit::{self, AuditError, NewEvent};
 use crate::dana::catalog::{self, CatalogEntry, Outcome};
 use crate::dana::client::{AttemptResult, CancelAttempt, DanaClient, SignedRequest};
@@ -237,6 +238,8 @@ pub struct CancelService {
     pub(super) policy: std::sync::Arc<QueuePolicy>,
     /// Names this server in leases and in the audit trail's worker actor.
     pub(super) instance: std::sync::Arc<str>,
+    /// Keys the audit events this service writes.
+    pub(super) audit_key: AuditKey,
 }
 
 impl std::fmt::Debug for CancelService {
@@ -259,14 +262,15 @@ pub fn instance_id() -> String {
 }
 
 impl CancelService {
-    pub fn new(pool: db::Pool, dana: DanaClient, policy: QueuePolicy) -> Self {
-        Self::with_instance(pool, dana, policy, instance_id())
+    pub fn new(pool: db::Pool, dana: DanaClient, policy: QueuePolicy, audit_key: AuditKey) -> Self {
+        Self::with_instance(pool, dana, policy, audit_key, instance_id())
     }
 
     pub fn with_instance(
         pool: db::Pool,
         dana: DanaClient,
         policy: QueuePolicy,
+        audit_key: AuditKey,
         instance: String,
     ) -> Self {
         Self {
@@ -274,6 +278,7 @@ impl CancelService {
             dana,
             policy: std::sync::Arc::new(policy),
             instance: instance.into(),
+            audit_key,
         }
     }
 
@@ -352,7 +357,7 @@ impl CancelService {
                 "request_body": body,
             }),
         };
-        audit::append_in(&mut tx, &intent, audit::now_ms()).await?;
+        audit::append_in(&mut tx, &self.audit_key, &intent, audit::now_ms()).await?;
         tx.commit().await?;
 
         // 2. The first attempt; 3. settled or queued.
@@ -430,7 +435,7 @@ impl CancelService {
                 "interrupted": interrupted,
             }),
         };
-        audit::append_in(conn, &event, audit::now_ms()).await?;
+        audit::append_in(conn, &self.audit_key, &event, audit::now_ms()).await?;
         Ok(())
     }
 
@@ -513,7 +518,7 @@ impl CancelService {
                 "needs_attention": attention,
             }),
         };
-        audit::append_in(conn, &event, audit::now_ms()).await?;
+        audit::append_in(conn, &self.audit_key, &event, audit::now_ms()).await?;
         Ok(Conclusion {
             order_status: OrderStatus::CancelPending,
             queued: Some(match attention {
@@ -556,7 +561,7 @@ impl CancelService {
                 "explanation": explanation,
             }),
         };
-        audit::append_in(conn, &settled, audit::now_ms()).await?;
+        audit::append_in(conn, &self.audit_key, &settled, audit::now_ms()).await?;
         Ok(order_status)
     }
 }

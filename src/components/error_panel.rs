@@ -20,6 +20,9 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
             "Please sign in".to_string(),
             "Your session has ended.".to_string(),
         ),
+        AppError::WrongCredentials | AppError::TooManyAttempts { .. } => {
+            ("Sign-in refused".to_string(), error.to_string())
+        }
         AppError::Forbidden => (
             "Not allowed".to_string(),
             "Your role does not allow this.".to_string(),

@@ -1,12 +1,19 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
-use crate::api::auth::{Logout, whoami};
+use crate::api::auth::Logout;
+use crate::api::nav::{NavSummary, load_nav, poll_nav};
 use crate::auth::CurrentUser;
-use crate::auth::role::Role;
+use crate::auth::role::{Permission, Role};
 
-/// The signed-in user, for every page (loaded once by the layout).
-pub type Me = Resource<Result<Option<CurrentUser>, crate::error::AppError>>;
+/// The page frame's data (signed-in user, sandbox mode, attention count), loaded once by the
+/// layout for every page and refreshed in the browser every 15 s.
+pub type Me = Resource<Result<NavSummary, crate::error::AppError>>;
+
+/// The signed-in user of the frame's data, if it has loaded.
+pub fn current_user(me: Me) -> Option<CurrentUser> {
+    me.get().and_then(Result::ok).and_then(|s| s.user)
+}
 
 pub fn role_label(role: Role) -> &'static str {
     match role {
@@ -19,17 +26,65 @@ pub fn role_label(role: Role) -> &'static str {
 
 /// Top bar with navigation and the signed-in user, and the page area. `data-hydrated` appears
 /// once the browser app has taken over the server-rendered page (end-to-end tests wait for it).
+///
+/// Every resource of the frame is created here, unconditionally and before the page's own: the
+/// server and the browser must create resources in the same order, or the browser hydrates one
+/// resource with another's data and the page panics (`hydration.rs` unreachable).
 #[component]
 pub fn AppLayout(children: Children) -> impl IntoView {
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
     let location = use_location();
-    let me: Me = Resource::new(move || location.pathname.get() == "/login", |_| whoami());
+    // Browser-only ticks: 0 on the server and while hydrating, so both render the same markup.
+    let tick = RwSignal::new(0u64);
+    let me: Me = Resource::new(
+        move || (location.pathname.get() == "/login", tick.get()),
+        |(_, tick)| async move {
+            if tick == 0 {
+                load_nav().await
+            } else {
+                poll_nav().await
+            }
+        },
+    );
     provide_context(me);
+    Effect::new(move |_| {
+        if let Ok(handle) = set_interval_with_handle(
+            move || {
+                // Only roles that see the attention count need it refreshed.
+                let counts = me
+                    .get_untracked()
+                    .and_then(Result::ok)
+                    .is_some_and(|s| s.attention.is_some());
+                if counts {
+                    tick.update(|n| *n += 1);
+                }
+            },
+            std::time::Duration::from_secs(15),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    });
     let logout = ServerAction::<Logout>::new();
     let on = move |prefix: &'static str| move || location.pathname.get().starts_with(prefix);
+    let summary = move || me.get().and_then(Result::ok);
+    let user_can = move |permission: Permission| {
+        summary()
+            .and_then(|s| s.user)
+            .is_some_and(|u| u.role.can(permission))
+    };
     view! {
         <div class="app" data-hydrated=move || hydrated.get().then_some("true")>
+            <Transition>
+                {move || Suspend::new(async move {
+                    me.await.ok().filter(|s| s.sandbox).map(|_| view! {
+                        <div class="sandbox-banner" role="status" data-testid="sandbox-banner">
+                            <strong>"Sandbox:"</strong>
+                            " cancels are not sent to DANA. Answers come from Cancel Desk's built-in DANA stand-in."
+                        </div>
+                    })
+                })}
+            </Transition>
             <header class="topbar">
                 <a href="/orders" class="brand">
                     <span class="brand-mark">"CD"</span>
@@ -42,31 +97,31 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                     <a href="/codes" class:active=on("/codes")>
                         "Response codes"
                     </a>
-                    <Suspense>
+                    <Transition>
                         {move || Suspend::new(async move {
-                            let can_queue = me
-                                .await
-                                .ok()
-                                .flatten()
-                                .is_some_and(|u| u.role.can(crate::auth::role::Permission::ViewPendingQueue));
-                            can_queue.then(|| view! { <PendingNavLink active=Signal::derive(on("/pending")) /> })
+                            let summary = me.await.ok();
+                            let attention = summary.as_ref().and_then(|s| s.attention);
+                            user_can(Permission::ViewPendingQueue).then(|| view! {
+                                <a href="/pending" class:active=on("/pending") data-testid="nav-pending">
+                                    "Pending"
+                                    {attention.filter(|n| *n > 0).map(|n| view! {
+                                        <span class="nav-count" data-testid="attention-count" title="Cancels that need a person">{n}</span>
+                                    })}
+                                </a>
+                            })
                         })}
-                    </Suspense>
-                    <Suspense>
+                    </Transition>
+                    <Transition>
                         {move || Suspend::new(async move {
-                            let can_audit = me
-                                .await
-                                .ok()
-                                .flatten()
-                                .is_some_and(|u| u.role.can(crate::auth::role::Permission::ViewAuditLog));
-                            can_audit.then(|| view! { <a href="/audit" class:active=on("/audit")>"Audit log"</a> })
+                            let _ = me.await;
+                            user_can(Permission::ViewAuditLog).then(|| view! { <a href="/audit" class:active=on("/audit")>"Audit log"</a> })
                         })}
-                    </Suspense>
+                    </Transition>
                 </nav>
                 <span class="topbar-note">"Times in WIB (GMT+7)"</span>
-                <Suspense>
+                <Transition>
                     {move || Suspend::new(async move {
-                        me.await.ok().flatten().map(|user| {
+                        me.await.ok().and_then(|s| s.user).map(|user| {
                             view! {
                                 <div class="who" data-testid="signed-in">
                                     <span class="who-email">{user.email}</span>
@@ -80,39 +135,9 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                             }
                         })
                     })}
-                </Suspense>
+                </Transition>
             </header>
             <main class="content">{children()}</main>
         </div>
-    }
-}
-
-/// "Pending" in the navigation, with how many cancels need a person (refreshed every 15 s).
-#[component]
-fn PendingNavLink(active: Signal<bool>) -> impl IntoView {
-    let tick = RwSignal::new(0u64);
-    Effect::new(move |_| {
-        if let Ok(handle) = set_interval_with_handle(
-            move || tick.update(|n| *n += 1),
-            std::time::Duration::from_secs(15),
-        ) {
-            on_cleanup(move || handle.clear());
-        }
-    });
-    let count = Resource::new(
-        move || tick.get(),
-        |_| crate::api::pending::attention_count(),
-    );
-    view! {
-        <a href="/pending" class:active=move || active.get() data-testid="nav-pending">
-            "Pending"
-            <Transition>
-                {move || Suspend::new(async move {
-                    count.await.ok().filter(|n| *n > 0).map(|n| view! {
-                        <span class="nav-count" data-testid="attention-count" title="Cancels that need a person">{n}</span>
-                    })
-                })}
-            </Transition>
-        </a>
     }
 }

@@ -17,6 +17,8 @@ use super::types::{
 
 /// The seed's expected timeout for Cancel Order.
 pub const EXPECTED_TIMEOUT: Duration = Duration::from_secs(8);
+/// The most of an answer the client reads (DANA's are a few hundred bytes).
+pub const MAX_RESPONSE_BYTES: usize = 64 * 1024;
 
 /// A request ready to send: every header, and the exact body bytes the signature covers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -305,7 +307,7 @@ impl DanaClient {
         })
     }
 
-    /// One HTTP exchange within the timeout.
+    /// One HTTP exchange within the timeout; an answer is read up to [`MAX_RESPONSE_BYTES`].
     async fn exchange(&self, request: &SignedRequest) -> (Exchange, Duration) {
         let started = Instant::now();
         let mut builder = self
@@ -317,15 +319,23 @@ impl DanaClient {
             builder = builder.header(*name, value);
         }
         let exchange = match builder.send().await {
-            Ok(response) => {
+            Ok(mut response) => {
                 let http_status = response.status().as_u16();
-                match response.bytes().await {
-                    Ok(bytes) => Exchange::Answered {
-                        http_status,
-                        body: bytes.to_vec(),
-                    },
-                    Err(err) if err.is_timeout() => Exchange::TimedOut,
-                    Err(err) => Exchange::Transport(err.to_string()),
+                // Read at most MAX_RESPONSE_BYTES: DANA's answers are a few hundred bytes, and a
+                // misbehaving peer must not fill our memory. Too large is an unknown outcome.
+                let mut body = Vec::new();
+                loop {
+                    match response.chunk().await {
+                        Ok(Some(chunk)) if body.len() + chunk.len() > MAX_RESPONSE_BYTES => {
+                            break Exchange::Transport(format!(
+                                "the answer was larger than {MAX_RESPONSE_BYTES} bytes; not read"
+                            ));
+                        }
+                        Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                        Ok(None) => break Exchange::Answered { http_status, body },
+                        Err(err) if err.is_timeout() => break Exchange::TimedOut,
+                        Err(err) => break Exchange::Transport(err.to_string()),
+                    }
                 }
             }
             Err(err) if err.is_timeout() => Exchange::TimedOut,

@@ -108,6 +108,16 @@ impl DanaConfig {
                 format!("{:?} is not an http(s) URL", self.base_url),
             ));
         }
+        // Signed requests and DANA's answers travel in clear only to a stand-in on this machine.
+        if self.base_url.starts_with("http://") && !is_loopback_url(&self.base_url) {
+            return Err(bad(
+                "DANA_BASE_URL",
+                format!(
+                    "{:?} must use https (plain http is allowed only for a loopback address such as http://127.0.0.1:3100)",
+                    self.base_url
+                ),
+            ));
+        }
         check_len("DANA_PARTNER_ID", &self.partner_id, 36)?;
         check_len("DANA_MERCHANT_ID", &self.merchant_id, 64)?;
         check_len("DANA_CHANNEL_ID", &self.channel_id, 5)?;
@@ -118,6 +128,24 @@ impl DanaConfig {
     pub fn is_production(&self) -> bool {
         self.base_url.trim_end_matches('/') == PRODUCTION_BASE_URL
     }
+}
+
+/// Whether an `http://` URL's host is this machine (127.0.0.0/8, `[::1]`, `localhost`).
+fn is_loopback_url(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    if authority.contains('@') {
+        return false;
+    }
+    let host = if let Some(v6) = authority.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("")
+    } else {
+        authority.rsplit_once(':').map_or(authority, |(h, _)| h)
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Never includes the key itself: only what kind of problem it has.

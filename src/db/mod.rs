@@ -2,7 +2,9 @@
 //! SQLite is the embedded default; the SQL in the query modules stays portable.
 
 pub mod cancels;
+pub mod login_throttle;
 pub mod orders;
+pub mod sessions;
 pub mod users;
 
 use std::str::FromStr;

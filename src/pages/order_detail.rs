@@ -172,9 +172,7 @@ fn CancelPanel(order: OrderDetail, cancel: ServerAction<CancelOrder>) -> impl In
 fn OrderView(order: OrderDetail, cancel: ServerAction<CancelOrder>) -> impl IntoView {
     let me = use_context::<Me>();
     let may_cancel = move || {
-        me.and_then(|m| m.get())
-            .and_then(Result::ok)
-            .flatten()
+        me.and_then(crate::components::layout::current_user)
             .is_some_and(|u| u.role.can(Permission::CancelOrder))
     };
     let cancellable = matches!(order.status, OrderStatus::Paid | OrderStatus::CancelFailed);

@@ -6,7 +6,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::pending::{CheckPendingStatus, ResolvePending, RetryPending, list_pending};
+use crate::api::pending::{
+    CheckPendingStatus, ResolvePending, RetryPending, list_pending, poll_pending,
+};
 use crate::cancel::model::{PendingCancelView, PendingQueue, QueueActionResult, QueueState};
 use crate::components::error_panel::ErrorPanel;
 use crate::dana::catalog::{self, StatusDecision};
@@ -37,15 +39,40 @@ fn describe_error(err: &AppError) -> String {
     }
 }
 
-/// A signal that ticks every `REFRESH_MS` in the browser (never on the server), paused while
+/// Why the queue is loaded again: the page's own timer (background: it must not keep the
+/// session alive) or something the person did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Reload {
+    count: u64,
+    background: bool,
+}
+
+impl Reload {
+    fn by_person(self) -> Self {
+        Reload {
+            count: self.count + 1,
+            background: false,
+        }
+    }
+}
+
+/// A signal bumped every `REFRESH_MS` in the browser (never on the server), paused while
 /// `paused` holds (someone is typing a resolution note).
-fn refresh_ticker(paused: RwSignal<Option<i64>>) -> RwSignal<u64> {
-    let tick = RwSignal::new(0u64);
+fn refresh_ticker(paused: RwSignal<Option<i64>>) -> RwSignal<Reload> {
+    let tick = RwSignal::new(Reload {
+        count: 0,
+        background: false,
+    });
     Effect::new(move |_| {
         if let Ok(handle) = set_interval_with_handle(
             move || {
                 if paused.get_untracked().is_none() {
-                    tick.update(|n| *n += 1)
+                    tick.update(|r| {
+                        *r = Reload {
+                            count: r.count + 1,
+                            background: true,
+                        }
+                    })
                 }
             },
             std::time::Duration::from_millis(REFRESH_MS),
@@ -77,13 +104,13 @@ pub fn PendingPage() -> impl IntoView {
     Effect::new(move |_| {
         if let Some(v) = actions.retry.value().get() {
             last.set(Some(v));
-            tick.update(|n| *n += 1);
+            tick.update(|r| *r = r.by_person());
         }
     });
     Effect::new(move |_| {
         if let Some(v) = actions.check.value().get() {
             last.set(Some(v));
-            tick.update(|n| *n += 1);
+            tick.update(|r| *r = r.by_person());
         }
     });
     Effect::new(move |_| {
@@ -97,16 +124,19 @@ pub fn PendingPage() -> impl IntoView {
                 Err(err) => actions.resolve_error.set(Some(describe_error(err))),
             }
             last.set(Some(v));
-            tick.update(|n| *n += 1);
+            tick.update(|r| *r = r.by_person());
         }
     });
     let queue = Resource::new(
         move || (state.get(), reference.get(), tick.get()),
-        |(state, reference, _)| {
-            list_pending(
-                (!state.is_empty()).then_some(state),
-                (!reference.is_empty()).then_some(reference),
-            )
+        |(state, reference, reload)| async move {
+            let state = (!state.is_empty()).then_some(state);
+            let reference = (!reference.is_empty()).then_some(reference);
+            if reload.background {
+                poll_pending(state, reference).await
+            } else {
+                list_pending(state, reference).await
+            }
         },
     );
     let busy = move || {

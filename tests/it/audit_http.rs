@@ -122,7 +122,7 @@ async fn the_csv_export_streams_the_filter_safely() {
             .unwrap();
     assert_eq!(exported, 1);
     assert_eq!(
-        cancel_desk::audit::verify(&app.pool)
+        cancel_desk::audit::verify(&app.pool, &app.audit_key)
             .await
             .unwrap()
             .first_break,

@@ -43,6 +43,7 @@ async fn signing_in_sets_a_strict_http_only_cookie_and_a_new_session_each_time()
     let app = TestApp::spawn().await;
     cancel_desk::auth::users::add(
         &app.pool,
+        &app.audit_key,
         "system:test",
         "rina@merchant.test",
         Role::Finance,
@@ -107,6 +108,7 @@ async fn failures_slow_down_then_lock_the_account_and_are_audited() {
     let app = TestApp::spawn().await;
     cancel_desk::auth::users::add(
         &app.pool,
+        &app.audit_key,
         "system:test",
         "budi@merchant.test",
         Role::Finance,
@@ -124,8 +126,8 @@ async fn failures_slow_down_then_lock_the_account_and_are_audited() {
                 ],
             )
             .await;
-        assert_eq!(status, 500, "{body}");
-        assert!(body.contains("not right"), "{body}");
+        assert_eq!(status, 401, "{body}");
+        assert!(body.contains("WrongCredentials"), "{body}");
     }
     // Locked: even the right password is refused for now.
     let (_, body) = app
@@ -134,7 +136,7 @@ async fn failures_slow_down_then_lock_the_account_and_are_audited() {
             &[("email", "budi@merchant.test"), ("password", PASSWORD)],
         )
         .await;
-    assert!(body.contains("too many failed sign-ins"), "{body}");
+    assert!(body.contains("TooManyAttempts"), "{body}");
     let (status, _) = app.get("/orders").await;
     assert_eq!(status, 303);
     let failures = audit_actions(&app)
@@ -450,7 +452,7 @@ async fn each_outcome_class_over_http() {
         );
     }
     assert_eq!(
-        cancel_desk::audit::verify(&app.pool)
+        cancel_desk::audit::verify(&app.pool, &app.audit_key)
             .await
             .unwrap()
             .first_break,

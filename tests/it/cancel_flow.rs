@@ -95,7 +95,7 @@ async fn a_successful_cancel_is_recorded_before_and_after_dana() {
             .unwrap();
     assert_eq!(intent_actor, ACTOR);
     assert_eq!(
-        cancel_desk::audit::verify(&app.pool)
+        cancel_desk::audit::verify(&app.pool, &app.audit_key)
             .await
             .unwrap()
             .first_break,

@@ -9,6 +9,7 @@ mod auth_http;
 mod cancel_flow;
 mod dana_sandbox;
 mod dana_signing;
+mod hardening;
 mod orders_http;
 mod pending;
 mod processes;

@@ -14,8 +14,10 @@ use cancel_desk::sandbox::scenario::Behaviour;
 const ACTOR: &str = "rina@merchant.co.id";
 const OPS: &str = "ops@merchant.co.id";
 
+const METRICS_TOKEN: &str = "scrape-token-for-tests";
+
 async fn app_with(references: &[&str]) -> TestApp {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with(&[("CANCEL_DESK_METRICS_TOKEN", METRICS_TOKEN)]).await;
     let orders: Vec<_> = references
         .iter()
         .map(|r| order(r, "Dewi Lestari", 2_500_000, "PAID", 1_795_453_200))
@@ -153,7 +155,7 @@ async fn in_progress_then_success_is_retried_with_the_same_body_and_a_new_extern
     .unwrap();
     assert!(worker.starts_with("worker@"), "{worker}");
     assert_eq!(
-        cancel_desk::audit::verify(&app.pool)
+        cancel_desk::audit::verify(&app.pool, &app.audit_key)
             .await
             .unwrap()
             .first_break,
@@ -232,6 +234,7 @@ async fn two_workers_on_one_database_never_send_the_same_attempt_twice() {
         app.pool.clone(),
         app.dana.clone(),
         QueuePolicy::default(),
+        app.audit_key.clone(),
         "second-server".into(),
     );
     for _ in 1..=4 {
@@ -442,13 +445,18 @@ async fn health_readiness_and_metrics_over_http() {
         .cancel_order(ACTOR, "2025700", "m")
         .await
         .unwrap();
-    // Public, no session needed.
+    // No session needed; metrics need the scrape token (see hardening.rs for the 401s).
     let client = reqwest::Client::new();
     let health = client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(health.status(), 200);
     let ready = client.get(app.url("/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), 200);
-    let metrics = client.get(app.url("/metrics")).send().await.unwrap();
+    let metrics = client
+        .get(app.url("/metrics"))
+        .bearer_auth(METRICS_TOKEN)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(metrics.status(), 200);
     assert!(
         metrics.headers()["content-type"]
@@ -486,6 +494,7 @@ async fn health_readiness_and_metrics_over_http() {
         .unwrap();
     let text = client
         .get(app.url("/metrics"))
+        .bearer_auth(METRICS_TOKEN)
         .send()
         .await
         .unwrap()
@@ -522,7 +531,7 @@ async fn the_queue_over_http_checks_roles_and_answers_with_the_right_status() {
 
     // Finance may cancel but not work the queue: refused in the server function, and audited.
     app.login_as(Role::Finance).await;
-    for path in ["/api/pending/list", "/api/pending/attention-count"] {
+    for path in ["/api/pending/list", "/api/pending/poll"] {
         assert_eq!(app.post_form(path, &[]).await.0, 403, "{path}");
     }
     assert_eq!(

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::common::{PASSWORD, order};
+use cancel_desk::audit::key::AuditKey;
 use cancel_desk::auth::role::Role;
 use cancel_desk::dana::clock::SystemClock;
 use cancel_desk::dana::signing::PublicKey;
@@ -34,6 +35,8 @@ struct World {
     dir: tempfile::TempDir,
     pool: Pool,
     sandbox: SandboxHandle,
+    /// The audit key the servers share (`CANCEL_DESK_AUDIT_KEY_PATH` in `dir`).
+    audit_key: AuditKey,
 }
 
 impl World {
@@ -43,6 +46,7 @@ impl World {
             .await
             .unwrap();
         db::migrate(&pool).await.unwrap();
+        let audit_key = AuditKey::load_or_create(&dir.path().join("audit.key")).unwrap();
         let orders: Vec<_> = references
             .iter()
             .map(|r| order(r, "Agus Salim", 7_500_000, "PAID", 1_795_453_200))
@@ -52,9 +56,16 @@ impl World {
             .await
             .unwrap();
         tx.commit().await.unwrap();
-        cancel_desk::auth::users::add(&pool, "system:test", FINANCE, Role::Finance, PASSWORD)
-            .await
-            .unwrap();
+        cancel_desk::auth::users::add(
+            &pool,
+            &audit_key,
+            "system:test",
+            FINANCE,
+            Role::Finance,
+            PASSWORD,
+        )
+        .await
+        .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let sandbox = sandbox::spawn(
             listener,
@@ -70,7 +81,12 @@ impl World {
             },
         )
         .unwrap();
-        Self { dir, pool, sandbox }
+        Self {
+            dir,
+            pool,
+            sandbox,
+            audit_key,
+        }
     }
 
     /// Starts a server on the shared database with a short DANA timeout, lease and backoff.
@@ -89,6 +105,22 @@ impl World {
             )
             .env("CANCEL_DESK_ADDR", "127.0.0.1:0")
             .env("CANCEL_DESK_KEY_DIR", self.dir.path().join("keys"))
+            .env(
+                "CANCEL_DESK_AUDIT_KEY_PATH",
+                self.dir.path().join("audit.key"),
+            )
+            .env(
+                "CANCEL_DESK_AUDIT_CHECKPOINT_PATH",
+                self.dir.path().join("audit-checkpoints.jsonl"),
+            )
+            .env(
+                "CANCEL_DESK_AUDIT_KEY_PATH",
+                self.dir.path().join("audit.key"),
+            )
+            .env(
+                "CANCEL_DESK_AUDIT_CHECKPOINT_PATH",
+                self.dir.path().join("checkpoints.jsonl"),
+            )
             .env("DANA_BASE_URL", self.sandbox.base_url())
             .env("DANA_PARTNER_ID", "PROCESS-TEST")
             .env("DANA_MERCHANT_ID", cancel_desk::seed::DEMO_MERCHANT_ID)
@@ -271,7 +303,7 @@ async fn a_server_killed_mid_attempt_is_reconciled_by_the_next_one_through_query
         ]
     );
     assert_eq!(
-        cancel_desk::audit::verify(&world.pool)
+        cancel_desk::audit::verify(&world.pool, &world.audit_key)
             .await
             .unwrap()
             .first_break,

@@ -3,10 +3,17 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-fn run(db: &str, args: &[&str], stdin: &str) -> (bool, String) {
+/// The audit key file the binary uses for the database `db` (next to it).
+pub(crate) fn audit_key_path(db: &str) -> std::path::PathBuf {
+    format!("{}.audit.key", db.trim_start_matches("sqlite://")).into()
+}
+
+/// Runs `cancel-desk ARGS` on the database `db` with `stdin`: (succeeded, stdout + stderr).
+pub(crate) fn run(db: &str, args: &[&str], stdin: &str) -> (bool, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_cancel-desk"))
         .args(args)
         .env("DATABASE_URL", db)
+        .env("CANCEL_DESK_AUDIT_KEY_PATH", audit_key_path(db))
         .env("RUST_LOG", "warn")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -162,7 +169,13 @@ async fn add_change_disable_and_reset_are_audited_and_never_store_the_password()
         && !d.contains("another-long-password")
         && !d.contains("argon2")));
     assert_eq!(
-        cancel_desk::audit::verify(&pool).await.unwrap().first_break,
+        cancel_desk::audit::verify(
+            &pool,
+            &cancel_desk::audit::key::AuditKey::load_or_create(&audit_key_path(&db)).unwrap()
+        )
+        .await
+        .unwrap()
+        .first_break,
         None
     );
 

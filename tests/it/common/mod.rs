@@ -21,24 +21,40 @@ pub struct TestApp {
     pub dana: cancel_desk::dana::client::DanaClient,
     /// The server's cancel service; no worker runs in tests, they call `work_due` themselves.
     pub cancels: cancel_desk::cancel::service::CancelService,
+    /// The key the server's audit chain is hashed with (for `audit::verify`).
+    pub audit_key: cancel_desk::audit::key::AuditKey,
     _dir: tempfile::TempDir,
 }
 
 impl TestApp {
     pub async fn spawn() -> Self {
+        Self::spawn_with(&[]).await
+    }
+
+    /// A server whose configuration also has these `CANCEL_DESK_*` variables set.
+    pub async fn spawn_with(settings: &[(&str, &str)]) -> Self {
         let dir = tempfile::tempdir().expect("temporary directory");
         let url = format!("sqlite://{}/test.db", dir.path().display());
         let config = Config::from_lookup(|name| match name {
             "DATABASE_URL" => Some(url.clone()),
             "CANCEL_DESK_ADDR" => Some("127.0.0.1:0".to_string()),
             "CANCEL_DESK_KEY_DIR" => Some(dir.path().join("keys").display().to_string()),
-            _ => None,
+            other => settings
+                .iter()
+                .find(|(k, _)| *k == other)
+                .map(|(_, v)| v.to_string()),
         })
         .expect("test configuration");
         let pool = db::connect(&config.database_url)
             .await
             .expect("database opens");
         db::migrate(&pool).await.expect("migrations run");
+        let audit_key =
+            cancel_desk::audit::key::AuditKey::load_or_create(&dir.path().join("audit.key"))
+                .expect("audit key");
+        cancel_desk::audit::ensure_keyed(&pool, &audit_key)
+            .await
+            .expect("audit chain keyed");
         // The fixture key pair stands in for the generated development keys.
         std::fs::create_dir_all(&config.key_dir).unwrap();
         std::fs::write(
@@ -51,16 +67,17 @@ impl TestApp {
             include_str!("../../fixtures/dana/public.pem"),
         )
         .unwrap();
-        let (dana, sandbox) = server::dana_client(&config, &pool, |_| None)
-            .await
-            .expect("embedded sandbox starts");
+        let (dana, sandbox) =
+            server::dana_client(&config, &pool, |_| None, server::DanaMode::Sandbox)
+                .await
+                .expect("embedded sandbox starts");
         // Tests need not wait DANA's 8 s to see a time-out.
         let dana = dana.with_timeout(std::time::Duration::from_secs(2));
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind a random port");
         let addr = listener.local_addr().unwrap();
-        let state = AppState::new(&config, pool.clone(), dana.clone());
+        let state = AppState::new(&config, pool.clone(), dana.clone(), audit_key.clone(), true);
         let cancels = state.cancels.clone();
         tokio::spawn(server::serve(listener, state, std::future::pending()));
         // Like a browser on our own page: cookies kept, Origin sent.
@@ -79,6 +96,7 @@ impl TestApp {
             sandbox: sandbox.expect("no DANA_BASE_URL in tests"),
             dana,
             cancels,
+            audit_key,
             _dir: dir,
         }
     }
@@ -91,9 +109,16 @@ impl TestApp {
             .unwrap()
             .is_none()
         {
-            cancel_desk::auth::users::add(&self.pool, "system:test", &email, role, PASSWORD)
-                .await
-                .unwrap();
+            cancel_desk::auth::users::add(
+                &self.pool,
+                &self.audit_key,
+                "system:test",
+                &email,
+                role,
+                PASSWORD,
+            )
+            .await
+            .unwrap();
         }
         let status = self
             .post_form(

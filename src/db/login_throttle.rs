@@ -1,0 +1,74 @@
+//! Queries on `login_throttle`: failed sign-ins counted per key (account at an address, address,
+//! account), each key within its own window.
+
+use sqlx::SqliteConnection;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub struct ThrottleRow {
+    pub failures: i64,
+    pub first_failure_at: i64,
+    pub locked_until: Option<i64>,
+}
+
+pub async fn get(
+    conn: &mut SqliteConnection,
+    key: &str,
+) -> Result<Option<ThrottleRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT failures, first_failure_at, locked_until FROM login_throttle WHERE throttle_key = ?",
+    )
+    .bind(key)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn put(
+    conn: &mut SqliteConnection,
+    key: &str,
+    row: ThrottleRow,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO login_throttle (throttle_key, failures, first_failure_at, locked_until) VALUES (?, ?, ?, ?) \
+         ON CONFLICT (throttle_key) DO UPDATE SET failures = excluded.failures, \
+         first_failure_at = excluded.first_failure_at, locked_until = excluded.locked_until",
+    )
+    .bind(key)
+    .bind(row.failures)
+    .bind(row.first_failure_at)
+    .bind(row.locked_until)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn delete(conn: &mut SqliteConnection, key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM login_throttle WHERE throttle_key = ?")
+        .bind(key)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Forgets keys whose window has passed and that are not locked, so guesses at made-up
+/// accounts leave no row behind for longer than one window.
+pub async fn prune(
+    conn: &mut SqliteConnection,
+    window_started_before: i64,
+    now: i64,
+) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query(
+        "DELETE FROM login_throttle WHERE first_failure_at < ? \
+         AND (locked_until IS NULL OR locked_until <= ?)",
+    )
+    .bind(window_started_before)
+    .bind(now)
+    .execute(conn)
+    .await?
+    .rows_affected())
+}
+
+pub async fn count(conn: &mut SqliteConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM login_throttle")
+        .fetch_one(conn)
+        .await
+}

@@ -1,0 +1,116 @@
+//! Queries on `sessions`: rows are keyed by the SHA-256 of the session token, never the token.
+
+use sqlx::SqliteExecutor;
+
+/// A live session joined with its user, as the guard needs it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SessionUserRow {
+    pub user_id: i64,
+    pub email: String,
+    pub role: String,
+    pub disabled_at: Option<i64>,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+}
+
+/// A session as an admin lists it (no token, no hash).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SessionRow {
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+    pub client_addr: Option<String>,
+}
+
+pub async fn insert<'e>(
+    executor: impl SqliteExecutor<'e>,
+    token_hash: &str,
+    user_id: i64,
+    now: i64,
+    expires_at: i64,
+    client_addr: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, client_addr) \
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(token_hash)
+    .bind(user_id)
+    .bind(now)
+    .bind(now)
+    .bind(expires_at)
+    .bind(client_addr)
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
+pub async fn find<'e>(
+    executor: impl SqliteExecutor<'e>,
+    token_hash: &str,
+) -> Result<Option<SessionUserRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT u.id AS user_id, u.email, u.role, u.disabled_at, s.created_at, s.last_seen_at, s.expires_at \
+         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
+    )
+    .bind(token_hash)
+    .fetch_optional(executor)
+    .await
+}
+
+pub async fn touch<'e>(
+    executor: impl SqliteExecutor<'e>,
+    token_hash: &str,
+    now: i64,
+    expires_at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE token_hash = ?")
+        .bind(now)
+        .bind(expires_at)
+        .bind(token_hash)
+        .execute(executor)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete<'e>(
+    executor: impl SqliteExecutor<'e>,
+    token_hash: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+        .bind(token_hash)
+        .execute(executor)
+        .await?;
+    Ok(())
+}
+
+/// Ends every session of a user; returns how many there were.
+pub async fn delete_for_user<'e>(
+    executor: impl SqliteExecutor<'e>,
+    user_id: i64,
+) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+        .bind(user_id)
+        .execute(executor)
+        .await?
+        .rows_affected())
+}
+
+/// A user's sessions that have not yet run out (idle or absolute), newest first.
+pub async fn list_for_user<'e>(
+    executor: impl SqliteExecutor<'e>,
+    user_id: i64,
+    now: i64,
+    created_after: i64,
+) -> Result<Vec<SessionRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT created_at, last_seen_at, expires_at, client_addr FROM sessions \
+         WHERE user_id = ? AND expires_at > ? AND created_at > ? ORDER BY created_at DESC",
+    )
+    .bind(user_id)
+    .bind(now)
+    .bind(created_after)
+    .fetch_all(executor)
+    .await
+}
