@@ -54,6 +54,7 @@ async fn main() {
     let seeded = Command::new(exe)
         .args(["seed", "--orders", &orders.to_string()])
         .env("DATABASE_URL", &url)
+        .env("CANCEL_DESK_AUDIT_KEY_PATH", dir.path().join("audit.key"))
         .env("RUST_LOG", "warn")
         .status()
         .expect("seed runs");

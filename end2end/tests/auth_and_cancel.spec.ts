@@ -1,4 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
+import { type Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { PASSWORD, hydrated, signIn } from './helpers';
 
 const rows = (page: Page) => page.locator('[data-testid="orders-table"] tbody tr');

@@ -2,7 +2,6 @@
 
 use leptos::prelude::*;
 
-use crate::auth::CurrentUser;
 use crate::error::AppError;
 
 /// Where to go after signing in: only a path on this site. Anything a browser could read as
@@ -55,9 +54,11 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     .await
     {
         Ok(token) => {
+            // The browser keeps the cookie for the session's whole lifetime; the server ends it
+            // sooner when idle (the cookie is never re-sent, so it cannot carry the idle time).
             let cookie = crate::auth::session::cookie(
                 &token,
-                state.session_idle_seconds,
+                state.session_max_seconds,
                 state.secure_cookies,
             );
             if let (Some(response), Ok(value)) = (
@@ -88,7 +89,7 @@ pub async fn logout() -> Result<(), AppError> {
     let parts = use_context::<http::request::Parts>();
     let user = parts
         .as_ref()
-        .and_then(|p| p.extensions.get::<CurrentUser>().cloned());
+        .and_then(|p| p.extensions.get::<crate::auth::CurrentUser>().cloned());
     let token = parts
         .as_ref()
         .and_then(|p| crate::auth::session::token_from_headers(&p.headers, state.secure_cookies));

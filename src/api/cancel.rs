@@ -51,7 +51,7 @@ pub async fn cancel_order(
         }
         Err(CancelError::InvalidRequest(err)) => Err(AppError::invalid(&err.field, err.problem)),
         Err(err) => {
-            tracing::error!(%err, order = %partner_reference_no, "cancel failed");
+            tracing::error!(%err, order = ?partner_reference_no, "cancel failed");
             Err(AppError::Internal)
         }
     };

@@ -260,8 +260,8 @@ pub async fn check(
             .fetch_one(pool)
             .await?;
         return Ok(Some(format!(
-            "event #{head_id} ({events} events) is missing: the chain's tail was deleted (it now \
-             ends at event #{})",
+            "its head, event #{head_id} of {events}, is missing: the chain's tail was deleted (it \
+             now ends at event #{})",
             last.unwrap_or(0)
         )));
     };
@@ -281,8 +281,8 @@ pub async fn check(
     };
     Ok((position != events).then(|| {
         format!(
-            "event #{head_id} is now the chain's {position}th event, but was its {events}th: \
-             events were inserted or deleted before it"
+            "the chain now counts {position} events up to event #{head_id}, the checkpoint \
+             counted {events}: events were inserted or deleted before it"
         )
     }))
 }

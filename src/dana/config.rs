@@ -152,3 +152,29 @@ fn is_loopback_url(url: &str) -> bool {
 fn key_error(var: &'static str, err: KeyError) -> DanaConfigError {
     bad(var, err.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::is_loopback_url;
+
+    #[test]
+    fn plain_http_only_to_this_machine() {
+        for url in [
+            "http://127.0.0.1:3100",
+            "http://127.9.9.9/x",
+            "http://localhost:3100",
+            "http://[::1]:3100/",
+        ] {
+            assert!(is_loopback_url(url), "{url}");
+        }
+        for url in [
+            "http://api.sandbox.dana.id",
+            "http://10.0.0.1:3100",
+            "http://127.0.0.1.evil.test",
+            "http://127.0.0.1@evil.test",
+            "http://localhost.evil.test",
+        ] {
+            assert!(!is_loopback_url(url), "{url}");
+        }
+    }
+}

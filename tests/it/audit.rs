@@ -511,6 +511,30 @@ async fn a_rewritten_middle_row_fails_whichever_key_rechains_it() {
     assert_eq!(failures.len(), 1, "{failures:?}");
 }
 
+#[tokio::test]
+async fn a_checkpoint_counts_the_events_before_its_head() {
+    // A checkpoint taken while event #2 was missing counts 4 events up to #5; putting #2 back
+    // (exactly as it was, so the chain verifies again) moves #5 to the 5th place.
+    let (pool, _dir) = pool().await;
+    append_n(&pool, 1..=5).await;
+    let second = row(&pool, 2).await;
+    drop_trigger(&pool, "audit_events_refuse_delete").await;
+    sqlx::query("DELETE FROM audit_events WHERE id = 2")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let taken = checkpoint::take(&pool, &key()).await.unwrap();
+    assert_eq!((taken.events, taken.head_id), (4, 5));
+    let (report, failures) = verify_with(&pool, &key(), &[&taken]).await;
+    assert_eq!(report.first_break.unwrap().id, 3);
+    assert_eq!(failures, [], "it matches the chain it was taken from");
+    insert_raw(&pool, &second).await;
+    let (report, failures) = verify_with(&pool, &key(), &[&taken]).await;
+    assert_eq!((report.events, report.first_break), (5, None));
+    assert_eq!(failures.len(), 1);
+    assert!(failures[0].reason.contains("inserted"), "{}", failures[0]);
+}
+
 /// The SHA-256 chain hash rows had before it was keyed, written out by hand.
 fn old_sha256(row: &EventRow) -> String {
     use sha2::Digest;

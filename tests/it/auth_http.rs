@@ -71,7 +71,7 @@ async fn signing_in_sets_a_strict_http_only_cookie_and_a_new_session_each_time()
         assert!(
             cookie.contains("HttpOnly")
                 && cookie.contains("SameSite=Strict")
-                && cookie.contains("Max-Age=1800"),
+                && cookie.contains("Max-Age=43200"),
             "{cookie}"
         );
         cookies.push(cookie);

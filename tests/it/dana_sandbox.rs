@@ -552,6 +552,34 @@ async fn no_server_at_all_counts_as_total_timeout() {
 }
 
 #[tokio::test]
+async fn an_oversized_answer_is_not_read_and_counts_as_unknown() {
+    // A peer that answers with far more than any DANA answer: the client stops reading.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let huge = format!(
+        "{{\"responseCode\":\"2005700\",\"pad\":\"{}\"}}",
+        "x".repeat(cancel_desk::dana::client::MAX_RESPONSE_BYTES * 4)
+    );
+    let app = axum::Router::new().fallback(move || {
+        let body = huge.clone();
+        async move { ([("content-type", "application/json")], body) }
+    });
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let sandbox = sandbox().await;
+    let mut config = client(&sandbox, PKCS8).config().clone();
+    config.base_url = format!("http://{addr}");
+    let attempt = DanaClient::new(config)
+        .cancel_order(&request(PARTNER))
+        .await
+        .unwrap();
+    match &attempt.result {
+        AttemptResult::Transport(err) => assert!(err.contains("larger than"), "{err}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(attempt.entry().code, catalog::TOTAL_TIMEOUT);
+}
+
+#[tokio::test]
 async fn off_contract_answers_from_the_sandbox_are_unexpected() {
     let sandbox = sandbox().await;
     let client = client(&sandbox, PKCS8);

@@ -615,3 +615,78 @@ async fn serve_refuses_to_start_without_an_explicit_dana_mode() {
     .unwrap();
     assert!(out.contains("must use https"), "{out}");
 }
+
+#[tokio::test]
+async fn an_admin_lists_a_users_sessions_and_ends_them_from_the_command_line() {
+    use crate::users_cli::run;
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/sessions.db", dir.path().display());
+    let (ok, out) = run(
+        &db,
+        &[
+            "user",
+            "add",
+            "--email",
+            "rina@merchant.test",
+            "--role",
+            "finance",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(ok, "{out}");
+    // Two sign-ins from two places.
+    let pool = cancel_desk::db::connect(&db).await.unwrap();
+    let policy = cancel_desk::auth::session::SessionPolicy {
+        idle_seconds: 1800,
+        max_seconds: 12 * 3600,
+    };
+    let user_id: i64 = sqlx::query_scalar("SELECT id FROM users")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let now = cancel_desk::time::now_epoch();
+    let mut tokens = Vec::new();
+    for addr in ["198.51.100.7", "203.0.113.9"] {
+        tokens.push(
+            cancel_desk::auth::session::create(&pool, user_id, policy, now, addr)
+                .await
+                .unwrap(),
+        );
+    }
+    let (ok, out) = run(
+        &db,
+        &["user", "sessions", "--email", "rina@merchant.test"],
+        "",
+    );
+    assert!(ok, "{out}");
+    assert!(out.contains("2 open session(s)"), "{out}");
+    assert!(
+        out.contains("198.51.100.7") && out.contains("203.0.113.9"),
+        "{out}"
+    );
+    for token in &tokens {
+        assert!(!out.contains(token.as_str()), "no token is ever shown");
+    }
+    let (ok, out) = run(
+        &db,
+        &["user", "end-sessions", "--email", "rina@merchant.test"],
+        "",
+    );
+    assert!(ok, "{out}");
+    assert!(out.contains("ended 2 session(s)"), "{out}");
+    for token in &tokens {
+        assert!(
+            cancel_desk::auth::session::lookup(&pool, token, policy, now, true)
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_events WHERE action = 'user.sessions_ended' AND actor = 'system:cli'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(audited, 1);
+}
