@@ -330,7 +330,7 @@ async fn audit(config: &Config, command: AuditCommand) -> Result<(), CliError> {
 }
 
 async fn serve(config: &Config, args: ServeArgs) -> Result<(), CliError> {
-    let pool = open(config).await?;
+    let (pool, audit_key) = open_keyed(config).await?;
     if args.demo && db::orders::is_empty(&pool).await? {
         let written = seed::seed_orders(&pool, DEMO_ORDERS, DEMO_SEED, time::now_epoch()).await?;
         let scenarios = seed::seed_scenario_orders(&pool, time::now_epoch()).await?;
@@ -375,7 +375,14 @@ async fn serve(config: &Config, args: ServeArgs) -> Result<(), CliError> {
         )));
     }
     println!("Cancel Desk is running at http://{addr}/orders");
-    let audit_key = crate::audit::key::AuditKey::load_or_create(&config.audit_key_path)?;
+    // Signed checkpoints of the chain's head, outside the database: a truncated or rewritten
+    // trail no longer matches them.
+    let _checkpoints = crate::audit::checkpoint::spawn_writer(
+        pool.clone(),
+        audit_key.clone(),
+        config.audit_checkpoint_path.clone(),
+        config.audit_checkpoint_minutes,
+    );
     let state = server::AppState::new(config, pool, dana, audit_key, sandbox.is_some());
     if config.queue.worker {
         crate::cancel::queue::spawn_worker(state.cancels.clone());

@@ -7,6 +7,8 @@ async fn main() -> std::process::ExitCode {
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
         )
+        // Logs on stderr: stdout is for what a command prints (checkpoints, listings).
+        .with_writer(std::io::stderr)
         .init();
     let cli = cancel_desk::cli::Cli::parse();
     match cancel_desk::cli::run(cli).await {

@@ -184,7 +184,7 @@ async fn insert_keyed(
         outcome: event.outcome.as_str().to_string(),
         order_ref: event.order_ref.clone(),
         response_code: event.response_code.clone(),
-        details: event.details.to_string(),
+        details: super::details::cap(event.details.clone()).to_string(),
         prev_hash,
         hash: String::new(),
     };

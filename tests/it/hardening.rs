@@ -690,3 +690,51 @@ async fn an_admin_lists_a_users_sessions_and_ends_them_from_the_command_line() {
     .unwrap();
     assert_eq!(audited, 1);
 }
+
+#[tokio::test]
+async fn a_serving_server_writes_a_signed_checkpoint_that_verify_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/serve.db", dir.path().display());
+    let checkpoints = dir.path().join("checkpoints.jsonl");
+    let key = crate::users_cli::audit_key_path(&db);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cancel-desk"))
+        .args(["serve", "--sandbox"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATABASE_URL", &db)
+        .env("CANCEL_DESK_ADDR", "127.0.0.1:0")
+        .env("CANCEL_DESK_KEY_DIR", dir.path().join("keys"))
+        .env("CANCEL_DESK_AUDIT_KEY_PATH", &key)
+        .env("CANCEL_DESK_AUDIT_CHECKPOINT_PATH", &checkpoints)
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // The first checkpoint is written at start; wait for it (bounded).
+    let mut line = String::new();
+    for _ in 0..300 {
+        line = std::fs::read_to_string(&checkpoints).unwrap_or_default();
+        if line.ends_with('\n') {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        line.contains("\"head_hash\"") && line.contains("\"mac\""),
+        "{line}"
+    );
+    let (ok, out) = crate::users_cli::run(
+        &db,
+        &[
+            "audit",
+            "verify",
+            "--checkpoint",
+            checkpoints.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(ok, "{out}");
+}
