@@ -2,3 +2,6 @@
 ALTER TABLE sessions ADD COLUMN client_addr TEXT;
 -- Throttle rows are pruned once their window has passed.
 CREATE INDEX login_throttle_first_failure ON login_throttle (first_failure_at);
+-- Attempts refused while a key was locked: counted, and audited once per lock rather than one
+-- event per refusal (a locked-out guesser must not be able to grow the audit trail).
+ALTER TABLE login_throttle ADD COLUMN refused INTEGER NOT NULL DEFAULT 0;

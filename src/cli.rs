@@ -254,8 +254,7 @@ async fn open(config: &Config) -> Result<db::Pool, CliError> {
 async fn open_keyed(config: &Config) -> Result<(db::Pool, AuditKey), CliError> {
     let pool = db::connect(&config.database_url).await?;
     db::migrate(&pool).await?;
-    let key = AuditKey::load_or_create(&config.audit_key_path)?;
-    crate::audit::ensure_keyed(&pool, &key).await?;
+    let key = crate::audit::open_key(&pool, &config.audit_key_path).await?;
     Ok((pool, key))
 }
 
@@ -330,6 +329,13 @@ async fn audit(config: &Config, command: AuditCommand) -> Result<(), CliError> {
 }
 
 async fn serve(config: &Config, args: ServeArgs) -> Result<(), CliError> {
+    let mode = if args.sandbox || args.demo {
+        server::DanaMode::Sandbox
+    } else {
+        server::DanaMode::Dana
+    };
+    // Before anything is written: a refused start leaves the database as it was.
+    server::check_dana_mode(&|name: &str| std::env::var(name).ok(), mode)?;
     let (pool, audit_key) = open_keyed(config).await?;
     if args.demo && db::orders::is_empty(&pool).await? {
         let written = seed::seed_orders(&pool, DEMO_ORDERS, DEMO_SEED, time::now_epoch()).await?;
@@ -341,7 +347,7 @@ async fn serve(config: &Config, args: ServeArgs) -> Result<(), CliError> {
         );
     }
     if args.demo {
-        create_demo_accounts(config, &pool).await?;
+        create_demo_accounts(&audit_key, &pool).await?;
     }
     let listener = TcpListener::bind(config.addr)
         .await
@@ -350,11 +356,6 @@ async fn serve(config: &Config, args: ServeArgs) -> Result<(), CliError> {
             source,
         })?;
     let addr = listener.local_addr().map_err(CliError::Serve)?;
-    let mode = if args.sandbox || args.demo {
-        server::DanaMode::Sandbox
-    } else {
-        server::DanaMode::Dana
-    };
     let (dana, sandbox) =
         server::dana_client(config, &pool, |name| std::env::var(name).ok(), mode).await?;
     if let Some(sandbox) = &sandbox {
@@ -624,7 +625,7 @@ async fn user(config: &Config, command: UserCommand) -> Result<(), CliError> {
 
 /// `serve --demo` on a database without users: one account per role, passwords printed once.
 /// Demo accounts are never created any other way.
-async fn create_demo_accounts(config: &Config, pool: &db::Pool) -> Result<(), CliError> {
+async fn create_demo_accounts(key: &AuditKey, pool: &db::Pool) -> Result<(), CliError> {
     use crate::auth::{role::Role, users};
     let any: Option<i64> = sqlx::query_scalar("SELECT id FROM users LIMIT 1")
         .fetch_optional(pool)
@@ -632,7 +633,6 @@ async fn create_demo_accounts(config: &Config, pool: &db::Pool) -> Result<(), Cl
     if any.is_some() {
         return Ok(());
     }
-    let key = AuditKey::load_or_create(&config.audit_key_path)?;
     println!("Demo accounts (shown once; change or disable them with `cancel-desk user`):");
     for role in Role::ALL {
         let password: String = {
@@ -644,7 +644,7 @@ async fn create_demo_accounts(config: &Config, pool: &db::Pool) -> Result<(), Cl
                 .collect()
         };
         let email = format!("{}@demo.cancel-desk.test", role.as_str());
-        users::add(pool, &key, "system:demo", &email, role, &password).await?;
+        users::add(pool, key, "system:demo", &email, role, &password).await?;
         println!("  {:<11} {email:<36} {password}", role.as_str());
     }
     Ok(())

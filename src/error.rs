@@ -61,7 +61,21 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Transport(value.to_string())
+        match value {
+            // The call's arguments did not parse: bad input (400), naming the field when the
+            // decoder did (`missing field \`password\``).
+            // (JSON-encoded arguments fail as `Deserialization` on the server.)
+            ServerFnErrorErr::Args(message) | ServerFnErrorErr::Deserialization(message) => {
+                let field = message
+                    .split('`')
+                    .nth(1)
+                    .filter(|f| !f.is_empty() && f.len() <= 64)
+                    .unwrap_or("request");
+                AppError::invalid(field, message.clone())
+            }
+            ServerFnErrorErr::MissingArg(name) => AppError::invalid(&name, "is required"),
+            other => AppError::Transport(other.to_string()),
+        }
     }
 }
 
@@ -70,5 +84,23 @@ impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {
         tracing::error!(error = %err, "database error");
         AppError::Internal
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn undecodable_arguments_are_bad_input_naming_the_field() {
+        let err = AppError::from_server_fn_error(ServerFnErrorErr::Args(
+            "missing field `password`".into(),
+        ));
+        assert!(matches!(&err, AppError::InvalidInput { field, .. } if field == "password"));
+        assert_eq!(err.status_code(), 400);
+        let err = AppError::from_server_fn_error(ServerFnErrorErr::MissingArg("id".into()));
+        assert!(matches!(&err, AppError::InvalidInput { field, .. } if field == "id"));
+        let err = AppError::from_server_fn_error(ServerFnErrorErr::Args("expected value".into()));
+        assert!(matches!(&err, AppError::InvalidInput { field, .. } if field == "request"));
     }
 }

@@ -132,6 +132,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(
             crate::web::errors::status_from_app_error,
         ))
+        .layer(axum::middleware::from_fn(limits::limit_unsized_bodies))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             limits::MAX_BODY_BYTES,
         ))
@@ -161,7 +162,9 @@ pub async fn serve(
     use hyper_util::server::conn::auto::Builder;
     use tower::ServiceExt;
     let app = router(state);
-    let mut builder = Builder::new(TokioExecutor::new());
+    // HTTP/1.1 only: the header-read timeout below guards HTTP/1 connections, and a reverse
+    // proxy speaks HTTP/1.1 to its upstream anyway.
+    let mut builder = Builder::new(TokioExecutor::new()).http1_only();
     builder
         .http1()
         .timer(TokioTimer::new())
@@ -230,6 +233,30 @@ pub enum DanaMode {
     Sandbox,
 }
 
+/// Whether `mode` fits the environment: DANA mode needs `DANA_BASE_URL`, sandbox mode must not
+/// have it. Checked before the database is touched, so a refused start changes nothing.
+pub fn check_dana_mode(
+    env: &impl Fn(&str) -> Option<String>,
+    mode: DanaMode,
+) -> Result<(), DanaConfigError> {
+    let url_set = env("DANA_BASE_URL").is_some_and(|v| !v.trim().is_empty());
+    match (mode, url_set) {
+        (DanaMode::Dana, false) => Err(DanaConfigError {
+            var: "DANA_BASE_URL",
+            message:
+                "is not set: set it (and the other DANA_* variables) to send cancels to DANA, \
+                      or start with --sandbox to use the embedded sandbox, which never reaches DANA"
+                    .into(),
+        }),
+        (DanaMode::Sandbox, true) => Err(DanaConfigError {
+            var: "DANA_BASE_URL",
+            message: "is set, but --sandbox (or --demo) asks for the embedded sandbox: choose one"
+                .into(),
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// The DANA client the dashboard uses: DANA at `DANA_BASE_URL`, or in sandbox mode the embedded
 /// sandbox on a loopback port, signed with the development key pair under `key_dir` (generated
 /// on first start).
@@ -253,30 +280,14 @@ pub async fn dana_client(
             }
         },
     };
-    let url_set = env("DANA_BASE_URL").is_some_and(|v| !v.trim().is_empty());
-    match (mode, url_set) {
-        (DanaMode::Dana, true) => {
-            let dana = DanaConfig::from_lookup(&env)?.expect("DANA_BASE_URL is set");
-            tracing::info!(base_url = %dana.base_url, "cancels go to DANA");
-            return Ok((DanaClient::new(dana).with_timeout(timeout), None));
-        }
-        (DanaMode::Dana, false) => {
-            return Err(DanaSetupError::Config(DanaConfigError {
-                var: "DANA_BASE_URL",
-                message: "is not set: set it (and the other DANA_* variables) to send cancels to DANA, \
-                          or start with --sandbox to use the embedded sandbox, which never reaches DANA"
-                    .into(),
-            }));
-        }
-        (DanaMode::Sandbox, true) => {
-            return Err(DanaSetupError::Config(DanaConfigError {
-                var: "DANA_BASE_URL",
-                message:
-                    "is set, but --sandbox (or --demo) asks for the embedded sandbox: choose one"
-                        .into(),
-            }));
-        }
-        (DanaMode::Sandbox, false) => {}
+    check_dana_mode(&env, mode)?;
+    if mode == DanaMode::Dana {
+        let dana = DanaConfig::from_lookup(&env)?.ok_or_else(|| DanaConfigError {
+            var: "DANA_BASE_URL",
+            message: "is not set".into(),
+        })?;
+        tracing::info!(base_url = %dana.base_url, "cancels go to DANA");
+        return Ok((DanaClient::new(dana).with_timeout(timeout), None));
     }
     tracing::warn!("sandbox mode: cancels go to the embedded DANA sandbox, never to DANA");
     let (key, public_key) = keys::ensure_sandbox_keys(&config.key_dir)?;

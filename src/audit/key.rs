@@ -23,6 +23,8 @@ pub enum AuditKeyError {
     Io { path: String, reason: String },
     #[error("audit key {path}: not 64 hexadecimal digits")]
     Malformed { path: String },
+    #[error("audit key {path}: group or others may read it (mode {mode:o}); run chmod 600 on it")]
+    Exposed { path: String, mode: u32 },
 }
 
 impl AuditKey {
@@ -30,20 +32,46 @@ impl AuditKey {
         Self(Arc::new(bytes))
     }
 
-    /// Loads the key at `path`, generating it (mode 0600) when the file does not exist.
+    /// Loads the key at `path`, generating it (mode 0600) when the file does not exist. The
+    /// server goes through [`crate::audit::open_key`], which refuses to generate a new key for a
+    /// chain that already has keyed events.
     pub fn load_or_create(path: &Path) -> Result<Self, AuditKeyError> {
+        if path.exists() {
+            Self::load(path)
+        } else {
+            Self::create(path)
+        }
+    }
+
+    /// Generates a new key at `path` (which must not exist), readable by its owner only.
+    pub fn create(path: &Path) -> Result<Self, AuditKeyError> {
         let io = |e: std::io::Error| AuditKeyError::Io {
             path: path.display().to_string(),
             reason: e.to_string(),
         };
-        if !path.exists() {
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(io)?;
-            }
-            let mut bytes = [0u8; 32];
-            rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
-            write_secret(path, &hex(&bytes)).map_err(io)?;
-            tracing::info!(path = %path.display(), "generated the audit chain key");
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        let mut bytes = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+        write_secret(path, &hex(&bytes)).map_err(io)?;
+        tracing::info!(path = %path.display(), "generated the audit chain key");
+        Self::load(path)
+    }
+
+    /// Loads the key at `path`; a file that group or others may read is refused.
+    pub fn load(path: &Path) -> Result<Self, AuditKeyError> {
+        use std::os::unix::fs::PermissionsExt;
+        let io = |e: std::io::Error| AuditKeyError::Io {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        };
+        let mode = std::fs::metadata(path).map_err(io)?.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(AuditKeyError::Exposed {
+                path: path.display().to_string(),
+                mode,
+            });
         }
         let text = std::fs::read_to_string(path).map_err(io)?;
         let malformed = || AuditKeyError::Malformed {
@@ -116,9 +144,24 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("audit.key");
         std::fs::write(&path, "not hex").unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
         assert!(matches!(
             AuditKey::load_or_create(&path),
             Err(AuditKeyError::Malformed { .. })
+        ));
+    }
+
+    #[test]
+    fn a_key_others_may_read_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.key");
+        AuditKey::create(&path).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert!(matches!(
+            AuditKey::load(&path),
+            Err(AuditKeyError::Exposed { mode: 0o644, .. })
         ));
     }
 }

@@ -85,6 +85,49 @@ pub enum AuditError {
     SecretInDetails(String),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Key(#[from] super::key::AuditKeyError),
+    #[error(
+        "the audit key file {0} is missing but the audit trail has keyed events: restore the key \
+         (a new one would make every earlier event unverifiable)"
+    )]
+    KeyMissing(String),
+    #[error(
+        "the audit trail says its first {0} events predate the audit key, but the key already \
+         existed and no marker follows them: the trail was changed outside Cancel Desk; run \
+         `cancel-desk audit verify --checkpoint` and restore it from a backup"
+    )]
+    MarkerRefused(i64),
+    #[error("the audit trail is not keyed yet (start the server or run `cancel-desk migrate`)")]
+    NotKeyed,
+}
+
+/// Where the audit key came from in this process: an upgraded chain is marked as keyed only by
+/// the start that generated its key, never later (a later "upgrade" would be a forgery).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyOrigin {
+    GeneratedNow,
+    Existing,
+}
+
+/// The audit key for this database: loaded from `path`, or generated there when the file does
+/// not exist and the chain has no keyed events yet; then [`ensure_keyed`].
+pub async fn open_key(pool: &Pool, path: &std::path::Path) -> Result<AuditKey, AuditError> {
+    if path.exists() {
+        let key = AuditKey::load(path)?;
+        ensure_keyed(pool, &key, KeyOrigin::Existing).await?;
+        return Ok(key);
+    }
+    let mut conn = pool.acquire().await?;
+    let legacy = legacy_events(&mut conn).await?;
+    let last_id = head(&mut conn).await?.map_or(0, |(id, _)| id);
+    drop(conn);
+    if last_id > legacy {
+        return Err(AuditError::KeyMissing(path.display().to_string()));
+    }
+    let key = AuditKey::create(path)?;
+    ensure_keyed(pool, &key, KeyOrigin::GeneratedNow).await?;
+    Ok(key)
 }
 
 fn find_secret_key(value: &Value) -> Option<String> {
@@ -249,14 +292,23 @@ async fn mark_keyed_if_due(
 /// appends the `audit.chain_keyed` marker (details: the legacy event count and head hash), after
 /// which every row is keyed. Returns the marker when it was written now; a fresh database, or
 /// one already marked, is left alone. Call it right after the migrations.
-pub async fn ensure_keyed(pool: &Pool, key: &AuditKey) -> Result<Option<EventRow>, AuditError> {
+pub async fn ensure_keyed(
+    pool: &Pool,
+    key: &AuditKey,
+    origin: KeyOrigin,
+) -> Result<Option<EventRow>, AuditError> {
     let mut conn = pool.acquire().await?;
-    if legacy_events(&mut conn).await? == 0 {
+    let legacy = legacy_events(&mut conn).await?;
+    if legacy == 0 {
         return Ok(None);
     }
     drop(conn);
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let last = head(&mut tx).await?;
+    let due = matches!(&last, Some((id, _)) if *id == legacy);
+    if due && origin == KeyOrigin::Existing {
+        return Err(AuditError::MarkerRefused(legacy));
+    }
     let (_, marker) = mark_keyed_if_due(&mut tx, key, last, now_ms()).await?;
     tx.commit().await?;
     Ok(marker)
@@ -265,8 +317,8 @@ pub async fn ensure_keyed(pool: &Pool, key: &AuditKey) -> Result<Option<EventRow
 /// Appends an event inside the caller's transaction (so an event and the change it records
 /// commit together), hashed with `key`. The transaction should hold the write lock (`BEGIN
 /// IMMEDIATE` on SQLite); `UNIQUE(prev_hash)` refuses a second event linking to the same
-/// predecessor regardless. On an upgraded database whose marker is not written yet, the marker
-/// goes first.
+/// predecessor regardless. On an upgraded database whose marker is not written yet it refuses
+/// ([`AuditError::NotKeyed`]).
 pub async fn append_in(
     conn: &mut SqliteConnection,
     key: &AuditKey,
@@ -280,7 +332,12 @@ pub async fn append_in(
         return Err(AuditError::SecretInDetails(secret));
     }
     let last = head(conn).await?;
-    let (last, _) = mark_keyed_if_due(conn, key, last, now_ms).await?;
+    // An upgraded chain gets its marker only from `ensure_keyed` at start-up: an append never
+    // writes one, or whoever raised `legacy_events` could have any event bless their rewrite.
+    let legacy = legacy_events(conn).await?;
+    if legacy > 0 && last.as_ref().is_some_and(|(id, _)| *id == legacy) {
+        return Err(AuditError::NotKeyed);
+    }
     insert_keyed(conn, key, last, event, now_ms).await
 }
 

@@ -85,16 +85,20 @@ pub async fn sign_in(
     let keys = throttle::keys_for(&email, address);
     let now = crate::time::now_epoch();
     match throttle::admit(pool, &keys, now).await? {
-        Admission::Locked(until) => {
-            record(
-                pool,
-                key,
-                &actor,
-                "login.failed",
-                Outcome::Failure,
-                json!({"address": address, "why": "locked"}),
-            )
-            .await?;
+        Admission::Locked { until, first } => {
+            // The first refusal of a lock is recorded; the rest are counted in the throttle row,
+            // so a locked-out guesser cannot grow the trail.
+            if first {
+                record(
+                    pool,
+                    key,
+                    &actor,
+                    "login.failed",
+                    Outcome::Failure,
+                    json!({"address": address, "why": "locked", "until": until}),
+                )
+                .await?;
+            }
             return Err(SignInError::Locked {
                 retry_after_seconds: (until - now).max(1) as u64,
             });

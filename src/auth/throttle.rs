@@ -23,8 +23,25 @@ pub struct ThrottleKey {
     limit: i64,
 }
 
+/// The address as throttling counts it: an IPv6 client by its /64 (one customer's network; a
+/// single host can use any address in it), an IPv4-mapped one as IPv4, anything else as given.
+fn address_key(address: &str) -> String {
+    match address.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+        Ok(ip) => ip.to_string(),
+        Err(_) => address.to_string(),
+    }
+}
+
 /// The keys one attempt counts against.
 pub fn keys_for(email: &str, address: &str) -> Vec<ThrottleKey> {
+    let address = address_key(address);
     vec![
         ThrottleKey {
             key: format!("account-at:{email}|{address}"),
@@ -47,8 +64,9 @@ pub enum Admission {
     Open,
     /// Check it, but only after this many seconds.
     Slow(u64),
-    /// Refused until this time (Unix seconds).
-    Locked(i64),
+    /// Refused until this time (Unix seconds); `first` for the first refusal of this lock (the
+    /// one worth an audit event; later ones are only counted).
+    Locked { until: i64, first: bool },
 }
 
 fn live(row: Option<ThrottleRow>, now: i64) -> ThrottleRow {
@@ -59,6 +77,7 @@ fn live(row: Option<ThrottleRow>, now: i64) -> ThrottleRow {
             failures: 0,
             first_failure_at: now,
             locked_until: None,
+            refused: 0,
         },
     }
 }
@@ -71,14 +90,26 @@ pub async fn admit(pool: &Pool, keys: &[ThrottleKey], now: i64) -> Result<Admiss
     let mut rows = Vec::with_capacity(keys.len());
     for key in keys {
         let row = live(login_throttle::get(&mut tx, &key.key).await?, now);
-        if let Some(until) = row.locked_until.filter(|u| *u > now) {
+        // Locked, or full without a lock yet (slots taken by attempts still being checked).
+        let until = row
+            .locked_until
+            .filter(|u| *u > now)
+            .or((row.failures >= key.limit).then_some(row.first_failure_at + WINDOW_SECONDS));
+        if let Some(until) = until {
+            login_throttle::put(
+                &mut tx,
+                &key.key,
+                ThrottleRow {
+                    refused: row.refused + 1,
+                    ..row
+                },
+            )
+            .await?;
             tx.commit().await?;
-            return Ok(Admission::Locked(until));
-        }
-        if row.failures >= key.limit {
-            // Full without a lock: slots taken by attempts still being checked.
-            tx.commit().await?;
-            return Ok(Admission::Locked(row.first_failure_at + WINDOW_SECONDS));
+            return Ok(Admission::Locked {
+                until,
+                first: row.refused == 0,
+            });
         }
         rows.push(row);
     }
@@ -95,6 +126,7 @@ pub async fn admit(pool: &Pool, keys: &[ThrottleKey], now: i64) -> Result<Admiss
                 failures,
                 first_failure_at: row.first_failure_at,
                 locked_until: None,
+                refused: row.refused,
             },
         )
         .await?;
@@ -177,6 +209,7 @@ mod tests {
             failures: 4,
             first_failure_at: 0,
             locked_until: None,
+            refused: 0,
         };
         assert_eq!(live(Some(old), WINDOW_SECONDS).failures, 0);
         assert_eq!(live(Some(old), WINDOW_SECONDS - 1).failures, 4);
@@ -193,5 +226,16 @@ mod tests {
         assert_eq!(keys.len(), 3);
         assert!(keys.iter().all(|k| k.limit >= ACCOUNT_AT_ADDRESS_LIMIT));
         assert_ne!(keys_for("b@x.id", "10.0.0.1")[0], keys[0]);
+    }
+
+    #[test]
+    fn ipv6_clients_count_by_their_64_and_mapped_ones_as_ipv4() {
+        assert_eq!(address_key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(
+            keys_for("a@x.id", "2001:db8:1:2::99"),
+            keys_for("a@x.id", "2001:db8:1:2:ffff::1")
+        );
+        assert_eq!(address_key("::ffff:10.0.0.1"), "10.0.0.1");
+        assert_eq!(address_key("10.0.0.1"), "10.0.0.1");
     }
 }

@@ -8,6 +8,8 @@ pub struct ThrottleRow {
     pub failures: i64,
     pub first_failure_at: i64,
     pub locked_until: Option<i64>,
+    /// Attempts refused while locked or full.
+    pub refused: i64,
 }
 
 pub async fn get(
@@ -15,7 +17,7 @@ pub async fn get(
     key: &str,
 ) -> Result<Option<ThrottleRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT failures, first_failure_at, locked_until FROM login_throttle WHERE throttle_key = ?",
+        "SELECT failures, first_failure_at, locked_until, refused FROM login_throttle WHERE throttle_key = ?",
     )
     .bind(key)
     .fetch_optional(conn)
@@ -28,14 +30,17 @@ pub async fn put(
     row: ThrottleRow,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO login_throttle (throttle_key, failures, first_failure_at, locked_until) VALUES (?, ?, ?, ?) \
+        "INSERT INTO login_throttle (throttle_key, failures, first_failure_at, locked_until, refused) \
+         VALUES (?, ?, ?, ?, ?) \
          ON CONFLICT (throttle_key) DO UPDATE SET failures = excluded.failures, \
-         first_failure_at = excluded.first_failure_at, locked_until = excluded.locked_until",
+         first_failure_at = excluded.first_failure_at, locked_until = excluded.locked_until, \
+         refused = excluded.refused",
     )
     .bind(key)
     .bind(row.failures)
     .bind(row.first_failure_at)
     .bind(row.locked_until)
+    .bind(row.refused)
     .execute(conn)
     .await?;
     Ok(())

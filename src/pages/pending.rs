@@ -127,12 +127,18 @@ pub fn PendingPage() -> impl IntoView {
             tick.update(|r| *r = r.by_person());
         }
     });
+    // The filters last loaded: a timer tick is background only while they stay the same (a
+    // filter the person changed is their request, even if a tick is what it rides on).
+    let loaded = StoredValue::new((String::new(), String::new()));
     let queue = Resource::new(
         move || (state.get(), reference.get(), tick.get()),
-        |(state, reference, reload)| async move {
+        move |(state, reference, reload)| async move {
+            let same_filters = loaded.with_value(|l| l.0 == state && l.1 == reference);
+            loaded.set_value((state.clone(), reference.clone()));
+            let background = reload.background && same_filters;
             let state = (!state.is_empty()).then_some(state);
             let reference = (!reference.is_empty()).then_some(reference);
-            if reload.background {
+            if background {
                 poll_pending(state, reference).await
             } else {
                 list_pending(state, reference).await

@@ -45,3 +45,26 @@ pub async fn refuse_oversized(request: Request, next: Next) -> Response {
     }
     next.run(request).await
 }
+
+/// A body sent without `Content-Length` (chunked) is read here, up to [`MAX_BODY_BYTES`]: past
+/// that it answers 413 before any handler sees it, as a body with a declared length does.
+pub async fn limit_unsized_bodies(request: Request, next: Next) -> Response {
+    use axum::http::header::{CONTENT_LENGTH, TRANSFER_ENCODING};
+    let chunked = request.headers().contains_key(TRANSFER_ENCODING)
+        && !request.headers().contains_key(CONTENT_LENGTH);
+    if !chunked {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(bytes) => {
+            next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+                .await
+        }
+        Err(_) => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("The request body is too large (at most {MAX_BODY_BYTES} bytes)."),
+        )
+            .into_response(),
+    }
+}

@@ -23,7 +23,12 @@ async fn pool() -> (db::Pool, tempfile::TempDir) {
         .await
         .unwrap();
     db::migrate(&pool).await.unwrap();
-    assert_eq!(audit::ensure_keyed(&pool, &key()).await.unwrap(), None);
+    assert_eq!(
+        audit::ensure_keyed(&pool, &key(), audit::KeyOrigin::GeneratedNow)
+            .await
+            .unwrap(),
+        None
+    );
     (pool, dir)
 }
 
@@ -190,7 +195,12 @@ async fn a_fresh_database_is_keyed_from_the_first_event_without_a_marker() {
         .unwrap();
     assert_eq!(legacy, 0);
     append_n(&pool, 1..=2).await;
-    assert_eq!(audit::ensure_keyed(&pool, &key()).await.unwrap(), None);
+    assert_eq!(
+        audit::ensure_keyed(&pool, &key(), audit::KeyOrigin::GeneratedNow)
+            .await
+            .unwrap(),
+        None
+    );
     let actions: Vec<String> = sqlx::query_scalar("SELECT action FROM audit_events ORDER BY id")
         .fetch_all(&pool)
         .await
@@ -614,7 +624,7 @@ async fn an_upgraded_chain_is_keyed_once_after_its_legacy_events() {
     assert_eq!(broken.id, 4);
     assert!(broken.reason.contains("marker"), "{}", broken.reason);
 
-    let marker = audit::ensure_keyed(&pool, &key())
+    let marker = audit::ensure_keyed(&pool, &key(), audit::KeyOrigin::GeneratedNow)
         .await
         .unwrap()
         .expect("the marker is written");
@@ -628,10 +638,20 @@ async fn an_upgraded_chain_is_keyed_once_after_its_legacy_events() {
         json!({"legacy_events": 3, "legacy_head_hash": legacy_head})
     );
     assert_eq!(marker.hash, audit::row_hash(&key(), &marker));
-    assert_eq!(audit::ensure_keyed(&pool, &key()).await.unwrap(), None);
+    assert_eq!(
+        audit::ensure_keyed(&pool, &key(), audit::KeyOrigin::GeneratedNow)
+            .await
+            .unwrap(),
+        None
+    );
     let after = audit::append(&pool, &key(), &event(1)).await.unwrap();
     assert_eq!(after.id, 5);
-    assert_eq!(audit::ensure_keyed(&pool, &key()).await.unwrap(), None);
+    assert_eq!(
+        audit::ensure_keyed(&pool, &key(), audit::KeyOrigin::GeneratedNow)
+            .await
+            .unwrap(),
+        None
+    );
     let markers: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = ?")
         .bind(audit::CHAIN_KEYED_ACTION)
         .fetch_one(&pool)
@@ -661,12 +681,25 @@ async fn an_upgraded_chain_is_keyed_once_after_its_legacy_events() {
 
 #[tokio::test]
 async fn an_upgraded_chain_refuses_a_missing_or_fake_marker_and_a_changed_legacy_row() {
-    // The first append after the upgrade writes the marker itself if nobody did.
+    // No append writes the marker: only the start that generated the key does. Whoever raises
+    // `legacy_events` to re-chain rows the old way gets refused appends and a refused start.
     let (pool, _dir) = legacy_database(2).await;
     db::migrate(&pool).await.unwrap();
+    assert!(matches!(
+        audit::append(&pool, &key(), &event(1)).await,
+        Err(audit::AuditError::NotKeyed)
+    ));
+    assert!(matches!(
+        audit::ensure_keyed(&pool, &key(), audit::KeyOrigin::Existing).await,
+        Err(audit::AuditError::MarkerRefused(2))
+    ));
+    let marker = audit::ensure_keyed(&pool, &key(), audit::KeyOrigin::GeneratedNow)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(marker.id, 3);
     let first = audit::append(&pool, &key(), &event(1)).await.unwrap();
     assert_eq!(first.id, 4);
-    assert_eq!(row(&pool, 3).await.action, audit::CHAIN_KEYED_ACTION);
     assert_eq!(
         audit::verify(&pool, &key()).await.unwrap().first_break,
         None
@@ -687,7 +720,9 @@ async fn an_upgraded_chain_refuses_a_missing_or_fake_marker_and_a_changed_legacy
     // A legacy row changed (and re-hashed the old way) is still caught by the next link.
     let (pool, _dir) = legacy_database(3).await;
     db::migrate(&pool).await.unwrap();
-    audit::ensure_keyed(&pool, &key()).await.unwrap();
+    audit::ensure_keyed(&pool, &key(), audit::KeyOrigin::GeneratedNow)
+        .await
+        .unwrap();
     let mut changed = row(&pool, 2).await;
     changed.actor = "intruder@merchant.test".into();
     drop_trigger(&pool, "audit_events_refuse_update").await;
@@ -712,7 +747,12 @@ async fn an_upgraded_chain_refuses_a_missing_or_fake_marker_and_a_changed_legacy
     db::migrate(&pool).await.unwrap();
     drop_trigger(&pool, "audit_events_refuse_delete").await;
     delete_from(&pool, 3).await;
-    assert_eq!(audit::ensure_keyed(&pool, &key()).await.unwrap(), None);
+    assert_eq!(
+        audit::ensure_keyed(&pool, &key(), audit::KeyOrigin::GeneratedNow)
+            .await
+            .unwrap(),
+        None
+    );
     let broken = audit::verify(&pool, &key())
         .await
         .unwrap()
@@ -788,4 +828,27 @@ async fn the_cli_prints_a_checkpoint_and_verify_checks_the_file() {
         out.contains("line 1") && out.contains(&printed.at) && out.contains("tail was deleted"),
         "{out}"
     );
+}
+
+#[tokio::test]
+async fn a_missing_key_file_is_never_replaced_while_keyed_events_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    let pool = db::connect(&format!("sqlite://{}/k.db", dir.path().display()))
+        .await
+        .unwrap();
+    db::migrate(&pool).await.unwrap();
+    let path = dir.path().join("keys/audit.key");
+    // First start: no events, the key is generated.
+    let key = audit::open_key(&pool, &path).await.unwrap();
+    audit::append(&pool, &key, &event(1)).await.unwrap();
+    // The same file again: the same key.
+    let again = audit::open_key(&pool, &path).await.unwrap();
+    assert_eq!(again.mac_hex(b"x"), key.mac_hex(b"x"));
+    // The key volume is not mounted: refuse rather than start a second, unverifiable chain.
+    std::fs::remove_file(&path).unwrap();
+    assert!(matches!(
+        audit::open_key(&pool, &path).await,
+        Err(audit::AuditError::KeyMissing(_))
+    ));
+    assert!(!path.exists(), "no new key was written");
 }

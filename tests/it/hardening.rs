@@ -61,6 +61,10 @@ fn assert_signed_in(response: &reqwest::Response) {
     assert!(response.headers().contains_key("set-cookie"));
 }
 
+fn refused_count(answers: &[u16]) -> usize {
+    answers.iter().filter(|s| **s == 429).count()
+}
+
 async fn count(app: &TestApp, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(&app.pool).await.unwrap()
 }
@@ -133,9 +137,10 @@ async fn forty_parallel_wrong_guesses_hold_at_the_limit() {
     let checked = answers.iter().filter(|s| **s == 401).count();
     let refused = answers.iter().filter(|s| **s == 429).count();
     assert_eq!(checked + refused, 40, "{answers:?}");
-    assert!(
-        checked <= cancel_desk::auth::throttle::ACCOUNT_AT_ADDRESS_LIMIT as usize,
-        "only the limit's worth of guesses reach the password check: {answers:?}"
+    assert_eq!(
+        checked,
+        cancel_desk::auth::throttle::ACCOUNT_AT_ADDRESS_LIMIT as usize,
+        "exactly the limit's worth of guesses reach the password check: {answers:?}"
     );
     // The trail agrees: at most five checked failures, the rest refused as locked.
     let wrong = count(
@@ -144,6 +149,19 @@ async fn forty_parallel_wrong_guesses_hold_at_the_limit() {
     )
     .await;
     assert_eq!(wrong as usize, checked);
+    // The refusals are counted, and recorded once, not 35 times.
+    let locked = count(
+        &app,
+        "SELECT COUNT(*) FROM audit_events WHERE action = 'login.failed' AND details LIKE '%\"why\":\"locked\"%'",
+    )
+    .await;
+    assert_eq!(locked, 1);
+    let refused: i64 = count(
+        &app,
+        "SELECT MAX(refused) FROM login_throttle WHERE throttle_key LIKE 'account-at:%'",
+    )
+    .await;
+    assert_eq!(refused as usize, refused_count(&answers));
     let response = sign_in(&app, &browser(&app), "siti@merchant.test", PASSWORD).await;
     assert_eq!(response.status(), 429, "the account stays locked");
 }
@@ -279,6 +297,22 @@ async fn pages_and_calls_carry_the_security_headers() {
     assert_eq!(headers["referrer-policy"], "same-origin");
     assert_eq!(headers["cache-control"], "no-store");
     assert!(!headers.contains_key("strict-transport-security"));
+    // The sign-in page (no session) and an error page carry the page policy too.
+    for (path, status) in [
+        ("/login", 200),
+        ("/orders/NO-SUCH-ORDER", 404),
+        ("/no/such/page", 404),
+    ] {
+        let response = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), status, "{path}");
+        let csp = response.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(csp.contains("script-src 'self' 'nonce-"), "{path}: {csp}");
+        assert_eq!(response.headers()["cache-control"], "no-store", "{path}");
+        assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+    }
     // A second page load gets another nonce.
     let again = app.client.get(app.url("/orders")).send().await.unwrap();
     assert_ne!(again.headers()["content-security-policy"], csp.as_str());
@@ -337,6 +371,18 @@ async fn oversized_requests_are_refused_at_once() {
     // A 30 KB URL: 414.
     let long = format!("/orders?q={}", "b".repeat(30 * 1024));
     assert_eq!(app.get(&long).await.0, 414);
+    // The same without a declared length (chunked): still 413, never read into a handler.
+    let chunks =
+        futures_util::stream::iter((0..40).map(|_| Ok::<_, std::io::Error>(vec![b'a'; 16 * 1024])));
+    let response = app
+        .client
+        .post(app.url("/api/auth/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(reqwest::Body::wrap_stream(chunks))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
     // 20 KB of headers: 431.
     let response = app
         .client
@@ -737,4 +783,36 @@ async fn a_serving_server_writes_a_signed_checkpoint_that_verify_accepts() {
         "",
     );
     assert!(ok, "{out}");
+}
+
+#[tokio::test]
+async fn undecodable_arguments_answer_400_naming_the_field() {
+    let app = TestApp::spawn().await;
+    let (status, body) = app
+        .post_form("/api/auth/login", &[("email", "rina@merchant.test")])
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("password"), "{body}");
+    app.login_as(Role::Supervisor).await;
+    let response = app
+        .client
+        .post(app.url("/api/audit/list"))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let (status, _) = app.post_form("/api/pending/retry", &[("id", "x")]).await;
+    assert_ne!(status, 500);
+}
+
+#[tokio::test]
+async fn a_server_talking_to_dana_shows_no_sandbox_banner() {
+    let app = TestApp::spawn_with(&[("TEST_SANDBOX_BANNER", "false")]).await;
+    let (_, login) = app.get("/login").await;
+    assert!(!login.contains("sandbox-banner"), "{login}");
+    app.login_as(Role::Admin).await;
+    let (_, page) = app.get("/orders").await;
+    assert!(!page.contains("sandbox-banner"));
 }

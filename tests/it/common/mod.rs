@@ -52,9 +52,13 @@ impl TestApp {
         let audit_key =
             cancel_desk::audit::key::AuditKey::load_or_create(&dir.path().join("audit.key"))
                 .expect("audit key");
-        cancel_desk::audit::ensure_keyed(&pool, &audit_key)
-            .await
-            .expect("audit chain keyed");
+        cancel_desk::audit::ensure_keyed(
+            &pool,
+            &audit_key,
+            cancel_desk::audit::KeyOrigin::GeneratedNow,
+        )
+        .await
+        .expect("audit chain keyed");
         // The fixture key pair stands in for the generated development keys.
         std::fs::create_dir_all(&config.key_dir).unwrap();
         std::fs::write(
@@ -77,7 +81,15 @@ impl TestApp {
             .await
             .expect("bind a random port");
         let addr = listener.local_addr().unwrap();
-        let state = AppState::new(&config, pool.clone(), dana.clone(), audit_key.clone(), true);
+        // Pages say "sandbox" unless a test asks for the frame of a server talking to DANA.
+        let banner = !settings.contains(&("TEST_SANDBOX_BANNER", "false"));
+        let state = AppState::new(
+            &config,
+            pool.clone(),
+            dana.clone(),
+            audit_key.clone(),
+            banner,
+        );
         let cancels = state.cancels.clone();
         tokio::spawn(server::serve(listener, state, std::future::pending()));
         // Like a browser on our own page: cookies kept, Origin sent.
