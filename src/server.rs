@@ -66,6 +66,7 @@ impl AppState {
             .site_root(config.site_root.to_string_lossy().into_owned())
             .site_pkg_dir("pkg")
             .site_addr(config.addr)
+            .hash_files(bundle_is_hashed())
             .build();
         let cancels = crate::cancel::service::CancelService::new(
             pool.clone(),
@@ -89,6 +90,15 @@ impl AppState {
             request_timeout_seconds: config.request_timeout_seconds,
         }
     }
+}
+
+/// Whether the release bundle's file names carry content hashes: cargo-leptos then writes
+/// `hash.txt` beside the server binary (ship the two together).
+fn bundle_is_hashed() -> bool {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt")))
+        .is_some_and(|path| path.is_file())
 }
 
 impl AppState {

@@ -18,15 +18,31 @@ pub fn page_csp(nonce: &str) -> String {
     )
 }
 
+/// `/pkg/cancel-desk.<hash>.wasm` and the like: a release bundle file named by its content.
+pub fn is_hashed_bundle_file(path: &str) -> bool {
+    let Some(name) = path.strip_prefix("/pkg/") else {
+        return false;
+    };
+    let parts: Vec<&str> = name.split('.').collect();
+    parts.len() >= 3
+        && !name.contains('/')
+        && parts[parts.len() - 2].len() >= 8
+        && parts[parts.len() - 2]
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
 /// For everything that is not a page (server-function answers, CSV, probes, files).
 const NON_PAGE_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 
 /// `State` is whether the site is served over TLS (`CANCEL_DESK_SECURE_COOKIES`): then browsers
 /// are told to use HTTPS only (HSTS).
 pub async fn security_headers(State(tls): State<bool>, request: Request, next: Next) -> Response {
-    let static_asset = request.uri().path().starts_with("/pkg/")
-        || matches!(request.uri().path(), "/favicon.svg" | "/favicon.ico");
+    let path = request.uri().path();
+    let hashed_asset = is_hashed_bundle_file(path);
+    let static_asset = path.starts_with("/pkg/") || matches!(path, "/favicon.svg" | "/favicon.ico");
     let mut response = next.run(request).await;
+    let found = response.status().is_success();
     let headers = response.headers_mut();
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -43,9 +59,12 @@ pub async fn security_headers(State(tls): State<bool>, request: Request, next: N
             HeaderValue::from_static(NON_PAGE_CSP),
         );
     }
-    // Bundle files keep their names across builds, so browsers cache them but ask whether they
-    // changed (Last-Modified); nothing else is stored at all: pages show money and customers.
-    let cache = if static_asset {
+    // A bundle file whose name carries its content hash never changes: cached for a year. Other
+    // files are cached but revalidated (Last-Modified); nothing else is stored at all: pages
+    // show money and customers.
+    let cache = if hashed_asset && found {
+        "public, max-age=31536000, immutable"
+    } else if static_asset {
         "public, no-cache"
     } else {
         "no-store"
@@ -70,5 +89,19 @@ mod tests {
         assert!(csp.contains("object-src 'none'"));
         assert!(csp.contains("base-uri 'none'"));
         assert!(!csp.contains("unsafe-inline"));
+    }
+
+    #[test]
+    fn only_content_named_bundle_files_count_as_hashed() {
+        assert!(super::is_hashed_bundle_file(
+            "/pkg/cancel-desk.4Hq2x_9ZkLm3.wasm"
+        ));
+        assert!(super::is_hashed_bundle_file(
+            "/pkg/cancel-desk.a1b2c3d4e5f6a7b8.css"
+        ));
+        assert!(!super::is_hashed_bundle_file("/pkg/cancel-desk.wasm"));
+        assert!(!super::is_hashed_bundle_file("/pkg/cancel-desk_bg.wasm"));
+        assert!(!super::is_hashed_bundle_file("/favicon.svg"));
+        assert!(!super::is_hashed_bundle_file("/pkg/x/y.abcdefgh.js"));
     }
 }
