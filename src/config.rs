@@ -37,7 +37,7 @@ pub struct ConfigError {
 
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// `DATABASE_URL`: where orders and (later) the audit trail live.
+    /// `DATABASE_URL`: the database, `sqlite:` (embedded) or `postgres:` (several servers).
     pub database_url: String,
     /// `CANCEL_DESK_ADDR`: the address the dashboard listens on.
     pub addr: SocketAddr,
@@ -87,11 +87,11 @@ impl Config {
                 .unwrap_or_else(|| default.to_string())
         };
         let database_url = var("DATABASE_URL", DEFAULT_DATABASE_URL);
-        if !database_url.starts_with("sqlite:") {
+        if crate::db::Engine::of_url(&database_url).is_none() {
             return Err(ConfigError {
                 var: "DATABASE_URL",
                 message: format!(
-                    "{database_url:?} is not a SQLite URL; this build supports sqlite: URLs such as {DEFAULT_DATABASE_URL}"
+                    "{database_url:?} is neither a SQLite URL (such as {DEFAULT_DATABASE_URL}) nor a PostgreSQL one (postgres://user@host:5432/cancel_desk)"
                 ),
             });
         }
@@ -246,7 +246,7 @@ mod tests {
             "CANCEL_DESK_ADDR"
         );
         assert_eq!(
-            with(&[("DATABASE_URL", "postgres://x")]).unwrap_err().var,
+            with(&[("DATABASE_URL", "mysql://x")]).unwrap_err().var,
             "DATABASE_URL"
         );
         for (var, bad) in [

@@ -261,10 +261,13 @@ pub async fn seed_orders(
 ) -> Result<usize, sqlx::Error> {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut next_seq = db::orders::max_id(pool).await? + 1;
+    let sqlite = db::engine(pool) == db::Engine::Sqlite;
     let mut conn = pool.acquire().await?;
-    sqlx::query(&format!("PRAGMA cache_size = -{SEED_CACHE_KIB}"))
-        .execute(&mut *conn)
-        .await?;
+    if sqlite {
+        sqlx::query(&format!("PRAGMA cache_size = -{SEED_CACHE_KIB}"))
+            .execute(&mut *conn)
+            .await?;
+    }
     let mut written = 0;
     let result = async {
         while written < count {
@@ -280,9 +283,11 @@ pub async fn seed_orders(
     }
     .await;
     // The connection goes back to the pool: give it the ordinary cache again.
-    sqlx::query("PRAGMA cache_size = -2000")
-        .execute(&mut *conn)
-        .await?;
+    if sqlite {
+        sqlx::query("PRAGMA cache_size = -2000")
+            .execute(&mut *conn)
+            .await?;
+    }
     result.map(|()| written)
 }
 

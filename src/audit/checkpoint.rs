@@ -251,7 +251,7 @@ pub async fn check(
             }),
         );
     }
-    let hash: Option<String> = sqlx::query_scalar("SELECT hash FROM audit_events WHERE id = ?")
+    let hash: Option<String> = sqlx::query_scalar("SELECT hash FROM audit_events WHERE id = $1")
         .bind(head_id)
         .fetch_optional(pool)
         .await?;
@@ -274,7 +274,7 @@ pub async fn check(
     let position = if chain.first_break.is_none() {
         head_id
     } else {
-        sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE id <= ?")
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE id <= $1")
             .bind(head_id)
             .fetch_one(pool)
             .await?
@@ -409,7 +409,7 @@ mod tests {
 
     #[tokio::test]
     async fn no_writer_when_checkpoints_are_off() {
-        let pool = sqlx::SqlitePool::connect_lazy("sqlite::memory:").unwrap();
+        let pool = crate::db::connect("sqlite::memory:").await.unwrap();
         let key = AuditKey::from_bytes([7u8; 32]);
         assert!(spawn_writer(pool, key, PathBuf::from("unused"), 0).is_none());
     }

@@ -10,7 +10,6 @@
 use futures_util::TryStreamExt;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use sqlx::{Sqlite, SqliteConnection};
 
 use super::key::AuditKey;
 use crate::db::Pool;
@@ -184,7 +183,7 @@ pub fn legacy_row_hash(row: &EventRow) -> String {
 
 /// How many rows at the start of the chain were written before it was keyed (0 for a database
 /// created keyed). A missing row counts as 0, so every row must then carry the keyed hash.
-pub async fn legacy_events(conn: &mut SqliteConnection) -> Result<i64, sqlx::Error> {
+pub async fn legacy_events(conn: &mut crate::db::Connection) -> Result<i64, sqlx::Error> {
     Ok(
         sqlx::query_scalar::<_, i64>("SELECT legacy_events FROM audit_chain WHERE id = 1")
             .fetch_optional(&mut *conn)
@@ -209,7 +208,7 @@ fn marker_event(legacy_events: i64, legacy_head_hash: &str) -> NewEvent {
 
 /// Inserts one row after `last` (the chain's current head, if any), keyed.
 async fn insert_keyed(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::Connection,
     key: &AuditKey,
     last: Option<(i64, String)>,
     event: &NewEvent,
@@ -234,7 +233,7 @@ async fn insert_keyed(
     row.hash = row_hash(key, &row);
     sqlx::query(
         "INSERT INTO audit_events (id, occurred_at, actor, action, outcome, order_ref, response_code, details, prev_hash, hash) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(row.id)
     .bind(row.occurred_at)
@@ -251,7 +250,7 @@ async fn insert_keyed(
     Ok(row)
 }
 
-async fn head(conn: &mut SqliteConnection) -> Result<Option<(i64, String)>, sqlx::Error> {
+async fn head(conn: &mut crate::db::Connection) -> Result<Option<(i64, String)>, sqlx::Error> {
     sqlx::query_as("SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1")
         .fetch_optional(&mut *conn)
         .await
@@ -260,7 +259,7 @@ async fn head(conn: &mut SqliteConnection) -> Result<Option<(i64, String)>, sqlx
 /// Writes the [`CHAIN_KEYED_ACTION`] marker when the chain ends exactly at its legacy rows
 /// (inside the caller's write transaction); returns the new head.
 async fn mark_keyed_if_due(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::Connection,
     key: &AuditKey,
     last: Option<(i64, String)>,
     now_ms: i64,
@@ -303,7 +302,7 @@ pub async fn ensure_keyed(
         return Ok(None);
     }
     drop(conn);
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::begin_write(pool).await?;
     let last = head(&mut tx).await?;
     let due = matches!(&last, Some((id, _)) if *id == legacy);
     if due && origin == KeyOrigin::Existing {
@@ -320,7 +319,7 @@ pub async fn ensure_keyed(
 /// predecessor regardless. On an upgraded database whose marker is not written yet it refuses
 /// ([`AuditError::NotKeyed`]).
 pub async fn append_in(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::Connection,
     key: &AuditKey,
     event: &NewEvent,
     now_ms: i64,
@@ -343,7 +342,7 @@ pub async fn append_in(
 
 /// Appends an event in its own write transaction.
 pub async fn append(pool: &Pool, key: &AuditKey, event: &NewEvent) -> Result<EventRow, AuditError> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::begin_write(pool).await?;
     let row = append_in(&mut tx, key, event, now_ms()).await?;
     tx.commit().await?;
     Ok(row)
@@ -417,7 +416,7 @@ pub async fn verify(pool: &Pool, key: &AuditKey) -> Result<VerifyReport, sqlx::E
         let mut conn = pool.acquire().await?;
         legacy_events(&mut conn).await?
     };
-    let mut rows = sqlx::query_as::<Sqlite, EventRow>(
+    let mut rows = sqlx::query_as::<sqlx::Any, EventRow>(
         "SELECT id, occurred_at, actor, action, outcome, order_ref, response_code, details, prev_hash, hash \
          FROM audit_events ORDER BY id",
     )
@@ -459,27 +458,27 @@ pub async fn verify(pool: &Pool, key: &AuditKey) -> Result<VerifyReport, sqlx::E
 }
 
 /// Pushes the filter's conditions (not the page position) onto a query.
-fn push_filter(qb: &mut sqlx::QueryBuilder<'_, Sqlite>, f: &super::query::AuditFilter) {
+fn push_filter(qb: &mut crate::db::sql::Sql<'_>, f: &super::query::AuditFilter) {
     if let Some(v) = &f.actor {
-        qb.push(" AND actor = ").push_bind(v.clone());
+        qb.push(" AND actor = ").bind(v.clone());
     }
     if let Some(v) = &f.order {
-        qb.push(" AND order_ref = ").push_bind(v.clone());
+        qb.push(" AND order_ref = ").bind(v.clone());
     }
     if let Some(v) = &f.action {
-        qb.push(" AND action = ").push_bind(v.clone());
+        qb.push(" AND action = ").bind(v.clone());
     }
     if let Some(v) = &f.outcome {
-        qb.push(" AND outcome = ").push_bind(v.clone());
+        qb.push(" AND outcome = ").bind(v.clone());
     }
     if let Some(v) = &f.code {
-        qb.push(" AND response_code = ").push_bind(v.clone());
+        qb.push(" AND response_code = ").bind(v.clone());
     }
     if let Some(v) = f.from_ms {
-        qb.push(" AND occurred_at >= ").push_bind(v);
+        qb.push(" AND occurred_at >= ").bind(v);
     }
     if let Some(v) = f.to_ms {
-        qb.push(" AND occurred_at < ").push_bind(v);
+        qb.push(" AND occurred_at < ").bind(v);
     }
 }
 
@@ -492,22 +491,23 @@ pub async fn list_page(
     f: &super::query::AuditFilter,
     limit: usize,
 ) -> Result<(Vec<EventRow>, bool), sqlx::Error> {
-    let mut qb = sqlx::QueryBuilder::<Sqlite>::new(SELECT_EVENTS);
+    let mut qb = crate::db::sql::Sql::new(SELECT_EVENTS);
     push_filter(&mut qb, f);
     let reading_newer = f.after.is_some();
     if let Some(before) = f.before {
-        qb.push(" AND id < ").push_bind(before);
+        qb.push(" AND id < ").bind(before);
     }
     if let Some(after) = f.after {
-        qb.push(" AND id > ").push_bind(after);
+        qb.push(" AND id > ").bind(after);
     }
     qb.push(if reading_newer {
         " ORDER BY id ASC LIMIT "
     } else {
         " ORDER BY id DESC LIMIT "
     })
-    .push_bind(i64::try_from(limit + 1).unwrap_or(i64::MAX));
-    let mut rows: Vec<EventRow> = qb.build_query_as().fetch_all(pool).await?;
+    .bind(i64::try_from(limit + 1).unwrap_or(i64::MAX));
+    let (text, args) = qb.into_parts();
+    let mut rows: Vec<EventRow> = sqlx::query_as_with(&text, args).fetch_all(pool).await?;
     let more = rows.len() > limit;
     rows.truncate(limit);
     if reading_newer {
@@ -525,10 +525,11 @@ pub fn stream_all(
     // many rows the filter matches.
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<EventRow, sqlx::Error>>(256);
     tokio::spawn(async move {
-        let mut qb = sqlx::QueryBuilder::<Sqlite>::new(SELECT_EVENTS);
+        let mut qb = crate::db::sql::Sql::new(SELECT_EVENTS);
         push_filter(&mut qb, &f);
         qb.push(" ORDER BY id ASC");
-        let mut rows = qb.build_query_as::<EventRow>().fetch(&pool);
+        let (text, args) = qb.into_parts();
+        let mut rows = sqlx::query_as_with::<_, EventRow, _>(&text, args).fetch(&pool);
         while let Some(row) = rows.try_next().await.transpose() {
             if tx.send(row).await.is_err() {
                 break; // the client went away

@@ -85,7 +85,7 @@ fn live(row: Option<ThrottleRow>, now: i64) -> ThrottleRow {
 /// Takes a slot for one attempt in every key, or refuses it when any key is locked or full.
 /// A taken slot counts as a failure until [`succeeded`] gives it back.
 pub async fn admit(pool: &Pool, keys: &[ThrottleKey], now: i64) -> Result<Admission, sqlx::Error> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::begin_write(pool).await?;
     login_throttle::prune(&mut tx, now - WINDOW_SECONDS, now).await?;
     let mut rows = Vec::with_capacity(keys.len());
     for key in keys {
@@ -146,7 +146,7 @@ pub async fn failed(
     keys: &[ThrottleKey],
     now: i64,
 ) -> Result<Option<i64>, sqlx::Error> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::begin_write(pool).await?;
     let mut locked = None;
     for key in keys {
         let Some(row) = login_throttle::get(&mut tx, &key.key).await? else {
@@ -173,7 +173,7 @@ pub async fn failed(
 /// The admitted attempt signed in: the account's keys are cleared and the address gets its slot
 /// back (its other failures still count).
 pub async fn succeeded(pool: &Pool, keys: &[ThrottleKey]) -> Result<(), sqlx::Error> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::begin_write(pool).await?;
     for key in keys {
         if key.key.starts_with("address:") {
             if let Some(row) = login_throttle::get(&mut tx, &key.key).await? {

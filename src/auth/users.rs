@@ -51,7 +51,7 @@ fn now() -> i64 {
     crate::time::now_epoch()
 }
 
-async fn require(tx: &mut sqlx::SqliteConnection, email: &str) -> Result<UserRow, UserError> {
+async fn require(tx: &mut crate::db::Connection, email: &str) -> Result<UserRow, UserError> {
     db::users::find_by_email(&mut *tx, email)
         .await?
         .ok_or_else(|| UserError::NotFound(email.to_string()))
@@ -78,7 +78,7 @@ pub async fn add(
 ) -> Result<i64, UserError> {
     let email = normalise_email(email)?;
     let hash = password::hash(password)?;
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::begin_write(pool).await?;
     if db::users::find_by_email(&mut *tx, &email).await?.is_some() {
         return Err(UserError::Exists(email));
     }
@@ -106,7 +106,7 @@ pub async fn set_role(
     role: Role,
 ) -> Result<(), UserError> {
     let email = normalise_email(email)?;
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::begin_write(pool).await?;
     let user = require(&mut tx, &email).await?;
     db::users::set_role(&mut tx, user.id, role.as_str(), now()).await?;
     // Sessions carry no role of their own, but the user must sign in again to see the new one.
@@ -131,7 +131,7 @@ pub async fn disable(
     email: &str,
 ) -> Result<(), UserError> {
     let email = normalise_email(email)?;
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::begin_write(pool).await?;
     let user = require(&mut tx, &email).await?;
     let at = now();
     db::users::set_disabled(&mut tx, user.id, Some(at), at).await?;
@@ -160,7 +160,7 @@ pub async fn reset_password(
 ) -> Result<(), UserError> {
     let email = normalise_email(email)?;
     let hash = password::hash(new_password)?;
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::begin_write(pool).await?;
     let user = require(&mut tx, &email).await?;
     db::users::set_password_hash(&mut tx, user.id, &hash, now()).await?;
     // Whoever knew the old password may hold a session: it ends with the password.
@@ -201,7 +201,7 @@ pub async fn end_sessions(
     email: &str,
 ) -> Result<u64, UserError> {
     let email = normalise_email(email)?;
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::begin_write(pool).await?;
     let user = require(&mut tx, &email).await?;
     let ended = db::sessions::delete_for_user(&mut *tx, user.id).await?;
     audit::append_in(

@@ -231,7 +231,7 @@ impl CancelService {
     /// Frees the lease if an action ended early (settling and queueing free it themselves).
     async fn release_if_held(&self, id: i64) {
         let released = sqlx::query(
-            "UPDATE cancel_requests SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?",
+            "UPDATE cancel_requests SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2",
         )
         .bind(id)
         .bind(&*self.instance)

@@ -10,7 +10,6 @@
 //!    the outcome is unknown.
 
 use serde_json::json;
-use sqlx::SqliteConnection;
 
 use crate::audit::key::AuditKey;
 use crate::audit::{self, AuditError, NewEvent};
@@ -182,14 +181,12 @@ pub(super) fn summary(attempt: &CancelAttempt) -> (AttemptSummary, AttemptResult
     (view, row)
 }
 
-pub(super) async fn begin(
-    pool: &db::Pool,
-) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
-    pool.begin_with("BEGIN IMMEDIATE").await
+pub(super) async fn begin(pool: &db::Pool) -> Result<crate::db::Transaction, sqlx::Error> {
+    crate::db::begin_write(pool).await
 }
 
 pub(super) async fn record_attempt_intent(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::Connection,
     request_id: i64,
     number: u32,
     signed: &SignedRequest,
@@ -405,7 +402,7 @@ impl CancelService {
     #[allow(clippy::too_many_arguments)]
     pub(super) async fn audit_attempt(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut crate::db::Connection,
         open: &OpenCancel,
         attempt: &CancelAttempt,
         view: &AttemptSummary,
@@ -443,7 +440,7 @@ impl CancelService {
     /// after the backoff, or held for a person once the time-out rule or the age limit is hit.
     pub(super) async fn after_answer(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut crate::db::Connection,
         open: &OpenCancel,
         entry: &'static CatalogEntry,
         actor: &str,
@@ -489,7 +486,7 @@ impl CancelService {
     #[allow(clippy::too_many_arguments)]
     pub(super) async fn queue(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut crate::db::Connection,
         open: &OpenCancel,
         code: &str,
         next: i64,
@@ -533,7 +530,7 @@ impl CancelService {
     #[allow(clippy::too_many_arguments)]
     pub(super) async fn settle(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut crate::db::Connection,
         open: &OpenCancel,
         outcome: Outcome,
         code: &str,

@@ -1,7 +1,5 @@
 //! Queries on `cancel_requests` and `cancel_attempts`.
 
-use sqlx::SqliteConnection;
-
 use super::Pool;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -51,12 +49,12 @@ pub struct CancelAttemptRow {
 /// (another cancel got there first, or the order is already cancelled). This compare-and-set
 /// is what makes a second DANA call for one order impossible.
 pub async fn claim_order_for_cancel(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::Connection,
     order_id: i64,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE orders SET status = 'CANCELLING', updated_at = ? WHERE id = ? AND status IN ('PAID', 'CANCEL_FAILED')",
+        "UPDATE orders SET status = 'CANCELLING', updated_at = $1 WHERE id = $2 AND status IN ('PAID', 'CANCEL_FAILED')",
     )
     .bind(now)
     .bind(order_id)
@@ -66,12 +64,12 @@ pub async fn claim_order_for_cancel(
 }
 
 pub async fn set_order_status(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::Connection,
     order_id: i64,
     status: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE orders SET status = ?, updated_at = ? WHERE id = ?")
+    sqlx::query("UPDATE orders SET status = $1, updated_at = $2 WHERE id = $3")
         .bind(status)
         .bind(now)
         .bind(order_id)
@@ -89,7 +87,7 @@ pub struct Lease<'a> {
 
 #[allow(clippy::too_many_arguments)]
 pub async fn insert_request(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::Connection,
     order_id: i64,
     partner_reference_no: &str,
     actor: &str,
@@ -98,10 +96,10 @@ pub async fn insert_request(
     lease: Lease<'_>,
     now: i64,
 ) -> Result<i64, sqlx::Error> {
-    let done = sqlx::query(
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO cancel_requests (order_id, partner_reference_no, actor, reason, request_body, state, \
          created_at, updated_at, next_attempt_at, lease_owner, lease_until) \
-         VALUES (?, ?, ?, ?, ?, 'IN_FLIGHT', ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, 'IN_FLIGHT', $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(order_id)
     .bind(partner_reference_no)
@@ -113,17 +111,17 @@ pub async fn insert_request(
     .bind(lease.until)
     .bind(lease.owner)
     .bind(lease.until)
-    .execute(conn)
+    .fetch_one(conn)
     .await?;
-    Ok(done.last_insert_rowid())
+    Ok(id)
 }
 
 pub async fn request_by_id(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::Connection,
     id: i64,
 ) -> Result<Option<CancelRequestRow>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT {REQUEST_COLUMNS} FROM cancel_requests WHERE id = ?"
+        "SELECT {REQUEST_COLUMNS} FROM cancel_requests WHERE id = $1"
     ))
     .bind(id)
     .fetch_optional(conn)
@@ -134,9 +132,9 @@ pub async fn request_by_id(
 pub async fn due_requests(pool: &Pool, now: i64, limit: i64) -> Result<Vec<i64>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT id FROM cancel_requests \
-         WHERE state IN ('IN_FLIGHT', 'PENDING') AND next_attempt_at <= ? AND attention IS NULL \
-           AND (lease_until IS NULL OR lease_until < ?) \
-         ORDER BY next_attempt_at, id LIMIT ?",
+         WHERE state IN ('IN_FLIGHT', 'PENDING') AND next_attempt_at <= $1 AND attention IS NULL \
+           AND (lease_until IS NULL OR lease_until < $2) \
+         ORDER BY next_attempt_at, id LIMIT $3",
     )
     .bind(now)
     .bind(now)
@@ -154,8 +152,8 @@ pub async fn claim_lease(
     now: i64,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE cancel_requests SET lease_owner = ?, lease_until = ? \
-         WHERE id = ? AND state IN ('IN_FLIGHT', 'PENDING') AND (lease_until IS NULL OR lease_until < ?)",
+        "UPDATE cancel_requests SET lease_owner = $1, lease_until = $2 \
+         WHERE id = $3 AND state IN ('IN_FLIGHT', 'PENDING') AND (lease_until IS NULL OR lease_until < $4)",
     )
     .bind(owner)
     .bind(until)
@@ -169,14 +167,14 @@ pub async fn claim_lease(
 /// Extends a lease this owner still holds, never shortening it (in the transaction that records
 /// the next send); false when the lease was lost, and nothing may be sent.
 pub async fn renew_lease(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::Connection,
     id: i64,
     owner: &str,
     until: i64,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE cancel_requests SET lease_until = CASE WHEN lease_until > ? THEN lease_until ELSE ? END \
-         WHERE id = ? AND lease_owner = ? AND state IN ('IN_FLIGHT', 'PENDING')",
+        "UPDATE cancel_requests SET lease_until = CASE WHEN lease_until > $1 THEN lease_until ELSE $2 END \
+         WHERE id = $3 AND lease_owner = $4 AND state IN ('IN_FLIGHT', 'PENDING')",
     )
     .bind(until)
     .bind(until)
@@ -190,15 +188,15 @@ pub async fn renew_lease(
 /// Puts an open request back in the queue: due at `next_attempt_at`, no lease, and `attention`
 /// set when a person must look.
 pub async fn requeue(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::Connection,
     id: i64,
     next_attempt_at: i64,
     attention: Option<&str>,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE cancel_requests SET state = 'PENDING', next_attempt_at = ?, attention = ?, \
-         lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE id = ?",
+        "UPDATE cancel_requests SET state = 'PENDING', next_attempt_at = $1, attention = $2, \
+         lease_owner = NULL, lease_until = NULL, updated_at = $3 WHERE id = $4",
     )
     .bind(next_attempt_at)
     .bind(attention)
@@ -209,8 +207,8 @@ pub async fn requeue(
     Ok(())
 }
 
-pub async fn release_lease(conn: &mut SqliteConnection, id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE cancel_requests SET lease_owner = NULL, lease_until = NULL WHERE id = ?")
+pub async fn release_lease(conn: &mut crate::db::Connection, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE cancel_requests SET lease_owner = NULL, lease_until = NULL WHERE id = $1")
         .bind(id)
         .execute(conn)
         .await?;
@@ -218,11 +216,11 @@ pub async fn release_lease(conn: &mut SqliteConnection, id: i64) -> Result<(), s
 }
 
 pub async fn set_last_status(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::Connection,
     id: i64,
     status: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE cancel_requests SET last_status = ? WHERE id = ?")
+    sqlx::query("UPDATE cancel_requests SET last_status = $1 WHERE id = $2")
         .bind(status)
         .bind(id)
         .execute(conn)
@@ -231,12 +229,12 @@ pub async fn set_last_status(
 }
 
 pub async fn set_resolution(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::Connection,
     id: i64,
     resolved_by: &str,
     note: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE cancel_requests SET resolved_by = ?, resolution_note = ? WHERE id = ?")
+    sqlx::query("UPDATE cancel_requests SET resolved_by = $1, resolution_note = $2 WHERE id = $3")
         .bind(resolved_by)
         .bind(note)
         .bind(id)
@@ -263,14 +261,14 @@ pub struct StatusCheckRow {
 }
 
 pub async fn insert_status_check(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::Connection,
     cancel_request_id: i64,
     row: &StatusCheckRow,
 ) -> Result<i64, sqlx::Error> {
-    let done = sqlx::query(
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO status_checks (cancel_request_id, actor, external_id, request_timestamp, sent_at, http_status, \
          response_code, transaction_status, response_body, transport_error, latency_ms, catalog_code, finished_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
     )
     .bind(cancel_request_id)
     .bind(&row.actor)
@@ -285,9 +283,9 @@ pub async fn insert_status_check(
     .bind(row.latency_ms)
     .bind(&row.catalog_code)
     .bind(row.finished_at)
-    .execute(conn)
+    .fetch_one(conn)
     .await?;
-    Ok(done.last_insert_rowid())
+    Ok(id)
 }
 
 /// One row of the operations queue.
@@ -318,7 +316,7 @@ pub async fn open_requests(pool: &Pool, limit: i64) -> Result<Vec<PendingRow>, s
                 r.actor, r.reason, r.last_code, r.last_status, r.attention, r.next_attempt_at, r.lease_until, r.created_at, \
                 (SELECT COUNT(*) FROM cancel_attempts a WHERE a.cancel_request_id = r.id) AS attempts \
          FROM cancel_requests r JOIN orders o ON o.id = r.order_id \
-         WHERE r.state IN ('IN_FLIGHT', 'PENDING') ORDER BY r.created_at, r.id LIMIT ?",
+         WHERE r.state IN ('IN_FLIGHT', 'PENDING') ORDER BY r.created_at, r.id LIMIT $1",
     )
     .bind(limit)
     .fetch_all(pool)
@@ -329,8 +327,8 @@ pub async fn open_requests(pool: &Pool, limit: i64) -> Result<Vec<PendingRow>, s
 pub async fn queue_depth(pool: &Pool, now: i64) -> Result<(i64, i64, i64), sqlx::Error> {
     let (retrying, waiting, attention): (Option<i64>, Option<i64>, Option<i64>) = sqlx::query_as(
         "SELECT \
-           SUM(CASE WHEN attention IS NULL AND lease_until >= ? THEN 1 ELSE 0 END), \
-           SUM(CASE WHEN attention IS NULL AND (lease_until IS NULL OR lease_until < ?) THEN 1 ELSE 0 END), \
+           SUM(CASE WHEN attention IS NULL AND lease_until >= $1 THEN 1 ELSE 0 END), \
+           SUM(CASE WHEN attention IS NULL AND (lease_until IS NULL OR lease_until < $2) THEN 1 ELSE 0 END), \
            SUM(CASE WHEN attention IS NOT NULL THEN 1 ELSE 0 END) \
          FROM cancel_requests WHERE state IN ('IN_FLIGHT', 'PENDING')",
     )
@@ -349,7 +347,7 @@ pub async fn queue_depth(pool: &Pool, now: i64) -> Result<(i64, i64, i64), sqlx:
 pub async fn oldest_due(pool: &Pool, now: i64) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT MIN(next_attempt_at) FROM cancel_requests \
-         WHERE state IN ('IN_FLIGHT', 'PENDING') AND attention IS NULL AND next_attempt_at <= ?",
+         WHERE state IN ('IN_FLIGHT', 'PENDING') AND attention IS NULL AND next_attempt_at <= $1",
     )
     .bind(now)
     .fetch_one(pool)
@@ -357,25 +355,27 @@ pub async fn oldest_due(pool: &Pool, now: i64) -> Result<Option<i64>, sqlx::Erro
 }
 
 pub async fn set_request_state(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::Connection,
     id: i64,
     state: &str,
     last_code: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE cancel_requests SET state = ?, last_code = ?, updated_at = ? WHERE id = ?")
-        .bind(state)
-        .bind(last_code)
-        .bind(now)
-        .bind(id)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "UPDATE cancel_requests SET state = $1, last_code = $2, updated_at = $3 WHERE id = $4",
+    )
+    .bind(state)
+    .bind(last_code)
+    .bind(now)
+    .bind(id)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
 /// Records an attempt before it is sent.
 pub async fn insert_attempt(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::Connection,
     cancel_request_id: i64,
     attempt_no: u32,
     external_id: &str,
@@ -383,19 +383,19 @@ pub async fn insert_attempt(
     request_headers: &str,
     sent_at: i64,
 ) -> Result<i64, sqlx::Error> {
-    let done = sqlx::query(
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO cancel_attempts (cancel_request_id, attempt_no, external_id, request_timestamp, request_headers, sent_at) \
-         VALUES (?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(cancel_request_id)
-    .bind(attempt_no)
+    .bind(i64::from(attempt_no))
     .bind(external_id)
     .bind(request_timestamp)
     .bind(request_headers)
     .bind(sent_at)
-    .execute(conn)
+    .fetch_one(conn)
     .await?;
-    Ok(done.last_insert_rowid())
+    Ok(id)
 }
 
 /// What came back for an attempt.
@@ -411,14 +411,14 @@ pub struct AttemptResultRow {
 }
 
 pub async fn finish_attempt(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::Connection,
     id: i64,
     result: &AttemptResultRow,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE cancel_attempts SET http_status = ?, response_code = ?, response_message = ?, response_body = ?, \
-         transport_error = ?, latency_ms = ?, catalog_code = ?, finished_at = ? WHERE id = ?",
+        "UPDATE cancel_attempts SET http_status = $1, response_code = $2, response_message = $3, response_body = $4, \
+         transport_error = $5, latency_ms = $6, catalog_code = $7, finished_at = $8 WHERE id = $9",
     )
     .bind(result.http_status)
     .bind(&result.response_code)
@@ -439,7 +439,7 @@ pub async fn requests_for_order(
     order_id: i64,
 ) -> Result<Vec<CancelRequestRow>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT {REQUEST_COLUMNS} FROM cancel_requests WHERE order_id = ? ORDER BY id"
+        "SELECT {REQUEST_COLUMNS} FROM cancel_requests WHERE order_id = $1 ORDER BY id"
     ))
     .bind(order_id)
     .fetch_all(pool)
@@ -453,7 +453,7 @@ pub async fn attempts_for_request(
     sqlx::query_as(
         "SELECT id, cancel_request_id, attempt_no, external_id, request_timestamp, request_headers, sent_at, http_status, \
          response_code, response_message, response_body, transport_error, latency_ms, catalog_code, finished_at \
-         FROM cancel_attempts WHERE cancel_request_id = ? ORDER BY attempt_no",
+         FROM cancel_attempts WHERE cancel_request_id = $1 ORDER BY attempt_no",
     )
     .bind(cancel_request_id)
     .fetch_all(pool)
@@ -461,10 +461,10 @@ pub async fn attempts_for_request(
 }
 
 pub async fn attempt_count(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::Connection,
     cancel_request_id: i64,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM cancel_attempts WHERE cancel_request_id = ?")
+    sqlx::query_scalar("SELECT COUNT(*) FROM cancel_attempts WHERE cancel_request_id = $1")
         .bind(cancel_request_id)
         .fetch_one(conn)
         .await
@@ -473,13 +473,13 @@ pub async fn attempt_count(
 /// Marks a request as having an attempt on the wire; due again when the lease runs out, so a
 /// crash mid-attempt is picked up by the next worker.
 pub async fn mark_in_flight(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::Connection,
     id: i64,
     lease_until: i64,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE cancel_requests SET state = 'IN_FLIGHT', next_attempt_at = ?, updated_at = ? WHERE id = ?",
+        "UPDATE cancel_requests SET state = 'IN_FLIGHT', next_attempt_at = $1, updated_at = $2 WHERE id = $3",
     )
     .bind(lease_until)
     .bind(now)
@@ -493,7 +493,7 @@ pub async fn mark_in_flight(
 pub async fn interrupted_attempts(pool: &Pool, now: i64) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT COUNT(*) FROM cancel_attempts a JOIN cancel_requests r ON r.id = a.cancel_request_id \
-         WHERE a.finished_at IS NULL AND (r.lease_until IS NULL OR r.lease_until < ?)",
+         WHERE a.finished_at IS NULL AND (r.lease_until IS NULL OR r.lease_until < $1)",
     )
     .bind(now)
     .fetch_one(pool)

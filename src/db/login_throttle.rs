@@ -1,8 +1,6 @@
 //! Queries on `login_throttle`: failed sign-ins counted per key (account at an address, address,
 //! account), each key within its own window.
 
-use sqlx::SqliteConnection;
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
 pub struct ThrottleRow {
     pub failures: i64,
@@ -13,11 +11,11 @@ pub struct ThrottleRow {
 }
 
 pub async fn get(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::Connection,
     key: &str,
 ) -> Result<Option<ThrottleRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT failures, first_failure_at, locked_until, refused FROM login_throttle WHERE throttle_key = ?",
+        "SELECT failures, first_failure_at, locked_until, refused FROM login_throttle WHERE throttle_key = $1",
     )
     .bind(key)
     .fetch_optional(conn)
@@ -25,13 +23,13 @@ pub async fn get(
 }
 
 pub async fn put(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::Connection,
     key: &str,
     row: ThrottleRow,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO login_throttle (throttle_key, failures, first_failure_at, locked_until, refused) \
-         VALUES (?, ?, ?, ?, ?) \
+         VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (throttle_key) DO UPDATE SET failures = excluded.failures, \
          first_failure_at = excluded.first_failure_at, locked_until = excluded.locked_until, \
          refused = excluded.refused",
@@ -46,8 +44,8 @@ pub async fn put(
     Ok(())
 }
 
-pub async fn delete(conn: &mut SqliteConnection, key: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM login_throttle WHERE throttle_key = ?")
+pub async fn delete(conn: &mut crate::db::Connection, key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM login_throttle WHERE throttle_key = $1")
         .bind(key)
         .execute(conn)
         .await?;
@@ -57,13 +55,13 @@ pub async fn delete(conn: &mut SqliteConnection, key: &str) -> Result<(), sqlx::
 /// Forgets keys whose window has passed and that are not locked, so guesses at made-up
 /// accounts leave no row behind for longer than one window.
 pub async fn prune(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::Connection,
     window_started_before: i64,
     now: i64,
 ) -> Result<u64, sqlx::Error> {
     Ok(sqlx::query(
-        "DELETE FROM login_throttle WHERE first_failure_at < ? \
-         AND (locked_until IS NULL OR locked_until <= ?)",
+        "DELETE FROM login_throttle WHERE first_failure_at < $1 \
+         AND (locked_until IS NULL OR locked_until <= $2)",
     )
     .bind(window_started_before)
     .bind(now)
@@ -72,7 +70,7 @@ pub async fn prune(
     .rows_affected())
 }
 
-pub async fn count(conn: &mut SqliteConnection) -> Result<i64, sqlx::Error> {
+pub async fn count(conn: &mut crate::db::Connection) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM login_throttle")
         .fetch_one(conn)
         .await

@@ -1,38 +1,154 @@
-//! The database: connection, migrations, and one module of queries per table.
-//! SQLite is the embedded default; the SQL in the query modules stays portable.
+//! The database: connection, migrations, and one module of queries per table. Two engines behind
+//! one pool (sqlx's `Any` driver), chosen by `DATABASE_URL`: SQLite, embedded, the default; and
+//! PostgreSQL, for several servers on one database. The SQL is shared (`$1` placeholders, which
+//! both accept); where the engines differ (name search, write locks, bulk-load tuning) the query
+//! module asks [`engine`].
 
 pub mod cancels;
 pub mod login_throttle;
 pub mod orders;
 pub mod sessions;
+pub mod sql;
 pub mod users;
 
-use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::any::AnyPoolOptions;
 
-pub type Pool = sqlx::SqlitePool;
+pub type Pool = sqlx::AnyPool;
+pub type Connection = sqlx::AnyConnection;
+pub type Transaction = sqlx::Transaction<'static, sqlx::Any>;
 
-/// Opens (creating if needed) the database at `url`; its folder is created too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Engine {
+    /// The engine a `DATABASE_URL` names, if it is one of ours.
+    pub fn of_url(url: &str) -> Option<Self> {
+        let scheme = url.split(':').next().unwrap_or_default();
+        match scheme {
+            "sqlite" => Some(Engine::Sqlite),
+            "postgres" | "postgresql" => Some(Engine::Postgres),
+            _ => None,
+        }
+    }
+}
+
+/// The engine behind a pool.
+pub fn engine(pool: &Pool) -> Engine {
+    Engine::of_url(pool.connect_options().database_url.as_str()).unwrap_or(Engine::Sqlite)
+}
+
+/// Opens the database at `url`: a SQLite file is created (with its folder) when missing, in WAL
+/// mode with foreign keys on; PostgreSQL must exist.
 pub async fn connect(url: &str) -> Result<Pool, sqlx::Error> {
-    let options = SqliteConnectOptions::from_str(url)?
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(5));
-    if let Some(dir) = options.get_filename().parent()
+    sqlx::any::install_default_drivers();
+    let engine = Engine::of_url(url).ok_or_else(|| {
+        sqlx::Error::Configuration(format!("{url:?} is neither sqlite: nor postgres:").into())
+    })?;
+    let url = match engine {
+        Engine::Sqlite => sqlite_url(url)?,
+        Engine::Postgres => url.to_string(),
+    };
+    AnyPoolOptions::new()
+        .max_connections(match engine {
+            Engine::Sqlite => 8,
+            Engine::Postgres => 16,
+        })
+        .acquire_timeout(Duration::from_secs(10))
+        .after_connect(move |conn, _meta| {
+            Box::pin(async move {
+                if engine == Engine::Sqlite {
+                    for pragma in [
+                        "PRAGMA journal_mode = WAL",
+                        "PRAGMA synchronous = NORMAL",
+                        "PRAGMA foreign_keys = ON",
+                        "PRAGMA busy_timeout = 5000",
+                    ] {
+                        sqlx::query(pragma).execute(&mut *conn).await?;
+                    }
+                }
+                Ok(())
+            })
+        })
+        .connect(&url)
+        .await
+}
+
+/// A SQLite URL that creates the file if missing; the folder is made here.
+fn sqlite_url(url: &str) -> Result<String, sqlx::Error> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path == ":memory:" {
+        return Ok("sqlite::memory:".to_string());
+    }
+    if let Some(dir) = std::path::Path::new(path).parent()
         && !dir.as_os_str().is_empty()
     {
         std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
     }
-    SqlitePoolOptions::new()
-        .max_connections(8)
-        .connect_with(options)
-        .await
+    let mode = if query.contains("mode=") {
+        String::new()
+    } else if query.is_empty() {
+        "?mode=rwc".to_string()
+    } else {
+        "&mode=rwc".to_string()
+    };
+    let query = if query.is_empty() {
+        String::new()
+    } else {
+        format!("?{query}")
+    };
+    Ok(format!("sqlite://{path}{query}{mode}"))
 }
 
 pub async fn migrate(pool: &Pool) -> Result<(), sqlx::migrate::MigrateError> {
-    sqlx::migrate!("./migrations").run(pool).await
+    match engine(pool) {
+        Engine::Sqlite => sqlx::migrate!("./migrations/sqlite").run(pool).await,
+        Engine::Postgres => sqlx::migrate!("./migrations/postgres").run(pool).await,
+    }
+}
+
+/// The advisory lock every PostgreSQL write transaction of [`begin_write`] takes.
+const WRITE_LOCK: i64 = 0x0cd0_5eed;
+
+/// A transaction that holds the database's write lock from its first statement, so a
+/// read-then-write inside it (the audit chain's head, a throttle count, a lease) cannot race
+/// another writer: `BEGIN IMMEDIATE` on SQLite, a transaction-scoped advisory lock on
+/// PostgreSQL (the same one for every such transaction; plain compare-and-set updates need none).
+pub async fn begin_write(pool: &Pool) -> Result<Transaction, sqlx::Error> {
+    match engine(pool) {
+        Engine::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
+        Engine::Postgres => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("SELECT 1 FROM pg_advisory_xact_lock($1)")
+                .bind(WRITE_LOCK)
+                .execute(&mut *tx)
+                .await?;
+            Ok(tx)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engines_by_url_and_sqlite_urls_create_their_file() {
+        assert_eq!(Engine::of_url("sqlite://data/x.db"), Some(Engine::Sqlite));
+        assert_eq!(Engine::of_url("postgres://u@h/db"), Some(Engine::Postgres));
+        assert_eq!(Engine::of_url("mysql://x"), None);
+        assert_eq!(sqlite_url("sqlite::memory:").unwrap(), "sqlite::memory:");
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/sub/x.db", dir.path().display());
+        assert_eq!(sqlite_url(&url).unwrap(), format!("{url}?mode=rwc"));
+        assert!(dir.path().join("sub").is_dir());
+    }
 }

@@ -1,9 +1,8 @@
 //! Queries on `orders`. The list is keyset-paginated: each page is one index walk from a cursor,
 //! never an OFFSET scan, and nothing counts the whole table.
 
-use sqlx::{QueryBuilder, Sqlite};
-
-use super::Pool;
+use super::sql::Sql;
+use super::{Engine, Pool, engine};
 use crate::orders::query::{Cursor, OrderFilter, PageRequest};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -52,15 +51,32 @@ pub struct PageRows {
     pub more: bool,
 }
 
+/// The words of a name search (split on anything not alphanumeric), each to be matched as the
+/// prefix of a name token; none when the text has no word characters.
+fn name_words(text: &str) -> Vec<&str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
 /// Turns free text into an FTS5 prefix query over name tokens: `budi sant` → `"budi"* "sant"*`.
 /// Returns `None` when the text has no word characters.
 pub fn name_match_expression(text: &str) -> Option<String> {
-    let terms: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|t| !t.is_empty())
+    let terms: Vec<String> = name_words(text)
+        .into_iter()
         .map(|t| format!("\"{t}\"*"))
         .collect();
     (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+/// The same for PostgreSQL's `to_tsquery('simple', …)`: `budi sant` → `budi:* & sant:*`. Words
+/// hold only alphanumerics, so nothing in them is tsquery syntax.
+pub fn name_tsquery(text: &str) -> Option<String> {
+    let terms: Vec<String> = name_words(text)
+        .into_iter()
+        .map(|t| format!("{}:*", t.to_lowercase()))
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" & "))
 }
 
 /// The smallest string greater than every string that starts with `prefix` (byte order).
@@ -93,7 +109,7 @@ pub async fn list_page(
 
     let search = match &filter.search {
         None => None,
-        Some(text) => match MatchSet::for_text(text) {
+        Some(text) => match MatchSet::for_text(text, engine(pool)) {
             None => {
                 return Ok(PageRows {
                     rows: Vec::new(),
@@ -109,19 +125,18 @@ pub async fn list_page(
 
     // Deferred join: the inner query orders and limits ids using index columns only; just the
     // rows of the page are then read whole.
-    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
+    let mut qb = Sql::new(format!(
         "SELECT {COLUMNS} FROM orders WHERE id IN (SELECT id FROM orders WHERE 1 = 1"
     ));
     if let Some(status) = filter.status {
-        qb.push(" AND status = ").push_bind(status.as_str());
+        qb.push(" AND status = ").bind(status.as_str());
     }
     if let Some(from) = filter.paid_from {
-        qb.push(" AND paid_at >= ")
-            .push_bind(from.start_epoch_seconds());
+        qb.push(" AND paid_at >= ").bind(from.start_epoch_seconds());
     }
     if let Some(to) = filter.paid_to {
         qb.push(" AND paid_at < ")
-            .push_bind(to.start_epoch_seconds() + 86_400);
+            .bind(to.start_epoch_seconds() + 86_400);
     }
     if let Some((set, dense)) = &search {
         // `+id` keeps the planner from driving the query by the match set when it is large.
@@ -136,16 +151,17 @@ pub async fn list_page(
     if let Some(c) = cursor {
         let op = if walk_desc { "<" } else { ">" };
         qb.push(format!(" AND ({key}, id) {op} ("))
-            .push_bind(c.key)
+            .bind(c.key)
             .push(", ")
-            .push_bind(c.id)
+            .bind(c.id)
             .push(")");
     }
     qb.push(format!(" ORDER BY {key} {dir}, id {dir} LIMIT "))
-        .push_bind(i64::try_from(limit + 1).unwrap_or(i64::MAX))
+        .bind(i64::try_from(limit + 1).unwrap_or(i64::MAX))
         .push(format!(") ORDER BY {key} {dir}, id {dir}"));
 
-    let mut rows: Vec<OrderRow> = qb.build_query_as().fetch_all(pool).await?;
+    let (text, args) = qb.into_parts();
+    let mut rows: Vec<OrderRow> = sqlx::query_as_with(&text, args).fetch_all(pool).await?;
     let more = rows.len() > limit;
     rows.truncate(limit);
     if !forward {
@@ -159,20 +175,25 @@ pub async fn list_page(
 struct MatchSet {
     reference_prefix: Option<String>,
     name_query: Option<String>,
+    engine: Engine,
 }
 
 impl MatchSet {
-    fn for_text(text: &str) -> Option<Self> {
+    fn for_text(text: &str, engine: Engine) -> Option<Self> {
         let reference_prefix = (!text.contains(char::is_whitespace)).then(|| text.to_string());
-        let name_query = name_match_expression(text);
+        let name_query = match engine {
+            Engine::Sqlite => name_match_expression(text),
+            Engine::Postgres => name_tsquery(text),
+        };
         (reference_prefix.is_some() || name_query.is_some()).then_some(Self {
             reference_prefix,
             name_query,
+            engine,
         })
     }
 
     /// `SELECT id … UNION ALL SELECT id …`: one branch per index that can answer.
-    fn push_sql(&self, qb: &mut QueryBuilder<Sqlite>) {
+    fn push_sql(&self, qb: &mut Sql<'_>) {
         let mut first = true;
         if let Some(prefix) = &self.reference_prefix {
             for column in ["partner_reference_no", "reference_no"] {
@@ -180,37 +201,53 @@ impl MatchSet {
                     qb.push(" UNION ALL ");
                 }
                 first = false;
+                // Byte order on both engines ("C" collation on PostgreSQL, as its index).
+                let column = match self.engine {
+                    Engine::Sqlite => column.to_string(),
+                    Engine::Postgres => format!("{column} COLLATE \"C\""),
+                };
                 qb.push(format!("SELECT id FROM orders WHERE {column} >= "))
-                    .push_bind(prefix.clone())
+                    .bind(prefix.clone())
                     .push(format!(" AND {column} < "))
-                    .push_bind(prefix_upper_bound(prefix));
+                    .bind(prefix_upper_bound(prefix));
             }
         }
         if let Some(expr) = &self.name_query {
             if !first {
                 qb.push(" UNION ALL ");
             }
-            qb.push("SELECT rowid FROM orders_name_fts WHERE orders_name_fts MATCH ")
-                .push_bind(expr.clone());
+            match self.engine {
+                Engine::Sqlite => qb
+                    .push("SELECT rowid FROM orders_name_fts WHERE orders_name_fts MATCH ")
+                    .bind(expr.clone()),
+                Engine::Postgres => qb
+                    .push(
+                        "SELECT id FROM orders WHERE to_tsvector('simple', cd_unaccent(customer_name)) \
+                         @@ to_tsquery('simple', cd_unaccent(",
+                    )
+                    .bind(expr.clone())
+                    .push("))"),
+            };
         }
     }
 
     /// How many ids match, counting no further than `cap`.
     async fn count_up_to(&self, pool: &Pool, cap: i64) -> Result<i64, sqlx::Error> {
-        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT COUNT(*) FROM (");
+        let mut qb = Sql::new("SELECT COUNT(*) FROM (");
         self.push_sql(&mut qb);
-        qb.push(" LIMIT ").push_bind(cap).push(")");
-        qb.build_query_scalar().fetch_one(pool).await
+        qb.push(" LIMIT ").bind(cap).push(") AS matches");
+        let (text, args) = qb.into_parts();
+        sqlx::query_scalar_with(&text, args).fetch_one(pool).await
     }
 }
 
 /// Works on the pool or inside a transaction.
 pub async fn find_by_partner_reference<'e>(
-    executor: impl sqlx::SqliteExecutor<'e>,
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
     reference: &str,
 ) -> Result<Option<OrderRow>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM orders WHERE partner_reference_no = ?"
+        "SELECT {COLUMNS} FROM orders WHERE partner_reference_no = $1"
     ))
     .bind(reference)
     .fetch_optional(executor)
@@ -230,38 +267,55 @@ pub async fn is_empty(pool: &Pool) -> Result<bool, sqlx::Error> {
     Ok(any.is_none())
 }
 
-/// Rows per INSERT statement: 14 bound columns each, well under SQLite's 32,766 variables.
+/// Rows per INSERT statement: 14 bound columns each, well under SQLite's 32,766 variables and
+/// PostgreSQL's 65,535.
 pub const INSERT_BATCH: usize = 500;
 
 /// Inserts orders inside the caller's transaction, `INSERT_BATCH` rows per statement.
 pub async fn insert_many(
-    tx: &mut sqlx::Transaction<'_, Sqlite>,
+    conn: &mut super::Connection,
     orders: &[NewOrder],
     now: i64,
 ) -> Result<(), sqlx::Error> {
     for chunk in orders.chunks(INSERT_BATCH) {
-        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+        let mut qb = Sql::new(
             "INSERT INTO orders (partner_reference_no, reference_no, merchant_id, sub_merchant_id, \
              external_store_id, amount_minor, currency, status, paid_at, customer_name, \
-             customer_phone_masked, item_description, created_at, updated_at) ",
+             customer_phone_masked, item_description, created_at, updated_at) VALUES ",
         );
-        qb.push_values(chunk, |mut b, o| {
-            b.push_bind(&o.partner_reference_no)
-                .push_bind(&o.reference_no)
-                .push_bind(&o.merchant_id)
-                .push_bind(&o.sub_merchant_id)
-                .push_bind(&o.external_store_id)
-                .push_bind(o.amount_minor)
-                .push_bind(&o.currency)
-                .push_bind(o.status)
-                .push_bind(o.paid_at)
-                .push_bind(&o.customer_name)
-                .push_bind(&o.customer_phone_masked)
-                .push_bind(&o.item_description)
-                .push_bind(now)
-                .push_bind(now);
-        });
-        qb.build().execute(&mut **tx).await?;
+        for (i, o) in chunk.iter().enumerate() {
+            qb.push(if i == 0 { "(" } else { ", (" });
+            qb.bind(o.partner_reference_no.as_str())
+                .push(", ")
+                .bind(o.reference_no.as_deref())
+                .push(", ")
+                .bind(o.merchant_id.as_str())
+                .push(", ")
+                .bind(o.sub_merchant_id.as_deref())
+                .push(", ")
+                .bind(o.external_store_id.as_deref())
+                .push(", ")
+                .bind(o.amount_minor)
+                .push(", ")
+                .bind(o.currency.as_str())
+                .push(", ")
+                .bind(o.status)
+                .push(", ")
+                .bind(o.paid_at)
+                .push(", ")
+                .bind(o.customer_name.as_str())
+                .push(", ")
+                .bind(o.customer_phone_masked.as_str())
+                .push(", ")
+                .bind(o.item_description.as_str())
+                .push(", ")
+                .bind(now)
+                .push(", ")
+                .bind(now)
+                .push(")");
+        }
+        let (text, args) = qb.into_parts();
+        sqlx::query_with(&text, args).execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -281,5 +335,14 @@ mod tests {
             Some("\"o\"* \"neil\"* \"x\"*")
         );
         assert_eq!(name_match_expression("--- !"), None);
+        assert_eq!(
+            name_tsquery("Budi  Sant").as_deref(),
+            Some("budi:* & sant:*")
+        );
+        assert_eq!(
+            name_tsquery("o'neil:*|x").as_deref(),
+            Some("o:* & neil:* & x:*")
+        );
+        assert_eq!(name_tsquery("!!"), None);
     }
 }

@@ -1,7 +1,5 @@
 //! Queries on `sessions`: rows are keyed by the SHA-256 of the session token, never the token.
 
-use sqlx::SqliteExecutor;
-
 /// A live session joined with its user, as the guard needs it.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct SessionUserRow {
@@ -24,7 +22,7 @@ pub struct SessionRow {
 }
 
 pub async fn insert<'e>(
-    executor: impl SqliteExecutor<'e>,
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
     token_hash: &str,
     user_id: i64,
     now: i64,
@@ -33,7 +31,7 @@ pub async fn insert<'e>(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, client_addr) \
-         VALUES (?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(token_hash)
     .bind(user_id)
@@ -47,12 +45,12 @@ pub async fn insert<'e>(
 }
 
 pub async fn find<'e>(
-    executor: impl SqliteExecutor<'e>,
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
     token_hash: &str,
 ) -> Result<Option<SessionUserRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT u.id AS user_id, u.email, u.role, u.disabled_at, s.created_at, s.last_seen_at, s.expires_at \
-         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
+         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
     )
     .bind(token_hash)
     .fetch_optional(executor)
@@ -60,12 +58,12 @@ pub async fn find<'e>(
 }
 
 pub async fn touch<'e>(
-    executor: impl SqliteExecutor<'e>,
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
     token_hash: &str,
     now: i64,
     expires_at: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE token_hash = ?")
+    sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE token_hash = $3")
         .bind(now)
         .bind(expires_at)
         .bind(token_hash)
@@ -75,10 +73,10 @@ pub async fn touch<'e>(
 }
 
 pub async fn delete<'e>(
-    executor: impl SqliteExecutor<'e>,
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
     token_hash: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
         .bind(token_hash)
         .execute(executor)
         .await?;
@@ -87,10 +85,10 @@ pub async fn delete<'e>(
 
 /// Ends every session of a user; returns how many there were.
 pub async fn delete_for_user<'e>(
-    executor: impl SqliteExecutor<'e>,
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
     user_id: i64,
 ) -> Result<u64, sqlx::Error> {
-    Ok(sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+    Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1")
         .bind(user_id)
         .execute(executor)
         .await?
@@ -99,14 +97,14 @@ pub async fn delete_for_user<'e>(
 
 /// A user's sessions that have not yet run out (idle or absolute), newest first.
 pub async fn list_for_user<'e>(
-    executor: impl SqliteExecutor<'e>,
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
     user_id: i64,
     now: i64,
     created_after: i64,
 ) -> Result<Vec<SessionRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT created_at, last_seen_at, expires_at, client_addr FROM sessions \
-         WHERE user_id = ? AND expires_at > ? AND created_at > ? ORDER BY created_at DESC",
+         WHERE user_id = $1 AND expires_at > $2 AND created_at > $3 ORDER BY created_at DESC",
     )
     .bind(user_id)
     .bind(now)

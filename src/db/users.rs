@@ -1,7 +1,5 @@
 //! Queries on `users`.
 
-use sqlx::SqliteConnection;
-
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct UserRow {
     pub id: i64,
@@ -17,42 +15,42 @@ const COLUMNS: &str = "id, email, role, password_hash, disabled_at, created_at, 
 
 /// Works on the pool or inside a transaction.
 pub async fn find_by_email<'e>(
-    executor: impl sqlx::SqliteExecutor<'e>,
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
     email: &str,
 ) -> Result<Option<UserRow>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE email = ?"))
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE email = $1"))
         .bind(email)
         .fetch_optional(executor)
         .await
 }
 
 pub async fn insert(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::Connection,
     email: &str,
     role: &str,
     password_hash: &str,
     now: i64,
 ) -> Result<i64, sqlx::Error> {
-    let done = sqlx::query(
-        "INSERT INTO users (email, role, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO users (email, role, password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(email)
     .bind(role)
     .bind(password_hash)
     .bind(now)
     .bind(now)
-    .execute(conn)
+    .fetch_one(conn)
     .await?;
-    Ok(done.last_insert_rowid())
+    Ok(id)
 }
 
 pub async fn set_role(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::Connection,
     id: i64,
     role: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET role = ?, updated_at = ? WHERE id = ?")
+    sqlx::query("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3")
         .bind(role)
         .bind(now)
         .bind(id)
@@ -62,12 +60,12 @@ pub async fn set_role(
 }
 
 pub async fn set_disabled(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::Connection,
     id: i64,
     disabled_at: Option<i64>,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET disabled_at = ?, updated_at = ? WHERE id = ?")
+    sqlx::query("UPDATE users SET disabled_at = $1, updated_at = $2 WHERE id = $3")
         .bind(disabled_at)
         .bind(now)
         .bind(id)
@@ -77,12 +75,12 @@ pub async fn set_disabled(
 }
 
 pub async fn set_password_hash(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::Connection,
     id: i64,
     hash: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?")
+    sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
         .bind(hash)
         .bind(now)
         .bind(id)

@@ -573,7 +573,7 @@ async fn legacy_database(n: i64) -> (db::Pool, tempfile::TempDir) {
     let pool = db::connect(&format!("sqlite://{}/legacy.db", dir.path().display()))
         .await
         .unwrap();
-    let mut before = sqlx::migrate!("./migrations");
+    let mut before = sqlx::migrate!("./migrations/sqlite");
     before.migrations = before
         .migrations
         .iter()
