@@ -64,14 +64,14 @@ async fn main() {
     // Cursors and search terms taken from the data itself.
     let pool = cancel_desk::db::connect(&url).await.unwrap();
     let (deep_key, deep_id): (i64, i64) = sqlx::query_as(
-        "SELECT paid_at, id FROM orders ORDER BY paid_at DESC, id DESC LIMIT 1 OFFSET ?",
+        "SELECT paid_at, id FROM orders ORDER BY paid_at DESC, id DESC LIMIT 1 OFFSET $1",
     )
     .bind((orders / 2) as i64)
     .fetch_one(&pool)
     .await
     .unwrap();
     let (partner_ref, dana_ref, name, paid_at): (String, String, String, i64) = sqlx::query_as(
-        "SELECT partner_reference_no, reference_no, customer_name, paid_at FROM orders WHERE id = ?",
+        "SELECT partner_reference_no, reference_no, customer_name, paid_at FROM orders WHERE id = $1",
     )
     .bind((orders / 3) as i64)
     .fetch_one(&pool)

@@ -156,7 +156,7 @@ async fn main() {
     );
 
     // Everything due at once: one worker pass drains the backlog.
-    sqlx::query("UPDATE cancel_requests SET next_attempt_at = ?")
+    sqlx::query("UPDATE cancel_requests SET next_attempt_at = $1")
         .bind(now - 1)
         .execute(&pool)
         .await

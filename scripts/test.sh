@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test of Cancel Desk: format, lints, unit and integration tests, then the browser
-# tests against the release build. Installs what it needs first (scripts/setup.sh).
+# Runs every test of Cancel Desk: format, lints, unit and integration tests on SQLite and on
+# PostgreSQL, then the browser tests against the release build. Installs what it needs first
+# (scripts/setup.sh).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/setup.sh
@@ -21,7 +22,10 @@ step() {
 step "format" cargo fmt --all -- --check
 step "clippy (server)" cargo clippy --features ssr --all-targets -- -D warnings
 step "clippy (browser)" cargo clippy --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
-step "unit and integration tests" cargo test --features ssr
+step "unit and integration tests (SQLite)" cargo test --features ssr
+# The same integration suite on PostgreSQL (each test creates and drops its own database on
+# the server setup.sh made sure answers); the build is reused.
+step "integration tests (PostgreSQL)" env CANCEL_DESK_TEST_ENGINE=postgres cargo test --features ssr --test it
 # CI builds once: the debug build is done with, and its gigabytes are better free for the release.
 if [[ -n ${CI:-} ]]; then rm -rf target/debug; fi
 step "release build" cargo leptos build --release

@@ -6,6 +6,8 @@ use cancel_desk::audit::{self, EventRow, NewEvent, Outcome};
 use cancel_desk::db;
 use serde_json::json;
 
+use crate::common::TestDb;
+
 /// The version of the migration that keys the chain; older ones make a pre-upgrade database.
 const KEYED_MIGRATION: i64 = 20261125000006;
 
@@ -17,12 +19,12 @@ fn other_key() -> AuditKey {
     AuditKey::from_bytes([9u8; 32])
 }
 
-async fn pool() -> (db::Pool, tempfile::TempDir) {
+async fn pool() -> (db::Pool, (tempfile::TempDir, TestDb)) {
     let dir = tempfile::tempdir().unwrap();
-    let pool = db::connect(&format!("sqlite://{}/audit.db", dir.path().display()))
-        .await
-        .unwrap();
+    let test_db = TestDb::new(dir.path(), "audit.db").await;
+    let pool = db::connect(&test_db.url).await.unwrap();
     db::migrate(&pool).await.unwrap();
+    let dir = (dir, test_db);
     assert_eq!(
         audit::ensure_keyed(&pool, &key(), audit::KeyOrigin::GeneratedNow)
             .await
@@ -49,15 +51,24 @@ async fn append_n(pool: &db::Pool, range: std::ops::RangeInclusive<usize>) {
     }
 }
 
+/// Drops one of the append-only triggers, as someone with write access to the database can.
 async fn drop_trigger(pool: &db::Pool, name: &str) {
-    sqlx::query(&format!("DROP TRIGGER IF EXISTS {name}"))
-        .execute(pool)
-        .await
-        .unwrap();
+    let sql = match db::engine(pool) {
+        db::Engine::Sqlite => format!("DROP TRIGGER IF EXISTS {name}"),
+        db::Engine::Postgres => {
+            let table = if name.starts_with("audit_chain") {
+                "audit_chain"
+            } else {
+                "audit_events"
+            };
+            format!("DROP TRIGGER IF EXISTS {name} ON {table}")
+        }
+    };
+    sqlx::query(&sql).execute(pool).await.unwrap();
 }
 
 async fn row(pool: &db::Pool, id: i64) -> EventRow {
-    sqlx::query_as("SELECT * FROM audit_events WHERE id = ?")
+    sqlx::query_as("SELECT * FROM audit_events WHERE id = $1")
         .bind(id)
         .fetch_one(pool)
         .await
@@ -67,7 +78,7 @@ async fn row(pool: &db::Pool, id: i64) -> EventRow {
 async fn insert_raw(pool: &db::Pool, row: &EventRow) {
     sqlx::query(
         "INSERT INTO audit_events (id, occurred_at, actor, action, outcome, order_ref, response_code, details, prev_hash, hash) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(row.id)
     .bind(row.occurred_at)
@@ -86,7 +97,7 @@ async fn insert_raw(pool: &db::Pool, row: &EventRow) {
 
 /// Deletes rows `from..` behind the triggers' back.
 async fn delete_from(pool: &db::Pool, from: i64) {
-    sqlx::query("DELETE FROM audit_events WHERE id >= ?")
+    sqlx::query("DELETE FROM audit_events WHERE id >= $1")
         .bind(from)
         .execute(pool)
         .await
@@ -311,7 +322,7 @@ async fn verify_notices_a_deleted_row_and_a_rehashed_row() {
         changed.actor = "intruder@merchant.test".into();
         let forged = forged_hash(&changed);
         drop_trigger(&pool, "audit_events_refuse_update").await;
-        sqlx::query("UPDATE audit_events SET actor = ?, hash = ? WHERE id = 2")
+        sqlx::query("UPDATE audit_events SET actor = $1, hash = $2 WHERE id = 2")
             .bind(&changed.actor)
             .bind(&forged)
             .execute(&pool)
@@ -335,7 +346,7 @@ async fn verify_notices_a_deleted_row_and_a_rehashed_row() {
     changed.actor = "intruder@merchant.test".into();
     let forged = audit::row_hash(&key(), &changed);
     drop_trigger(&pool, "audit_events_refuse_update").await;
-    sqlx::query("UPDATE audit_events SET actor = ?, hash = ? WHERE id = 2")
+    sqlx::query("UPDATE audit_events SET actor = $1, hash = $2 WHERE id = 2")
         .bind(&changed.actor)
         .bind(&forged)
         .execute(&pool)
@@ -568,12 +579,14 @@ fn old_sha256(row: &EventRow) -> String {
 
 /// A database as it was before the keyed chain: the older migrations only, and `n` events
 /// chained with the old unkeyed SHA-256.
-async fn legacy_database(n: i64) -> (db::Pool, tempfile::TempDir) {
+async fn legacy_database(n: i64) -> (db::Pool, (tempfile::TempDir, TestDb)) {
     let dir = tempfile::tempdir().unwrap();
-    let pool = db::connect(&format!("sqlite://{}/legacy.db", dir.path().display()))
-        .await
-        .unwrap();
-    let mut before = sqlx::migrate!("./migrations/sqlite");
+    let test_db = TestDb::new(dir.path(), "legacy.db").await;
+    let pool = db::connect(&test_db.url).await.unwrap();
+    let mut before = match db::engine(&pool) {
+        db::Engine::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+        db::Engine::Postgres => sqlx::migrate!("./migrations/postgres"),
+    };
     before.migrations = before
         .migrations
         .iter()
@@ -600,7 +613,7 @@ async fn legacy_database(n: i64) -> (db::Pool, tempfile::TempDir) {
         prev = r.hash.clone();
         insert_raw(&pool, &r).await;
     }
-    (pool, dir)
+    (pool, (dir, test_db))
 }
 
 #[tokio::test]
@@ -652,7 +665,7 @@ async fn an_upgraded_chain_is_keyed_once_after_its_legacy_events() {
             .unwrap(),
         None
     );
-    let markers: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = ?")
+    let markers: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = $1")
         .bind(audit::CHAIN_KEYED_ACTION)
         .fetch_one(&pool)
         .await
@@ -726,7 +739,7 @@ async fn an_upgraded_chain_refuses_a_missing_or_fake_marker_and_a_changed_legacy
     let mut changed = row(&pool, 2).await;
     changed.actor = "intruder@merchant.test".into();
     drop_trigger(&pool, "audit_events_refuse_update").await;
-    sqlx::query("UPDATE audit_events SET actor = ?, hash = ? WHERE id = 2")
+    sqlx::query("UPDATE audit_events SET actor = $1, hash = $2 WHERE id = 2")
         .bind(&changed.actor)
         .bind(old_sha256(&changed))
         .execute(&pool)
@@ -766,7 +779,7 @@ async fn an_upgraded_chain_refuses_a_missing_or_fake_marker_and_a_changed_legacy
 async fn the_writer_appends_a_signed_checkpoint_at_once_and_then_every_period() {
     let (pool, dir) = pool().await;
     append_n(&pool, 1..=2).await;
-    let path = dir.path().join("anchors/checkpoints.jsonl");
+    let path = dir.0.path().join("anchors/checkpoints.jsonl");
     assert!(checkpoint::spawn_writer(pool.clone(), key(), path.clone(), 0).is_none());
     let writer = checkpoint::spawn_writer(pool.clone(), key(), path.clone(), 15).unwrap();
     let started = std::time::Instant::now();
@@ -789,7 +802,8 @@ async fn the_writer_appends_a_signed_checkpoint_at_once_and_then_every_period() 
 async fn the_cli_prints_a_checkpoint_and_verify_checks_the_file() {
     use crate::users_cli::{audit_key_path, run};
     let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}/cli.db", dir.path().display());
+    let test_db = TestDb::new(dir.path(), "cli.db").await;
+    let db = test_db.url.clone();
     let (ok, out) = run(&db, &["migrate"], "");
     assert!(ok, "{out}");
     let pool = db::connect(&db).await.unwrap();
@@ -833,9 +847,8 @@ async fn the_cli_prints_a_checkpoint_and_verify_checks_the_file() {
 #[tokio::test]
 async fn a_missing_key_file_is_never_replaced_while_keyed_events_exist() {
     let dir = tempfile::tempdir().unwrap();
-    let pool = db::connect(&format!("sqlite://{}/k.db", dir.path().display()))
-        .await
-        .unwrap();
+    let test_db = TestDb::new(dir.path(), "k.db").await;
+    let pool = db::connect(&test_db.url).await.unwrap();
     db::migrate(&pool).await.unwrap();
     let path = dir.path().join("keys/audit.key");
     // First start: no events, the key is generated.

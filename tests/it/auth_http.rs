@@ -4,7 +4,7 @@ use crate::common::{PASSWORD, TestApp, order};
 use cancel_desk::auth::role::Role;
 
 async fn statuses(app: &TestApp, reference: &str) -> String {
-    sqlx::query_scalar("SELECT status FROM orders WHERE partner_reference_no = ?")
+    sqlx::query_scalar("SELECT status FROM orders WHERE partner_reference_no = $1")
         .bind(reference)
         .fetch_one(&app.pool)
         .await
@@ -423,7 +423,7 @@ async fn each_outcome_class_over_http() {
         assert!(body.contains(last_code), "{reference}: {body}");
         assert_eq!(statuses(&app, reference).await, order_after, "{reference}");
         let trail: Vec<(String, String, Option<String>)> =
-            sqlx::query_as("SELECT action, outcome, response_code FROM audit_events WHERE order_ref = ? ORDER BY id")
+            sqlx::query_as("SELECT action, outcome, response_code FROM audit_events WHERE order_ref = $1 ORDER BY id")
                 .bind(reference)
                 .fetch_all(&app.pool)
                 .await

@@ -21,7 +21,7 @@ async fn app_with(references: &[&str]) -> TestApp {
 }
 
 async fn order_status(app: &TestApp, reference: &str) -> String {
-    sqlx::query_scalar("SELECT status FROM orders WHERE partner_reference_no = ?")
+    sqlx::query_scalar("SELECT status FROM orders WHERE partner_reference_no = $1")
         .bind(reference)
         .fetch_one(&app.pool)
         .await
@@ -30,7 +30,7 @@ async fn order_status(app: &TestApp, reference: &str) -> String {
 
 async fn actions(app: &TestApp, reference: &str) -> Vec<(String, String, Option<String>)> {
     sqlx::query_as(
-        "SELECT action, outcome, response_code FROM audit_events WHERE order_ref = ? ORDER BY id",
+        "SELECT action, outcome, response_code FROM audit_events WHERE order_ref = $1 ORDER BY id",
     )
     .bind(reference)
     .fetch_all(&app.pool)
@@ -164,7 +164,7 @@ async fn each_outcome_class_leaves_order_and_trail_in_the_right_state() {
             "{reference}"
         );
         let state: String =
-            sqlx::query_scalar("SELECT state FROM cancel_requests WHERE partner_reference_no = ?")
+            sqlx::query_scalar("SELECT state FROM cancel_requests WHERE partner_reference_no = $1")
                 .bind(reference)
                 .fetch_one(&app.pool)
                 .await
@@ -255,14 +255,11 @@ async fn three_time_outs_stop_after_exactly_three_attempts() {
     assert_eq!(order_status(&app, "ORDER-SLOW").await, "CANCEL_PENDING");
 
     // Every attempt sent the same body.
-    let bodies: std::collections::HashSet<String> = sqlx::query_scalar(
-        "SELECT json_extract(details, '$.request_body') FROM audit_events WHERE action = 'dana.attempt'",
-    )
-    .fetch_all(&app.pool)
-    .await
-    .unwrap()
-    .into_iter()
-    .collect();
+    let bodies: std::collections::HashSet<String> =
+        crate::common::audit_detail(&app.pool, "dana.attempt", "request_body")
+            .await
+            .into_iter()
+            .collect();
     assert_eq!(bodies.len(), 1);
     let trail = actions(&app, "ORDER-SLOW").await;
     assert_eq!(trail.iter().filter(|a| a.0 == "dana.attempt").count(), 3);

@@ -666,7 +666,8 @@ async fn serve_refuses_to_start_without_an_explicit_dana_mode() {
 async fn an_admin_lists_a_users_sessions_and_ends_them_from_the_command_line() {
     use crate::users_cli::run;
     let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}/sessions.db", dir.path().display());
+    let test_db = crate::common::TestDb::new(dir.path(), "sessions.db").await;
+    let db = test_db.url.clone();
     let (ok, out) = run(
         &db,
         &[
@@ -740,7 +741,8 @@ async fn an_admin_lists_a_users_sessions_and_ends_them_from_the_command_line() {
 #[tokio::test]
 async fn a_serving_server_writes_a_signed_checkpoint_that_verify_accepts() {
     let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}/serve.db", dir.path().display());
+    let test_db = crate::common::TestDb::new(dir.path(), "serve.db").await;
+    let db = test_db.url.clone();
     let checkpoints = dir.path().join("checkpoints.jsonl");
     let key = crate::users_cli::audit_key_path(&db);
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cancel-desk"))
@@ -815,4 +817,17 @@ async fn a_server_talking_to_dana_shows_no_sandbox_banner() {
     app.login_as(Role::Admin).await;
     let (_, page) = app.get("/orders").await;
     assert!(!page.contains("sandbox-banner"));
+}
+
+#[tokio::test]
+async fn the_suite_runs_on_the_engine_it_was_asked_for() {
+    let app = TestApp::spawn().await;
+    assert_eq!(cancel_desk::db::engine(&app.pool), crate::common::engine());
+    if crate::common::engine() == cancel_desk::db::Engine::Postgres {
+        let version: String = sqlx::query_scalar("SELECT version()")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+        assert!(version.starts_with("PostgreSQL"), "{version}");
+    }
 }

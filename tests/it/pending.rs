@@ -27,7 +27,7 @@ async fn app_with(references: &[&str]) -> TestApp {
 }
 
 async fn order_status(app: &TestApp, reference: &str) -> String {
-    sqlx::query_scalar("SELECT status FROM orders WHERE partner_reference_no = ?")
+    sqlx::query_scalar("SELECT status FROM orders WHERE partner_reference_no = $1")
         .bind(reference)
         .fetch_one(&app.pool)
         .await
@@ -35,7 +35,7 @@ async fn order_status(app: &TestApp, reference: &str) -> String {
 }
 
 async fn request_id(app: &TestApp, reference: &str) -> i64 {
-    sqlx::query_scalar("SELECT id FROM cancel_requests WHERE partner_reference_no = ?")
+    sqlx::query_scalar("SELECT id FROM cancel_requests WHERE partner_reference_no = $1")
         .bind(reference)
         .fetch_one(&app.pool)
         .await
@@ -43,18 +43,20 @@ async fn request_id(app: &TestApp, reference: &str) -> i64 {
 }
 
 async fn trail(app: &TestApp, reference: &str) -> Vec<(String, Option<String>)> {
-    sqlx::query_as("SELECT action, response_code FROM audit_events WHERE order_ref = ? ORDER BY id")
-        .bind(reference)
-        .fetch_all(&app.pool)
-        .await
-        .unwrap()
+    sqlx::query_as(
+        "SELECT action, response_code FROM audit_events WHERE order_ref = $1 ORDER BY id",
+    )
+    .bind(reference)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap()
 }
 
 /// Brings every open cancel's due time `ahead` seconds closer, as if that much time had passed
 /// (leases are left alone: they run on the real clock every server shares).
 async fn time_passes(pool: &cancel_desk::db::Pool, ahead: i64) {
     sqlx::query(
-        "UPDATE cancel_requests SET next_attempt_at = next_attempt_at - ? WHERE state IN ('IN_FLIGHT', 'PENDING')",
+        "UPDATE cancel_requests SET next_attempt_at = next_attempt_at - $1 WHERE state IN ('IN_FLIGHT', 'PENDING')",
     )
     .bind(ahead)
     .execute(pool)
@@ -124,14 +126,11 @@ async fn in_progress_then_success_is_retried_with_the_same_body_and_a_new_extern
         [(1, "2025700"), (2, "2005700")]
     );
     assert_ne!(attempts[0].1, attempts[1].1);
-    let bodies: HashSet<String> = sqlx::query_scalar(
-        "SELECT json_extract(details, '$.request_body') FROM audit_events WHERE action = 'dana.attempt'",
-    )
-    .fetch_all(&app.pool)
-    .await
-    .unwrap()
-    .into_iter()
-    .collect();
+    let bodies: HashSet<String> =
+        crate::common::audit_detail(&app.pool, "dana.attempt", "request_body")
+            .await
+            .into_iter()
+            .collect();
     assert_eq!(bodies.len(), 1, "the same body both times");
     let actions: Vec<_> = trail(&app, "ORDER-202").await;
     assert_eq!(
@@ -200,12 +199,9 @@ async fn a_lost_answer_is_settled_by_query_payment_without_sending_again() {
         (check.0.as_str(), check.1.as_deref()),
         ("2005500", Some("05"))
     );
-    let via: String = sqlx::query_scalar(
-        "SELECT json_extract(details, '$.via') FROM audit_events WHERE action = 'cancel.settled'",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
+    let via: String = crate::common::audit_detail(&app.pool, "cancel.settled", "via")
+        .await
+        .remove(0);
     assert_eq!(via, "status check");
 }
 
@@ -247,7 +243,7 @@ async fn two_workers_on_one_database_never_send_the_same_attempt_twice() {
     for r in &refs {
         assert_eq!(order_status(&app, r).await, "CANCELLED", "{r}");
         let attempts: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM cancel_attempts a JOIN cancel_requests q ON q.id = a.cancel_request_id WHERE q.partner_reference_no = ?",
+            "SELECT COUNT(*) FROM cancel_attempts a JOIN cancel_requests q ON q.id = a.cancel_request_id WHERE q.partner_reference_no = $1",
         )
         .bind(r)
         .fetch_one(&app.pool)
@@ -320,7 +316,7 @@ async fn operations_actions_check_status_retry_now_and_resolve_with_a_note() {
     let c = request_id(&app, "ORDER-C").await;
     let now = cancel_desk::time::now_epoch();
     sqlx::query(
-        "UPDATE cancel_requests SET lease_owner = 'elsewhere', lease_until = ? WHERE id = ?",
+        "UPDATE cancel_requests SET lease_owner = 'elsewhere', lease_until = $1 WHERE id = $2",
     )
     .bind(now + 60)
     .bind(c)
@@ -332,7 +328,7 @@ async fn operations_actions_check_status_retry_now_and_resolve_with_a_note() {
         Err(CancelError::Busy(_))
     ));
     assert_eq!(app.sandbox.calls("ORDER-C"), 1);
-    sqlx::query("UPDATE cancel_requests SET lease_owner = NULL, lease_until = NULL WHERE id = ?")
+    sqlx::query("UPDATE cancel_requests SET lease_owner = NULL, lease_until = NULL WHERE id = $1")
         .bind(c)
         .execute(&app.pool)
         .await
@@ -372,19 +368,24 @@ async fn operations_actions_check_status_retry_now_and_resolve_with_a_note() {
         .unwrap();
     assert_eq!(status, OrderStatus::CancelFailed);
     let (by, note): (String, String) =
-        sqlx::query_as("SELECT resolved_by, resolution_note FROM cancel_requests WHERE id = ?")
+        sqlx::query_as("SELECT resolved_by, resolution_note FROM cancel_requests WHERE id = $1")
             .bind(b)
             .fetch_one(&app.pool)
             .await
             .unwrap();
     assert_eq!(by, OPS);
     assert!(note.contains("ticket 8812"));
-    let resolved: (String, String) = sqlx::query_as(
-        "SELECT actor, json_extract(details, '$.note') FROM audit_events WHERE action = 'cancel.resolved'",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
+    let actor: String =
+        sqlx::query_scalar("SELECT actor FROM audit_events WHERE action = 'cancel.resolved'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let resolved = (
+        actor,
+        crate::common::audit_detail(&app.pool, "cancel.resolved", "note")
+            .await
+            .remove(0),
+    );
     assert_eq!(resolved.0, OPS);
     // Resolved as not cancelled: the order may be cancelled again.
     app.sandbox.script("ORDER-B", vec![Behaviour::Normal]);
@@ -487,7 +488,7 @@ async fn health_readiness_and_metrics_over_http() {
     );
     assert_eq!(value("cancel_desk_worker_lag_seconds"), 0.0);
     // Overdue by 100 s: the lag shows it.
-    sqlx::query("UPDATE cancel_requests SET next_attempt_at = ? WHERE state = 'PENDING'")
+    sqlx::query("UPDATE cancel_requests SET next_attempt_at = $1 WHERE state = 'PENDING'")
         .bind(cancel_desk::time::now_epoch() - 100)
         .execute(&app.pool)
         .await

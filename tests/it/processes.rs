@@ -33,6 +33,7 @@ impl Drop for Server {
 
 struct World {
     dir: tempfile::TempDir,
+    db: crate::common::TestDb,
     pool: Pool,
     sandbox: SandboxHandle,
     /// The audit key the servers share (`CANCEL_DESK_AUDIT_KEY_PATH` in `dir`).
@@ -42,9 +43,8 @@ struct World {
 impl World {
     async fn new(references: &[String]) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let pool = db::connect(&format!("sqlite://{}/shared.db", dir.path().display()))
-            .await
-            .unwrap();
+        let test_db = crate::common::TestDb::new(dir.path(), "shared.db").await;
+        let pool = db::connect(&test_db.url).await.unwrap();
         db::migrate(&pool).await.unwrap();
         let audit_key = AuditKey::load_or_create(&dir.path().join("audit.key")).unwrap();
         let orders: Vec<_> = references
@@ -83,6 +83,7 @@ impl World {
         .unwrap();
         Self {
             dir,
+            db: test_db,
             pool,
             sandbox,
             audit_key,
@@ -99,10 +100,7 @@ impl World {
             .arg("serve")
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env(
-                "DATABASE_URL",
-                format!("sqlite://{}/shared.db", self.dir.path().display()),
-            )
+            .env("DATABASE_URL", &self.db.url)
             .env("CANCEL_DESK_ADDR", "127.0.0.1:0")
             .env("CANCEL_DESK_KEY_DIR", self.dir.path().join("keys"))
             .env(
@@ -152,7 +150,7 @@ impl World {
     }
 
     async fn order_status(&self, reference: &str) -> String {
-        sqlx::query_scalar("SELECT status FROM orders WHERE partner_reference_no = ?")
+        sqlx::query_scalar("SELECT status FROM orders WHERE partner_reference_no = $1")
             .bind(reference)
             .fetch_one(&self.pool)
             .await
@@ -349,7 +347,7 @@ async fn two_server_processes_on_one_database_never_send_an_attempt_twice() {
     for r in &references {
         let attempts: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM cancel_attempts a JOIN cancel_requests q ON q.id = a.cancel_request_id \
-             WHERE q.partner_reference_no = ?",
+             WHERE q.partner_reference_no = $1",
         )
         .bind(r)
         .fetch_one(&world.pool)

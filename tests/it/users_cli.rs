@@ -5,7 +5,14 @@ use std::process::{Command, Stdio};
 
 /// The audit key file the binary uses for the database `db` (next to it).
 pub(crate) fn audit_key_path(db: &str) -> std::path::PathBuf {
-    format!("{}.audit.key", db.trim_start_matches("sqlite://")).into()
+    match db.strip_prefix("sqlite://") {
+        Some(file) => format!("{file}.audit.key").into(),
+        // A PostgreSQL test database: a key file named after it.
+        None => std::env::temp_dir().join(format!(
+            "{}.audit.key",
+            db.rsplit('/').next().unwrap_or("postgres")
+        )),
+    }
 }
 
 /// Runs `cancel-desk ARGS` on the database `db` with `stdin`: (succeeded, stdout + stderr).
@@ -38,7 +45,8 @@ pub(crate) fn run(db: &str, args: &[&str], stdin: &str) -> (bool, String) {
 #[tokio::test]
 async fn add_change_disable_and_reset_are_audited_and_never_store_the_password() {
     let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}/users.db", dir.path().display());
+    let test_db = crate::common::TestDb::new(dir.path(), "users.db").await;
+    let db = test_db.url.clone();
     let secret = "kopi-susu-gula-aren-42";
 
     let (ok, out) = run(

@@ -23,7 +23,97 @@ pub struct TestApp {
     pub cancels: cancel_desk::cancel::service::CancelService,
     /// The key the server's audit chain is hashed with (for `audit::verify`).
     pub audit_key: cancel_desk::audit::key::AuditKey,
+    pub db: TestDb,
     _dir: tempfile::TempDir,
+}
+
+/// The engine the suite runs against: `CANCEL_DESK_TEST_ENGINE=postgres` runs every test on
+/// PostgreSQL (`CANCEL_DESK_TEST_POSTGRES_URL`, default the local server), anything else SQLite.
+pub fn engine() -> cancel_desk::db::Engine {
+    match std::env::var("CANCEL_DESK_TEST_ENGINE").as_deref() {
+        Ok("postgres") => cancel_desk::db::Engine::Postgres,
+        _ => cancel_desk::db::Engine::Sqlite,
+    }
+}
+
+pub fn postgres_admin_url() -> String {
+    std::env::var("CANCEL_DESK_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string())
+}
+
+/// A fresh database for one test: a file under `dir` on SQLite, or a new PostgreSQL database
+/// dropped again when this value is.
+pub struct TestDb {
+    pub url: String,
+    postgres_name: Option<String>,
+}
+
+impl TestDb {
+    pub async fn new(dir: &std::path::Path, file: &str) -> Self {
+        match engine() {
+            cancel_desk::db::Engine::Sqlite => TestDb {
+                url: format!("sqlite://{}/{file}", dir.display()),
+                postgres_name: None,
+            },
+            cancel_desk::db::Engine::Postgres => {
+                use rand_name::name;
+                let name = name();
+                let admin = postgres_admin_url();
+                let pool = db::connect(&admin).await.expect("PostgreSQL answers");
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&pool)
+                    .await
+                    .expect("create the test database");
+                pool.close().await;
+                let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+                TestDb {
+                    url: format!("{base}/{name}"),
+                    postgres_name: Some(name),
+                }
+            }
+        }
+    }
+}
+
+mod rand_name {
+    /// `cd_test_` and 16 hex digits: unique enough for parallel tests and runs.
+    pub fn name() -> String {
+        use std::hash::{BuildHasher, Hasher};
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos(),
+        );
+        format!("cd_test_{:016x}", h.finish())
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some(name) = self.postgres_name.take() else {
+            return;
+        };
+        // Drop runs outside async: a thread with its own runtime ends the database's sessions
+        // and drops it.
+        let admin = postgres_admin_url();
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                if let Ok(pool) = db::connect(&admin).await {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&pool)
+                        .await;
+                    pool.close().await;
+                }
+            });
+        })
+        .join();
+    }
 }
 
 impl TestApp {
@@ -34,7 +124,8 @@ impl TestApp {
     /// A server whose configuration also has these `CANCEL_DESK_*` variables set.
     pub async fn spawn_with(settings: &[(&str, &str)]) -> Self {
         let dir = tempfile::tempdir().expect("temporary directory");
-        let url = format!("sqlite://{}/test.db", dir.path().display());
+        let test_db = TestDb::new(dir.path(), "test.db").await;
+        let url = test_db.url.clone();
         let config = Config::from_lookup(|name| match name {
             "DATABASE_URL" => Some(url.clone()),
             "CANCEL_DESK_ADDR" => Some("127.0.0.1:0".to_string()),
@@ -109,6 +200,7 @@ impl TestApp {
             dana,
             cancels,
             audit_key,
+            db: test_db,
             _dir: dir,
         }
     }
@@ -183,6 +275,23 @@ impl TestApp {
             .unwrap();
         tx.commit().await.unwrap();
     }
+}
+
+/// The string field `field` of the details of every audit event with `action`, oldest first
+/// (read in Rust: the engines spell JSON access differently).
+pub async fn audit_detail(pool: &Pool, action: &str, field: &str) -> Vec<String> {
+    let rows: Vec<String> =
+        sqlx::query_scalar("SELECT details FROM audit_events WHERE action = $1 ORDER BY id")
+            .bind(action)
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    rows.iter()
+        .filter_map(|d| {
+            let v: serde_json::Value = serde_json::from_str(d).ok()?;
+            v[field].as_str().map(str::to_string)
+        })
+        .collect()
 }
 
 /// An order with the given reference, name, amount (sen), status and paid-at time.
