@@ -89,41 +89,32 @@ impl CancelService {
     /// batch after batch until nothing due is left (a backlog drains in one pass, not 16 per
     /// poll). Returns how many it worked.
     pub async fn work_due(&self, now: i64) -> Result<usize, CancelError> {
-        const BATCH: i64 = 16;
+        const AT_ONCE: i64 = 4;
         let mut worked = 0;
         loop {
-            let due = cancels::due_requests(&self.pool, now, BATCH).await?;
-            let mut claimed_any = false;
-            for chunk in due.chunks(4) {
-                let mut tasks = tokio::task::JoinSet::new();
-                for &id in chunk {
-                    if !cancels::claim_lease(
-                        &self.pool,
-                        id,
-                        &self.instance,
-                        self.lease_until(now),
-                        now,
-                    )
-                    .await?
-                    {
-                        continue;
-                    }
-                    claimed_any = true;
-                    worked += 1;
-                    let service = self.clone();
-                    tasks.spawn(async move {
-                        let actor = service.worker_actor();
-                        if let Err(err) = service.work(id, &actor, Mode::Automatic).await {
-                            tracing::error!(%err, cancel_request = id, "worker could not work a pending cancel");
-                        }
-                    });
-                }
-                while tasks.join_next().await.is_some() {}
-            }
-            // A short batch was the last; a batch another server took entirely is left to it.
-            if (due.len() as i64) < BATCH || !claimed_any {
+            let claimed = cancels::claim_due(
+                &self.pool,
+                &self.instance,
+                self.lease_until(now),
+                now,
+                AT_ONCE,
+            )
+            .await?;
+            if claimed.is_empty() {
                 return Ok(worked);
             }
+            let mut tasks = tokio::task::JoinSet::new();
+            for id in claimed {
+                worked += 1;
+                let service = self.clone();
+                tasks.spawn(async move {
+                    let actor = service.worker_actor();
+                    if let Err(err) = service.work(id, &actor, Mode::Automatic).await {
+                        tracing::error!(%err, cancel_request = id, "worker could not work a pending cancel");
+                    }
+                });
+            }
+            while tasks.join_next().await.is_some() {}
         }
     }
 
@@ -180,7 +171,7 @@ impl CancelService {
             let (mut open, _) = self.load_open(id).await?;
             self.close_interrupted(&mut open, actor).await?;
             let mut tx = begin(&self.pool).await?;
-            let now = crate::time::now_epoch();
+            let now = crate::db::now(&self.pool).await?;
             let (outcome, label) = match resolution {
                 Resolution::Cancelled => (Outcome::Success, "cancelled"),
                 Resolution::NotCancelled => (Outcome::Failed, "not cancelled"),
@@ -215,7 +206,7 @@ impl CancelService {
     }
 
     async fn claim(&self, id: i64) -> Result<(), CancelError> {
-        let now = crate::time::now_epoch();
+        let now = crate::db::now(&self.pool).await?;
         if cancels::claim_lease(&self.pool, id, &self.instance, self.lease_until(now), now).await? {
             return Ok(());
         }
@@ -267,7 +258,7 @@ impl CancelService {
             .as_deref()
             .and_then(catalog::lookup)
             .unwrap_or_else(catalog::unexpected);
-        let now = crate::time::now_epoch();
+        let now = crate::db::now(&self.pool).await?;
         if mode == Mode::Automatic && now - open.created_at >= self.policy.max_age_seconds {
             let why = format!(
                 "Still pending after {} minutes; Cancel Desk stopped retrying. Check the status with DANA, retry now, or resolve it with a note.",
@@ -339,7 +330,7 @@ impl CancelService {
     ) -> Result<WorkOutcome, CancelError> {
         let signed = self.dana.sign_cancel_body(open.body.as_bytes())?;
         let mut tx = begin(&self.pool).await?;
-        let now = crate::time::now_epoch();
+        let now = crate::db::now(&self.pool).await?;
         let until = self.lease_until(now);
         if !cancels::renew_lease(&mut tx, open.request_id, &self.instance, until).await? {
             return Ok(WorkOutcome::LeaseLost);
@@ -372,7 +363,7 @@ impl CancelService {
             ..AttemptResultRow::default()
         };
         let mut tx = begin(&self.pool).await?;
-        let now = crate::time::now_epoch();
+        let now = crate::db::now(&self.pool).await?;
         cancels::finish_attempt(&mut tx, attempt.id, &row, audit::now_ms()).await?;
         cancels::set_request_state(
             &mut tx,
@@ -510,7 +501,7 @@ impl CancelService {
             .clone()
             .unwrap_or_else(|| catalog::TOTAL_TIMEOUT.into());
         let mut tx = begin(&self.pool).await?;
-        let now = crate::time::now_epoch();
+        let now = crate::db::now(&self.pool).await?;
         let status = self
             .settle(
                 &mut tx,
@@ -543,7 +534,7 @@ impl CancelService {
                 next,
                 attention,
                 actor,
-                crate::time::now_epoch(),
+                crate::db::now(&self.pool).await?,
             )
             .await?;
         tx.commit().await?;
@@ -560,7 +551,7 @@ impl CancelService {
         attention: Option<&str>,
         actor: &str,
     ) -> Result<WorkOutcome, CancelError> {
-        let now = crate::time::now_epoch();
+        let now = crate::db::now(&self.pool).await?;
         // An attempt in flight elsewhere would have held the lease; due now if it was in flight.
         let next = row.next_attempt_at.unwrap_or(now);
         let code = open
@@ -573,7 +564,13 @@ impl CancelService {
 
 /// Used by the worker loop: logs what a crash left behind before the first pass.
 pub async fn report_interrupted(service: &CancelService) {
-    let now = crate::time::now_epoch();
+    let now = match crate::db::now(&service.pool).await {
+        Ok(now) => now,
+        Err(err) => {
+            tracing::error!(%err, "could not read the database clock");
+            return;
+        }
+    };
     match cancels::interrupted_attempts(&service.pool, now).await {
         Ok(0) => {}
         Ok(n) => tracing::warn!(
@@ -595,7 +592,14 @@ pub fn spawn_worker(service: CancelService) -> tokio::task::JoinHandle<()> {
         loop {
             interval.tick().await;
             let started = std::time::Instant::now();
-            match service.work_due(crate::time::now_epoch()).await {
+            let now = match crate::db::now(&service.pool).await {
+                Ok(now) => now,
+                Err(err) => {
+                    tracing::error!(%err, "worker pass skipped: could not read the database clock");
+                    continue;
+                }
+            };
+            match service.work_due(now).await {
                 Ok(0) => {}
                 Ok(n) => tracing::debug!(
                     worked = n,

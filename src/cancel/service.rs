@@ -315,7 +315,7 @@ impl CancelService {
         let order = db::orders::find_by_partner_reference(&mut *tx, partner_reference_no)
             .await?
             .ok_or_else(|| CancelError::OrderNotFound(partner_reference_no.to_string()))?;
-        let now = crate::time::now_epoch();
+        let now = crate::db::now(&self.pool).await?;
         if !cancels::claim_order_for_cancel(&mut tx, order.id, now).await? {
             return Err(CancelError::NotCancellable {
                 reference: order.partner_reference_no,
@@ -445,7 +445,7 @@ impl CancelService {
         entry: &'static CatalogEntry,
         actor: &str,
     ) -> Result<Conclusion, CancelError> {
-        let now = crate::time::now_epoch();
+        let now = crate::db::now(&self.pool).await?;
         if entry.outcome != Outcome::Pending {
             let status = self
                 .settle(conn, open, entry.outcome, entry.code, actor, "answer", now)

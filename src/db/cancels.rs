@@ -128,21 +128,6 @@ pub async fn request_by_id(
     .await
 }
 
-/// Open requests the worker should act on now: due, not waiting for a person, not leased.
-pub async fn due_requests(pool: &Pool, now: i64, limit: i64) -> Result<Vec<i64>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT id FROM cancel_requests \
-         WHERE state IN ('IN_FLIGHT', 'PENDING') AND next_attempt_at <= $1 AND attention IS NULL \
-           AND (lease_until IS NULL OR lease_until < $2) \
-         ORDER BY next_attempt_at, id LIMIT $3",
-    )
-    .bind(now)
-    .bind(now)
-    .bind(limit)
-    .fetch_all(pool)
-    .await
-}
-
 /// Takes the lease of an open request; false when someone else holds it or it is settled.
 pub async fn claim_lease(
     pool: &Pool,
@@ -162,6 +147,35 @@ pub async fn claim_lease(
     .execute(pool)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Takes the lease of up to `limit` due cancels in one statement and returns their ids: due,
+/// not waiting for a person, not leased. On PostgreSQL rows another server is claiming right
+/// now are skipped (`FOR UPDATE SKIP LOCKED`) instead of waited for; SQLite has one writer.
+pub async fn claim_due(
+    pool: &Pool,
+    owner: &str,
+    lease_until: i64,
+    now: i64,
+    limit: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let lock = match super::engine(pool) {
+        super::Engine::Sqlite => "",
+        super::Engine::Postgres => " FOR UPDATE SKIP LOCKED",
+    };
+    sqlx::query_scalar(&format!(
+        "UPDATE cancel_requests SET lease_owner = $1, lease_until = $2 WHERE id IN (\
+         SELECT id FROM cancel_requests \
+         WHERE state IN ('IN_FLIGHT', 'PENDING') AND next_attempt_at <= $3 AND attention IS NULL \
+           AND (lease_until IS NULL OR lease_until < $3) \
+         ORDER BY next_attempt_at, id LIMIT $4{lock}) RETURNING id"
+    ))
+    .bind(owner)
+    .bind(lease_until)
+    .bind(now)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
 }
 
 /// Extends a lease this owner still holds, never shortening it (in the transaction that records

@@ -115,6 +115,20 @@ pub async fn migrate(pool: &Pool) -> Result<(), sqlx::migrate::MigrateError> {
     }
 }
 
+/// The database's clock, in Unix seconds: what leases and due times are measured against, so
+/// servers whose clocks disagree still agree on who holds a cancel and when it is due. (SQLite
+/// lives on this host: its clock is this process's.)
+pub async fn now(pool: &Pool) -> Result<i64, sqlx::Error> {
+    match engine(pool) {
+        Engine::Sqlite => Ok(crate::time::now_epoch()),
+        Engine::Postgres => {
+            sqlx::query_scalar("SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) AS BIGINT)")
+                .fetch_one(pool)
+                .await
+        }
+    }
+}
+
 /// The advisory lock every PostgreSQL write transaction of [`begin_write`] takes.
 const WRITE_LOCK: i64 = 0x0cd0_5eed;
 
