@@ -5,6 +5,7 @@
 //! module asks [`engine`].
 
 pub mod cancels;
+pub mod copy;
 pub mod login_throttle;
 pub mod orders;
 pub mod sessions;

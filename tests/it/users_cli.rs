@@ -15,6 +15,24 @@ pub(crate) fn audit_key_path(db: &str) -> std::path::PathBuf {
     }
 }
 
+/// Runs `cancel-desk ARGS` with the audit key at `key` and no database of its own: (succeeded,
+/// stdout + stderr).
+pub(crate) fn run_with_key(key: &std::path::Path, args: &[&str]) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_cancel-desk"))
+        .args(args)
+        .env("CANCEL_DESK_AUDIT_KEY_PATH", key)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .output()
+        .expect("the binary runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
 /// Runs `cancel-desk ARGS` on the database `db` with `stdin`: (succeeded, stdout + stderr).
 pub(crate) fn run(db: &str, args: &[&str], stdin: &str) -> (bool, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_cancel-desk"))

@@ -50,7 +50,15 @@ pub struct TestDb {
 
 impl TestDb {
     pub async fn new(dir: &std::path::Path, file: &str) -> Self {
-        match engine() {
+        Self::new_on(engine(), dir, file).await
+    }
+
+    pub async fn new_on(
+        engine: cancel_desk::db::Engine,
+        dir: &std::path::Path,
+        file: &str,
+    ) -> Self {
+        match engine {
             cancel_desk::db::Engine::Sqlite => TestDb {
                 url: format!("sqlite://{}/{file}", dir.display()),
                 postgres_name: None,
@@ -124,7 +132,13 @@ impl TestApp {
     /// A server whose configuration also has these `CANCEL_DESK_*` variables set.
     pub async fn spawn_with(settings: &[(&str, &str)]) -> Self {
         let dir = tempfile::tempdir().expect("temporary directory");
-        let test_db = TestDb::new(dir.path(), "test.db").await;
+        // A test may pin the engine ("TEST_ENGINE"); otherwise the suite's.
+        let engine = match settings.iter().find(|(k, _)| *k == "TEST_ENGINE") {
+            Some((_, "sqlite")) => cancel_desk::db::Engine::Sqlite,
+            Some((_, "postgres")) => cancel_desk::db::Engine::Postgres,
+            _ => engine(),
+        };
+        let test_db = TestDb::new_on(engine, dir.path(), "test.db").await;
         let url = test_db.url.clone();
         let config = Config::from_lookup(|name| match name {
             "DATABASE_URL" => Some(url.clone()),
@@ -203,6 +217,11 @@ impl TestApp {
             db: test_db,
             _dir: dir,
         }
+    }
+
+    /// The file the server's audit key is in.
+    pub fn audit_key_path(&self) -> std::path::PathBuf {
+        self._dir.path().join("audit.key")
     }
 
     /// Creates a user with this role and signs this app's client in as them.
