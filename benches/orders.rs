@@ -1,7 +1,9 @@
 //! Orders list at scale: seeds BENCH_ORDERS orders (default 1,000,000) with the real CLI, starts
 //! the real server as a child process, and measures request latency (p50/p95/p99 over loopback,
 //! sequential requests) for the first page, a deep page, searches and filters, plus the server's
-//! resident memory. Run: `cargo bench --features ssr --bench orders`.
+//! resident memory, signed in as a finance user. Run: `cargo bench --features ssr --bench orders`
+//! (SQLite), or with `BENCH_ENGINE=postgres` on a fresh database of the PostgreSQL server at
+//! `CANCEL_DESK_TEST_POSTGRES_URL` (default the local one), dropped afterwards.
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -40,6 +42,13 @@ fn ms(d: Duration) -> String {
     format!("{:.2}", d.as_secs_f64() * 1000.0)
 }
 
+#[path = "bench_db.rs"]
+mod bench_db;
+use bench_db::BenchDb;
+
+const BENCH_EMAIL: &str = "bench@merchant.test";
+const BENCH_PASSWORD: &str = "bench-password-kopi-42";
+
 #[tokio::main]
 async fn main() {
     let orders: usize = std::env::var("BENCH_ORDERS")
@@ -48,7 +57,8 @@ async fn main() {
         .unwrap_or(1_000_000);
     let exe = env!("CARGO_BIN_EXE_cancel-desk");
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}/bench.db", dir.path().display());
+    let database = BenchDb::new(dir.path()).await;
+    let url = database.url.clone();
 
     let started = Instant::now();
     let seeded = Command::new(exe)
@@ -60,6 +70,20 @@ async fn main() {
         .expect("seed runs");
     assert!(seeded.success());
     let seed_time = started.elapsed();
+    let mut add = Command::new(exe)
+        .args(["user", "add", "--email", BENCH_EMAIL, "--role", "finance"])
+        .env("DATABASE_URL", &url)
+        .env("CANCEL_DESK_AUDIT_KEY_PATH", dir.path().join("audit.key"))
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("user add runs");
+    {
+        use std::io::Write;
+        writeln!(add.stdin.take().unwrap(), "{BENCH_PASSWORD}").unwrap();
+    }
+    assert!(add.wait().unwrap().success());
 
     // Cursors and search terms taken from the data itself.
     let pool = cancel_desk::db::connect(&url).await.unwrap();
@@ -104,10 +128,17 @@ async fn main() {
         child,
         base: format!("http://127.0.0.1:{port}"),
     };
-    let client = reqwest::Client::new();
+    // The list is for signed-in staff: a finance account, signed in like a browser.
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("origin", server.base.parse().unwrap());
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .default_headers(headers)
+        .build()
+        .unwrap();
     for _ in 0..200 {
         if client
-            .get(format!("{}/orders", server.base))
+            .get(format!("{}/healthz", server.base))
             .send()
             .await
             .is_ok()
@@ -116,6 +147,17 @@ async fn main() {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    let signed_in = client
+        .post(format!("{}/api/auth/login", server.base))
+        .form(&[("email", BENCH_EMAIL), ("password", BENCH_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        signed_in.headers().contains_key("set-cookie"),
+        "sign-in failed: {}",
+        signed_in.status()
+    );
 
     let q = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
     let scenarios: Vec<(&str, String)> = vec![
@@ -165,6 +207,8 @@ async fn main() {
             let body = client.get(&url).send().await.unwrap().text().await.unwrap();
             rows = body.matches("class=\"mono ref-link\"").count();
         }
+        // A page with no rows measures nothing (a sign-in page, an empty search).
+        assert!(rows > 0, "{name}: no rows on {path}");
         let mut samples = Vec::with_capacity(SAMPLES);
         for _ in 0..SAMPLES {
             let t = Instant::now();
@@ -192,4 +236,6 @@ async fn main() {
         status_kib(pid, "VmRSS:") / 1024,
         status_kib(pid, "VmHWM:") / 1024
     );
+    drop(server);
+    database.drop_database().await;
 }

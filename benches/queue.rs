@@ -1,6 +1,6 @@
 //! The pending-cancel queue under a backlog: queueing cancels, the worker draining them against
 //! the sandbox, and the reads behind /pending and /metrics with that many open cancels.
-//! Run: `cargo bench --features ssr --bench queue`.
+//! Run: `cargo bench --features ssr --bench queue` (SQLite), or with `BENCH_ENGINE=postgres`.
 
 use std::time::{Duration, Instant};
 
@@ -42,10 +42,14 @@ fn own_status_kib(field: &str) -> u64 {
         .unwrap_or(0)
 }
 
+#[path = "bench_db.rs"]
+mod bench_db;
+
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}/bench.db", dir.path().display());
+    let database = bench_db::BenchDb::new(dir.path()).await;
+    let url = database.url.clone();
     let config = Config::from_lookup(|name| match name {
         "DATABASE_URL" => Some(url.clone()),
         "CANCEL_DESK_KEY_DIR" => Some(dir.path().join("keys").display().to_string()),
@@ -184,4 +188,6 @@ async fn main() {
         own_status_kib("VmRSS:") / 1024,
         own_status_kib("VmHWM:") / 1024
     );
+    pool.close().await;
+    database.drop_database().await;
 }

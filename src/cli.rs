@@ -691,10 +691,7 @@ async fn user(config: &Config, command: UserCommand) -> Result<(), CliError> {
 /// Demo accounts are never created any other way.
 async fn create_demo_accounts(key: &AuditKey, pool: &db::Pool) -> Result<(), CliError> {
     use crate::auth::{role::Role, users};
-    let any: Option<i64> = sqlx::query_scalar("SELECT id FROM users LIMIT 1")
-        .fetch_optional(pool)
-        .await?;
-    if any.is_some() {
+    if db::users::any_exist(pool).await? {
         return Ok(());
     }
     println!("Demo accounts (shown once; change or disable them with `cancel-desk user`):");

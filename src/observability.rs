@@ -155,10 +155,7 @@ pub async fn healthz() -> &'static str {
 
 /// `/readyz`: the database answers.
 pub async fn readyz(State(state): State<AppState>) -> Response {
-    match sqlx::query_scalar::<_, i64>("SELECT 1")
-        .fetch_one(&state.pool)
-        .await
-    {
+    match crate::db::ping(&state.pool).await {
         Ok(_) => (StatusCode::OK, "ready\n").into_response(),
         Err(err) => {
             tracing::warn!(%err, "readiness check: database unreachable");

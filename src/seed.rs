@@ -261,13 +261,8 @@ pub async fn seed_orders(
 ) -> Result<usize, sqlx::Error> {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut next_seq = db::orders::max_id(pool).await? + 1;
-    let sqlite = db::engine(pool) == db::Engine::Sqlite;
     let mut conn = pool.acquire().await?;
-    if sqlite {
-        sqlx::query(&format!("PRAGMA cache_size = -{SEED_CACHE_KIB}"))
-            .execute(&mut *conn)
-            .await?;
-    }
+    db::set_page_cache(&mut conn, Some(SEED_CACHE_KIB)).await?;
     let mut written = 0;
     let result = async {
         while written < count {
@@ -283,11 +278,7 @@ pub async fn seed_orders(
     }
     .await;
     // The connection goes back to the pool: give it the ordinary cache again.
-    if sqlite {
-        sqlx::query("PRAGMA cache_size = -2000")
-            .execute(&mut *conn)
-            .await?;
-    }
+    db::set_page_cache(&mut conn, None).await?;
     result.map(|()| written)
 }
 

@@ -120,12 +120,7 @@ impl Checkpoint {
 /// A checkpoint of the chain as it is now, signed with `key`. Counting and reading the head is
 /// one statement, so it sees one state of the chain.
 pub async fn take(pool: &Pool, key: &AuditKey) -> Result<Checkpoint, sqlx::Error> {
-    let head: Option<(i64, i64, String)> = sqlx::query_as(
-        "SELECT (SELECT COUNT(*) FROM audit_events), id, hash FROM audit_events \
-         ORDER BY id DESC LIMIT 1",
-    )
-    .fetch_optional(pool)
-    .await?;
+    let head = crate::db::audit::count_and_head(pool).await?;
     let (events, head_id, head_hash) = head.unwrap_or((0, 0, GENESIS_HASH.to_string()));
     let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     Ok(Checkpoint::signed(key, events, head_id, &head_hash, &at))
@@ -251,14 +246,9 @@ pub async fn check(
             }),
         );
     }
-    let hash: Option<String> = sqlx::query_scalar("SELECT hash FROM audit_events WHERE id = $1")
-        .bind(head_id)
-        .fetch_optional(pool)
-        .await?;
+    let hash = crate::db::audit::hash_of(pool, head_id).await?;
     let Some(hash) = hash else {
-        let last: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM audit_events")
-            .fetch_one(pool)
-            .await?;
+        let last = crate::db::audit::max_id(pool).await?;
         return Ok(Some(format!(
             "its head, event #{head_id} of {events}, is missing: the chain's tail was deleted (it \
              now ends at event #{})",
@@ -274,10 +264,7 @@ pub async fn check(
     let position = if chain.first_break.is_none() {
         head_id
     } else {
-        sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE id <= $1")
-            .bind(head_id)
-            .fetch_one(pool)
-            .await?
+        crate::db::audit::count_up_to(pool, head_id).await?
     };
     Ok((position != events).then(|| {
         format!(

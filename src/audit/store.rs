@@ -184,12 +184,7 @@ pub fn legacy_row_hash(row: &EventRow) -> String {
 /// How many rows at the start of the chain were written before it was keyed (0 for a database
 /// created keyed). A missing row counts as 0, so every row must then carry the keyed hash.
 pub async fn legacy_events(conn: &mut crate::db::Connection) -> Result<i64, sqlx::Error> {
-    Ok(
-        sqlx::query_scalar::<_, i64>("SELECT legacy_events FROM audit_chain WHERE id = 1")
-            .fetch_optional(&mut *conn)
-            .await?
-            .unwrap_or(0),
-    )
+    crate::db::audit::legacy_events(conn).await
 }
 
 fn marker_event(legacy_events: i64, legacy_head_hash: &str) -> NewEvent {
@@ -231,29 +226,12 @@ async fn insert_keyed(
         hash: String::new(),
     };
     row.hash = row_hash(key, &row);
-    sqlx::query(
-        "INSERT INTO audit_events (id, occurred_at, actor, action, outcome, order_ref, response_code, details, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(row.id)
-    .bind(row.occurred_at)
-    .bind(&row.actor)
-    .bind(&row.action)
-    .bind(&row.outcome)
-    .bind(&row.order_ref)
-    .bind(&row.response_code)
-    .bind(&row.details)
-    .bind(&row.prev_hash)
-    .bind(&row.hash)
-    .execute(&mut *conn)
-    .await?;
+    crate::db::audit::insert(conn, &row).await?;
     Ok(row)
 }
 
 async fn head(conn: &mut crate::db::Connection) -> Result<Option<(i64, String)>, sqlx::Error> {
-    sqlx::query_as("SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1")
-        .fetch_optional(&mut *conn)
-        .await
+    crate::db::audit::head(conn).await
 }
 
 /// Writes the [`CHAIN_KEYED_ACTION`] marker when the chain ends exactly at its legacy rows
@@ -416,11 +394,7 @@ pub async fn verify(pool: &Pool, key: &AuditKey) -> Result<VerifyReport, sqlx::E
         let mut conn = pool.acquire().await?;
         legacy_events(&mut conn).await?
     };
-    let mut rows = sqlx::query_as::<sqlx::Any, EventRow>(
-        "SELECT id, occurred_at, actor, action, outcome, order_ref, response_code, details, prev_hash, hash \
-         FROM audit_events ORDER BY id",
-    )
-    .fetch(pool);
+    let mut rows = crate::db::audit::all_in_order(pool);
     let mut expected_prev = GENESIS_HASH.to_string();
     let mut expected_id = 1;
     let mut events = 0;
@@ -457,63 +431,13 @@ pub async fn verify(pool: &Pool, key: &AuditKey) -> Result<VerifyReport, sqlx::E
     })
 }
 
-/// Pushes the filter's conditions (not the page position) onto a query.
-fn push_filter(qb: &mut crate::db::sql::Sql<'_>, f: &super::query::AuditFilter) {
-    if let Some(v) = &f.actor {
-        qb.push(" AND actor = ").bind(v.clone());
-    }
-    if let Some(v) = &f.order {
-        qb.push(" AND order_ref = ").bind(v.clone());
-    }
-    if let Some(v) = &f.action {
-        qb.push(" AND action = ").bind(v.clone());
-    }
-    if let Some(v) = &f.outcome {
-        qb.push(" AND outcome = ").bind(v.clone());
-    }
-    if let Some(v) = &f.code {
-        qb.push(" AND response_code = ").bind(v.clone());
-    }
-    if let Some(v) = f.from_ms {
-        qb.push(" AND occurred_at >= ").bind(v);
-    }
-    if let Some(v) = f.to_ms {
-        qb.push(" AND occurred_at < ").bind(v);
-    }
-}
-
-const SELECT_EVENTS: &str = "SELECT id, occurred_at, actor, action, outcome, order_ref, response_code, details, prev_hash, hash \
-     FROM audit_events WHERE 1 = 1";
-
 /// One page, newest first; `more` tells whether rows lie beyond it in the direction read.
 pub async fn list_page(
     pool: &Pool,
     f: &super::query::AuditFilter,
     limit: usize,
 ) -> Result<(Vec<EventRow>, bool), sqlx::Error> {
-    let mut qb = crate::db::sql::Sql::new(SELECT_EVENTS);
-    push_filter(&mut qb, f);
-    let reading_newer = f.after.is_some();
-    if let Some(before) = f.before {
-        qb.push(" AND id < ").bind(before);
-    }
-    if let Some(after) = f.after {
-        qb.push(" AND id > ").bind(after);
-    }
-    qb.push(if reading_newer {
-        " ORDER BY id ASC LIMIT "
-    } else {
-        " ORDER BY id DESC LIMIT "
-    })
-    .bind(i64::try_from(limit + 1).unwrap_or(i64::MAX));
-    let (text, args) = qb.into_parts();
-    let mut rows: Vec<EventRow> = sqlx::query_as_with(&text, args).fetch_all(pool).await?;
-    let more = rows.len() > limit;
-    rows.truncate(limit);
-    if reading_newer {
-        rows.reverse();
-    }
-    Ok((rows, more))
+    crate::db::audit::list_page(pool, f, limit).await
 }
 
 /// Every event of the filter, oldest first, streamed row by row (for the CSV export).
@@ -521,24 +445,7 @@ pub fn stream_all(
     pool: Pool,
     f: super::query::AuditFilter,
 ) -> impl futures_util::Stream<Item = Result<EventRow, sqlx::Error>> + Send + 'static {
-    // A bounded channel fed by a task that owns the query: memory stays at one batch however
-    // many rows the filter matches.
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<EventRow, sqlx::Error>>(256);
-    tokio::spawn(async move {
-        let mut qb = crate::db::sql::Sql::new(SELECT_EVENTS);
-        push_filter(&mut qb, &f);
-        qb.push(" ORDER BY id ASC");
-        let (text, args) = qb.into_parts();
-        let mut rows = sqlx::query_as_with::<_, EventRow, _>(&text, args).fetch(&pool);
-        while let Some(row) = rows.try_next().await.transpose() {
-            if tx.send(row).await.is_err() {
-                break; // the client went away
-            }
-        }
-    });
-    futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|item| (item, rx))
-    })
+    crate::db::audit::stream_filtered(pool, f)
 }
 
 #[cfg(test)]

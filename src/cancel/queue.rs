@@ -221,13 +221,7 @@ impl CancelService {
 
     /// Frees the lease if an action ended early (settling and queueing free it themselves).
     async fn release_if_held(&self, id: i64) {
-        let released = sqlx::query(
-            "UPDATE cancel_requests SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2",
-        )
-        .bind(id)
-        .bind(&*self.instance)
-        .execute(&self.pool)
-        .await;
+        let released = cancels::release_lease_held_by(&self.pool, id, &self.instance).await;
         if let Err(err) = released {
             tracing::warn!(%err, cancel_request = id, "could not release a lease; it will run out");
         }

@@ -221,6 +221,18 @@ pub async fn requeue(
     Ok(())
 }
 
+/// Frees the lease only if `owner` still holds it.
+pub async fn release_lease_held_by(pool: &Pool, id: i64, owner: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE cancel_requests SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2",
+    )
+    .bind(id)
+    .bind(owner)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
 pub async fn release_lease(conn: &mut crate::db::Connection, id: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE cancel_requests SET lease_owner = NULL, lease_until = NULL WHERE id = $1")
         .bind(id)

@@ -4,6 +4,7 @@
 //! both accept); where the engines differ (name search, write locks, bulk-load tuning) the query
 //! module asks [`engine`].
 
+pub mod audit;
 pub mod cancels;
 pub mod copy;
 pub mod login_throttle;
@@ -114,6 +115,27 @@ pub async fn migrate(pool: &Pool) -> Result<(), sqlx::migrate::MigrateError> {
         Engine::Sqlite => sqlx::migrate!("./migrations/sqlite").run(pool).await,
         Engine::Postgres => sqlx::migrate!("./migrations/postgres").run(pool).await,
     }
+}
+
+/// Gives one SQLite connection a page cache of `kib` for a bulk load (`None`: the default
+/// 2 MiB again). PostgreSQL's cache is the server's: nothing to do.
+pub async fn set_page_cache(conn: &mut Connection, kib: Option<i64>) -> Result<(), sqlx::Error> {
+    if conn.backend_name() != "SQLite" {
+        return Ok(());
+    }
+    let kib = kib.unwrap_or(2_000);
+    sqlx::query(&format!("PRAGMA cache_size = -{kib}"))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Whether the database answers (readiness).
+pub async fn ping(pool: &Pool) -> Result<(), sqlx::Error> {
+    sqlx::query_scalar::<_, i64>("SELECT 1")
+        .fetch_one(pool)
+        .await
+        .map(|_| ())
 }
 
 /// The database's clock, in Unix seconds: what leases and due times are measured against, so

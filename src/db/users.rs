@@ -13,6 +13,14 @@ pub struct UserRow {
 
 const COLUMNS: &str = "id, email, role, password_hash, disabled_at, created_at, updated_at";
 
+/// Whether any account exists at all.
+pub async fn any_exist(pool: &super::Pool) -> Result<bool, sqlx::Error> {
+    let any: Option<i64> = sqlx::query_scalar("SELECT id FROM users LIMIT 1")
+        .fetch_optional(pool)
+        .await?;
+    Ok(any.is_some())
+}
+
 /// Works on the pool or inside a transaction.
 pub async fn find_by_email<'e>(
     executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
