@@ -20,6 +20,7 @@ step() {
 }
 
 step "format" cargo fmt --all -- --check
+step "no import cycles" python3 scripts/module_cycles.py
 step "clippy (server)" cargo clippy --features ssr --all-targets -- -D warnings
 step "clippy (browser)" cargo clippy --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
 step "unit and integration tests (SQLite)" cargo test --features ssr

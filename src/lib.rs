@@ -22,6 +22,8 @@ pub mod config;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
+pub mod metrics;
+#[cfg(feature = "ssr")]
 pub mod observability;
 #[cfg(feature = "ssr")]
 pub mod sandbox;
@@ -29,6 +31,8 @@ pub mod sandbox;
 pub mod seed;
 #[cfg(feature = "ssr")]
 pub mod server;
+#[cfg(feature = "ssr")]
+pub mod state;
 #[cfg(feature = "ssr")]
 pub mod time;
 #[cfg(feature = "ssr")]

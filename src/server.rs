@@ -1,14 +1,14 @@
 //! The HTTP server: Leptos pages and server functions on axum, sharing one [`AppState`].
 
 use axum::Router;
-use axum::extract::FromRef;
 use axum::response::Redirect;
 use axum::routing::get;
-use leptos::config::LeptosOptions;
 use std::sync::OnceLock;
 
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
+
+pub use crate::state::AppState;
 
 use crate::app::{App, shell};
 use crate::config::Config;
@@ -19,96 +19,6 @@ use crate::dana::keys;
 use crate::dana::signing::KeyError;
 use crate::db::Pool;
 use crate::sandbox::{self, OrderBook, SandboxConfig, SandboxHandle, scenario::Scripts};
-
-/// What every request may use. Server functions read it from the Leptos context.
-#[derive(Clone)]
-pub struct AppState {
-    pub leptos_options: LeptosOptions,
-    pub pool: Pool,
-    /// The signed DANA client (DANA itself, or the embedded sandbox).
-    pub dana: DanaClient,
-    /// Cancels and the pending queue (shares `pool` and `dana`).
-    pub cancels: crate::cancel::service::CancelService,
-    pub session_idle_seconds: i64,
-    /// A session ends this long after sign-in, however active (`CANCEL_DESK_SESSION_MAX_HOURS`).
-    pub session_max_seconds: i64,
-    pub secure_cookies: bool,
-    /// `CANCEL_DESK_METRICS_TOKEN`: when set, `/metrics` needs it as a bearer token.
-    pub metrics_token: Option<String>,
-    /// `CANCEL_DESK_METRICS_PUBLIC`: `/metrics` open without a token, on purpose.
-    pub metrics_public: bool,
-    /// Peers whose `X-Forwarded-For` is believed (`CANCEL_DESK_TRUSTED_PROXIES`).
-    pub trusted_proxies: std::sync::Arc<Vec<ipnet::IpNet>>,
-    /// The secret that keys the audit chain (outside the database).
-    pub audit_key: crate::audit::key::AuditKey,
-    /// Cancels go to the embedded sandbox, not DANA: every page says so.
-    pub sandbox: bool,
-    /// The longest a request may take (`CANCEL_DESK_REQUEST_TIMEOUT_SECONDS`).
-    pub request_timeout_seconds: u64,
-}
-
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(state: &AppState) -> Self {
-        state.leptos_options.clone()
-    }
-}
-
-impl AppState {
-    pub fn new(
-        config: &Config,
-        pool: Pool,
-        dana: DanaClient,
-        audit_key: crate::audit::key::AuditKey,
-        sandbox: bool,
-    ) -> Self {
-        let leptos_options = LeptosOptions::builder()
-            .output_name("cancel-desk")
-            .site_root(config.site_root.to_string_lossy().into_owned())
-            .site_pkg_dir("pkg")
-            .site_addr(config.addr)
-            .hash_files(bundle_is_hashed())
-            .build();
-        let cancels = crate::cancel::service::CancelService::new(
-            pool.clone(),
-            dana.clone(),
-            config.queue.clone(),
-            audit_key.clone(),
-        );
-        Self {
-            leptos_options,
-            pool,
-            dana,
-            cancels,
-            session_idle_seconds: config.session_idle_minutes * 60,
-            session_max_seconds: config.session_max_hours * 3600,
-            secure_cookies: config.secure_cookies,
-            metrics_token: config.metrics_token.clone(),
-            metrics_public: config.metrics_public,
-            trusted_proxies: std::sync::Arc::new(config.trusted_proxies.clone()),
-            audit_key,
-            sandbox,
-            request_timeout_seconds: config.request_timeout_seconds,
-        }
-    }
-}
-
-/// Whether the release bundle's file names carry content hashes: cargo-leptos then writes
-/// `hash.txt` beside the server binary (ship the two together).
-fn bundle_is_hashed() -> bool {
-    std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt")))
-        .is_some_and(|path| path.is_file())
-}
-
-impl AppState {
-    pub fn session_policy(&self) -> crate::auth::session::SessionPolicy {
-        crate::auth::session::SessionPolicy {
-            idle_seconds: self.session_idle_seconds,
-            max_seconds: self.session_max_seconds,
-        }
-    }
-}
 
 /// The app's routes, computed once per process: generating them raises a process-global flag
 /// that leaves any resource first polled meanwhile pending forever (leptos issue #4773), so it

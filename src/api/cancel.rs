@@ -5,7 +5,7 @@ use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 async fn history_of(
-    state: &crate::server::AppState,
+    state: &crate::state::AppState,
     reference: &str,
 ) -> Result<Vec<CancelRequestView>, AppError> {
     let order = crate::db::orders::find_by_partner_reference(&state.pool, reference)

@@ -9,8 +9,8 @@ pub mod orders;
 pub mod pending;
 
 #[cfg(feature = "ssr")]
-pub(crate) fn app_state() -> Result<crate::server::AppState, crate::error::AppError> {
-    leptos::prelude::use_context::<crate::server::AppState>().ok_or_else(|| {
+pub(crate) fn app_state() -> Result<crate::state::AppState, crate::error::AppError> {
+    leptos::prelude::use_context::<crate::state::AppState>().ok_or_else(|| {
         tracing::error!("AppState is missing from the server function context");
         crate::error::AppError::Internal
     })
@@ -50,7 +50,7 @@ pub(crate) fn client_addr() -> String {
 #[cfg(feature = "ssr")]
 pub(crate) async fn require(
     permission: crate::auth::role::Permission,
-) -> Result<(crate::server::AppState, crate::auth::CurrentUser), crate::error::AppError> {
+) -> Result<(crate::state::AppState, crate::auth::CurrentUser), crate::error::AppError> {
     use crate::error::AppError;
     use leptos::prelude::use_context;
     let state = app_state()?;

@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 use super::query::AuditParams;
 use crate::auth::CurrentUser;
 use crate::auth::role::Permission;
-use crate::server::AppState;
+use crate::state::AppState;
 
 pub async fn export_csv(
     State(state): State<AppState>,

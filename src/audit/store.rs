@@ -62,19 +62,8 @@ pub struct NewEvent {
     pub details: Value,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct EventRow {
-    pub id: i64,
-    pub occurred_at: i64,
-    pub actor: String,
-    pub action: String,
-    pub outcome: String,
-    pub order_ref: Option<String>,
-    pub response_code: Option<String>,
-    pub details: String,
-    pub prev_hash: String,
-    pub hash: String,
-}
+/// One stored event (the row type lives with the queries that read and write it).
+pub use crate::db::audit::EventRow;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuditError {

@@ -11,7 +11,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::session;
-use crate::server::AppState;
+use crate::state::AppState;
 
 fn host_of(url: &str) -> Option<&str> {
     let rest = url.split_once("://")?.1;

@@ -480,7 +480,7 @@ impl CancelService {
         };
         audit::append_in(&mut tx, &self.audit_key, &event, audit::now_ms()).await?;
         tx.commit().await?;
-        crate::observability::metrics().record_status_check(entry.code, query.latency);
+        self.metrics.record_status_check(entry.code, query.latency);
         Ok((query, status))
     }
 

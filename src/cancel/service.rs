@@ -237,6 +237,8 @@ pub struct CancelService {
     pub(super) instance: std::sync::Arc<str>,
     /// Keys the audit events this service writes.
     pub(super) audit_key: AuditKey,
+    /// Where DANA requests are counted and timed.
+    pub(super) metrics: crate::metrics::Metrics,
 }
 
 impl std::fmt::Debug for CancelService {
@@ -276,7 +278,14 @@ impl CancelService {
             policy: std::sync::Arc::new(policy),
             instance: instance.into(),
             audit_key,
+            metrics: crate::metrics::Metrics::new(),
         }
+    }
+
+    /// Records into `metrics` (the app state's registry) instead of a registry of its own.
+    pub fn with_metrics(mut self, metrics: crate::metrics::Metrics) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     pub fn pool(&self) -> &db::Pool {
@@ -395,7 +404,8 @@ impl CancelService {
             .await?;
         let conclusion = self.after_answer(&mut tx, open, view.entry, actor).await?;
         tx.commit().await?;
-        crate::observability::metrics().record_cancel_attempt(view.entry.code, attempt.latency);
+        self.metrics
+            .record_cancel_attempt(view.entry.code, attempt.latency);
         Ok((view, conclusion))
     }
 

@@ -6,7 +6,23 @@ use futures_util::TryStreamExt;
 use super::sql::Sql;
 use super::{Connection, Pool};
 use crate::audit::query::AuditFilter;
-use crate::audit::store::EventRow;
+
+/// One row of `audit_events`, exactly as stored and hashed.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct EventRow {
+    pub id: i64,
+    /// Unix milliseconds.
+    pub occurred_at: i64,
+    pub actor: String,
+    pub action: String,
+    pub outcome: String,
+    pub order_ref: Option<String>,
+    pub response_code: Option<String>,
+    /// A JSON object, stored exactly as hashed.
+    pub details: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
 
 const COLUMNS: &str =
     "id, occurred_at, actor, action, outcome, order_ref, response_code, details, prev_hash, hash";
