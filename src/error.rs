@@ -79,6 +79,40 @@ impl FromServerFnError for AppError {
     }
 }
 
+/// The one mapping of the cancel service's errors to what staff see (and, through
+/// [`AppError::status_code`], the HTTP status): every server function uses it with `?`.
+#[cfg(feature = "ssr")]
+impl From<crate::cancel::service::CancelError> for AppError {
+    fn from(err: crate::cancel::service::CancelError) -> Self {
+        use crate::cancel::service::CancelError;
+        match err {
+            CancelError::InvalidReason(message) => AppError::invalid("reason", message),
+            CancelError::InvalidInput { field, message } => AppError::invalid(field, message),
+            CancelError::InvalidRequest(err) => AppError::invalid(&err.field, err.problem),
+            CancelError::OrderNotFound(reference) => {
+                AppError::NotFound(format!("Order {reference}"))
+            }
+            CancelError::NotCancellable { status, .. } => {
+                let label = crate::orders::model::OrderStatus::parse(&status)
+                    .map_or(status.clone(), |s| s.label().to_lowercase());
+                AppError::Conflict(format!(
+                    "This order is {label}, so it cannot be cancelled now."
+                ))
+            }
+            CancelError::Busy(_) => AppError::Conflict(
+                "This cancel is being worked on right now (by the worker or a colleague). Try again in a moment.".into(),
+            ),
+            CancelError::NotOpen(_) => {
+                AppError::Conflict("This cancel is already settled; reload the queue.".into())
+            }
+            other => {
+                tracing::error!(err = %other, "cancel service failed");
+                AppError::Internal
+            }
+        }
+    }
+}
+
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {

@@ -38,21 +38,11 @@ pub async fn cancel_order(
                 request,
             })
         }
-        Err(CancelError::InvalidReason(message)) => Err(AppError::invalid("reason", message)),
-        Err(CancelError::OrderNotFound(reference)) => {
-            Err(AppError::NotFound(format!("Order {reference}")))
-        }
-        Err(CancelError::NotCancellable { status, .. }) => {
-            let label = crate::orders::model::OrderStatus::parse(&status)
-                .map_or(status.clone(), |s| s.label().to_lowercase());
-            Err(AppError::Conflict(format!(
-                "This order is {label}, so it cannot be cancelled now."
-            )))
-        }
-        Err(CancelError::InvalidRequest(err)) => Err(AppError::invalid(&err.field, err.problem)),
         Err(err) => {
-            tracing::error!(%err, order = ?partner_reference_no, "cancel failed");
-            Err(AppError::Internal)
+            if matches!(err, CancelError::Audit(_) | CancelError::Database(_)) {
+                tracing::error!(%err, order = ?partner_reference_no, "cancel failed");
+            }
+            Err(AppError::from(err))
         }
     };
     result.map_err(super::with_status)

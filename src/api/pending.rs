@@ -6,25 +6,6 @@ use crate::cancel::model::{PendingQueue, QueueActionResult};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
-fn to_app_error(err: crate::cancel::service::CancelError) -> AppError {
-    use crate::cancel::service::CancelError;
-    super::with_status(match err {
-        CancelError::Busy(_) => AppError::Conflict(
-            "This cancel is being worked on right now (by the worker or a colleague). Try again in a moment.".into(),
-        ),
-        CancelError::NotOpen(_) => {
-            AppError::Conflict("This cancel is already settled; reload the queue.".into())
-        }
-        CancelError::InvalidInput { field, message } => AppError::invalid(field, message),
-        CancelError::InvalidRequest(err) => AppError::invalid(&err.field, err.problem),
-        other => {
-            tracing::error!(err = %other, "pending-queue action failed");
-            AppError::Internal
-        }
-    })
-}
-
-#[cfg(feature = "ssr")]
 fn reference_of(id: i64, rows: &[crate::db::cancels::PendingRow]) -> String {
     rows.iter()
         .find(|r| r.id == id)
@@ -145,7 +126,7 @@ pub async fn retry_pending(id: i64) -> Result<QueueActionResult, AppError> {
         .cancels
         .retry_now(id, &user.email)
         .await
-        .map_err(to_app_error)?;
+        .map_err(|e| super::with_status(e.into()))?;
     let (message, tone) = match outcome {
         WorkOutcome::Settled(status) => (
             format!(
@@ -189,7 +170,7 @@ pub async fn check_pending_status(id: i64) -> Result<QueueActionResult, AppError
         .cancels
         .check_status(id, &user.email)
         .await
-        .map_err(to_app_error)?;
+        .map_err(|e| super::with_status(e.into()))?;
     let (message, tone) = match (check.status, &check.outcome) {
         (Some(status), WorkOutcome::Settled(_)) => (
             format!(
@@ -244,14 +225,14 @@ pub async fn resolve_pending(
         }
     };
     // The note is checked before anything else is touched.
-    crate::cancel::queue::check_note(&note).map_err(to_app_error)?;
+    crate::cancel::queue::check_note(&note).map_err(|e| super::with_status(e.into()))?;
     let rows = crate::db::cancels::open_requests(&app.pool, 1_000).await?;
     let reference = reference_of(id, &rows);
     let status = app
         .cancels
         .resolve(id, &user.email, resolution, &note)
         .await
-        .map_err(to_app_error)?;
+        .map_err(|e| super::with_status(e.into()))?;
     Ok(QueueActionResult {
         reference,
         message: format!(
