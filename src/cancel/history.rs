@@ -29,12 +29,13 @@ pub async fn for_order(
                 sent_at_display: display_wib(a.sent_at / 1000),
             })
             .collect();
-        let open = request.state == "PENDING" || request.state == "IN_FLIGHT";
+        let state = request.state();
+        let open = state.is_open();
         views.push(CancelRequestView {
             id: request.id,
             actor: request.actor,
             reason: request.reason,
-            state: request.state,
+            state,
             requested_at_display: display_wib(request.created_at),
             attempts,
             next_attempt_display: request

@@ -31,8 +31,7 @@ pub struct CancelRequestView {
     pub id: i64,
     pub actor: String,
     pub reason: String,
-    /// IN_FLIGHT, PENDING, SUCCEEDED or FAILED
-    pub state: String,
+    pub state: RequestState,
     pub requested_at_display: String,
     pub attempts: Vec<AttemptView>,
     /// While pending: when Cancel Desk tries again (WIB).
@@ -50,6 +49,46 @@ impl CancelRequestView {
     /// The catalog row of the latest finished attempt.
     pub fn entry(&self) -> Option<&'static CatalogEntry> {
         self.attempts.iter().rev().find_map(AttemptView::entry)
+    }
+}
+
+/// Where a cancel request stands, stored as text in `cancel_requests.state`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RequestState {
+    /// An attempt is being sent (or was, by a server that died: the worker reconciles it).
+    InFlight,
+    /// Waiting for its next attempt or status check, or for a person.
+    Pending,
+    /// DANA cancelled the order.
+    Succeeded,
+    /// DANA refused; the order is still paid.
+    Failed,
+}
+
+impl RequestState {
+    pub const ALL: [RequestState; 4] = [
+        RequestState::InFlight,
+        RequestState::Pending,
+        RequestState::Succeeded,
+        RequestState::Failed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestState::InFlight => "IN_FLIGHT",
+            RequestState::Pending => "PENDING",
+            RequestState::Succeeded => "SUCCEEDED",
+            RequestState::Failed => "FAILED",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// Still to be settled: the queue's business.
+    pub fn is_open(self) -> bool {
+        matches!(self, RequestState::InFlight | RequestState::Pending)
     }
 }
 
@@ -155,4 +194,22 @@ pub struct QueueActionResult {
     pub message: String,
     /// success, pending or failed
     pub tone: String,
+}
+
+#[cfg(test)]
+mod request_state_tests {
+    use super::RequestState;
+
+    #[test]
+    fn states_round_trip_through_their_stored_text() {
+        for state in RequestState::ALL {
+            assert_eq!(RequestState::parse(state.as_str()), Some(state));
+        }
+        assert_eq!(RequestState::parse("DONE"), None);
+        let open: Vec<_> = RequestState::ALL
+            .into_iter()
+            .filter(|s| s.is_open())
+            .collect();
+        assert_eq!(open, [RequestState::InFlight, RequestState::Pending]);
+    }
 }

@@ -20,6 +20,8 @@ use crate::dana::types::{CancelOrderRequest, PAYMENT_SERVICE_CODE, QueryPaymentR
 use crate::db::cancels::{self, AttemptResultRow, CancelAttemptRow, StatusCheckRow};
 use crate::orders::model::OrderStatus;
 
+use super::model::RequestState;
+
 pub const MAX_NOTE_CHARS: usize = 500;
 
 /// Where working a cancel left it.
@@ -212,9 +214,7 @@ impl CancelService {
         }
         let mut conn = self.pool.acquire().await?;
         match cancels::request_by_id(&mut conn, id).await? {
-            Some(row) if row.state == "IN_FLIGHT" || row.state == "PENDING" => {
-                Err(CancelError::Busy(id))
-            }
+            Some(row) if row.state().is_open() => Err(CancelError::Busy(id)),
             _ => Err(CancelError::NotOpen(id)),
         }
     }
@@ -234,7 +234,7 @@ impl CancelService {
         let mut conn = self.pool.acquire().await?;
         let row = cancels::request_by_id(&mut conn, id)
             .await?
-            .filter(|r| r.state == "IN_FLIGHT" || r.state == "PENDING")
+            .filter(|r| r.state().is_open())
             .ok_or(CancelError::NotOpen(id))?;
         Ok((OpenCancel::from_row(&row), row))
     }
@@ -362,7 +362,7 @@ impl CancelService {
         cancels::set_request_state(
             &mut tx,
             open.request_id,
-            "PENDING",
+            RequestState::Pending,
             catalog::TOTAL_TIMEOUT,
             now,
         )

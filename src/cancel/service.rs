@@ -22,6 +22,8 @@ use crate::db::{self, orders::OrderRow};
 use crate::money::Money;
 use crate::orders::model::OrderStatus;
 
+use super::model::RequestState;
+
 use super::policy::QueuePolicy;
 
 pub const MAX_REASON_CHARS: usize = 256;
@@ -134,11 +136,11 @@ pub(super) fn audit_outcome(outcome: Outcome) -> audit::Outcome {
 }
 
 /// Where each catalog outcome leaves the order and its cancel request.
-fn settled_states(outcome: Outcome) -> (OrderStatus, &'static str) {
+fn settled_states(outcome: Outcome) -> (OrderStatus, RequestState) {
     match outcome {
-        Outcome::Success => (OrderStatus::Cancelled, "SUCCEEDED"),
-        Outcome::Pending => (OrderStatus::CancelPending, "PENDING"),
-        Outcome::Failed => (OrderStatus::CancelFailed, "FAILED"),
+        Outcome::Success => (OrderStatus::Cancelled, RequestState::Succeeded),
+        Outcome::Pending => (OrderStatus::CancelPending, RequestState::Pending),
+        Outcome::Failed => (OrderStatus::CancelFailed, RequestState::Failed),
     }
 }
 
@@ -511,7 +513,7 @@ impl CancelService {
             now,
         )
         .await?;
-        cancels::set_request_state(conn, open.request_id, "PENDING", code, now).await?;
+        cancels::set_request_state(conn, open.request_id, RequestState::Pending, code, now).await?;
         cancels::requeue(conn, open.request_id, next, attention, now).await?;
         let event = NewEvent {
             actor: actor.to_string(),

@@ -23,6 +23,14 @@ pub struct CancelRequestRow {
     pub resolution_note: Option<String>,
 }
 
+impl CancelRequestRow {
+    /// The stored state; the column's CHECK allows nothing else.
+    pub fn state(&self) -> crate::cancel::model::RequestState {
+        crate::cancel::model::RequestState::parse(&self.state)
+            .expect("cancel_requests.state is checked by the schema")
+    }
+}
+
 const REQUEST_COLUMNS: &str = "id, order_id, partner_reference_no, actor, reason, request_body, state, last_code, \
      created_at, updated_at, next_attempt_at, lease_owner, lease_until, attention, last_status, resolved_by, resolution_note";
 
@@ -383,14 +391,14 @@ pub async fn oldest_due(pool: &Pool, now: i64) -> Result<Option<i64>, sqlx::Erro
 pub async fn set_request_state(
     conn: &mut crate::db::Connection,
     id: i64,
-    state: &str,
+    state: crate::cancel::model::RequestState,
     last_code: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE cancel_requests SET state = $1, last_code = $2, updated_at = $3 WHERE id = $4",
     )
-    .bind(state)
+    .bind(state.as_str())
     .bind(last_code)
     .bind(now)
     .bind(id)
