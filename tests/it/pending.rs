@@ -463,23 +463,33 @@ async fn health_readiness_and_metrics_over_http() {
         metrics.headers()["content-type"]
             .to_str()
             .unwrap()
-            .starts_with("text/plain; version=0.0.4")
+            .starts_with("application/openmetrics-text; version=1.0.0")
     );
     let text = metrics.text().await.unwrap();
-    let value = |prefix: &str| -> f64 {
+    let value = |series: &str| -> f64 {
         text.lines()
-            .find(|l| l.starts_with(prefix))
-            .unwrap_or_else(|| panic!("{prefix} missing in\n{text}"))
-            .rsplit(' ')
+            .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
+            .unwrap_or_else(|| panic!("{series} missing in\n{text}"))
+            .split(' ')
             .next()
             .unwrap()
             .parse()
             .unwrap()
     };
-    // Counters are per process (other tests add to them): at least ours.
-    assert!(value("cancel_desk_cancel_attempts_total{code=\"2005700\"}") >= 1.0);
-    assert!(value("cancel_desk_cancel_attempts_total{code=\"2025700\"}") >= 1.0);
-    assert!(value("cancel_desk_dana_request_duration_seconds_count{endpoint=\"cancel\"}") >= 2.0);
+    // The registry is this server's own: exactly the two attempts this test made.
+    assert_eq!(
+        value("cancel_desk_cancel_attempts_total{code=\"2005700\"}"),
+        1.0
+    );
+    assert_eq!(
+        value("cancel_desk_cancel_attempts_total{code=\"2025700\"}"),
+        1.0
+    );
+    assert_eq!(
+        value("cancel_desk_dana_request_duration_seconds_count{endpoint=\"cancel\"}"),
+        2.0
+    );
+    assert!(text.ends_with("# EOF\n"));
     // Gauges come from this app's database.
     assert_eq!(value("cancel_desk_pending_cancels{state=\"waiting\"}"), 1.0);
     assert_eq!(
