@@ -130,8 +130,11 @@ fn push_filter(qb: &mut Sql<'_>, f: &AuditFilter) {
     }
 }
 
-fn select_filtered(f: &AuditFilter) -> Sql<'static> {
-    let mut qb = Sql::new(format!("SELECT {COLUMNS} FROM audit_events WHERE 1 = 1"));
+fn select_filtered(engine: super::Engine, f: &AuditFilter) -> Sql<'static> {
+    let mut qb = Sql::new(
+        engine,
+        format!("SELECT {COLUMNS} FROM audit_events WHERE 1 = 1"),
+    );
     push_filter(&mut qb, f);
     qb
 }
@@ -142,7 +145,7 @@ pub async fn list_page(
     f: &AuditFilter,
     limit: usize,
 ) -> Result<(Vec<EventRow>, bool), sqlx::Error> {
-    let mut qb = select_filtered(f);
+    let mut qb = select_filtered(super::engine(pool), f);
     let reading_newer = f.after.is_some();
     if let Some(before) = f.before {
         qb.push(" AND id < ").bind(before);
@@ -175,7 +178,7 @@ pub fn stream_filtered(
     // many rows the filter matches.
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<EventRow, sqlx::Error>>(256);
     tokio::spawn(async move {
-        let mut qb = select_filtered(&f);
+        let mut qb = select_filtered(super::engine(&pool), &f);
         qb.push(" ORDER BY id ASC");
         let (text, args) = qb.into_parts();
         let mut rows = sqlx::query_as_with::<_, EventRow, _>(&text, args).fetch(&pool);

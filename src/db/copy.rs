@@ -215,7 +215,7 @@ async fn copy_table(
             batch.push(row);
         }
         if batch.len() == ROWS_PER_STATEMENT || (done && !batch.is_empty()) {
-            let mut sql = Sql::new(insert.clone());
+            let mut sql = Sql::new(engine(to), insert.clone());
             for (i, row) in batch.iter().enumerate() {
                 sql.push(if i == 0 { "(" } else { ", (" });
                 for (c, (name, kind)) in columns.iter().enumerate() {

@@ -125,9 +125,10 @@ pub async fn list_page(
 
     // Deferred join: the inner query orders and limits ids using index columns only; just the
     // rows of the page are then read whole.
-    let mut qb = Sql::new(format!(
-        "SELECT {COLUMNS} FROM orders WHERE id IN (SELECT id FROM orders WHERE 1 = 1"
-    ));
+    let mut qb = Sql::new(
+        engine(pool),
+        format!("SELECT {COLUMNS} FROM orders WHERE id IN (SELECT id FROM orders WHERE 1 = 1"),
+    );
     if let Some(status) = filter.status {
         qb.push(" AND status = ").bind(status.as_str());
     }
@@ -233,7 +234,7 @@ impl MatchSet {
 
     /// How many ids match, counting no further than `cap`.
     async fn count_up_to(&self, pool: &Pool, cap: i64) -> Result<i64, sqlx::Error> {
-        let mut qb = Sql::new("SELECT COUNT(*) FROM (");
+        let mut qb = Sql::new(self.engine, "SELECT COUNT(*) FROM (");
         self.push_sql(&mut qb);
         qb.push(" LIMIT ").bind(cap).push(") AS matches");
         let (text, args) = qb.into_parts();
@@ -277,8 +278,14 @@ pub async fn insert_many(
     orders: &[NewOrder],
     now: i64,
 ) -> Result<(), sqlx::Error> {
+    let engine = if conn.backend_name() == "SQLite" {
+        Engine::Sqlite
+    } else {
+        Engine::Postgres
+    };
     for chunk in orders.chunks(INSERT_BATCH) {
         let mut qb = Sql::new(
+            engine,
             "INSERT INTO orders (partner_reference_no, reference_no, merchant_id, sub_merchant_id, \
              external_store_id, amount_minor, currency, status, paid_at, customer_name, \
              customer_phone_masked, item_description, created_at, updated_at) VALUES ",
