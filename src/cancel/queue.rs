@@ -93,7 +93,11 @@ impl CancelService {
     pub async fn work_due(&self, now: i64) -> Result<usize, CancelError> {
         const AT_ONCE: i64 = 4;
         let mut worked = 0;
+        // Due at the pass's start; each batch's lease runs from the database's clock as it is
+        // claimed, so a long pass never hands out a lease that has already run out.
+        let due_by = now;
         loop {
+            let now = crate::db::now(&self.pool).await?.max(due_by);
             let claimed = cancels::claim_due(
                 &self.pool,
                 &self.instance,
@@ -173,7 +177,7 @@ impl CancelService {
             let (mut open, _) = self.load_open(id).await?;
             self.close_interrupted(&mut open, actor).await?;
             let mut tx = begin(&self.pool).await?;
-            let now = crate::db::now(&self.pool).await?;
+            let now = crate::db::now_on(&mut tx).await?;
             let (outcome, label) = match resolution {
                 Resolution::Cancelled => (Outcome::Success, "cancelled"),
                 Resolution::NotCancelled => (Outcome::Failed, "not cancelled"),
@@ -324,7 +328,7 @@ impl CancelService {
     ) -> Result<WorkOutcome, CancelError> {
         let signed = self.dana.sign_cancel_body(open.body.as_bytes())?;
         let mut tx = begin(&self.pool).await?;
-        let now = crate::db::now(&self.pool).await?;
+        let now = crate::db::now_on(&mut tx).await?;
         let until = self.lease_until(now);
         if !cancels::renew_lease(&mut tx, open.request_id, &self.instance, until).await? {
             return Ok(WorkOutcome::LeaseLost);
@@ -357,7 +361,7 @@ impl CancelService {
             ..AttemptResultRow::default()
         };
         let mut tx = begin(&self.pool).await?;
-        let now = crate::db::now(&self.pool).await?;
+        let now = crate::db::now_on(&mut tx).await?;
         cancels::finish_attempt(&mut tx, attempt.id, &row, audit::now_ms()).await?;
         cancels::set_request_state(
             &mut tx,
@@ -495,7 +499,7 @@ impl CancelService {
             .clone()
             .unwrap_or_else(|| catalog::TOTAL_TIMEOUT.into());
         let mut tx = begin(&self.pool).await?;
-        let now = crate::db::now(&self.pool).await?;
+        let now = crate::db::now_on(&mut tx).await?;
         let status = self
             .settle(
                 &mut tx,
@@ -519,17 +523,10 @@ impl CancelService {
         attention: Option<&str>,
         actor: &str,
     ) -> Result<WorkOutcome, CancelError> {
+        let now = crate::db::now(&self.pool).await?;
         let mut tx = begin(&self.pool).await?;
         let conclusion = self
-            .queue(
-                &mut tx,
-                open,
-                code,
-                next,
-                attention,
-                actor,
-                crate::db::now(&self.pool).await?,
-            )
+            .queue(&mut tx, open, code, next, attention, actor, now)
             .await?;
         tx.commit().await?;
         Ok(WorkOutcome::Queued(

@@ -326,7 +326,7 @@ impl CancelService {
         let order = db::orders::find_by_partner_reference(&mut *tx, partner_reference_no)
             .await?
             .ok_or_else(|| CancelError::OrderNotFound(partner_reference_no.to_string()))?;
-        let now = crate::db::now(&self.pool).await?;
+        let now = crate::db::now_on(&mut tx).await?;
         if !cancels::claim_order_for_cancel(&mut tx, order.id, now).await? {
             return Err(CancelError::NotCancellable {
                 reference: order.partner_reference_no,
@@ -457,7 +457,7 @@ impl CancelService {
         entry: &'static CatalogEntry,
         actor: &str,
     ) -> Result<Conclusion, CancelError> {
-        let now = crate::db::now(&self.pool).await?;
+        let now = crate::db::now_on(conn).await?;
         if entry.outcome != Outcome::Pending {
             let status = self
                 .settle(conn, open, entry.outcome, entry.code, actor, "answer", now)

@@ -152,6 +152,18 @@ pub async fn now(pool: &Pool) -> Result<i64, sqlx::Error> {
     }
 }
 
+/// [`now`] read on a connection the caller already holds (inside a transaction): taking a second
+/// pool connection while holding the write lock would let a burst of writers hold every
+/// connection while the lock's holder waits for one.
+pub async fn now_on(conn: &mut Connection) -> Result<i64, sqlx::Error> {
+    if conn.backend_name() == "SQLite" {
+        return Ok(crate::time::now_epoch());
+    }
+    sqlx::query_scalar("SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) AS BIGINT)")
+        .fetch_one(&mut *conn)
+        .await
+}
+
 /// The advisory lock every PostgreSQL write transaction of [`begin_write`] takes.
 const WRITE_LOCK: i64 = 0x0cd0_5eed;
 

@@ -7,6 +7,7 @@ mod audit;
 mod audit_http;
 mod auth_http;
 mod cancel_flow;
+mod cluster;
 mod copy_data;
 mod dana_sandbox;
 mod dana_signing;
