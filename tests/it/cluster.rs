@@ -13,14 +13,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::common::{PASSWORD, TestDb, order};
-use cancel_desk::audit::key::AuditKey;
-use cancel_desk::auth::role::Role;
-use cancel_desk::dana::clock::SystemClock;
-use cancel_desk::dana::signing::PublicKey;
+use crate::common::{PASSWORD, TestDb};
 use cancel_desk::db::{self, Pool};
-use cancel_desk::sandbox::scenario::{Behaviour, Scripts};
-use cancel_desk::sandbox::{self, OrderBook, SandboxConfig, SandboxHandle};
+use cancel_desk::sandbox::SandboxHandle;
+use cancel_desk::sandbox::scenario::Behaviour;
 
 const FINANCE: &str = "finance@cluster.test";
 const ORDERS: usize = 200;
@@ -125,57 +121,15 @@ struct Cluster {
 impl Cluster {
     /// `orders` PAID orders `CLUSTER-000`…, unscripted (the sandbox cancels them normally).
     async fn new(orders: usize) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let test_db = TestDb::new(dir.path(), "cluster.db").await;
-        let pool = db::connect(&test_db.url).await.unwrap();
-        db::migrate(&pool).await.unwrap();
-        let audit_key = AuditKey::load_or_create(&dir.path().join("audit.key")).unwrap();
-        let orders: Vec<_> = (0..orders)
-            .map(|i| {
-                order(
-                    &reference(i),
-                    "Agus Salim",
-                    7_500_000,
-                    "PAID",
-                    1_795_453_200,
-                )
-            })
-            .collect();
-        let mut tx = pool.begin().await.unwrap();
-        db::orders::insert_many(&mut tx, &orders, 1_795_000_000)
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
-        cancel_desk::auth::users::add(
-            &pool,
-            &audit_key,
-            "system:test",
-            FINANCE,
-            Role::Finance,
-            PASSWORD,
-        )
-        .await
-        .unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let sandbox = sandbox::spawn(
-            listener,
-            SandboxConfig {
-                public_key: PublicKey::from_pem_text(include_str!("../fixtures/dana/public.pem"))
-                    .unwrap(),
-                partner_id: Some("CLUSTER-TEST".into()),
-                orders: OrderBook::Database(pool.clone()),
-                clock: Arc::new(SystemClock),
-                max_skew: sandbox::DEFAULT_MAX_SKEW,
-                scripts: Scripts::default(),
-                query_scripts: Scripts::default(),
-            },
-        )
-        .unwrap();
+        let references: Vec<String> = (0..orders).map(reference).collect();
+        let shared =
+            crate::common::shared_database("cluster.db", &references, FINANCE, "CLUSTER-TEST")
+                .await;
         Self {
-            dir,
-            db: test_db,
-            pool,
-            sandbox,
+            dir: shared.dir,
+            db: shared.db,
+            pool: shared.pool,
+            sandbox: shared.sandbox,
         }
     }
 

@@ -378,3 +378,72 @@ pub fn pager_href(html: &str, rel: &str) -> Option<String> {
     let start = html[..at].rfind("href=\"")? + "href=\"".len();
     Some(unescape(&html[start..at]))
 }
+
+/// A database several real `cancel-desk serve` processes share, with `references` as PAID
+/// orders, a finance account `finance_email`, the audit key in `dir`, and a standalone sandbox
+/// that accepts only `partner_id` and knows the orders.
+pub struct SharedDatabase {
+    pub dir: tempfile::TempDir,
+    pub db: TestDb,
+    pub pool: Pool,
+    pub sandbox: cancel_desk::sandbox::SandboxHandle,
+    pub audit_key: cancel_desk::audit::key::AuditKey,
+}
+
+pub async fn shared_database(
+    file: &str,
+    references: &[String],
+    finance_email: &str,
+    partner_id: &str,
+) -> SharedDatabase {
+    use cancel_desk::sandbox::{self, OrderBook, SandboxConfig, scenario::Scripts};
+    let dir = tempfile::tempdir().unwrap();
+    let test_db = TestDb::new(dir.path(), file).await;
+    let pool = db::connect(&test_db.url).await.unwrap();
+    db::migrate(&pool).await.unwrap();
+    let audit_key =
+        cancel_desk::audit::key::AuditKey::load_or_create(&dir.path().join("audit.key")).unwrap();
+    let orders: Vec<_> = references
+        .iter()
+        .map(|r| order(r, "Agus Salim", 7_500_000, "PAID", 1_795_453_200))
+        .collect();
+    let mut tx = pool.begin().await.unwrap();
+    db::orders::insert_many(&mut tx, &orders, 1_795_000_000)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    cancel_desk::auth::users::add(
+        &pool,
+        &audit_key,
+        "system:test",
+        finance_email,
+        cancel_desk::auth::role::Role::Finance,
+        PASSWORD,
+    )
+    .await
+    .unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sandbox = sandbox::spawn(
+        listener,
+        SandboxConfig {
+            public_key: cancel_desk::dana::signing::PublicKey::from_pem_text(include_str!(
+                "../../fixtures/dana/public.pem"
+            ))
+            .unwrap(),
+            partner_id: Some(partner_id.into()),
+            orders: OrderBook::Database(pool.clone()),
+            clock: std::sync::Arc::new(cancel_desk::dana::clock::SystemClock),
+            max_skew: sandbox::DEFAULT_MAX_SKEW,
+            scripts: Scripts::default(),
+            query_scripts: Scripts::default(),
+        },
+    )
+    .unwrap();
+    SharedDatabase {
+        dir,
+        db: test_db,
+        pool,
+        sandbox,
+        audit_key,
+    }
+}
