@@ -401,7 +401,7 @@ async fn serve(config: &Config, args: ServeArgs) -> Result<(), CliError> {
     );
     let state = server::AppState::new(config, pool, dana, audit_key, sandbox.is_some());
     if config.queue.worker {
-        crate::cancel::queue::spawn_worker(state.cancels.clone());
+        crate::cancel::worker::spawn_worker(state.cancels.clone());
     } else {
         tracing::info!("CANCEL_DESK_WORKER=off: this server does not retry pending cancels");
     }

@@ -36,6 +36,9 @@ pub struct AppState {
     pub metrics: crate::metrics::Metrics,
     /// The longest a request may take (`CANCEL_DESK_REQUEST_TIMEOUT_SECONDS`).
     pub request_timeout_seconds: u64,
+    /// Where sessions, throttling and the queue read the time: the database's clock, which every
+    /// server of a deployment shares.
+    pub clock: crate::clock::Clock,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -82,6 +85,7 @@ impl AppState {
             sandbox,
             metrics,
             request_timeout_seconds: config.request_timeout_seconds,
+            clock: crate::clock::Clock::database(),
         }
     }
 }

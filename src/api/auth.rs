@@ -48,6 +48,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
             password: &password,
             address: &address,
             previous_token: previous.as_deref(),
+            now: state.clock.now(&state.pool).await?,
         },
         state.session_policy(),
     )

@@ -25,7 +25,7 @@ async fn summary() -> Result<NavSummary, AppError> {
         .and_then(|p| p.extensions.get::<CurrentUser>().cloned());
     let attention = match &user {
         Some(u) if u.role.can(Permission::ViewPendingQueue) => Some(
-            crate::db::cancels::queue_depth(&state.pool, crate::time::now_epoch())
+            crate::db::cancels::queue_depth(&state.pool, state.clock.now(&state.pool).await?)
                 .await
                 .map_err(|e| super::with_status(e.into()))?
                 .2,

@@ -39,7 +39,7 @@ pub async fn list_pending(
             "at most 64 characters",
         )));
     }
-    let now = crate::time::now_epoch();
+    let now = app.clock.now(&app.pool).await?;
     let rows = crate::db::cancels::open_requests(&app.pool, 1_000).await?;
     let mut counts = QueueCounts::default();
     let mut items: Vec<PendingCancelView> = rows
@@ -117,8 +117,8 @@ pub async fn poll_pending(
 /// "Retry now": sends the cancel again at once (after a status check if its outcome is unknown).
 #[server(prefix = "/api", endpoint = "pending/retry")]
 pub async fn retry_pending(id: i64) -> Result<QueueActionResult, AppError> {
-    use crate::cancel::queue::WorkOutcome;
     use crate::cancel::service::Queued;
+    use crate::cancel::service::WorkOutcome;
     let (app, user) = super::require(crate::auth::role::Permission::WorkPendingQueue).await?;
     let rows = crate::db::cancels::open_requests(&app.pool, 1_000).await?;
     let reference = reference_of(id, &rows);
@@ -162,7 +162,7 @@ pub async fn retry_pending(id: i64) -> Result<QueueActionResult, AppError> {
 /// "Check status with DANA": asks Query Payment; settles the cancel if DANA says it is cancelled.
 #[server(prefix = "/api", endpoint = "pending/check-status")]
 pub async fn check_pending_status(id: i64) -> Result<QueueActionResult, AppError> {
-    use crate::cancel::queue::WorkOutcome;
+    use crate::cancel::service::WorkOutcome;
     let (app, user) = super::require(crate::auth::role::Permission::WorkPendingQueue).await?;
     let rows = crate::db::cancels::open_requests(&app.pool, 1_000).await?;
     let reference = reference_of(id, &rows);
@@ -212,7 +212,7 @@ pub async fn resolve_pending(
     resolution: String,
     note: String,
 ) -> Result<QueueActionResult, AppError> {
-    use crate::cancel::queue::Resolution;
+    use crate::cancel::staff::Resolution;
     let (app, user) = super::require(crate::auth::role::Permission::WorkPendingQueue).await?;
     let resolution = match resolution.as_str() {
         "cancelled" => Resolution::Cancelled,
@@ -225,7 +225,7 @@ pub async fn resolve_pending(
         }
     };
     // The note is checked before anything else is touched.
-    crate::cancel::queue::check_note(&note).map_err(|e| super::with_status(e.into()))?;
+    crate::cancel::staff::check_note(&note).map_err(|e| super::with_status(e.into()))?;
     let rows = crate::db::cancels::open_requests(&app.pool, 1_000).await?;
     let reference = reference_of(id, &rows);
     let status = app

@@ -46,6 +46,16 @@ fn is_public(path: &str) -> bool {
 /// read with the session but never extend it, so an open tab keeps nobody signed in.
 pub const BACKGROUND_PATHS: &[&str] = &["/api/pending/poll", "/api/nav/summary-poll"];
 
+/// The signed-in user of a session token, read against the app's clock.
+async fn lookup(
+    state: &AppState,
+    token: &str,
+    touch: bool,
+) -> Result<Option<super::CurrentUser>, sqlx::Error> {
+    let now = state.clock.now(&state.pool).await?;
+    session::lookup(&state.pool, token, state.session_policy(), now, touch).await
+}
+
 pub async fn guard(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     // The client's address for throttling and the audit trail (peer, or trusted proxies' hop).
     if let Some(peer) = request
@@ -73,15 +83,7 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
     let touch = !BACKGROUND_PATHS.contains(&request.uri().path());
     let user = match token {
         None => None,
-        Some(token) => match session::lookup(
-            &state.pool,
-            &token,
-            state.session_policy(),
-            crate::time::now_epoch(),
-            touch,
-        )
-        .await
-        {
+        Some(token) => match lookup(&state, &token, touch).await {
             Ok(user) => user,
             Err(err) => {
                 tracing::error!(%err, "session lookup failed");

@@ -36,6 +36,8 @@ pub struct SignInRequest<'a> {
     pub password: &'a str,
     pub address: &'a str,
     pub previous_token: Option<&'a str>,
+    /// Now, in Unix seconds, from the app's clock (throttle windows and the session start).
+    pub now: i64,
 }
 
 async fn record(
@@ -83,7 +85,7 @@ pub async fn sign_in(
         session::destroy(pool, previous).await?;
     }
     let keys = throttle::keys_for(&email, address);
-    let now = crate::time::now_epoch();
+    let now = request.now;
     match throttle::admit(pool, &keys, now).await? {
         Admission::Locked { until, first } => {
             // The first refusal of a lock is recorded; the rest are counted in the throttle row,

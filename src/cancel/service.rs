@@ -1,28 +1,23 @@
-//! Cancelling an order:
+//! A staff member's cancel of an order:
 //! 1. one transaction moves the order PAID/CANCEL_FAILED → CANCELLING (a compare-and-set, so a
 //!    double click, a second tab or a second staff member gets "not cancellable" instead of a
 //!    second DANA call), records the cancel request with its exact body and a lease held by this
 //!    server, records attempt 1 before it is sent, and audits the intent;
-//! 2. DANA's answer is recorded and audited;
-//! 3. the catalog's outcome settles the order, CANCELLED or CANCEL_FAILED (DANA refused; still
-//!    paid), or queues it as CANCEL_PENDING (pending codes and unknown outcomes) for the worker
-//!    (`queue.rs`), which retries it with the same body and checks DANA's status first whenever
-//!    the outcome is unknown.
+//! 2. the attempt goes to DANA; its answer is an `Answered` event for the state machine
+//!    (`machine.rs`), whose step settles the cancel or queues it for the worker (`worker.rs`).
 
 use serde_json::json;
 
 use crate::audit::key::AuditKey;
 use crate::audit::{self, AuditError, NewEvent};
-use crate::dana::catalog::{self, CatalogEntry, Outcome};
-use crate::dana::client::{AttemptResult, CancelAttempt, DanaClient, SignedRequest};
+use crate::clock::Clock;
+use crate::dana::catalog::{self, CatalogEntry};
+use crate::dana::client::DanaClient;
 use crate::dana::types::{Amount, CancelOrderRequest, FieldError};
-use crate::db::cancels::Lease;
-use crate::db::cancels::{self, AttemptResultRow};
+use crate::db::cancels::{self, Lease};
 use crate::db::{self, orders::OrderRow};
 use crate::money::Money;
 use crate::orders::model::OrderStatus;
-
-use super::model::RequestState;
 
 use super::policy::QueuePolicy;
 
@@ -92,6 +87,33 @@ impl CancelOutcome {
     }
 }
 
+/// Where an effect left the cancel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conclusion {
+    pub order_status: OrderStatus,
+    pub queued: Option<Queued>,
+}
+
+/// Where working a cancel (the worker, "retry now", a status check) left it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WorkOutcome {
+    Settled(OrderStatus),
+    Queued(Queued),
+    /// Another server or person holds the cancel; nothing was done.
+    LeaseLost,
+    /// Already settled; nothing was done.
+    NotOpen,
+}
+
+impl From<Conclusion> for WorkOutcome {
+    fn from(c: Conclusion) -> Self {
+        match c.queued {
+            Some(queued) => WorkOutcome::Queued(queued),
+            None => WorkOutcome::Settled(c.order_status),
+        }
+    }
+}
+
 /// A reason staff typed: trimmed, 1 to 256 characters, no control characters.
 pub fn check_reason(reason: &str) -> Result<String, CancelError> {
     let reason = reason.trim();
@@ -123,89 +145,7 @@ fn request_for(order: &OrderRow, reason: &str) -> Result<CancelOrderRequest, Can
     })
 }
 
-pub(super) fn headers_json(signed: &SignedRequest) -> String {
-    serde_json::to_string(&signed.headers).expect("headers serialise")
-}
-
-pub(super) fn audit_outcome(outcome: Outcome) -> audit::Outcome {
-    match outcome {
-        Outcome::Success => audit::Outcome::Success,
-        Outcome::Pending => audit::Outcome::Pending,
-        Outcome::Failed => audit::Outcome::Failure,
-    }
-}
-
-/// Where each catalog outcome leaves the order and its cancel request.
-fn settled_states(outcome: Outcome) -> (OrderStatus, RequestState) {
-    match outcome {
-        Outcome::Success => (OrderStatus::Cancelled, RequestState::Succeeded),
-        Outcome::Pending => (OrderStatus::CancelPending, RequestState::Pending),
-        Outcome::Failed => (OrderStatus::CancelFailed, RequestState::Failed),
-    }
-}
-
-pub(super) fn summary(attempt: &CancelAttempt) -> (AttemptSummary, AttemptResultRow) {
-    let entry = attempt.entry();
-    let mut row = AttemptResultRow {
-        latency_ms: attempt.latency.as_millis() as i64,
-        catalog_code: entry.code.to_string(),
-        ..AttemptResultRow::default()
-    };
-    match &attempt.result {
-        AttemptResult::Answered {
-            http_status,
-            body,
-            classification,
-            ..
-        } => {
-            row.http_status = Some(i64::from(*http_status));
-            row.response_code = classification.response_code.clone();
-            row.response_message = classification.response_message.clone();
-            row.response_body = Some(body.clone());
-        }
-        AttemptResult::TimedOut => {
-            row.transport_error = Some(format!(
-                "no answer within {} ms",
-                attempt.latency.as_millis()
-            ))
-        }
-        AttemptResult::Transport(err) => row.transport_error = Some(err.clone()),
-    }
-    let view = AttemptSummary {
-        number: attempt.number,
-        external_id: attempt.request.external_id.clone(),
-        entry,
-        http_status: row.http_status.map(|s| s as u16),
-        response_code: row.response_code.clone(),
-        response_message: row.response_message.clone(),
-        latency_ms: row.latency_ms as u64,
-    };
-    (view, row)
-}
-
-pub(super) async fn begin(pool: &db::Pool) -> Result<crate::db::Transaction, sqlx::Error> {
-    crate::db::begin_write(pool).await
-}
-
-pub(super) async fn record_attempt_intent(
-    conn: &mut crate::db::Connection,
-    request_id: i64,
-    number: u32,
-    signed: &SignedRequest,
-) -> Result<i64, sqlx::Error> {
-    cancels::insert_attempt(
-        conn,
-        request_id,
-        number,
-        &signed.external_id,
-        &signed.timestamp,
-        &headers_json(signed),
-        audit::now_ms(),
-    )
-    .await
-}
-
-/// An open cancel as the service and the worker act on it.
+/// An open cancel as the service, the worker and staff actions act on it.
 #[derive(Debug, Clone)]
 pub(super) struct OpenCancel {
     pub request_id: i64,
@@ -213,7 +153,11 @@ pub(super) struct OpenCancel {
     pub reference: String,
     pub body: String,
     pub created_at: i64,
+    /// The catalog row of the last finished attempt.
     pub last_code: Option<String>,
+    /// The queue's schedule as stored: due time and hold.
+    pub next_attempt_at: Option<i64>,
+    pub attention: Option<String>,
 }
 
 impl OpenCancel {
@@ -225,7 +169,17 @@ impl OpenCancel {
             body: row.request_body.clone(),
             created_at: row.created_at,
             last_code: row.last_code.clone(),
+            next_attempt_at: row.next_attempt_at,
+            attention: row.attention.clone(),
         }
+    }
+
+    /// The catalog row of the last attempt (unknown when none finished).
+    pub fn last_entry(&self) -> &'static CatalogEntry {
+        self.last_code
+            .as_deref()
+            .and_then(catalog::lookup)
+            .unwrap_or_else(catalog::unexpected)
     }
 }
 
@@ -241,6 +195,8 @@ pub struct CancelService {
     pub(super) audit_key: AuditKey,
     /// Where DANA requests are counted and timed.
     pub(super) metrics: crate::metrics::Metrics,
+    /// Every time this service reads.
+    pub(super) clock: Clock,
 }
 
 impl std::fmt::Debug for CancelService {
@@ -248,6 +204,7 @@ impl std::fmt::Debug for CancelService {
         f.debug_struct("CancelService")
             .field("instance", &self.instance)
             .field("policy", &self.policy)
+            .field("clock", &self.clock)
             .finish()
     }
 }
@@ -281,12 +238,19 @@ impl CancelService {
             instance: instance.into(),
             audit_key,
             metrics: crate::metrics::Metrics::new(),
+            clock: Clock::database(),
         }
     }
 
     /// Records into `metrics` (the app state's registry) instead of a registry of its own.
     pub fn with_metrics(mut self, metrics: crate::metrics::Metrics) -> Self {
         self.metrics = metrics;
+        self
+    }
+
+    /// Reads time from `clock` instead of the database's own.
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
         self
     }
 
@@ -306,9 +270,17 @@ impl CancelService {
         &self.instance
     }
 
+    pub fn clock(&self) -> Clock {
+        self.clock
+    }
+
     /// The actor the audit trail names for what the worker does on its own.
     pub fn worker_actor(&self) -> String {
         format!("worker@{}", self.instance)
+    }
+
+    pub(super) fn lease_until(&self, now: i64) -> i64 {
+        now + self.policy.lease_seconds
     }
 
     /// Cancels one order at DANA on behalf of `actor` (a staff e-mail): the intent, the first
@@ -322,11 +294,11 @@ impl CancelService {
         let reason = check_reason(reason)?;
 
         // 1. The intent, all or nothing.
-        let mut tx = begin(&self.pool).await?;
+        let mut tx = db::begin_write(&self.pool).await?;
         let order = db::orders::find_by_partner_reference(&mut *tx, partner_reference_no)
             .await?
             .ok_or_else(|| CancelError::OrderNotFound(partner_reference_no.to_string()))?;
-        let now = crate::db::now_on(&mut tx).await?;
+        let now = self.clock.now_on(&mut tx).await?;
         if !cancels::claim_order_for_cancel(&mut tx, order.id, now).await? {
             return Err(CancelError::NotCancellable {
                 reference: order.partner_reference_no,
@@ -338,7 +310,7 @@ impl CancelService {
         let body = String::from_utf8_lossy(&signed.body).into_owned();
         let lease = Lease {
             owner: &self.instance,
-            until: now + self.policy.lease_seconds,
+            until: self.lease_until(now),
         };
         let request_id = cancels::insert_request(
             &mut tx,
@@ -351,7 +323,9 @@ impl CancelService {
             now,
         )
         .await?;
-        let attempt_id = record_attempt_intent(&mut tx, request_id, 1, &signed).await?;
+        let attempt_id = self
+            .record_attempt_intent(&mut tx, request_id, 1, &signed)
+            .await?;
         let intent = NewEvent {
             actor: actor.to_string(),
             action: "cancel.intent",
@@ -365,10 +339,10 @@ impl CancelService {
                 "request_body": body,
             }),
         };
-        audit::append_in(&mut tx, &self.audit_key, &intent, audit::now_ms()).await?;
+        audit::append_in(&mut tx, &self.audit_key, &intent, self.clock.now_ms()).await?;
         tx.commit().await?;
 
-        // 2. The first attempt; 3. settled or queued.
+        // 2. The first attempt, then the machine's step for its answer.
         let open = OpenCancel {
             request_id,
             order_id: order.id,
@@ -376,6 +350,8 @@ impl CancelService {
             body,
             created_at: now,
             last_code: None,
+            next_attempt_at: Some(now),
+            attention: None,
         };
         let attempt = self.dana.send(signed, 1).await;
         let (view, conclusion) = self
@@ -388,198 +364,6 @@ impl CancelService {
             queued: conclusion.queued,
         })
     }
-
-    /// Records an attempt's end and audits it, then settles or queues the cancel, in one
-    /// transaction.
-    pub(super) async fn conclude_attempt(
-        &self,
-        open: &OpenCancel,
-        attempt_id: i64,
-        attempt: &CancelAttempt,
-        actor: &str,
-        interrupted: bool,
-    ) -> Result<(AttemptSummary, Conclusion), CancelError> {
-        let (view, row) = summary(attempt);
-        let mut tx = begin(&self.pool).await?;
-        cancels::finish_attempt(&mut tx, attempt_id, &row, audit::now_ms()).await?;
-        self.audit_attempt(&mut tx, open, attempt, &view, &row, actor, interrupted)
-            .await?;
-        let conclusion = self.after_answer(&mut tx, open, view.entry, actor).await?;
-        tx.commit().await?;
-        self.metrics
-            .record_cancel_attempt(view.entry.code, attempt.latency);
-        Ok((view, conclusion))
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    pub(super) async fn audit_attempt(
-        &self,
-        conn: &mut crate::db::Connection,
-        open: &OpenCancel,
-        attempt: &CancelAttempt,
-        view: &AttemptSummary,
-        row: &AttemptResultRow,
-        actor: &str,
-        interrupted: bool,
-    ) -> Result<(), CancelError> {
-        let event = NewEvent {
-            actor: actor.to_string(),
-            action: "dana.attempt",
-            outcome: audit_outcome(view.entry.outcome),
-            order_ref: Some(open.reference.clone()),
-            response_code: Some(view.entry.code.to_string()),
-            details: json!({
-                "cancel_request": open.request_id,
-                "attempt": view.number,
-                "x_external_id": view.external_id,
-                "x_timestamp": attempt.request.timestamp,
-                "request_headers": attempt.request.headers_object(),
-                "request_body": String::from_utf8_lossy(&attempt.request.body),
-                "http_status": row.http_status,
-                "response_code": row.response_code,
-                "response_message": row.response_message,
-                "response_body": row.response_body,
-                "transport_error": row.transport_error,
-                "latency_ms": row.latency_ms,
-                "interrupted": interrupted,
-            }),
-        };
-        audit::append_in(conn, &self.audit_key, &event, audit::now_ms()).await?;
-        Ok(())
-    }
-
-    /// Settles a cancel on a Success or Failed answer, or queues it on a Pending one: retried
-    /// after the backoff, or held for a person once the time-out rule or the age limit is hit.
-    pub(super) async fn after_answer(
-        &self,
-        conn: &mut crate::db::Connection,
-        open: &OpenCancel,
-        entry: &'static CatalogEntry,
-        actor: &str,
-    ) -> Result<Conclusion, CancelError> {
-        let now = crate::db::now_on(conn).await?;
-        if entry.outcome != Outcome::Pending {
-            let status = self
-                .settle(conn, open, entry.outcome, entry.code, actor, "answer", now)
-                .await?;
-            return Ok(Conclusion {
-                order_status: status,
-                queued: None,
-            });
-        }
-        let tries = cancels::attempt_count(&mut *conn, open.request_id).await? as usize;
-        let attention = if entry.outcome_unknown && tries >= total_timeout_limit() as usize {
-            Some(format!(
-                "DANA gave no usable answer to {tries} attempts in all, so Cancel Desk stopped sending (DANA's rule: at most {} attempts). Check the status with DANA; if DANA support confirms the outcome, resolve it with a note.",
-                total_timeout_limit()
-            ))
-        } else if now - open.created_at >= self.policy.max_age_seconds {
-            Some(format!(
-                "Still pending after {} minutes; Cancel Desk stopped retrying. Check the status with DANA, retry now, or resolve it with a note.",
-                self.policy.max_age_seconds / 60
-            ))
-        } else {
-            None
-        };
-        let next = now + self.policy.delay_after(tries);
-        self.queue(
-            conn,
-            open,
-            entry.code,
-            next,
-            attention.as_deref(),
-            actor,
-            now,
-        )
-        .await
-    }
-
-    /// Leaves a cancel PENDING: due at `next`, or waiting for a person.
-    #[allow(clippy::too_many_arguments)]
-    pub(super) async fn queue(
-        &self,
-        conn: &mut crate::db::Connection,
-        open: &OpenCancel,
-        code: &str,
-        next: i64,
-        attention: Option<&str>,
-        actor: &str,
-        now: i64,
-    ) -> Result<Conclusion, CancelError> {
-        cancels::set_order_status(
-            conn,
-            open.order_id,
-            OrderStatus::CancelPending.as_str(),
-            now,
-        )
-        .await?;
-        cancels::set_request_state(conn, open.request_id, RequestState::Pending, code, now).await?;
-        cancels::requeue(conn, open.request_id, next, attention, now).await?;
-        let event = NewEvent {
-            actor: actor.to_string(),
-            action: "cancel.pending",
-            outcome: audit::Outcome::Pending,
-            order_ref: Some(open.reference.clone()),
-            response_code: Some(code.to_string()),
-            details: json!({
-                "cancel_request": open.request_id,
-                "next_attempt_at": attention.is_none().then(|| crate::time::display_wib(next)),
-                "needs_attention": attention,
-            }),
-        };
-        audit::append_in(conn, &self.audit_key, &event, audit::now_ms()).await?;
-        Ok(Conclusion {
-            order_status: OrderStatus::CancelPending,
-            queued: Some(match attention {
-                Some(why) => Queued::NeedsAttention(why.to_string()),
-                None => Queued::RetryAt(next),
-            }),
-        })
-    }
-
-    /// Ends a cancel: Success → CANCELLED, Failed → CANCEL_FAILED (still paid, may be
-    /// cancelled again). `via` names what decided it, for the audit trail.
-    #[allow(clippy::too_many_arguments)]
-    pub(super) async fn settle(
-        &self,
-        conn: &mut crate::db::Connection,
-        open: &OpenCancel,
-        outcome: Outcome,
-        code: &str,
-        actor: &str,
-        via: &str,
-        now: i64,
-    ) -> Result<OrderStatus, CancelError> {
-        let (order_status, request_state) = settled_states(outcome);
-        cancels::set_order_status(conn, open.order_id, order_status.as_str(), now).await?;
-        cancels::set_request_state(conn, open.request_id, request_state, code, now).await?;
-        cancels::release_lease(conn, open.request_id).await?;
-        let explanation = catalog::lookup(code)
-            .or_else(|| catalog::lookup_query(code))
-            .map(|e| e.explanation);
-        let settled = NewEvent {
-            actor: actor.to_string(),
-            action: "cancel.settled",
-            outcome: audit_outcome(outcome),
-            order_ref: Some(open.reference.clone()),
-            response_code: Some(code.to_string()),
-            details: json!({
-                "cancel_request": open.request_id,
-                "order_status": order_status.as_str(),
-                "via": via,
-                "explanation": explanation,
-            }),
-        };
-        audit::append_in(conn, &self.audit_key, &settled, audit::now_ms()).await?;
-        Ok(order_status)
-    }
-}
-
-/// Where an answer left the cancel.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Conclusion {
-    pub order_status: OrderStatus,
-    pub queued: Option<Queued>,
 }
 
 /// The seed's rule: at most this many attempts in all while DANA gives no answer.
@@ -598,15 +382,5 @@ mod tests {
         assert!(check_reason(&"r".repeat(256)).is_ok());
         assert!(check_reason(&"r".repeat(257)).is_err());
         assert!(check_reason("two\nlines").is_err());
-    }
-
-    #[test]
-    fn every_outcome_settles_somewhere_distinct() {
-        assert_eq!(settled_states(Outcome::Success).0, OrderStatus::Cancelled);
-        assert_eq!(
-            settled_states(Outcome::Pending).0,
-            OrderStatus::CancelPending
-        );
-        assert_eq!(settled_states(Outcome::Failed).0, OrderStatus::CancelFailed);
     }
 }

@@ -5,8 +5,9 @@ use std::collections::HashSet;
 
 use crate::common::{TestApp, order};
 use cancel_desk::cancel::policy::QueuePolicy;
-use cancel_desk::cancel::queue::{Resolution, WorkOutcome};
-use cancel_desk::cancel::service::{CancelError, CancelService, Queued};
+use cancel_desk::cancel::service::{CancelError, CancelService, Queued, WorkOutcome};
+use cancel_desk::cancel::staff::Resolution;
+use cancel_desk::clock::Clock;
 use cancel_desk::dana::catalog;
 use cancel_desk::orders::model::OrderStatus;
 use cancel_desk::sandbox::scenario::Behaviour;
@@ -71,6 +72,62 @@ async fn worker_pass(app: &TestApp, ahead: i64) -> usize {
         .work_due(cancel_desk::time::now_epoch())
         .await
         .unwrap()
+}
+
+#[tokio::test]
+async fn past_the_age_limit_the_worker_holds_a_cancel_for_a_person_and_retry_now_still_sends() {
+    let app = app_with(&["ORDER-OLD"]).await;
+    app.sandbox.script(
+        "ORDER-OLD",
+        vec![
+            Behaviour::Code {
+                code: "2025700".into(),
+            },
+            Behaviour::Normal,
+        ],
+    );
+    let outcome = app
+        .cancels
+        .cancel_order(ACTOR, "ORDER-OLD", "customer asked")
+        .await
+        .unwrap();
+    assert_eq!(outcome.order_status, OrderStatus::CancelPending);
+
+    // Two hours later (the age limit is one hour), on the same database.
+    let later = app
+        .cancels
+        .clone()
+        .with_clock(Clock::database().shifted(2 * 3600));
+    let now = later.clock().now(&app.pool).await.unwrap();
+    assert_eq!(later.work_due(now).await.unwrap(), 1);
+    assert_eq!(
+        app.sandbox.calls("ORDER-OLD"),
+        1,
+        "nothing is sent once too old"
+    );
+    assert_eq!(order_status(&app, "ORDER-OLD").await, "CANCEL_PENDING");
+    let attention: Option<String> =
+        sqlx::query_scalar("SELECT attention FROM cancel_requests WHERE partner_reference_no = $1")
+            .bind("ORDER-OLD")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let attention = attention.expect("held for a person");
+    assert!(
+        attention.starts_with("Still pending after 60 minutes"),
+        "{attention}"
+    );
+    // Held: later passes leave it alone.
+    assert_eq!(later.work_due(now + 600).await.unwrap(), 0);
+    assert_eq!(app.sandbox.calls("ORDER-OLD"), 1);
+
+    // A person's "retry now" overrides the age limit.
+    let id = request_id(&app, "ORDER-OLD").await;
+    assert_eq!(
+        later.retry_now(id, OPS).await.unwrap(),
+        WorkOutcome::Settled(OrderStatus::Cancelled)
+    );
+    assert_eq!(app.sandbox.calls("ORDER-OLD"), 2);
 }
 
 #[tokio::test]

@@ -1,0 +1,358 @@
+//! Runs the state machine's effects: each writes its rows and its audit event in the caller's
+//! transaction, so a cancel's state, its order's status and the trail never disagree.
+
+use serde_json::json;
+
+use super::machine::{self, Answer, Effect, Event, Hold, Limits};
+use super::model::RequestState;
+use super::service::{
+    AttemptSummary, CancelError, CancelService, Conclusion, OpenCancel, Queued, WorkOutcome,
+    total_timeout_limit,
+};
+use crate::audit::{self, NewEvent};
+use crate::dana::catalog::{self, CatalogEntry, Outcome};
+use crate::dana::client::{AttemptResult, CancelAttempt, SignedRequest};
+use crate::db::cancels::{self, AttemptResultRow};
+use crate::db::{self, Connection};
+use crate::orders::model::OrderStatus;
+
+/// What an effect needs beyond the cancel itself.
+pub(super) struct Context<'a> {
+    /// Who acts: a staff e-mail or the worker.
+    pub actor: &'a str,
+    /// The catalog row the cancel's state records (the last attempt's).
+    pub code: &'a str,
+    /// What decided a settlement, for the audit trail: answer, status check, resolution.
+    pub via: &'static str,
+    /// Attempts the cancel has had: the backoff grows with them.
+    pub tries: usize,
+    /// For a hold on a status check: what DANA's status (or refusal) means.
+    pub status_note: Option<String>,
+    pub now: i64,
+}
+
+pub(super) fn audit_outcome(outcome: Outcome) -> audit::Outcome {
+    match outcome {
+        Outcome::Success => audit::Outcome::Success,
+        Outcome::Pending => audit::Outcome::Pending,
+        Outcome::Failed => audit::Outcome::Failure,
+    }
+}
+
+fn settled_order_status(outcome: Outcome) -> OrderStatus {
+    match outcome {
+        Outcome::Success => OrderStatus::Cancelled,
+        Outcome::Pending => OrderStatus::CancelPending,
+        Outcome::Failed => OrderStatus::CancelFailed,
+    }
+}
+
+fn summary(attempt: &CancelAttempt) -> (AttemptSummary, AttemptResultRow) {
+    let entry = attempt.entry();
+    let mut row = AttemptResultRow {
+        latency_ms: attempt.latency.as_millis() as i64,
+        catalog_code: entry.code.to_string(),
+        ..AttemptResultRow::default()
+    };
+    match &attempt.result {
+        AttemptResult::Answered {
+            http_status,
+            body,
+            classification,
+            ..
+        } => {
+            row.http_status = Some(i64::from(*http_status));
+            row.response_code = classification.response_code.clone();
+            row.response_message = classification.response_message.clone();
+            row.response_body = Some(body.clone());
+        }
+        AttemptResult::TimedOut => {
+            row.transport_error = Some(format!(
+                "no answer within {} ms",
+                attempt.latency.as_millis()
+            ))
+        }
+        AttemptResult::Transport(err) => row.transport_error = Some(err.clone()),
+    }
+    let view = AttemptSummary {
+        number: attempt.number,
+        external_id: attempt.request.external_id.clone(),
+        entry,
+        http_status: row.http_status.map(|s| s as u16),
+        response_code: row.response_code.clone(),
+        response_message: row.response_message.clone(),
+        latency_ms: row.latency_ms as u64,
+    };
+    (view, row)
+}
+
+impl CancelService {
+    /// The limits the machine weighs for `open` at `now`, after `tries` attempts.
+    pub(super) fn limits(&self, open: &OpenCancel, tries: usize, now: i64) -> Limits {
+        Limits {
+            out_of_attempts: tries >= total_timeout_limit() as usize,
+            too_old: now - open.created_at >= self.policy.max_age_seconds,
+        }
+    }
+
+    /// Records an attempt before it is sent.
+    pub(super) async fn record_attempt_intent(
+        &self,
+        conn: &mut Connection,
+        request_id: i64,
+        number: u32,
+        signed: &SignedRequest,
+    ) -> Result<i64, sqlx::Error> {
+        let headers = serde_json::to_string(&signed.headers).expect("headers serialise");
+        cancels::insert_attempt(
+            conn,
+            request_id,
+            number,
+            &signed.external_id,
+            &signed.timestamp,
+            &headers,
+            self.clock.now_ms(),
+        )
+        .await
+    }
+
+    /// Records an attempt's end and audits it, then runs the machine's step for the answer, in
+    /// one transaction.
+    pub(super) async fn conclude_attempt(
+        &self,
+        open: &OpenCancel,
+        attempt_id: i64,
+        attempt: &CancelAttempt,
+        actor: &str,
+        interrupted: bool,
+    ) -> Result<(AttemptSummary, Conclusion), CancelError> {
+        let (view, row) = summary(attempt);
+        let mut tx = db::begin_write(&self.pool).await?;
+        cancels::finish_attempt(&mut tx, attempt_id, &row, self.clock.now_ms()).await?;
+        self.audit_attempt(&mut tx, open, attempt, &view, &row, actor, interrupted)
+            .await?;
+        let now = self.clock.now_on(&mut tx).await?;
+        let tries = cancels::attempt_count(&mut tx, open.request_id).await? as usize;
+        let event = Event::Answered(Answer::of(view.entry));
+        let step = machine::step(RequestState::InFlight, event, self.limits(open, tries, now))
+            .ok_or(CancelError::NotOpen(open.request_id))?;
+        let context = Context {
+            actor,
+            code: view.entry.code,
+            via: "answer",
+            tries,
+            status_note: None,
+            now,
+        };
+        let conclusion = self.apply(&mut tx, open, step.effect, &context).await?;
+        tx.commit().await?;
+        self.metrics
+            .record_cancel_attempt(view.entry.code, attempt.latency);
+        Ok((view, conclusion))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn audit_attempt(
+        &self,
+        conn: &mut Connection,
+        open: &OpenCancel,
+        attempt: &CancelAttempt,
+        view: &AttemptSummary,
+        row: &AttemptResultRow,
+        actor: &str,
+        interrupted: bool,
+    ) -> Result<(), CancelError> {
+        let event = NewEvent {
+            actor: actor.to_string(),
+            action: "dana.attempt",
+            outcome: audit_outcome(view.entry.outcome),
+            order_ref: Some(open.reference.clone()),
+            response_code: Some(view.entry.code.to_string()),
+            details: json!({
+                "cancel_request": open.request_id,
+                "attempt": view.number,
+                "x_external_id": view.external_id,
+                "x_timestamp": attempt.request.timestamp,
+                "request_headers": attempt.request.headers_object(),
+                "request_body": String::from_utf8_lossy(&attempt.request.body),
+                "http_status": row.http_status,
+                "response_code": row.response_code,
+                "response_message": row.response_message,
+                "response_body": row.response_body,
+                "transport_error": row.transport_error,
+                "latency_ms": row.latency_ms,
+                "interrupted": interrupted,
+            }),
+        };
+        audit::append_in(conn, &self.audit_key, &event, self.clock.now_ms()).await?;
+        Ok(())
+    }
+
+    /// Runs a settling or queueing effect inside the caller's transaction. Sending, asking for
+    /// the status and marking an attempt unknown talk to DANA or span transactions: their
+    /// callers run those.
+    pub(super) async fn apply(
+        &self,
+        conn: &mut Connection,
+        open: &OpenCancel,
+        effect: Effect,
+        cx: &Context<'_>,
+    ) -> Result<Conclusion, CancelError> {
+        match effect {
+            Effect::Settle(outcome) => {
+                let order_status = self.settle(conn, open, outcome, cx).await?;
+                Ok(Conclusion {
+                    order_status,
+                    queued: None,
+                })
+            }
+            Effect::Retry => {
+                let next = cx.now + self.policy.delay_after(cx.tries);
+                self.queue(conn, open, next, None, cx).await
+            }
+            Effect::KeepSchedule => {
+                // Due now if it had no due time (it was in flight).
+                let next = open.next_attempt_at.unwrap_or(cx.now);
+                self.queue(conn, open, next, open.attention.as_deref(), cx)
+                    .await
+            }
+            Effect::Hold(hold) => {
+                let why = self.hold_text(hold, cx);
+                self.queue(conn, open, cx.now, Some(&why), cx).await
+            }
+            Effect::Send | Effect::AskStatus | Effect::MarkUnknown => {
+                unreachable!("{effect:?} is run by the caller, not inside a transaction")
+            }
+        }
+    }
+
+    /// [`Self::apply`] in a transaction of its own; for the worker and staff actions.
+    pub(super) async fn apply_alone(
+        &self,
+        open: &OpenCancel,
+        effect: Effect,
+        cx: &Context<'_>,
+    ) -> Result<WorkOutcome, CancelError> {
+        let mut tx = db::begin_write(&self.pool).await?;
+        let conclusion = self.apply(&mut tx, open, effect, cx).await?;
+        tx.commit().await?;
+        Ok(conclusion.into())
+    }
+
+    /// What a person reads on `/pending` about a held cancel.
+    fn hold_text(&self, hold: Hold, cx: &Context<'_>) -> String {
+        let limit = total_timeout_limit();
+        let tries = cx.tries;
+        match hold {
+            Hold::NoAnswerLimit => format!(
+                "DANA gave no usable answer to {tries} attempts in all, so Cancel Desk stopped sending (DANA's rule: at most {limit} attempts). Check the status with DANA; if DANA support confirms the outcome, resolve it with a note."
+            ),
+            Hold::NoAnswerLimitStillPaid => format!(
+                "DANA gave no usable answer to {tries} attempts in all and says the payment is still paid, so Cancel Desk stopped sending (DANA's rule: at most {limit} attempts). Resolve it with a note once DANA support confirms, or cancel the order again later."
+            ),
+            Hold::TooOld => format!(
+                "Still pending after {} minutes; Cancel Desk stopped retrying. Check the status with DANA, retry now, or resolve it with a note.",
+                self.policy.max_age_seconds / 60
+            ),
+            Hold::StatusNeedsPerson | Hold::QueryRefused => cx
+                .status_note
+                .clone()
+                .unwrap_or_else(|| "DANA's status check needs a person to look.".into()),
+        }
+    }
+
+    /// Leaves a cancel PENDING: due at `next`, or held for a person.
+    async fn queue(
+        &self,
+        conn: &mut Connection,
+        open: &OpenCancel,
+        next: i64,
+        attention: Option<&str>,
+        cx: &Context<'_>,
+    ) -> Result<Conclusion, CancelError> {
+        let now = cx.now;
+        let pending = OrderStatus::CancelPending.as_str();
+        cancels::set_order_status(conn, open.order_id, pending, now).await?;
+        cancels::set_request_state(conn, open.request_id, RequestState::Pending, cx.code, now)
+            .await?;
+        cancels::requeue(conn, open.request_id, next, attention, now).await?;
+        let event = NewEvent {
+            actor: cx.actor.to_string(),
+            action: "cancel.pending",
+            outcome: audit::Outcome::Pending,
+            order_ref: Some(open.reference.clone()),
+            response_code: Some(cx.code.to_string()),
+            details: json!({
+                "cancel_request": open.request_id,
+                "next_attempt_at": attention.is_none().then(|| crate::time::display_wib(next)),
+                "needs_attention": attention,
+            }),
+        };
+        audit::append_in(conn, &self.audit_key, &event, self.clock.now_ms()).await?;
+        Ok(Conclusion {
+            order_status: OrderStatus::CancelPending,
+            queued: Some(match attention {
+                Some(why) => Queued::NeedsAttention(why.to_string()),
+                None => Queued::RetryAt(next),
+            }),
+        })
+    }
+
+    /// Ends a cancel: Success → CANCELLED, Failed → CANCEL_FAILED (still paid, may be
+    /// cancelled again).
+    async fn settle(
+        &self,
+        conn: &mut Connection,
+        open: &OpenCancel,
+        outcome: Outcome,
+        cx: &Context<'_>,
+    ) -> Result<OrderStatus, CancelError> {
+        let order_status = settled_order_status(outcome);
+        let request_state = match outcome {
+            Outcome::Success => RequestState::Succeeded,
+            _ => RequestState::Failed,
+        };
+        cancels::set_order_status(conn, open.order_id, order_status.as_str(), cx.now).await?;
+        cancels::set_request_state(conn, open.request_id, request_state, cx.code, cx.now).await?;
+        cancels::release_lease(conn, open.request_id).await?;
+        let explanation = catalog::lookup(cx.code)
+            .or_else(|| catalog::lookup_query(cx.code))
+            .map(|e: &CatalogEntry| e.explanation);
+        let settled = NewEvent {
+            actor: cx.actor.to_string(),
+            action: "cancel.settled",
+            outcome: audit_outcome(outcome),
+            order_ref: Some(open.reference.clone()),
+            response_code: Some(cx.code.to_string()),
+            details: json!({
+                "cancel_request": open.request_id,
+                "order_status": order_status.as_str(),
+                "via": cx.via,
+                "explanation": explanation,
+            }),
+        };
+        audit::append_in(conn, &self.audit_key, &settled, self.clock.now_ms()).await?;
+        Ok(order_status)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_outcome_settles_somewhere_distinct() {
+        assert_eq!(
+            settled_order_status(Outcome::Success),
+            OrderStatus::Cancelled
+        );
+        assert_eq!(
+            settled_order_status(Outcome::Pending),
+            OrderStatus::CancelPending
+        );
+        assert_eq!(
+            settled_order_status(Outcome::Failed),
+            OrderStatus::CancelFailed
+        );
+    }
+}

@@ -1,0 +1,169 @@
+//! What operations staff do by hand with a pending cancel: retry it now, check its status with
+//! DANA, or settle it with a note. Each takes the cancel's lease first, so it never races the
+//! worker or another person, and each step comes from the state machine (`machine.rs`).
+
+use serde_json::json;
+
+use super::effects::{Context, audit_outcome};
+use super::machine::{self, By, Effect, Event};
+use super::service::{CancelError, CancelService, WorkOutcome};
+use crate::audit::{self, NewEvent};
+use crate::dana::catalog::{CatalogEntry, Outcome, TransactionStatus};
+use crate::db::{self, cancels};
+use crate::orders::model::OrderStatus;
+
+pub use super::machine::Resolution;
+
+pub const MAX_NOTE_CHARS: usize = 500;
+
+/// What a status check found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusCheck {
+    /// The Query Payment catalog row the exchange ended in.
+    pub entry: &'static CatalogEntry,
+    /// DANA's `latestTransactionStatus`, when it answered.
+    pub status: Option<&'static TransactionStatus>,
+    pub outcome: WorkOutcome,
+}
+
+/// A resolution note: trimmed, 1 to 500 characters.
+pub fn check_note(note: &str) -> Result<String, CancelError> {
+    let note = note.trim();
+    let n = note.chars().count();
+    if n == 0 {
+        Err(CancelError::InvalidInput {
+            field: "note",
+            message: "a note is required: say how the outcome was confirmed",
+        })
+    } else if n > MAX_NOTE_CHARS {
+        Err(CancelError::InvalidInput {
+            field: "note",
+            message: "at most 500 characters",
+        })
+    } else {
+        Ok(note.to_string())
+    }
+}
+
+impl CancelService {
+    /// "Retry now", by `actor`: works the cancel at once, whatever its due time or hold.
+    pub async fn retry_now(&self, id: i64, actor: &str) -> Result<WorkOutcome, CancelError> {
+        self.claim(id).await?;
+        let outcome = self.work(id, actor, By::Person).await;
+        self.release_if_held(id).await;
+        outcome
+    }
+
+    /// "Check status with DANA", by `actor`: asks Query Payment and settles the cancel if DANA
+    /// says it is cancelled; never sends the cancel again.
+    pub async fn check_status(&self, id: i64, actor: &str) -> Result<StatusCheck, CancelError> {
+        self.claim(id).await?;
+        let result = async {
+            let (mut open, mut state) = self.load_open(id).await?;
+            let tries = self.close_interrupted(&mut open, &mut state, actor).await?;
+            let answer = self.query_status(&open, actor).await?;
+            let now = self.clock.now(&self.pool).await?;
+            let event = Event::CheckedByHand(answer.finding);
+            let step = machine::step(state, event, self.limits(&open, tries, now))
+                .ok_or(CancelError::NotOpen(id))?;
+            let cx = Context {
+                actor,
+                code: open.last_entry().code,
+                via: "status check",
+                tries,
+                status_note: answer.note(),
+                now,
+            };
+            let outcome = self.apply_alone(&open, step.effect, &cx).await?;
+            Ok(StatusCheck {
+                entry: answer.query.entry(),
+                status: answer.status,
+                outcome,
+            })
+        }
+        .await;
+        self.release_if_held(id).await;
+        result
+    }
+
+    /// Settles a cancel by hand with a mandatory note.
+    pub async fn resolve(
+        &self,
+        id: i64,
+        actor: &str,
+        resolution: Resolution,
+        note: &str,
+    ) -> Result<OrderStatus, CancelError> {
+        let note = check_note(note)?;
+        self.claim(id).await?;
+        let result = async {
+            let (mut open, mut state) = self.load_open(id).await?;
+            let tries = self.close_interrupted(&mut open, &mut state, actor).await?;
+            let mut tx = db::begin_write(&self.pool).await?;
+            let now = self.clock.now_on(&mut tx).await?;
+            let step = machine::step(
+                state,
+                Event::Resolved(resolution),
+                self.limits(&open, tries, now),
+            )
+            .ok_or(CancelError::NotOpen(id))?;
+            let outcome = match step.effect {
+                Effect::Settle(outcome) => outcome,
+                _ => Outcome::Pending,
+            };
+            let label = match resolution {
+                Resolution::Cancelled => "cancelled",
+                Resolution::NotCancelled => "not cancelled",
+            };
+            let code = open.last_entry().code;
+            cancels::set_resolution(&mut tx, id, actor, &note).await?;
+            let event = NewEvent {
+                actor: actor.to_string(),
+                action: "cancel.resolved",
+                outcome: audit_outcome(outcome),
+                order_ref: Some(open.reference.clone()),
+                response_code: Some(code.to_string()),
+                details: json!({
+                    "cancel_request": id,
+                    "resolution": label,
+                    "note": note,
+                }),
+            };
+            audit::append_in(&mut tx, &self.audit_key, &event, self.clock.now_ms()).await?;
+            let cx = Context {
+                actor,
+                code,
+                via: "resolution",
+                tries,
+                status_note: None,
+                now,
+            };
+            let conclusion = self.apply(&mut tx, &open, step.effect, &cx).await?;
+            tx.commit().await?;
+            Ok(conclusion.order_status)
+        }
+        .await;
+        self.release_if_held(id).await;
+        result
+    }
+
+    async fn claim(&self, id: i64) -> Result<(), CancelError> {
+        let now = self.clock.now(&self.pool).await?;
+        if cancels::claim_lease(&self.pool, id, &self.instance, self.lease_until(now), now).await? {
+            return Ok(());
+        }
+        let mut conn = self.pool.acquire().await?;
+        match cancels::request_by_id(&mut conn, id).await? {
+            Some(row) if row.state().is_open() => Err(CancelError::Busy(id)),
+            _ => Err(CancelError::NotOpen(id)),
+        }
+    }
+
+    /// Frees the lease if an action ended early (settling and queueing free it themselves).
+    async fn release_if_held(&self, id: i64) {
+        let released = cancels::release_lease_held_by(&self.pool, id, &self.instance).await;
+        if let Err(err) = released {
+            tracing::warn!(%err, cancel_request = id, "could not release a lease; it will run out");
+        }
+    }
+}

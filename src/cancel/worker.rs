@@ -1,0 +1,177 @@
+//! The worker: a background task that works due cancels every poll interval until the process
+//! ends. A crash loses nothing: leases run out and the next worker takes over.
+//!
+//! Every action runs under the cancel's lease, so two servers, or the worker and a person, never
+//! act on one cancel at once; every resend is recorded before it goes out, under a lease checked
+//! in the same transaction.
+
+use super::effects::Context;
+use super::machine::{self, By, Effect, Event, Last};
+use super::service::{CancelError, CancelService, OpenCancel, WorkOutcome};
+use crate::db::{self, cancels};
+
+impl CancelService {
+    /// One pass of the worker at `now`: claims each due cancel and works it, four at a time,
+    /// batch after batch until nothing due is left (a backlog drains in one pass, not 16 per
+    /// poll). Returns how many it worked.
+    pub async fn work_due(&self, now: i64) -> Result<usize, CancelError> {
+        const AT_ONCE: i64 = 4;
+        let mut worked = 0;
+        // Due at the pass's start; each batch's lease runs from the clock as it is claimed, so
+        // a long pass never hands out a lease that has already run out.
+        let due_by = now;
+        loop {
+            let now = self.clock.now(&self.pool).await?.max(due_by);
+            let claimed = cancels::claim_due(
+                &self.pool,
+                &self.instance,
+                self.lease_until(now),
+                now,
+                AT_ONCE,
+            )
+            .await?;
+            if claimed.is_empty() {
+                return Ok(worked);
+            }
+            let mut tasks = tokio::task::JoinSet::new();
+            for id in claimed {
+                worked += 1;
+                let service = self.clone();
+                tasks.spawn(async move {
+                    let actor = service.worker_actor();
+                    if let Err(err) = service.work(id, &actor, By::Worker).await {
+                        tracing::error!(%err, cancel_request = id, "worker could not work a pending cancel");
+                    }
+                });
+            }
+            while tasks.join_next().await.is_some() {}
+        }
+    }
+
+    /// Works one cancel whose lease this server holds: the machine's `Due` step, and after a
+    /// status check its `CheckedBeforeResend` step.
+    pub(super) async fn work(
+        &self,
+        id: i64,
+        actor: &str,
+        by: By,
+    ) -> Result<WorkOutcome, CancelError> {
+        let (mut open, mut state) = match self.load_open(id).await {
+            Ok(found) => found,
+            Err(CancelError::NotOpen(_)) => return Ok(WorkOutcome::NotOpen),
+            Err(err) => return Err(err),
+        };
+        let tries = self.close_interrupted(&mut open, &mut state, actor).await?;
+        let last_entry = open.last_entry();
+        let last = if last_entry.outcome_unknown {
+            Last::Unknown
+        } else {
+            Last::Known
+        };
+        let now = self.clock.now(&self.pool).await?;
+        let due = machine::step(
+            state,
+            Event::Due { by, last },
+            self.limits(&open, tries, now),
+        )
+        .ok_or(CancelError::NotOpen(id))?;
+        let mut cx = Context {
+            actor,
+            code: last_entry.code,
+            via: "status check",
+            tries,
+            status_note: None,
+            now,
+        };
+        match due.effect {
+            Effect::Send => return self.resend(&open, tries as u32 + 1, actor).await,
+            Effect::AskStatus => {}
+            effect => return self.apply_alone(&open, effect, &cx).await,
+        }
+        let answer = self.query_status(&open, actor).await?;
+        cx.now = self.clock.now(&self.pool).await?;
+        cx.status_note = answer.note();
+        let event = Event::CheckedBeforeResend(answer.finding);
+        let checked = machine::step(due.next, event, self.limits(&open, tries, cx.now))
+            .ok_or(CancelError::NotOpen(id))?;
+        match checked.effect {
+            Effect::Send => self.resend(&open, tries as u32 + 1, actor).await,
+            effect => self.apply_alone(&open, effect, &cx).await,
+        }
+    }
+
+    /// Sends the stored body again: recorded first, under a lease checked in the same transaction.
+    async fn resend(
+        &self,
+        open: &OpenCancel,
+        number: u32,
+        actor: &str,
+    ) -> Result<WorkOutcome, CancelError> {
+        let signed = self.dana.sign_cancel_body(open.body.as_bytes())?;
+        let mut tx = db::begin_write(&self.pool).await?;
+        let now = self.clock.now_on(&mut tx).await?;
+        let until = self.lease_until(now);
+        if !cancels::renew_lease(&mut tx, open.request_id, &self.instance, until).await? {
+            return Ok(WorkOutcome::LeaseLost);
+        }
+        cancels::mark_in_flight(&mut tx, open.request_id, until, now).await?;
+        let attempt_id = self
+            .record_attempt_intent(&mut tx, open.request_id, number, &signed)
+            .await?;
+        tx.commit().await?;
+        let attempt = self.dana.send(signed, number).await;
+        let (_, conclusion) = self
+            .conclude_attempt(open, attempt_id, &attempt, actor, false)
+            .await?;
+        Ok(conclusion.into())
+    }
+}
+
+/// Logs what a crash left behind before the first pass.
+pub async fn report_interrupted(service: &CancelService) {
+    let now = match service.clock.now(&service.pool).await {
+        Ok(now) => now,
+        Err(err) => {
+            tracing::error!(%err, "could not read the database clock");
+            return;
+        }
+    };
+    match cancels::interrupted_attempts(&service.pool, now).await {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!(
+            attempts = n,
+            "attempts were left in flight by a stopped server; each is checked with DANA's Query Payment before any resend"
+        ),
+        Err(err) => tracing::error!(%err, "could not look for attempts left in flight"),
+    }
+}
+
+/// Starts the worker on this server.
+pub fn spawn_worker(service: CancelService) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        report_interrupted(&service).await;
+        tracing::info!(instance = %service.instance, "pending-cancel worker started");
+        let mut interval = tokio::time::interval(service.policy.poll);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            interval.tick().await;
+            let started = std::time::Instant::now();
+            let now = match service.clock.now(&service.pool).await {
+                Ok(now) => now,
+                Err(err) => {
+                    tracing::error!(%err, "worker pass skipped: could not read the database clock");
+                    continue;
+                }
+            };
+            match service.work_due(now).await {
+                Ok(0) => {}
+                Ok(n) => tracing::debug!(
+                    worked = n,
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "worker pass"
+                ),
+                Err(err) => tracing::error!(%err, "worker pass failed"),
+            }
+        }
+    })
+}
