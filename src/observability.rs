@@ -9,8 +9,11 @@ use axum::response::{IntoResponse, Response};
 use crate::metrics::QueueGauges;
 use crate::state::AppState;
 
-pub async fn queue_gauges(pool: &crate::db::Pool) -> Result<QueueGauges, sqlx::Error> {
-    let now = crate::db::now(pool).await?;
+pub async fn queue_gauges(
+    pool: &crate::db::Pool,
+    clock: &crate::clock::Clock,
+) -> Result<QueueGauges, sqlx::Error> {
+    let now = clock.now(pool).await?;
     let (retrying, waiting, needs_attention) = crate::db::cancels::queue_depth(pool, now).await?;
     let oldest = crate::db::cancels::oldest_due(pool, now).await?;
     Ok(QueueGauges {
@@ -57,7 +60,7 @@ pub async fn metrics_endpoint(State(state): State<AppState>, headers: HeaderMap)
         )
             .into_response();
     }
-    match queue_gauges(&state.pool).await {
+    match queue_gauges(&state.pool, &state.clock).await {
         Ok(queue) => (
             [(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)],
             state.metrics.render(queue),

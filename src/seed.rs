@@ -279,7 +279,10 @@ pub async fn seed_orders(
     .await;
     // The connection goes back to the pool: give it the ordinary cache again.
     db::set_page_cache(&mut conn, None).await?;
-    result.map(|()| written)
+    result?;
+    drop(conn);
+    db::after_bulk_load(pool, "orders").await?;
+    Ok(written)
 }
 
 /// Orders whose partner reference makes the DANA sandbox answer one catalog row each (DANA's own

@@ -63,13 +63,16 @@ impl AppState {
             .hash_files(bundle_is_hashed())
             .build();
         let metrics = crate::metrics::Metrics::new();
+        // One clock (and one measured offset) for the cancel service and the request paths.
+        let clock = crate::clock::Clock::database();
         let cancels = crate::cancel::service::CancelService::new(
             pool.clone(),
             dana.clone(),
             config.queue.clone(),
             audit_key.clone(),
         )
-        .with_metrics(metrics.clone());
+        .with_metrics(metrics.clone())
+        .with_clock(clock.clone());
         Self {
             leptos_options,
             pool,
@@ -85,7 +88,7 @@ impl AppState {
             sandbox,
             metrics,
             request_timeout_seconds: config.request_timeout_seconds,
-            clock: crate::clock::Clock::database(),
+            clock,
         }
     }
 }

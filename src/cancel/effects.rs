@@ -82,6 +82,7 @@ fn summary(attempt: &CancelAttempt) -> (AttemptSummary, AttemptResultRow) {
         response_code: row.response_code.clone(),
         response_message: row.response_message.clone(),
         latency_ms: row.latency_ms as u64,
+        latency: attempt.latency,
     };
     (view, row)
 }

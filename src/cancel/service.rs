@@ -60,6 +60,8 @@ pub struct AttemptSummary {
     pub response_code: Option<String>,
     pub response_message: Option<String>,
     pub latency_ms: u64,
+    /// The exchange with DANA, unrounded: what a cancel spent waiting on DANA.
+    pub latency: std::time::Duration,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -271,7 +273,7 @@ impl CancelService {
     }
 
     pub fn clock(&self) -> Clock {
-        self.clock
+        self.clock.clone()
     }
 
     /// The actor the audit trail names for what the worker does on its own.

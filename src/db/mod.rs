@@ -130,6 +130,21 @@ pub async fn set_page_cache(conn: &mut Connection, kib: Option<i64>) -> Result<(
     Ok(())
 }
 
+/// After many rows went into `table` at once, on PostgreSQL: fresh planner statistics, and a
+/// vacuum, whose visibility map lets list pages be answered from the index alone (autovacuum
+/// would get there minutes later). SQLite's plans are chosen without statistics (its queries
+/// are written for the plan they need), so it has nothing to do.
+pub async fn after_bulk_load(pool: &Pool, table: &'static str) -> Result<(), sqlx::Error> {
+    if engine(pool) == Engine::Postgres {
+        let statement = format!("VACUUM (ANALYZE) {table}");
+        sqlx::query(&statement)
+            .persistent(false)
+            .execute(pool)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Whether the database answers (readiness).
 pub async fn ping(pool: &Pool) -> Result<(), sqlx::Error> {
     sqlx::query_scalar::<_, i64>("SELECT 1")
@@ -138,30 +153,29 @@ pub async fn ping(pool: &Pool) -> Result<(), sqlx::Error> {
         .map(|_| ())
 }
 
-/// The database's clock, in Unix seconds: what leases and due times are measured against, so
-/// servers whose clocks disagree still agree on who holds a cancel and when it is due. (SQLite
-/// lives on this host: its clock is this process's.)
-pub async fn now(pool: &Pool) -> Result<i64, sqlx::Error> {
+const PG_NOW_MS: &str = "SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)";
+
+/// The database's clock, in Unix milliseconds, or `None` when the database's clock is this
+/// host's (SQLite). Read through `crate::clock::Clock`, which caches its offset.
+pub async fn now_ms(pool: &Pool) -> Result<Option<i64>, sqlx::Error> {
     match engine(pool) {
-        Engine::Sqlite => Ok(crate::time::now_epoch()),
-        Engine::Postgres => {
-            sqlx::query_scalar("SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) AS BIGINT)")
-                .fetch_one(pool)
-                .await
-        }
+        Engine::Sqlite => Ok(None),
+        Engine::Postgres => sqlx::query_scalar(PG_NOW_MS)
+            .fetch_one(pool)
+            .await
+            .map(Some),
     }
 }
 
-/// [`now`] read on a connection the caller already holds (inside a transaction): taking a second
-/// pool connection while holding the write lock would let a burst of writers hold every
-/// connection while the lock's holder waits for one.
-pub async fn now_on(conn: &mut Connection) -> Result<i64, sqlx::Error> {
+/// [`now_ms`] read on a connection the caller already holds (inside a transaction).
+pub async fn now_ms_on(conn: &mut Connection) -> Result<Option<i64>, sqlx::Error> {
     if conn.backend_name() == "SQLite" {
-        return Ok(crate::time::now_epoch());
+        return Ok(None);
     }
-    sqlx::query_scalar("SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) AS BIGINT)")
+    sqlx::query_scalar(PG_NOW_MS)
         .fetch_one(&mut *conn)
         .await
+        .map(Some)
 }
 
 /// The advisory lock every PostgreSQL write transaction of [`begin_write`] takes.

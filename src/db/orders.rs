@@ -86,59 +86,126 @@ fn prefix_upper_bound(prefix: &str) -> String {
 
 /// Above this many search matches, walking the sort index and probing the match set finds a
 /// page sooner than collecting and sorting every match (dense matches sit close together).
+/// SQLite only: PostgreSQL plans each search branch itself (see [`list_search_postgres`]).
 const DENSE_MATCHES: i64 = 2_000;
+
+/// How a page is read: the sort key, the direction of the index walk, and where it starts.
+struct Walk {
+    key: &'static str,
+    dir: &'static str,
+    cursor: Option<(Cursor, &'static str)>,
+    /// `limit + 1`: one more than shown tells whether more lie beyond.
+    fetch: i64,
+}
+
+impl Walk {
+    fn new(filter: &OrderFilter, limit: usize) -> (Self, bool) {
+        let key = if filter.sort.by_amount() {
+            "amount_minor"
+        } else {
+            "paid_at"
+        };
+        let (cursor, forward): (Option<Cursor>, bool) = match filter.page {
+            PageRequest::First => (None, true),
+            PageRequest::After(c) => (Some(c), true),
+            PageRequest::Before(c) => (Some(c), false),
+        };
+        // Reading backwards (a `before` page) walks the index the other way, then flips the rows.
+        let walk_desc = filter.sort.descending() == forward;
+        let walk = Walk {
+            key,
+            dir: if walk_desc { "DESC" } else { "ASC" },
+            cursor: cursor.map(|c| (c, if walk_desc { "<" } else { ">" })),
+            fetch: i64::try_from(limit + 1).unwrap_or(i64::MAX),
+        };
+        (walk, forward)
+    }
+
+    /// ` AND …` for the filters and the cursor.
+    fn push_conditions(&self, qb: &mut Sql<'_>, filter: &OrderFilter) {
+        if let Some(status) = filter.status {
+            qb.push(" AND status = ").bind(status.as_str());
+        }
+        if let Some(from) = filter.paid_from {
+            qb.push(" AND paid_at >= ").bind(from.start_epoch_seconds());
+        }
+        if let Some(to) = filter.paid_to {
+            qb.push(" AND paid_at < ")
+                .bind(to.start_epoch_seconds() + 86_400);
+        }
+        if let Some((c, op)) = self.cursor {
+            let key = self.key;
+            qb.push(format!(" AND ({key}, id) {op} ("))
+                .bind(c.key)
+                .push(", ")
+                .bind(c.id)
+                .push(")");
+        }
+    }
+
+    /// ` ORDER BY … LIMIT n`
+    fn push_order_limit(&self, qb: &mut Sql<'_>) {
+        let (key, dir) = (self.key, self.dir);
+        qb.push(format!(" ORDER BY {key} {dir}, id {dir} LIMIT "))
+            .bind(self.fetch);
+    }
+
+    fn order_by(&self) -> String {
+        let (key, dir) = (self.key, self.dir);
+        format!(" ORDER BY {key} {dir}, id {dir}")
+    }
+}
 
 pub async fn list_page(
     pool: &Pool,
     filter: &OrderFilter,
     limit: usize,
 ) -> Result<PageRows, sqlx::Error> {
-    let key = if filter.sort.by_amount() {
-        "amount_minor"
-    } else {
-        "paid_at"
-    };
-    let (cursor, forward): (Option<Cursor>, bool) = match filter.page {
-        PageRequest::First => (None, true),
-        PageRequest::After(c) => (Some(c), true),
-        PageRequest::Before(c) => (Some(c), false),
-    };
-    // Reading backwards (a `before` page) walks the index the other way, then flips the rows.
-    let walk_desc = filter.sort.descending() == forward;
-    let dir = if walk_desc { "DESC" } else { "ASC" };
-
-    let search = match &filter.search {
-        None => None,
-        Some(text) => match MatchSet::for_text(text, engine(pool)) {
-            None => {
-                return Ok(PageRows {
-                    rows: Vec::new(),
-                    more: false,
-                });
+    let (walk, forward) = Walk::new(filter, limit);
+    let rows = match (&filter.search, engine(pool)) {
+        (Some(text), Engine::Postgres) => list_search_postgres(pool, filter, text, &walk).await?,
+        (search, _) => {
+            let search = match search {
+                None => None,
+                Some(text) => match MatchSet::for_text(text) {
+                    None => Some(None),
+                    Some(set) => {
+                        let dense = set.count_up_to(pool, DENSE_MATCHES).await? >= DENSE_MATCHES;
+                        Some(Some((set, dense)))
+                    }
+                },
+            };
+            match search {
+                // Text without a word or reference character matches nothing.
+                Some(None) => Vec::new(),
+                Some(Some(found)) => list_walk(pool, filter, &walk, Some(found)).await?,
+                None => list_walk(pool, filter, &walk, None).await?,
             }
-            Some(set) => {
-                let dense = set.count_up_to(pool, DENSE_MATCHES).await? >= DENSE_MATCHES;
-                Some((set, dense))
-            }
-        },
+        }
     };
+    let mut rows = rows;
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    if !forward {
+        rows.reverse();
+    }
+    Ok(PageRows { rows, more })
+}
 
-    // Deferred join: the inner query orders and limits ids using index columns only; just the
-    // rows of the page are then read whole.
+/// One walk of the sort index, optionally restricted to a search's match set. Deferred join:
+/// the inner query orders and limits ids using index columns only; just the rows of the page
+/// are then read whole.
+async fn list_walk(
+    pool: &Pool,
+    filter: &OrderFilter,
+    walk: &Walk,
+    search: Option<(MatchSet, bool)>,
+) -> Result<Vec<OrderRow>, sqlx::Error> {
     let mut qb = Sql::new(
         engine(pool),
         format!("SELECT {COLUMNS} FROM orders WHERE id IN (SELECT id FROM orders WHERE 1 = 1"),
     );
-    if let Some(status) = filter.status {
-        qb.push(" AND status = ").bind(status.as_str());
-    }
-    if let Some(from) = filter.paid_from {
-        qb.push(" AND paid_at >= ").bind(from.start_epoch_seconds());
-    }
-    if let Some(to) = filter.paid_to {
-        qb.push(" AND paid_at < ")
-            .bind(to.start_epoch_seconds() + 86_400);
-    }
+    walk.push_conditions(&mut qb, filter);
     if let Some((set, dense)) = &search {
         // `+id` keeps the planner from driving the query by the match set when it is large.
         qb.push(if *dense {
@@ -149,47 +216,103 @@ pub async fn list_page(
         set.push_sql(&mut qb);
         qb.push(")");
     }
-    if let Some(c) = cursor {
-        let op = if walk_desc { "<" } else { ">" };
-        qb.push(format!(" AND ({key}, id) {op} ("))
-            .bind(c.key)
-            .push(", ")
-            .bind(c.id)
-            .push(")");
-    }
-    qb.push(format!(" ORDER BY {key} {dir}, id {dir} LIMIT "))
-        .bind(i64::try_from(limit + 1).unwrap_or(i64::MAX))
-        .push(format!(") ORDER BY {key} {dir}, id {dir}"));
-
+    walk.push_order_limit(&mut qb);
+    qb.push(")").push(walk.order_by());
     let (text, args) = qb.into_parts();
-    let mut rows: Vec<OrderRow> = sqlx::query_as_with(&text, args).fetch_all(pool).await?;
-    let more = rows.len() > limit;
-    rows.truncate(limit);
-    if !forward {
-        rows.reverse();
-    }
-    Ok(PageRows { rows, more })
+    sqlx::query_as_with(&text, args).fetch_all(pool).await
 }
 
-/// The ids a search text matches: a prefix of either reference (references hold no spaces), or
-/// name words by prefix.
+/// A search on PostgreSQL: the top of each branch that can match (partner reference prefix,
+/// DANA reference prefix, name words), each an ordered, limited walk with the filters and the
+/// cursor, merged and limited again. The first `n` of a union are the first `n` of the union of
+/// each branch's first `n` (the key and id order rows uniquely), so the page is exact; each
+/// branch is planned on its own, by its own index. Run unprepared, so each is planned for its
+/// actual values: a cached generic plan cannot tell a 1-row reference from 12,000 "Budi"s.
+async fn list_search_postgres(
+    pool: &Pool,
+    filter: &OrderFilter,
+    text: &str,
+    walk: &Walk,
+) -> Result<Vec<OrderRow>, sqlx::Error> {
+    let reference_prefix = (!text.contains(char::is_whitespace)).then(|| text.to_string());
+    let name_query = match name_tsquery(text) {
+        None => None,
+        Some(query) => expand_name_prefixes(pool, &query).await?,
+    };
+    if reference_prefix.is_none() && name_query.is_none() {
+        return Ok(Vec::new());
+    }
+    let key = walk.key;
+    let mut qb = Sql::new(
+        Engine::Postgres,
+        format!("SELECT {COLUMNS} FROM orders WHERE id IN (SELECT id FROM ("),
+    );
+    let mut first = true;
+    let mut branch = |qb: &mut Sql<'_>| {
+        if !first {
+            qb.push(" UNION ");
+        }
+        first = false;
+        qb.push(format!("(SELECT {key}, id FROM orders WHERE 1 = 1"));
+        walk.push_conditions(qb, filter);
+    };
+    if let Some(prefix) = &reference_prefix {
+        for column in ["partner_reference_no", "reference_no"] {
+            branch(&mut qb);
+            // Byte order, as the "C"-collated index.
+            qb.push(format!(" AND {column} COLLATE \"C\" >= "))
+                .bind(prefix.clone())
+                .push(format!(" AND {column} COLLATE \"C\" < "))
+                .bind(prefix_upper_bound(prefix));
+            walk.push_order_limit(&mut qb);
+            qb.push(")");
+        }
+    }
+    if let Some(query) = name_query {
+        branch(&mut qb);
+        qb.push(" AND name_tsv @@ CAST(")
+            .bind(query)
+            .push(" AS tsquery)");
+        walk.push_order_limit(&mut qb);
+        qb.push(")");
+    }
+    qb.push(") AS matches");
+    walk.push_order_limit(&mut qb);
+    qb.push(")").push(walk.order_by());
+    let (text, args) = qb.into_parts();
+    sqlx::query_as_with(&text, args)
+        .persistent(false)
+        .fetch_all(pool)
+        .await
+}
+
+/// `budi:* & sant:*` with each prefix spelled as the name words it covers (`('budi' |
+/// 'budiman') & ('santo' | 'santoso')`), which the name index answers by lookups instead of a
+/// partial-match scan; `None` when a word covers no stored name word (nothing can match).
+async fn expand_name_prefixes(pool: &Pool, query: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT CAST(cd_expand_name_prefixes(to_tsquery('simple', cd_unaccent($1))) AS TEXT)",
+    )
+    .bind(query)
+    .persistent(false)
+    .fetch_one(pool)
+    .await
+}
+
+/// The ids a search text matches on SQLite: a prefix of either reference (references hold no
+/// spaces), or name words by prefix.
 struct MatchSet {
     reference_prefix: Option<String>,
     name_query: Option<String>,
-    engine: Engine,
 }
 
 impl MatchSet {
-    fn for_text(text: &str, engine: Engine) -> Option<Self> {
+    fn for_text(text: &str) -> Option<Self> {
         let reference_prefix = (!text.contains(char::is_whitespace)).then(|| text.to_string());
-        let name_query = match engine {
-            Engine::Sqlite => name_match_expression(text),
-            Engine::Postgres => name_tsquery(text),
-        };
+        let name_query = name_match_expression(text);
         (reference_prefix.is_some() || name_query.is_some()).then_some(Self {
             reference_prefix,
             name_query,
-            engine,
         })
     }
 
@@ -202,11 +325,7 @@ impl MatchSet {
                     qb.push(" UNION ALL ");
                 }
                 first = false;
-                // Byte order on both engines ("C" collation on PostgreSQL, as its index).
-                let column = match self.engine {
-                    Engine::Sqlite => column.to_string(),
-                    Engine::Postgres => format!("{column} COLLATE \"C\""),
-                };
+                // Byte order (BINARY collation, as the index).
                 qb.push(format!("SELECT id FROM orders WHERE {column} >= "))
                     .bind(prefix.clone())
                     .push(format!(" AND {column} < "))
@@ -217,24 +336,14 @@ impl MatchSet {
             if !first {
                 qb.push(" UNION ALL ");
             }
-            match self.engine {
-                Engine::Sqlite => qb
-                    .push("SELECT rowid FROM orders_name_fts WHERE orders_name_fts MATCH ")
-                    .bind(expr.clone()),
-                Engine::Postgres => qb
-                    .push(
-                        "SELECT id FROM orders WHERE to_tsvector('simple', cd_unaccent(customer_name)) \
-                         @@ to_tsquery('simple', cd_unaccent(",
-                    )
-                    .bind(expr.clone())
-                    .push("))"),
-            };
+            qb.push("SELECT rowid FROM orders_name_fts WHERE orders_name_fts MATCH ")
+                .bind(expr.clone());
         }
     }
 
     /// How many ids match, counting no further than `cap`.
     async fn count_up_to(&self, pool: &Pool, cap: i64) -> Result<i64, sqlx::Error> {
-        let mut qb = Sql::new(self.engine, "SELECT COUNT(*) FROM (");
+        let mut qb = Sql::new(Engine::Sqlite, "SELECT COUNT(*) FROM (");
         self.push_sql(&mut qb);
         qb.push(" LIMIT ").bind(cap).push(") AS matches");
         let (text, args) = qb.into_parts();

@@ -981,7 +981,7 @@ const BURST: usize = 32;
 /// lock; the cancel service once read the database clock on a *second* pool connection inside
 /// those transactions, so 16 cancels in flight held every connection while the lock's holder
 /// waited for one (10 s later: "pool timed out", a 500). The clock is now read on the
-/// transaction's own connection (`db::now_on`).
+/// transaction's own connection (`Clock::now_on`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_burst_of_cancels_on_one_server_is_answered() {
     // PostgreSQL only: SQLite's write lock (BEGIN IMMEDIATE) is taken differently.

@@ -12,6 +12,7 @@ mod copy_data;
 mod dana_sandbox;
 mod dana_signing;
 mod hardening;
+mod order_search;
 mod orders_http;
 mod pending;
 mod processes;
