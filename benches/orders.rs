@@ -102,7 +102,7 @@ async fn main() {
     .await
     .unwrap();
     pool.close().await;
-    let day = cancel_desk::time::jakarta_date(paid_at);
+    let day = cancel_desk::time::jakarta_date(cancel_desk::time::Timestamp::from_millis(paid_at));
     let first_name = name.split(' ').next().unwrap().to_string();
 
     let port = std::net::TcpListener::bind("127.0.0.1:0")

@@ -81,16 +81,20 @@ async fn main() {
             amount_minor: 4_250_000,
             currency: "IDR".into(),
             status: "PAID",
-            paid_at: 1_795_453_200,
+            paid_at: cancel_desk::time::Timestamp::from_seconds(1_795_453_200),
             customer_name: "Rudi Hartono".into(),
             customer_phone_masked: "+62 812-****-0001".into(),
             item_description: "Paket data".into(),
         })
         .collect();
     let mut tx = pool.begin().await.unwrap();
-    db::orders::insert_many(&mut tx, &orders, 1_795_000_000)
-        .await
-        .unwrap();
+    db::orders::insert_many(
+        &mut tx,
+        &orders,
+        cancel_desk::time::Timestamp::from_seconds(1_795_000_000),
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     let (dana, sandbox) = cancel_desk::server::dana_client(
         &config,
@@ -143,7 +147,7 @@ async fn main() {
         queued,
     );
 
-    let now = cancel_desk::time::now_epoch();
+    let now = cancel_desk::time::Timestamp::host_now();
     let clock = cancel_desk::clock::Clock::database();
     let mut depth = Vec::with_capacity(READS);
     let mut listing = Vec::with_capacity(READS);
@@ -170,13 +174,13 @@ async fn main() {
 
     // Everything due at once: one worker pass drains the backlog.
     sqlx::query("UPDATE cancel_requests SET next_attempt_at = $1")
-        .bind(now - 1)
+        .bind(now.plus_seconds(-1))
         .execute(&pool)
         .await
         .unwrap();
     let t = Instant::now();
     let worked = service
-        .work_due(cancel_desk::time::now_epoch())
+        .work_due(cancel_desk::time::Timestamp::host_now())
         .await
         .unwrap();
     let drained = t.elapsed();

@@ -244,13 +244,14 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             let pool = open(&config).await?;
             let started = Instant::now();
             let written =
-                seed::seed_orders(&pool, args.orders, args.seed, time::now_epoch()).await?;
+                seed::seed_orders(&pool, args.orders, args.seed, time::Timestamp::host_now())
+                    .await?;
             println!(
                 "seeded {written} orders in {:.2} s",
                 started.elapsed().as_secs_f64()
             );
             if args.scenarios {
-                let added = seed::seed_scenario_orders(&pool, time::now_epoch()).await?;
+                let added = seed::seed_scenario_orders(&pool, time::Timestamp::host_now()).await?;
                 println!("added {added} sandbox scenario orders");
             }
             pool.close().await;
@@ -353,8 +354,9 @@ async fn serve(config: &Config, args: ServeArgs) -> Result<(), CliError> {
     server::check_dana_mode(&|name: &str| std::env::var(name).ok(), mode)?;
     let (pool, audit_key) = open_keyed(config).await?;
     if args.demo && db::orders::is_empty(&pool).await? {
-        let written = seed::seed_orders(&pool, DEMO_ORDERS, DEMO_SEED, time::now_epoch()).await?;
-        let scenarios = seed::seed_scenario_orders(&pool, time::now_epoch()).await?;
+        let written =
+            seed::seed_orders(&pool, DEMO_ORDERS, DEMO_SEED, time::Timestamp::host_now()).await?;
+        let scenarios = seed::seed_scenario_orders(&pool, time::Timestamp::host_now()).await?;
         tracing::info!(
             orders = written,
             scenarios,

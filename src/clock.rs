@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use crate::db::{self, Connection, Pool};
+use crate::time::Timestamp;
 
 /// How long a measured offset is trusted. Hosts drift by milliseconds a day; leases and due
 /// times are whole seconds.
@@ -57,12 +58,12 @@ impl Clock {
         self.sync.measured_at_ms.store(host, Ordering::Release);
     }
 
-    fn at(&self, host: i64, offset: i64) -> i64 {
-        host + offset + self.shift_seconds * 1000
+    fn at(&self, host: i64, offset: i64) -> Timestamp {
+        Timestamp::from_millis(host + offset).plus_seconds(self.shift_seconds)
     }
 
-    /// Now, in Unix milliseconds, measuring the offset on a pool connection when it is stale.
-    pub async fn now_ms_on_pool(&self, pool: &Pool) -> Result<i64, sqlx::Error> {
+    /// Now, measuring the offset on a pool connection when it is stale.
+    pub async fn now(&self, pool: &Pool) -> Result<Timestamp, sqlx::Error> {
         let host = host_ms();
         if let Some(offset) = self.fresh_offset(host) {
             return Ok(self.at(host, offset));
@@ -75,30 +76,24 @@ impl Clock {
         Ok(self.at(host_ms(), offset))
     }
 
-    /// Now, in Unix seconds, measuring on a pool connection when stale.
-    pub async fn now(&self, pool: &Pool) -> Result<i64, sqlx::Error> {
-        Ok(self.now_ms_on_pool(pool).await?.div_euclid(1000))
-    }
-
-    /// Now, in Unix seconds, measuring on a connection the caller holds (inside its
-    /// transaction: taking a second pool connection while holding the write lock could starve
-    /// the pool).
-    pub async fn now_on(&self, conn: &mut Connection) -> Result<i64, sqlx::Error> {
+    /// Now, measuring on a connection the caller holds (inside its transaction: taking a
+    /// second pool connection while holding the write lock could starve the pool).
+    pub async fn now_on(&self, conn: &mut Connection) -> Result<Timestamp, sqlx::Error> {
         let host = host_ms();
         if let Some(offset) = self.fresh_offset(host) {
-            return Ok(self.at(host, offset).div_euclid(1000));
+            return Ok(self.at(host, offset));
         }
         let offset = match db::now_ms_on(conn).await? {
             Some(database) => database - (host + host_ms()) / 2,
             None => 0,
         };
         self.remember(offset, host);
-        Ok(self.at(host_ms(), offset).div_euclid(1000))
+        Ok(self.at(host_ms(), offset))
     }
 
-    /// Now, in Unix milliseconds, for the audit trail and attempt timings: the last measured
-    /// offset (none measured yet: this host's time).
-    pub fn now_ms(&self) -> i64 {
+    /// Now, without a query: the last measured offset (none measured yet: this host's time).
+    /// For the audit trail and attempt timings, written right after a measured read.
+    pub fn stamp(&self) -> Timestamp {
         let offset = self.sync.offset_ms.load(Ordering::Acquire);
         self.at(host_ms(), offset)
     }
@@ -113,7 +108,7 @@ mod tests {
         let clock = Clock::database();
         clock.remember(5_000, host_ms());
         let later = clock.shifted(3_600);
-        let gap = later.now_ms() - clock.now_ms();
+        let gap = later.stamp().millis() - clock.stamp().millis();
         assert!((3_599_000..=3_600_100).contains(&gap), "{gap}");
         assert!(later.fresh_offset(host_ms()) == Some(5_000));
         // A stale offset is not trusted.

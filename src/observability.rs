@@ -20,7 +20,7 @@ pub async fn queue_gauges(
         retrying,
         waiting,
         needs_attention,
-        worker_lag_seconds: oldest.map_or(0, |due| (now - due).max(0)),
+        worker_lag_seconds: oldest.map_or(0, |due| now.seconds_since(due).max(0)),
     })
 }
 

@@ -1,6 +1,7 @@
 //! Realistic demo orders: Indonesian customers, IDR amounts, paid over the last 90 days.
 //! Deterministic for a given seed and clock, so demos and tests see the same data.
 
+use crate::time::Timestamp;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -192,14 +193,14 @@ const STORES: &[&str] = &[
 const DIVISIONS: &[&str] = &["DIV-RETAIL", "DIV-FNB", "DIV-TRAVEL"];
 
 /// Generates `count` orders numbered from `first_seq`, paid during the 90 days before `now`.
-pub fn generate(rng: &mut StdRng, first_seq: i64, count: usize, now: i64) -> Vec<NewOrder> {
+pub fn generate(rng: &mut StdRng, first_seq: i64, count: usize, now: Timestamp) -> Vec<NewOrder> {
     (0..count as i64)
         .map(|i| generate_one(rng, first_seq + i, now))
         .collect()
 }
 
-fn generate_one(rng: &mut StdRng, seq: i64, now: i64) -> NewOrder {
-    let paid_at = now - rng.random_range(60..SEED_DAYS * 86_400);
+fn generate_one(rng: &mut StdRng, seq: i64, now: Timestamp) -> NewOrder {
+    let paid_at = now.plus_seconds(-rng.random_range(60..SEED_DAYS * 86_400));
     let day = crate::time::jakarta_date(paid_at).replace('-', "");
     let (item, low, high) = ITEMS[rng.random_range(0..ITEMS.len())];
     // Prices end in hundreds of rupiah, as real tickets do; amounts are sen.
@@ -257,7 +258,7 @@ pub async fn seed_orders(
     pool: &db::Pool,
     count: usize,
     seed: u64,
-    now: i64,
+    now: Timestamp,
 ) -> Result<usize, sqlx::Error> {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut next_seq = db::orders::max_id(pool).await? + 1;
@@ -287,7 +288,7 @@ pub async fn seed_orders(
 
 /// Orders whose partner reference makes the DANA sandbox answer one catalog row each (DANA's own
 /// sandbox convention), so demos and tests can show every answer. Skips those already present.
-pub async fn seed_scenario_orders(pool: &db::Pool, now: i64) -> Result<usize, sqlx::Error> {
+pub async fn seed_scenario_orders(pool: &db::Pool, now: Timestamp) -> Result<usize, sqlx::Error> {
     let mut scenarios: Vec<(String, String)> = crate::dana::catalog::CATALOG
         .iter()
         .filter(|e| e.http_status.is_some() && e.code != "2005700")
@@ -335,7 +336,7 @@ pub async fn seed_scenario_orders(pool: &db::Pool, now: i64) -> Result<usize, sq
                 amount_minor: 2_500_000 + i as i64 * 10_000,
                 currency: crate::money::IDR.to_string(),
                 status: "PAID",
-                paid_at: now - 3_600 - i as i64 * 60,
+                paid_at: now.plus_seconds(-3_600 - i as i64 * 60),
                 customer_name: "Demo Pelanggan".to_string(),
                 customer_phone_masked: "+62 811-****-0000".to_string(),
                 item_description: description,

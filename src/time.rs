@@ -1,29 +1,88 @@
-//! Jakarta time (WIB, UTC+7, no daylight saving) for display. Stored times are Unix seconds.
+//! Time: [`Timestamp`], the one type (Unix milliseconds, UTC) every table stores times in, and
+//! Jakarta time (WIB, UTC+7, no daylight saving) for display.
 
 use chrono::{DateTime, FixedOffset, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A moment as Unix milliseconds (UTC). Every stored time is one; spans are counted in whole
+/// seconds (`plus_seconds`, `seconds_since`), which is all leases, backoffs and sessions need.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    sqlx::Type,
+)]
+#[sqlx(transparent)]
+#[serde(transparent)]
+pub struct Timestamp(i64);
+
+impl Timestamp {
+    pub const fn from_millis(ms: i64) -> Self {
+        Self(ms)
+    }
+
+    pub const fn from_seconds(seconds: i64) -> Self {
+        Self(seconds.saturating_mul(1000))
+    }
+
+    /// This host's clock; a service reads `crate::clock::Clock` instead.
+    pub fn host_now() -> Self {
+        Self(Utc::now().timestamp_millis())
+    }
+
+    pub const fn millis(self) -> i64 {
+        self.0
+    }
+
+    /// Whole Unix seconds (rounded down).
+    pub const fn seconds(self) -> i64 {
+        self.0.div_euclid(1000)
+    }
+
+    pub const fn plus_seconds(self, seconds: i64) -> Self {
+        Self(self.0.saturating_add(seconds.saturating_mul(1000)))
+    }
+
+    pub const fn plus_millis(self, ms: i64) -> Self {
+        Self(self.0.saturating_add(ms))
+    }
+
+    /// Whole seconds from `earlier` to this moment (negative when `earlier` is later).
+    pub const fn seconds_since(self, earlier: Timestamp) -> i64 {
+        (self.0 - earlier.0).div_euclid(1000)
+    }
+
+    fn utc(self) -> Option<DateTime<Utc>> {
+        DateTime::from_timestamp_millis(self.0)
+    }
+}
 
 pub fn jakarta() -> FixedOffset {
     FixedOffset::east_opt(7 * 3600).expect("UTC+7 is a valid offset")
 }
 
-pub fn now_epoch() -> i64 {
-    Utc::now().timestamp()
-}
-
 /// `24 Nov 2026, 14:05 WIB`
-pub fn display_wib(epoch_seconds: i64) -> String {
-    match DateTime::from_timestamp(epoch_seconds, 0) {
+pub fn display_wib(at: Timestamp) -> String {
+    match at.utc() {
         Some(t) => t
             .with_timezone(&jakarta())
             .format("%d %b %Y, %H:%M WIB")
             .to_string(),
-        None => format!("(invalid time {epoch_seconds})"),
+        None => format!("(invalid time {})", at.millis()),
     }
 }
 
 /// `14:05:09 WIB`
-pub fn display_wib_time(epoch_seconds: i64) -> String {
-    DateTime::from_timestamp(epoch_seconds, 0)
+pub fn display_wib_time(at: Timestamp) -> String {
+    at.utc()
         .map(|t| {
             t.with_timezone(&jakarta())
                 .format("%H:%M:%S WIB")
@@ -44,8 +103,8 @@ pub fn display_duration(seconds: i64) -> String {
 }
 
 /// `2026-11-24` in Jakarta time.
-pub fn jakarta_date(epoch_seconds: i64) -> String {
-    DateTime::from_timestamp(epoch_seconds, 0)
+pub fn jakarta_date(at: Timestamp) -> String {
+    at.utc()
         .map(|t| t.with_timezone(&jakarta()).format("%Y-%m-%d").to_string())
         .unwrap_or_default()
 }
@@ -57,10 +116,34 @@ mod tests {
     #[test]
     fn shows_jakarta_wall_clock() {
         // 2026-11-24T07:05:00Z is 14:05 in Jakarta.
-        assert_eq!(display_wib(1_795_503_900), "24 Nov 2026, 14:05 WIB");
+        assert_eq!(
+            display_wib(Timestamp::from_seconds(1_795_503_900)),
+            "24 Nov 2026, 14:05 WIB"
+        );
         // 2026-11-23T17:00:00Z is already the 24th in Jakarta.
-        assert_eq!(jakarta_date(1_795_453_200), "2026-11-24");
-        assert_eq!(display_wib_time(1_795_503_909), "14:05:09 WIB");
+        assert_eq!(
+            jakarta_date(Timestamp::from_seconds(1_795_453_200)),
+            "2026-11-24"
+        );
+        // A millisecond before is still the 23rd.
+        assert_eq!(
+            jakarta_date(Timestamp::from_millis(1_795_453_200_000 - 1)),
+            "2026-11-23"
+        );
+        assert_eq!(
+            display_wib_time(Timestamp::from_millis(1_795_503_909_999)),
+            "14:05:09 WIB"
+        );
+    }
+
+    #[test]
+    fn seconds_round_down_and_spans_count_whole_seconds() {
+        let t = Timestamp::from_millis(1_500);
+        assert_eq!(t.seconds(), 1);
+        assert_eq!(Timestamp::from_millis(-1).seconds(), -1);
+        assert_eq!(t.plus_seconds(30).millis(), 31_500);
+        assert_eq!(t.plus_seconds(30).seconds_since(t), 30);
+        assert_eq!(t.seconds_since(t.plus_seconds(2)), -2);
     }
 
     #[test]

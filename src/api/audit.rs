@@ -22,7 +22,7 @@ pub async fn audit_events(params: AuditParams) -> Result<AuditPage, AppError> {
         .into_iter()
         .map(|r| AuditEventView {
             id: r.id,
-            occurred_at_display: chrono::DateTime::from_timestamp_millis(r.occurred_at)
+            occurred_at_display: chrono::DateTime::from_timestamp_millis(r.occurred_at.millis())
                 .map(|t| {
                     t.with_timezone(&crate::time::jakarta())
                         .format("%d %b %Y, %H:%M:%S WIB")

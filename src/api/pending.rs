@@ -61,7 +61,7 @@ pub async fn list_pending(
                 .then_some(r.next_attempt_at)
                 .flatten()
                 .map(|at| {
-                    let wait = at - now;
+                    let wait = at.seconds_since(now);
                     let when = crate::time::display_wib(at);
                     if wait <= 0 {
                         format!("{when} (due now)")
@@ -79,7 +79,7 @@ pub async fn list_pending(
                 requested_by: r.actor,
                 reason: r.reason,
                 requested_at_display: crate::time::display_wib(r.created_at),
-                age_display: crate::time::display_duration(now - r.created_at),
+                age_display: crate::time::display_duration(now.seconds_since(r.created_at)),
                 attempts: r.attempts,
                 last_code: r.last_code,
                 last_status: r.last_status,

@@ -30,7 +30,7 @@ fn field(value: &str) -> String {
 }
 
 pub fn line(row: &EventRow) -> String {
-    let time = chrono::DateTime::from_timestamp_millis(row.occurred_at)
+    let time = chrono::DateTime::from_timestamp_millis(row.occurred_at.millis())
         .map(|t| {
             t.with_timezone(&crate::time::jakarta())
                 .format("%Y-%m-%d %H:%M:%S%.3f")

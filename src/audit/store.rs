@@ -7,6 +7,7 @@
 //! SHA-256; the row after them is an [`CHAIN_KEYED_ACTION`] marker, and it and every later row
 //! are keyed.
 
+use crate::time::Timestamp;
 use futures_util::TryStreamExt;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -196,7 +197,7 @@ async fn insert_keyed(
     key: &AuditKey,
     last: Option<(i64, String)>,
     event: &NewEvent,
-    now_ms: i64,
+    at: Timestamp,
 ) -> Result<EventRow, AuditError> {
     let (id, prev_hash) = match last {
         Some((id, hash)) => (id + 1, hash),
@@ -204,7 +205,7 @@ async fn insert_keyed(
     };
     let mut row = EventRow {
         id,
-        occurred_at: now_ms,
+        occurred_at: at,
         actor: event.actor.clone(),
         action: event.action.to_string(),
         outcome: event.outcome.as_str().to_string(),
@@ -229,7 +230,7 @@ async fn mark_keyed_if_due(
     conn: &mut crate::db::Connection,
     key: &AuditKey,
     last: Option<(i64, String)>,
-    now_ms: i64,
+    at: Timestamp,
 ) -> Result<(Option<(i64, String)>, Option<EventRow>), AuditError> {
     let legacy = legacy_events(conn).await?;
     match last {
@@ -239,7 +240,7 @@ async fn mark_keyed_if_due(
                 key,
                 Some((id, hash.clone())),
                 &marker_event(legacy, &hash),
-                now_ms,
+                at,
             )
             .await?;
             tracing::info!(
@@ -275,7 +276,7 @@ pub async fn ensure_keyed(
     if due && origin == KeyOrigin::Existing {
         return Err(AuditError::MarkerRefused(legacy));
     }
-    let (_, marker) = mark_keyed_if_due(&mut tx, key, last, now_ms()).await?;
+    let (_, marker) = mark_keyed_if_due(&mut tx, key, last, Timestamp::host_now()).await?;
     tx.commit().await?;
     Ok(marker)
 }
@@ -289,7 +290,7 @@ pub async fn append_in(
     conn: &mut crate::db::Connection,
     key: &AuditKey,
     event: &NewEvent,
-    now_ms: i64,
+    at: Timestamp,
 ) -> Result<EventRow, AuditError> {
     if !event.details.is_object() {
         return Err(AuditError::DetailsNotObject);
@@ -304,19 +305,15 @@ pub async fn append_in(
     if legacy > 0 && last.as_ref().is_some_and(|(id, _)| *id == legacy) {
         return Err(AuditError::NotKeyed);
     }
-    insert_keyed(conn, key, last, event, now_ms).await
+    insert_keyed(conn, key, last, event, at).await
 }
 
 /// Appends an event in its own write transaction.
 pub async fn append(pool: &Pool, key: &AuditKey, event: &NewEvent) -> Result<EventRow, AuditError> {
     let mut tx = crate::db::begin_write(pool).await?;
-    let row = append_in(&mut tx, key, event, now_ms()).await?;
+    let row = append_in(&mut tx, key, event, Timestamp::host_now()).await?;
     tx.commit().await?;
     Ok(row)
-}
-
-pub fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
 }
 
 /// Where the chain stops matching.
@@ -458,7 +455,7 @@ mod tests {
     fn sample() -> EventRow {
         EventRow {
             id: 1,
-            occurred_at: 2,
+            occurred_at: Timestamp::from_millis(2),
             actor: "a".into(),
             action: "b".into(),
             outcome: "success".into(),

@@ -1,6 +1,7 @@
 //! Signing in and out: throttled per account and per address (`throttle.rs`), audited either
 //! way. Failure messages never say whether the account exists.
 
+use crate::time::Timestamp;
 use std::time::Duration;
 
 use serde_json::json;
@@ -37,7 +38,7 @@ pub struct SignInRequest<'a> {
     pub address: &'a str,
     pub previous_token: Option<&'a str>,
     /// Now, in Unix seconds, from the app's clock (throttle windows and the session start).
-    pub now: i64,
+    pub now: Timestamp,
 }
 
 async fn record(
@@ -102,7 +103,7 @@ pub async fn sign_in(
                 .await?;
             }
             return Err(SignInError::Locked {
-                retry_after_seconds: (until - now).max(1) as u64,
+                retry_after_seconds: until.seconds_since(now).max(1) as u64,
             });
         }
         Admission::Slow(seconds) => tokio::time::sleep(Duration::from_secs(seconds)).await,

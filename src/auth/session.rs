@@ -1,6 +1,7 @@
 //! Server-side sessions in the database and the signed-in user of a request. The cookie holds a
 //! random token; the table holds only its SHA-256.
 
+use crate::time::Timestamp;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -37,13 +38,15 @@ pub async fn create(
     pool: &Pool,
     user_id: i64,
     policy: SessionPolicy,
-    now: i64,
+    now: Timestamp,
     client_addr: &str,
 ) -> Result<String, sqlx::Error> {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    let expires_at = (now + policy.idle_seconds).min(now + policy.max_seconds);
+    let expires_at = now
+        .plus_seconds(policy.idle_seconds)
+        .min(now.plus_seconds(policy.max_seconds));
     sessions::insert(
         pool,
         &token_hash(&token),
@@ -63,7 +66,7 @@ pub async fn lookup(
     pool: &Pool,
     token: &str,
     policy: SessionPolicy,
-    now: i64,
+    now: Timestamp,
     touch: bool,
 ) -> Result<Option<CurrentUser>, sqlx::Error> {
     let hash = token_hash(token);
@@ -71,14 +74,14 @@ pub async fn lookup(
         return Ok(None);
     };
     let role = Role::parse(&row.role);
-    let absolute_end = row.created_at + policy.max_seconds;
+    let absolute_end = row.created_at.plus_seconds(policy.max_seconds);
     if row.expires_at <= now || absolute_end <= now || row.disabled_at.is_some() || role.is_none() {
         sessions::delete(pool, &hash).await?;
         return Ok(None);
     }
     // One write a minute at most per session keeps reads cheap.
-    if touch && now - row.last_seen_at >= 60 {
-        let expires_at = (now + policy.idle_seconds).min(absolute_end);
+    if touch && now.seconds_since(row.last_seen_at) >= 60 {
+        let expires_at = now.plus_seconds(policy.idle_seconds).min(absolute_end);
         sessions::touch(pool, &hash, now, expires_at).await?;
     }
     Ok(role.map(|role| CurrentUser {

@@ -8,6 +8,7 @@
 
 use crate::db::Pool;
 use crate::db::login_throttle::{self, ThrottleRow};
+use crate::time::Timestamp;
 
 /// From this many failures on a key, answers are slowed down.
 pub const SLOW_AFTER: i64 = 3;
@@ -66,12 +67,12 @@ pub enum Admission {
     Slow(u64),
     /// Refused until this time (Unix seconds); `first` for the first refusal of this lock (the
     /// one worth an audit event; later ones are only counted).
-    Locked { until: i64, first: bool },
+    Locked { until: Timestamp, first: bool },
 }
 
-fn live(row: Option<ThrottleRow>, now: i64) -> ThrottleRow {
+fn live(row: Option<ThrottleRow>, now: Timestamp) -> ThrottleRow {
     match row {
-        Some(r) if now - r.first_failure_at < WINDOW_SECONDS => r,
+        Some(r) if now.seconds_since(r.first_failure_at) < WINDOW_SECONDS => r,
         Some(r) if r.locked_until.is_some_and(|u| u > now) => r,
         _ => ThrottleRow {
             failures: 0,
@@ -84,9 +85,13 @@ fn live(row: Option<ThrottleRow>, now: i64) -> ThrottleRow {
 
 /// Takes a slot for one attempt in every key, or refuses it when any key is locked or full.
 /// A taken slot counts as a failure until [`succeeded`] gives it back.
-pub async fn admit(pool: &Pool, keys: &[ThrottleKey], now: i64) -> Result<Admission, sqlx::Error> {
+pub async fn admit(
+    pool: &Pool,
+    keys: &[ThrottleKey],
+    now: Timestamp,
+) -> Result<Admission, sqlx::Error> {
     let mut tx = crate::db::begin_write(pool).await?;
-    login_throttle::prune(&mut tx, now - WINDOW_SECONDS, now).await?;
+    login_throttle::prune(&mut tx, now.plus_seconds(-WINDOW_SECONDS), now).await?;
     let mut rows = Vec::with_capacity(keys.len());
     for key in keys {
         let row = live(login_throttle::get(&mut tx, &key.key).await?, now);
@@ -94,7 +99,8 @@ pub async fn admit(pool: &Pool, keys: &[ThrottleKey], now: i64) -> Result<Admiss
         let until = row
             .locked_until
             .filter(|u| *u > now)
-            .or((row.failures >= key.limit).then_some(row.first_failure_at + WINDOW_SECONDS));
+            .or((row.failures >= key.limit)
+                .then_some(row.first_failure_at.plus_seconds(WINDOW_SECONDS)));
         if let Some(until) = until {
             login_throttle::put(
                 &mut tx,
@@ -144,8 +150,8 @@ pub async fn admit(pool: &Pool, keys: &[ThrottleKey], now: i64) -> Result<Admiss
 pub async fn failed(
     pool: &Pool,
     keys: &[ThrottleKey],
-    now: i64,
-) -> Result<Option<i64>, sqlx::Error> {
+    now: Timestamp,
+) -> Result<Option<Timestamp>, sqlx::Error> {
     let mut tx = crate::db::begin_write(pool).await?;
     let mut locked = None;
     for key in keys {
@@ -153,7 +159,7 @@ pub async fn failed(
             continue;
         };
         if row.failures >= key.limit && row.locked_until.is_none() {
-            let until = now + WINDOW_SECONDS;
+            let until = now.plus_seconds(WINDOW_SECONDS);
             login_throttle::put(
                 &mut tx,
                 &key.key,
@@ -207,17 +213,18 @@ mod tests {
     fn an_expired_window_starts_again_but_a_lock_outlives_it() {
         let old = ThrottleRow {
             failures: 4,
-            first_failure_at: 0,
+            first_failure_at: Timestamp::default(),
             locked_until: None,
             refused: 0,
         };
-        assert_eq!(live(Some(old), WINDOW_SECONDS).failures, 0);
-        assert_eq!(live(Some(old), WINDOW_SECONDS - 1).failures, 4);
+        let at = |seconds| Timestamp::from_seconds(seconds);
+        assert_eq!(live(Some(old), at(WINDOW_SECONDS)).failures, 0);
+        assert_eq!(live(Some(old), at(WINDOW_SECONDS - 1)).failures, 4);
         let locked = ThrottleRow {
-            locked_until: Some(WINDOW_SECONDS * 2),
+            locked_until: Some(at(WINDOW_SECONDS * 2)),
             ..old
         };
-        assert_eq!(live(Some(locked), WINDOW_SECONDS + 5), locked);
+        assert_eq!(live(Some(locked), at(WINDOW_SECONDS + 5)), locked);
     }
 
     #[test]

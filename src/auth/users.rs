@@ -1,5 +1,6 @@
 //! Managing staff accounts. Every change is recorded in the audit trail in the same transaction.
 
+use crate::time::Timestamp;
 use serde_json::json;
 
 use super::password::{self, PasswordError};
@@ -47,8 +48,8 @@ pub fn parse_role(role: &str) -> Result<Role, UserError> {
     Role::parse(role.trim()).ok_or_else(|| UserError::UnknownRole(role.to_string()))
 }
 
-fn now() -> i64 {
-    crate::time::now_epoch()
+fn now() -> Timestamp {
+    Timestamp::host_now()
 }
 
 async fn require(tx: &mut crate::db::Connection, email: &str) -> Result<UserRow, UserError> {
@@ -91,7 +92,7 @@ pub async fn add(
             "user.created",
             json!({"email": email, "role": role.as_str()}),
         ),
-        audit::now_ms(),
+        Timestamp::host_now(),
     )
     .await?;
     tx.commit().await?;
@@ -117,7 +118,7 @@ pub async fn set_role(
         &mut tx,
         key,
         &event(actor, "user.role_changed", details),
-        audit::now_ms(),
+        Timestamp::host_now(),
     )
     .await?;
     tx.commit().await?;
@@ -144,7 +145,7 @@ pub async fn disable(
             "user.disabled",
             json!({"email": email, "logins_ended": ended}),
         ),
-        audit::now_ms(),
+        Timestamp::host_now(),
     )
     .await?;
     tx.commit().await?;
@@ -173,7 +174,7 @@ pub async fn reset_password(
             "user.password_reset",
             json!({"email": email, "logins_ended": ended}),
         ),
-        audit::now_ms(),
+        Timestamp::host_now(),
     )
     .await?;
     tx.commit().await?;
@@ -190,7 +191,13 @@ pub async fn sessions(
     let mut conn = pool.acquire().await?;
     let user = require(&mut conn, &email).await?;
     let now = now();
-    Ok(db::sessions::list_for_user(&mut *conn, user.id, now, now - policy.max_seconds).await?)
+    Ok(db::sessions::list_for_user(
+        &mut *conn,
+        user.id,
+        now,
+        now.plus_seconds(-policy.max_seconds),
+    )
+    .await?)
 }
 
 /// Ends every session of a user at once; returns how many there were.
@@ -212,7 +219,7 @@ pub async fn end_sessions(
             "user.sessions_ended",
             json!({"email": email, "logins_ended": ended}),
         ),
-        audit::now_ms(),
+        Timestamp::host_now(),
     )
     .await?;
     tx.commit().await?;

@@ -1,6 +1,7 @@
 //! Runs the state machine's effects: each writes its rows and its audit event in the caller's
 //! transaction, so a cancel's state, its order's status and the trail never disagree.
 
+use crate::time::Timestamp;
 use serde_json::json;
 
 use super::machine::{self, Answer, Effect, Event, Hold, Limits};
@@ -28,7 +29,7 @@ pub(super) struct Context<'a> {
     pub tries: usize,
     /// For a hold on a status check: what DANA's status (or refusal) means.
     pub status_note: Option<String>,
-    pub now: i64,
+    pub now: Timestamp,
 }
 
 pub(super) fn audit_outcome(outcome: Outcome) -> audit::Outcome {
@@ -89,10 +90,10 @@ fn summary(attempt: &CancelAttempt) -> (AttemptSummary, AttemptResultRow) {
 
 impl CancelService {
     /// The limits the machine weighs for `open` at `now`, after `tries` attempts.
-    pub(super) fn limits(&self, open: &OpenCancel, tries: usize, now: i64) -> Limits {
+    pub(super) fn limits(&self, open: &OpenCancel, tries: usize, now: Timestamp) -> Limits {
         Limits {
             out_of_attempts: tries >= total_timeout_limit() as usize,
-            too_old: now - open.created_at >= self.policy.max_age_seconds,
+            too_old: now.seconds_since(open.created_at) >= self.policy.max_age_seconds,
         }
     }
 
@@ -112,7 +113,7 @@ impl CancelService {
             &signed.external_id,
             &signed.timestamp,
             &headers,
-            self.clock.now_ms(),
+            self.clock.stamp(),
         )
         .await
     }
@@ -129,7 +130,7 @@ impl CancelService {
     ) -> Result<(AttemptSummary, Conclusion), CancelError> {
         let (view, row) = summary(attempt);
         let mut tx = db::begin_write(&self.pool).await?;
-        cancels::finish_attempt(&mut tx, attempt_id, &row, self.clock.now_ms()).await?;
+        cancels::finish_attempt(&mut tx, attempt_id, &row, self.clock.stamp()).await?;
         self.audit_attempt(&mut tx, open, attempt, &view, &row, actor, interrupted)
             .await?;
         let now = self.clock.now_on(&mut tx).await?;
@@ -185,7 +186,7 @@ impl CancelService {
                 "interrupted": interrupted,
             }),
         };
-        audit::append_in(conn, &self.audit_key, &event, self.clock.now_ms()).await?;
+        audit::append_in(conn, &self.audit_key, &event, self.clock.stamp()).await?;
         Ok(())
     }
 
@@ -208,7 +209,7 @@ impl CancelService {
                 })
             }
             Effect::Retry => {
-                let next = cx.now + self.policy.delay_after(cx.tries);
+                let next = cx.now.plus_seconds(self.policy.delay_after(cx.tries));
                 self.queue(conn, open, next, None, cx).await
             }
             Effect::KeepSchedule => {
@@ -267,7 +268,7 @@ impl CancelService {
         &self,
         conn: &mut Connection,
         open: &OpenCancel,
-        next: i64,
+        next: Timestamp,
         attention: Option<&str>,
         cx: &Context<'_>,
     ) -> Result<Conclusion, CancelError> {
@@ -289,7 +290,7 @@ impl CancelService {
                 "needs_attention": attention,
             }),
         };
-        audit::append_in(conn, &self.audit_key, &event, self.clock.now_ms()).await?;
+        audit::append_in(conn, &self.audit_key, &event, self.clock.stamp()).await?;
         Ok(Conclusion {
             order_status: OrderStatus::CancelPending,
             queued: Some(match attention {
@@ -332,7 +333,7 @@ impl CancelService {
                 "explanation": explanation,
             }),
         };
-        audit::append_in(conn, &self.audit_key, &settled, self.clock.now_ms()).await?;
+        audit::append_in(conn, &self.audit_key, &settled, self.clock.stamp()).await?;
         Ok(order_status)
     }
 }

@@ -26,7 +26,7 @@ pub async fn for_order(
                 response_code: a.response_code,
                 response_message: a.response_message,
                 latency_ms: a.latency_ms.map(|l| l as u64),
-                sent_at_display: display_wib(a.sent_at / 1000),
+                sent_at_display: display_wib(a.sent_at),
             })
             .collect();
         let state = request.state();

@@ -87,7 +87,7 @@ impl CancelService {
         };
         let mut tx = db::begin_write(&self.pool).await?;
         let now = self.clock.now_on(&mut tx).await?;
-        cancels::finish_attempt(&mut tx, attempt.id, &row, self.clock.now_ms()).await?;
+        cancels::finish_attempt(&mut tx, attempt.id, &row, self.clock.stamp()).await?;
         cancels::set_request_state(
             &mut tx,
             open.request_id,
@@ -112,7 +112,7 @@ impl CancelService {
                 "interrupted": true,
             }),
         };
-        audit::append_in(&mut tx, &self.audit_key, &event, self.clock.now_ms()).await?;
+        audit::append_in(&mut tx, &self.audit_key, &event, self.clock.stamp()).await?;
         tx.commit().await?;
         tracing::warn!(
             cancel_request = open.request_id,
@@ -142,7 +142,7 @@ impl CancelService {
             external_store_id: cancel.external_store_id,
             additional_info: None,
         };
-        let sent_at = self.clock.now_ms();
+        let sent_at = self.clock.stamp();
         let query = self.dana.query_payment(&request).await?;
         let status = query.transaction_status();
         let entry = query.entry();
@@ -154,7 +154,7 @@ impl CancelService {
             latency_ms: query.latency.as_millis() as i64,
             catalog_code: entry.code.to_string(),
             transaction_status: status.map(|s| s.code.to_string()),
-            finished_at: self.clock.now_ms(),
+            finished_at: self.clock.stamp(),
             ..cancels::StatusCheckRow::default()
         };
         match &query.result {
@@ -207,7 +207,7 @@ impl CancelService {
                 "latency_ms": row.latency_ms,
             }),
         };
-        audit::append_in(&mut tx, &self.audit_key, &event, self.clock.now_ms()).await?;
+        audit::append_in(&mut tx, &self.audit_key, &event, self.clock.stamp()).await?;
         tx.commit().await?;
         self.metrics.record_status_check(entry.code, query.latency);
         let finding = Finding::of(status.map(|s| s.decision), entry);

@@ -6,6 +6,7 @@
 //! 2. the attempt goes to DANA; its answer is an `Answered` event for the state machine
 //!    (`machine.rs`), whose step settles the cancel or queues it for the worker (`worker.rs`).
 
+use crate::time::Timestamp;
 use serde_json::json;
 
 use crate::audit::key::AuditKey;
@@ -69,13 +70,13 @@ pub struct CancelOutcome {
     pub cancel_request_id: i64,
     pub order_status: OrderStatus,
     pub attempts: Vec<AttemptSummary>,
-    /// When pending: when the worker acts next (Unix seconds), or why a person must look.
+    /// When pending: when the worker acts next, or why a person must look.
     pub queued: Option<Queued>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Queued {
-    RetryAt(i64),
+    RetryAt(Timestamp),
     NeedsAttention(String),
 }
 
@@ -154,11 +155,11 @@ pub(super) struct OpenCancel {
     pub order_id: i64,
     pub reference: String,
     pub body: String,
-    pub created_at: i64,
+    pub created_at: Timestamp,
     /// The catalog row of the last finished attempt.
     pub last_code: Option<String>,
     /// The queue's schedule as stored: due time and hold.
-    pub next_attempt_at: Option<i64>,
+    pub next_attempt_at: Option<Timestamp>,
     pub attention: Option<String>,
 }
 
@@ -281,8 +282,8 @@ impl CancelService {
         format!("worker@{}", self.instance)
     }
 
-    pub(super) fn lease_until(&self, now: i64) -> i64 {
-        now + self.policy.lease_seconds
+    pub(super) fn lease_until(&self, now: Timestamp) -> Timestamp {
+        now.plus_seconds(self.policy.lease_seconds)
     }
 
     /// Cancels one order at DANA on behalf of `actor` (a staff e-mail): the intent, the first
@@ -341,7 +342,7 @@ impl CancelService {
                 "request_body": body,
             }),
         };
-        audit::append_in(&mut tx, &self.audit_key, &intent, self.clock.now_ms()).await?;
+        audit::append_in(&mut tx, &self.audit_key, &intent, self.clock.stamp()).await?;
         tx.commit().await?;
 
         // 2. The first attempt, then the machine's step for its answer.

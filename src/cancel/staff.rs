@@ -129,7 +129,7 @@ impl CancelService {
                     "note": note,
                 }),
             };
-            audit::append_in(&mut tx, &self.audit_key, &event, self.clock.now_ms()).await?;
+            audit::append_in(&mut tx, &self.audit_key, &event, self.clock.stamp()).await?;
             let cx = Context {
                 actor,
                 code,

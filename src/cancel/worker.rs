@@ -9,12 +9,13 @@ use super::effects::Context;
 use super::machine::{self, By, Effect, Event, Last};
 use super::service::{CancelError, CancelService, OpenCancel, WorkOutcome};
 use crate::db::{self, cancels};
+use crate::time::Timestamp;
 
 impl CancelService {
     /// One pass of the worker at `now`: claims each due cancel and works it, four at a time,
     /// batch after batch until nothing due is left (a backlog drains in one pass, not 16 per
     /// poll). Returns how many it worked.
-    pub async fn work_due(&self, now: i64) -> Result<usize, CancelError> {
+    pub async fn work_due(&self, now: Timestamp) -> Result<usize, CancelError> {
         const AT_ONCE: i64 = 4;
         let mut worked = 0;
         // Due at the pass's start; each batch's lease runs from the clock as it is claimed, so

@@ -1,6 +1,7 @@
 //! Queries on `audit_events` and `audit_chain`. The chain's rules (hashing, linking, keying,
 //! verification) are the audit module's; this is only how rows are stored and read.
 
+use crate::time::Timestamp;
 use futures_util::TryStreamExt;
 
 use super::sql::Sql;
@@ -12,7 +13,7 @@ use crate::audit::query::AuditFilter;
 pub struct EventRow {
     pub id: i64,
     /// Unix milliseconds.
-    pub occurred_at: i64,
+    pub occurred_at: Timestamp,
     pub actor: String,
     pub action: String,
     pub outcome: String,

@@ -1,6 +1,7 @@
 //! Queries on `cancel_requests` and `cancel_attempts`.
 
 use super::Pool;
+use crate::time::Timestamp;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct CancelRequestRow {
@@ -12,11 +13,11 @@ pub struct CancelRequestRow {
     pub request_body: String,
     pub state: String,
     pub last_code: Option<String>,
-    pub created_at: i64,
-    pub updated_at: i64,
-    pub next_attempt_at: Option<i64>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub next_attempt_at: Option<Timestamp>,
     pub lease_owner: Option<String>,
-    pub lease_until: Option<i64>,
+    pub lease_until: Option<Timestamp>,
     pub attention: Option<String>,
     pub last_status: Option<String>,
     pub resolved_by: Option<String>,
@@ -42,7 +43,7 @@ pub struct CancelAttemptRow {
     pub external_id: String,
     pub request_timestamp: String,
     pub request_headers: String,
-    pub sent_at: i64,
+    pub sent_at: Timestamp,
     pub http_status: Option<i64>,
     pub response_code: Option<String>,
     pub response_message: Option<String>,
@@ -50,7 +51,7 @@ pub struct CancelAttemptRow {
     pub transport_error: Option<String>,
     pub latency_ms: Option<i64>,
     pub catalog_code: Option<String>,
-    pub finished_at: Option<i64>,
+    pub finished_at: Option<Timestamp>,
 }
 
 /// Moves an order from a cancellable status to CANCELLING; false when it was not cancellable
@@ -59,7 +60,7 @@ pub struct CancelAttemptRow {
 pub async fn claim_order_for_cancel(
     conn: &mut crate::db::Connection,
     order_id: i64,
-    now: i64,
+    now: Timestamp,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE orders SET status = 'CANCELLING', updated_at = $1 WHERE id = $2 AND status IN ('PAID', 'CANCEL_FAILED')",
@@ -75,7 +76,7 @@ pub async fn set_order_status(
     conn: &mut crate::db::Connection,
     order_id: i64,
     status: &str,
-    now: i64,
+    now: Timestamp,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE orders SET status = $1, updated_at = $2 WHERE id = $3")
         .bind(status)
@@ -90,7 +91,7 @@ pub async fn set_order_status(
 /// dies, the lease runs out and the request falls due for the worker.
 pub struct Lease<'a> {
     pub owner: &'a str,
-    pub until: i64,
+    pub until: Timestamp,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -102,7 +103,7 @@ pub async fn insert_request(
     reason: &str,
     request_body: &str,
     lease: Lease<'_>,
-    now: i64,
+    now: Timestamp,
 ) -> Result<i64, sqlx::Error> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO cancel_requests (order_id, partner_reference_no, actor, reason, request_body, state, \
@@ -141,8 +142,8 @@ pub async fn claim_lease(
     pool: &Pool,
     id: i64,
     owner: &str,
-    until: i64,
-    now: i64,
+    until: Timestamp,
+    now: Timestamp,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE cancel_requests SET lease_owner = $1, lease_until = $2 \
@@ -163,8 +164,8 @@ pub async fn claim_lease(
 pub async fn claim_due(
     pool: &Pool,
     owner: &str,
-    lease_until: i64,
-    now: i64,
+    lease_until: Timestamp,
+    now: Timestamp,
     limit: i64,
 ) -> Result<Vec<i64>, sqlx::Error> {
     let lock = match super::engine(pool) {
@@ -192,7 +193,7 @@ pub async fn renew_lease(
     conn: &mut crate::db::Connection,
     id: i64,
     owner: &str,
-    until: i64,
+    until: Timestamp,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE cancel_requests SET lease_until = CASE WHEN lease_until > $1 THEN lease_until ELSE $2 END \
@@ -212,9 +213,9 @@ pub async fn renew_lease(
 pub async fn requeue(
     conn: &mut crate::db::Connection,
     id: i64,
-    next_attempt_at: i64,
+    next_attempt_at: Timestamp,
     attention: Option<&str>,
-    now: i64,
+    now: Timestamp,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE cancel_requests SET state = 'PENDING', next_attempt_at = $1, attention = $2, \
@@ -283,7 +284,7 @@ pub struct StatusCheckRow {
     pub actor: String,
     pub external_id: String,
     pub request_timestamp: String,
-    pub sent_at: i64,
+    pub sent_at: Timestamp,
     pub http_status: Option<i64>,
     pub response_code: Option<String>,
     pub transaction_status: Option<String>,
@@ -291,7 +292,7 @@ pub struct StatusCheckRow {
     pub transport_error: Option<String>,
     pub latency_ms: i64,
     pub catalog_code: String,
-    pub finished_at: i64,
+    pub finished_at: Timestamp,
 }
 
 pub async fn insert_status_check(
@@ -336,9 +337,9 @@ pub struct PendingRow {
     pub last_code: Option<String>,
     pub last_status: Option<String>,
     pub attention: Option<String>,
-    pub next_attempt_at: Option<i64>,
-    pub lease_until: Option<i64>,
-    pub created_at: i64,
+    pub next_attempt_at: Option<Timestamp>,
+    pub lease_until: Option<Timestamp>,
+    pub created_at: Timestamp,
     pub attempts: i64,
 }
 
@@ -358,7 +359,7 @@ pub async fn open_requests(pool: &Pool, limit: i64) -> Result<Vec<PendingRow>, s
 }
 
 /// Queue depth by state: (retrying, waiting, needs attention) at `now`.
-pub async fn queue_depth(pool: &Pool, now: i64) -> Result<(i64, i64, i64), sqlx::Error> {
+pub async fn queue_depth(pool: &Pool, now: Timestamp) -> Result<(i64, i64, i64), sqlx::Error> {
     let (retrying, waiting, attention): (Option<i64>, Option<i64>, Option<i64>) = sqlx::query_as(
         "SELECT \
            SUM(CASE WHEN attention IS NULL AND lease_until >= $1 THEN 1 ELSE 0 END), \
@@ -378,7 +379,7 @@ pub async fn queue_depth(pool: &Pool, now: i64) -> Result<(i64, i64, i64), sqlx:
 }
 
 /// The due time of the oldest item the worker should already have taken, if any.
-pub async fn oldest_due(pool: &Pool, now: i64) -> Result<Option<i64>, sqlx::Error> {
+pub async fn oldest_due(pool: &Pool, now: Timestamp) -> Result<Option<Timestamp>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT MIN(next_attempt_at) FROM cancel_requests \
          WHERE state IN ('IN_FLIGHT', 'PENDING') AND attention IS NULL AND next_attempt_at <= $1",
@@ -393,7 +394,7 @@ pub async fn set_request_state(
     id: i64,
     state: crate::cancel::model::RequestState,
     last_code: &str,
-    now: i64,
+    now: Timestamp,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE cancel_requests SET state = $1, last_code = $2, updated_at = $3 WHERE id = $4",
@@ -415,7 +416,7 @@ pub async fn insert_attempt(
     external_id: &str,
     request_timestamp: &str,
     request_headers: &str,
-    sent_at: i64,
+    sent_at: Timestamp,
 ) -> Result<i64, sqlx::Error> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO cancel_attempts (cancel_request_id, attempt_no, external_id, request_timestamp, request_headers, sent_at) \
@@ -448,7 +449,7 @@ pub async fn finish_attempt(
     conn: &mut crate::db::Connection,
     id: i64,
     result: &AttemptResultRow,
-    now: i64,
+    now: Timestamp,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE cancel_attempts SET http_status = $1, response_code = $2, response_message = $3, response_body = $4, \
@@ -509,8 +510,8 @@ pub async fn attempt_count(
 pub async fn mark_in_flight(
     conn: &mut crate::db::Connection,
     id: i64,
-    lease_until: i64,
-    now: i64,
+    lease_until: Timestamp,
+    now: Timestamp,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE cancel_requests SET state = 'IN_FLIGHT', next_attempt_at = $1, updated_at = $2 WHERE id = $3",
@@ -524,7 +525,7 @@ pub async fn mark_in_flight(
 }
 
 /// Attempts recorded as sent whose answer was never stored: the process that sent them stopped.
-pub async fn interrupted_attempts(pool: &Pool, now: i64) -> Result<i64, sqlx::Error> {
+pub async fn interrupted_attempts(pool: &Pool, now: Timestamp) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT COUNT(*) FROM cancel_attempts a JOIN cancel_requests r ON r.id = a.cancel_request_id \
          WHERE a.finished_at IS NULL AND (r.lease_until IS NULL OR r.lease_until < $1)",

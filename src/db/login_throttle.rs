@@ -1,11 +1,13 @@
 //! Queries on `login_throttle`: failed sign-ins counted per key (account at an address, address,
 //! account), each key within its own window.
 
+use crate::time::Timestamp;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
 pub struct ThrottleRow {
     pub failures: i64,
-    pub first_failure_at: i64,
-    pub locked_until: Option<i64>,
+    pub first_failure_at: Timestamp,
+    pub locked_until: Option<Timestamp>,
     /// Attempts refused while locked or full.
     pub refused: i64,
 }
@@ -56,8 +58,8 @@ pub async fn delete(conn: &mut crate::db::Connection, key: &str) -> Result<(), s
 /// accounts leave no row behind for longer than one window.
 pub async fn prune(
     conn: &mut crate::db::Connection,
-    window_started_before: i64,
-    now: i64,
+    window_started_before: Timestamp,
+    now: Timestamp,
 ) -> Result<u64, sqlx::Error> {
     Ok(sqlx::query(
         "DELETE FROM login_throttle WHERE first_failure_at < $1 \

@@ -4,6 +4,7 @@
 use super::sql::Sql;
 use super::{Engine, Pool, engine};
 use crate::orders::query::{Cursor, OrderFilter, PageRequest};
+use crate::time::Timestamp;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OrderRow {
@@ -16,12 +17,12 @@ pub struct OrderRow {
     pub amount_minor: i64,
     pub currency: String,
     pub status: String,
-    pub paid_at: i64,
+    pub paid_at: Timestamp,
     pub customer_name: String,
     pub customer_phone_masked: String,
     pub item_description: String,
-    pub created_at: i64,
-    pub updated_at: i64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
 /// An order to insert (seeding, imports).
@@ -35,7 +36,7 @@ pub struct NewOrder {
     pub amount_minor: i64,
     pub currency: String,
     pub status: &'static str,
-    pub paid_at: i64,
+    pub paid_at: Timestamp,
     pub customer_name: String,
     pub customer_phone_masked: String,
     pub item_description: String,
@@ -127,11 +128,12 @@ impl Walk {
             qb.push(" AND status = ").bind(status.as_str());
         }
         if let Some(from) = filter.paid_from {
-            qb.push(" AND paid_at >= ").bind(from.start_epoch_seconds());
+            qb.push(" AND paid_at >= ")
+                .bind(Timestamp::from_seconds(from.start_epoch_seconds()));
         }
         if let Some(to) = filter.paid_to {
             qb.push(" AND paid_at < ")
-                .bind(to.start_epoch_seconds() + 86_400);
+                .bind(Timestamp::from_seconds(to.start_epoch_seconds()).plus_seconds(86_400));
         }
         if let Some((c, op)) = self.cursor {
             let key = self.key;
@@ -385,7 +387,7 @@ pub const INSERT_BATCH: usize = 500;
 pub async fn insert_many(
     conn: &mut super::Connection,
     orders: &[NewOrder],
-    now: i64,
+    now: Timestamp,
 ) -> Result<(), sqlx::Error> {
     let engine = if conn.backend_name() == "SQLite" {
         Engine::Sqlite

@@ -1,23 +1,25 @@
 //! Queries on `sessions`: rows are keyed by the SHA-256 of the session token, never the token.
 
+use crate::time::Timestamp;
+
 /// A live session joined with its user, as the guard needs it.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct SessionUserRow {
     pub user_id: i64,
     pub email: String,
     pub role: String,
-    pub disabled_at: Option<i64>,
-    pub created_at: i64,
-    pub last_seen_at: i64,
-    pub expires_at: i64,
+    pub disabled_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub last_seen_at: Timestamp,
+    pub expires_at: Timestamp,
 }
 
 /// A session as an admin lists it (no token, no hash).
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct SessionRow {
-    pub created_at: i64,
-    pub last_seen_at: i64,
-    pub expires_at: i64,
+    pub created_at: Timestamp,
+    pub last_seen_at: Timestamp,
+    pub expires_at: Timestamp,
     pub client_addr: Option<String>,
 }
 
@@ -25,8 +27,8 @@ pub async fn insert<'e>(
     executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
     token_hash: &str,
     user_id: i64,
-    now: i64,
-    expires_at: i64,
+    now: Timestamp,
+    expires_at: Timestamp,
     client_addr: &str,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -60,8 +62,8 @@ pub async fn find<'e>(
 pub async fn touch<'e>(
     executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
     token_hash: &str,
-    now: i64,
-    expires_at: i64,
+    now: Timestamp,
+    expires_at: Timestamp,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE token_hash = $3")
         .bind(now)
@@ -99,8 +101,8 @@ pub async fn delete_for_user<'e>(
 pub async fn list_for_user<'e>(
     executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
     user_id: i64,
-    now: i64,
-    created_after: i64,
+    now: Timestamp,
+    created_after: Timestamp,
 ) -> Result<Vec<SessionRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT created_at, last_seen_at, expires_at, client_addr FROM sessions \

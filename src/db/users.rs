@@ -1,14 +1,16 @@
 //! Queries on `users`.
 
+use crate::time::Timestamp;
+
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct UserRow {
     pub id: i64,
     pub email: String,
     pub role: String,
     pub password_hash: String,
-    pub disabled_at: Option<i64>,
-    pub created_at: i64,
-    pub updated_at: i64,
+    pub disabled_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
 const COLUMNS: &str = "id, email, role, password_hash, disabled_at, created_at, updated_at";
@@ -37,7 +39,7 @@ pub async fn insert(
     email: &str,
     role: &str,
     password_hash: &str,
-    now: i64,
+    now: Timestamp,
 ) -> Result<i64, sqlx::Error> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO users (email, role, password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -56,7 +58,7 @@ pub async fn set_role(
     conn: &mut crate::db::Connection,
     id: i64,
     role: &str,
-    now: i64,
+    now: Timestamp,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3")
         .bind(role)
@@ -70,8 +72,8 @@ pub async fn set_role(
 pub async fn set_disabled(
     conn: &mut crate::db::Connection,
     id: i64,
-    disabled_at: Option<i64>,
-    now: i64,
+    disabled_at: Option<Timestamp>,
+    now: Timestamp,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET disabled_at = $1, updated_at = $2 WHERE id = $3")
         .bind(disabled_at)
@@ -86,7 +88,7 @@ pub async fn set_password_hash(
     conn: &mut crate::db::Connection,
     id: i64,
     hash: &str,
-    now: i64,
+    now: Timestamp,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
         .bind(hash)

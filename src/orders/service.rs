@@ -14,7 +14,7 @@ pub async fn list_orders(pool: &db::Pool, params: &OrderListParams) -> Result<Or
         let key = if filter.sort.by_amount() {
             row.amount_minor
         } else {
-            row.paid_at
+            row.paid_at.millis()
         };
         Cursor { key, id: row.id }.encode()
     };

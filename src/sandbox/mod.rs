@@ -83,7 +83,7 @@ impl OrderBook {
                     reference_no: row.reference_no,
                     merchant_id: row.merchant_id,
                     currency: row.currency,
-                    paid_at: row.paid_at,
+                    paid_at: row.paid_at.seconds(),
                 })
             })),
         }

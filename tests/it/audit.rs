@@ -145,7 +145,7 @@ async fn forge_append(pool: &db::Pool, hash: impl Fn(&EventRow) -> String) -> i6
     .unwrap();
     let mut forged = EventRow {
         id: head.0 + 1,
-        occurred_at: audit::now_ms(),
+        occurred_at: cancel_desk::time::Timestamp::host_now(),
         actor: "intruder@merchant.test".into(),
         action: "cancel.intent".into(),
         outcome: "pending".into(),
@@ -599,7 +599,7 @@ async fn legacy_database(n: i64) -> (db::Pool, (tempfile::TempDir, TestDb)) {
     for id in 1..=n {
         let mut r = EventRow {
             id,
-            occurred_at: 1_795_000_000_000 + id,
+            occurred_at: cancel_desk::time::Timestamp::from_millis(1_795_000_000_000 + id),
             actor: "finance@merchant.test".into(),
             action: "cancel.intent".into(),
             outcome: "pending".into(),

@@ -216,12 +216,12 @@ async fn three_time_outs_stop_after_exactly_three_attempts() {
 
     // The worker, well after each retry falls due: status check (still paid), then a resend.
     for _ in 1..=4 {
-        sqlx::query("UPDATE cancel_requests SET next_attempt_at = next_attempt_at - 10000")
+        sqlx::query("UPDATE cancel_requests SET next_attempt_at = next_attempt_at - 10000000")
             .execute(&app.pool)
             .await
             .unwrap();
         app.cancels
-            .work_due(cancel_desk::time::now_epoch())
+            .work_due(cancel_desk::time::Timestamp::host_now())
             .await
             .unwrap();
     }
@@ -304,14 +304,20 @@ async fn a_bad_reason_or_unknown_order_writes_nothing() {
 #[tokio::test]
 async fn every_scenario_order_ends_in_its_catalog_row() {
     let app = TestApp::spawn().await;
-    let added = cancel_desk::seed::seed_scenario_orders(&app.pool, cancel_desk::time::now_epoch())
-        .await
-        .unwrap();
+    let added = cancel_desk::seed::seed_scenario_orders(
+        &app.pool,
+        cancel_desk::time::Timestamp::host_now(),
+    )
+    .await
+    .unwrap();
     assert_eq!(added, 19);
     assert_eq!(
-        cancel_desk::seed::seed_scenario_orders(&app.pool, cancel_desk::time::now_epoch())
-            .await
-            .unwrap(),
+        cancel_desk::seed::seed_scenario_orders(
+            &app.pool,
+            cancel_desk::time::Timestamp::host_now()
+        )
+        .await
+        .unwrap(),
         0,
         "idempotent"
     );

@@ -522,7 +522,7 @@ async fn three_servers_on_one_postgres_settle_200_mixed_cancels_through_a_sigkil
              WHERE a.finished_at IS NULL AND q.lease_owner LIKE $1 AND a.sent_at < $2",
         )
         .bind(&victim_owner)
-        .bind(cancel_desk::audit::now_ms() - 300)
+        .bind(cancel_desk::time::Timestamp::host_now().plus_millis(-300))
         .fetch_one(&cluster.pool)
         .await
         .unwrap();

@@ -61,7 +61,7 @@ async fn a_sqlite_database_moves_into_another_engine_whole_and_verifiable() {
     db::orders::insert_many(
         &mut tx,
         &[order("COPY-NEW", "Budi", 1_000_000, "PAID", 1_795_453_200)],
-        1_795_000_000,
+        cancel_desk::time::Timestamp::from_seconds(1_795_000_000),
     )
     .await
     .unwrap();

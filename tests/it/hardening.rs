@@ -217,7 +217,7 @@ async fn throttle_rows_for_made_up_accounts_do_not_outlive_their_window() {
     }
     assert!(count(&app, "SELECT COUNT(*) FROM login_throttle").await > 5);
     // A window later, the next attempt prunes every expired row it finds.
-    sqlx::query("UPDATE login_throttle SET first_failure_at = first_failure_at - 3600")
+    sqlx::query("UPDATE login_throttle SET first_failure_at = first_failure_at - 3600 * 1000")
         .execute(&app.pool)
         .await
         .unwrap();
@@ -506,7 +506,7 @@ async fn a_session_ends_at_its_absolute_lifetime_however_active() {
     app.login_as(Role::Finance).await;
     assert_eq!(app.get("/orders").await.0, 200);
     // Signed in 12 hours ago and active a moment ago.
-    sqlx::query("UPDATE sessions SET created_at = created_at - 12 * 3600")
+    sqlx::query("UPDATE sessions SET created_at = created_at - 12 * 3600 * 1000")
         .execute(&app.pool)
         .await
         .unwrap();
@@ -518,11 +518,11 @@ async fn a_session_ends_at_its_absolute_lifetime_however_active() {
 async fn background_polling_does_not_extend_a_session() {
     let app = TestApp::spawn().await;
     app.login_as(Role::Operations).await;
-    let now = cancel_desk::time::now_epoch();
+    let now = cancel_desk::time::Timestamp::host_now();
     let set = format!(
         "UPDATE sessions SET last_seen_at = {}, expires_at = {}",
-        now - 600,
-        now + 120
+        now.plus_seconds(-600).millis(),
+        now.plus_seconds(120).millis()
     );
     sqlx::query(&set).execute(&app.pool).await.unwrap();
     let expires = || count(&app, "SELECT expires_at FROM sessions");
@@ -531,13 +531,13 @@ async fn background_polling_does_not_extend_a_session() {
         assert_eq!(response.status(), 200, "{path}");
         assert_eq!(
             expires().await,
-            now + 120,
+            now.plus_seconds(120).millis(),
             "{path} left the session as it was"
         );
     }
     // A request a person makes does extend it.
     assert_eq!(app.get("/pending").await.0, 200);
-    assert!(expires().await > now + 120);
+    assert!(expires().await > now.plus_seconds(120).millis());
 }
 
 #[tokio::test]
@@ -691,7 +691,7 @@ async fn an_admin_lists_a_users_sessions_and_ends_them_from_the_command_line() {
         .fetch_one(&pool)
         .await
         .unwrap();
-    let now = cancel_desk::time::now_epoch();
+    let now = cancel_desk::time::Timestamp::host_now();
     let mut tokens = Vec::new();
     for addr in ["198.51.100.7", "203.0.113.9"] {
         tokens.push(

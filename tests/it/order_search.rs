@@ -7,6 +7,7 @@
 use cancel_desk::db::orders::{self, NewOrder};
 use cancel_desk::orders::model::OrderStatus;
 use cancel_desk::orders::query::{Cursor, JakartaDate, OrderFilter, PageRequest, SortOrder};
+use cancel_desk::time::Timestamp;
 
 use crate::common::{TestApp, order};
 
@@ -32,6 +33,7 @@ struct Known {
     name: String,
     status: &'static str,
     amount: i64,
+    /// Unix milliseconds, as stored.
     paid_at: i64,
 }
 
@@ -86,12 +88,12 @@ fn by_hand(all: &[Known], filter: &OrderFilter) -> Vec<i64> {
         .filter(|o| {
             filter
                 .paid_from
-                .is_none_or(|d| o.paid_at >= d.start_epoch_seconds())
+                .is_none_or(|d| o.paid_at >= d.start_epoch_seconds() * 1000)
         })
         .filter(|o| {
             filter
                 .paid_to
-                .is_none_or(|d| o.paid_at < d.start_epoch_seconds() + 86_400)
+                .is_none_or(|d| o.paid_at < (d.start_epoch_seconds() + 86_400) * 1000)
         })
         .collect();
     let sort = filter.sort;
@@ -157,8 +159,10 @@ async fn every_search_filter_and_sort_pages_exactly_as_read_by_hand() {
         })
         .collect();
 
-    let day =
-        JakartaDate::parse(&cancel_desk::time::jakarta_date(NOV_24_WIB - 20 * 3_600)).unwrap();
+    let day = JakartaDate::parse(&cancel_desk::time::jakarta_date(Timestamp::from_seconds(
+        NOV_24_WIB - 20 * 3_600,
+    )))
+    .unwrap();
     let searches = [
         None,
         Some("budi"),

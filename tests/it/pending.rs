@@ -59,7 +59,7 @@ async fn time_passes(pool: &cancel_desk::db::Pool, ahead: i64) {
     sqlx::query(
         "UPDATE cancel_requests SET next_attempt_at = next_attempt_at - $1 WHERE state IN ('IN_FLIGHT', 'PENDING')",
     )
-    .bind(ahead)
+    .bind(ahead * 1000)
     .execute(pool)
     .await
     .unwrap();
@@ -69,7 +69,7 @@ async fn time_passes(pool: &cancel_desk::db::Pool, ahead: i64) {
 async fn worker_pass(app: &TestApp, ahead: i64) -> usize {
     time_passes(&app.pool, ahead).await;
     app.cancels
-        .work_due(cancel_desk::time::now_epoch())
+        .work_due(cancel_desk::time::Timestamp::host_now())
         .await
         .unwrap()
 }
@@ -118,7 +118,7 @@ async fn past_the_age_limit_the_worker_holds_a_cancel_for_a_person_and_retry_now
         "{attention}"
     );
     // Held: later passes leave it alone.
-    assert_eq!(later.work_due(now + 600).await.unwrap(), 0);
+    assert_eq!(later.work_due(now.plus_seconds(600)).await.unwrap(), 0);
     assert_eq!(app.sandbox.calls("ORDER-OLD"), 1);
 
     // A person's "retry now" overrides the age limit.
@@ -151,7 +151,7 @@ async fn in_progress_then_success_is_retried_with_the_same_body_and_a_new_extern
     let Some(Queued::RetryAt(at)) = outcome.queued else {
         panic!("{:?}", outcome.queued)
     };
-    let delay = at - cancel_desk::time::now_epoch();
+    let delay = at.seconds_since(cancel_desk::time::Timestamp::host_now());
     assert!(
         (25..=35).contains(&delay),
         "first retry after about 30 s: {delay}"
@@ -292,7 +292,7 @@ async fn two_workers_on_one_database_never_send_the_same_attempt_twice() {
     );
     for _ in 1..=4 {
         time_passes(&app.pool, 1_000).await;
-        let now = cancel_desk::time::now_epoch();
+        let now = cancel_desk::time::Timestamp::host_now();
         let (a, b) = tokio::join!(app.cancels.work_due(now), other.work_due(now));
         a.unwrap();
         b.unwrap();
@@ -371,11 +371,11 @@ async fn operations_actions_check_status_retry_now_and_resolve_with_a_note() {
 
     // Retry now, while another server holds the cancel: refused, nothing sent.
     let c = request_id(&app, "ORDER-C").await;
-    let now = cancel_desk::time::now_epoch();
+    let now = cancel_desk::time::Timestamp::host_now();
     sqlx::query(
         "UPDATE cancel_requests SET lease_owner = 'elsewhere', lease_until = $1 WHERE id = $2",
     )
-    .bind(now + 60)
+    .bind(now.plus_seconds(60))
     .bind(c)
     .execute(&app.pool)
     .await
@@ -470,7 +470,7 @@ async fn a_cancel_pending_past_the_age_limit_waits_for_a_person() {
         .await
         .unwrap();
     // Two hours old.
-    sqlx::query("UPDATE cancel_requests SET created_at = created_at - 7200")
+    sqlx::query("UPDATE cancel_requests SET created_at = created_at - 7200 * 1000")
         .execute(&app.pool)
         .await
         .unwrap();
@@ -556,7 +556,7 @@ async fn health_readiness_and_metrics_over_http() {
     assert_eq!(value("cancel_desk_worker_lag_seconds"), 0.0);
     // Overdue by 100 s: the lag shows it.
     sqlx::query("UPDATE cancel_requests SET next_attempt_at = $1 WHERE state = 'PENDING'")
-        .bind(cancel_desk::time::now_epoch() - 100)
+        .bind(cancel_desk::time::Timestamp::host_now().plus_seconds(-100))
         .execute(&app.pool)
         .await
         .unwrap();

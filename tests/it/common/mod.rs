@@ -1,6 +1,7 @@
 //! Test harness: the real server on a random port against a fresh temporary SQLite database.
 #![allow(dead_code)]
 
+use cancel_desk::time::Timestamp;
 use std::net::SocketAddr;
 
 use cancel_desk::config::Config;
@@ -289,7 +290,7 @@ impl TestApp {
 
     pub async fn insert(&self, orders: &[NewOrder]) {
         let mut tx = self.pool.begin().await.unwrap();
-        db::orders::insert_many(&mut tx, orders, 1_795_000_000)
+        db::orders::insert_many(&mut tx, orders, Timestamp::from_seconds(1_795_000_000))
             .await
             .unwrap();
         tx.commit().await.unwrap();
@@ -313,13 +314,14 @@ pub async fn audit_detail(pool: &Pool, action: &str, field: &str) -> Vec<String>
         .collect()
 }
 
-/// An order with the given reference, name, amount (sen), status and paid-at time.
+/// An order with the given reference, name, amount (sen), status and paid-at time (Unix
+/// seconds, as the tests spell them).
 pub fn order(
     reference: &str,
     name: &str,
     amount_minor: i64,
     status: &'static str,
-    paid_at: i64,
+    paid_at_seconds: i64,
 ) -> NewOrder {
     NewOrder {
         partner_reference_no: reference.to_string(),
@@ -330,7 +332,7 @@ pub fn order(
         amount_minor,
         currency: "IDR".to_string(),
         status,
-        paid_at,
+        paid_at: Timestamp::from_seconds(paid_at_seconds),
         customer_name: name.to_string(),
         customer_phone_masked: "+62 812-****-0001".to_string(),
         item_description: "Pulsa Telkomsel".to_string(),
@@ -408,7 +410,7 @@ pub async fn shared_database(
         .map(|r| order(r, "Agus Salim", 7_500_000, "PAID", 1_795_453_200))
         .collect();
     let mut tx = pool.begin().await.unwrap();
-    db::orders::insert_many(&mut tx, &orders, 1_795_000_000)
+    db::orders::insert_many(&mut tx, &orders, Timestamp::from_seconds(1_795_000_000))
         .await
         .unwrap();
     tx.commit().await.unwrap();
