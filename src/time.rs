@@ -33,7 +33,7 @@ impl Timestamp {
         Self(seconds.saturating_mul(1000))
     }
 
-    /// This host's clock; a service reads `crate::clock::Clock` instead.
+    /// This host's clock; a service reads the app's `Clock` instead.
     pub fn host_now() -> Self {
         Self(Utc::now().timestamp_millis())
     }

@@ -156,7 +156,7 @@ pub async fn ping(pool: &Pool) -> Result<(), sqlx::Error> {
 const PG_NOW_MS: &str = "SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)";
 
 /// The database's clock, in Unix milliseconds, or `None` when the database's clock is this
-/// host's (SQLite). Read through `crate::clock::Clock`, which caches its offset.
+/// host's (SQLite). Read through the app's `Clock`, which caches its offset.
 pub async fn now_ms(pool: &Pool) -> Result<Option<i64>, sqlx::Error> {
     match engine(pool) {
         Engine::Sqlite => Ok(None),
