@@ -11,6 +11,7 @@ pub mod cancel;
 pub mod components;
 pub mod dana;
 pub mod error;
+pub mod ids;
 pub mod money;
 pub mod orders;
 pub mod pages;

@@ -4,9 +4,10 @@ use leptos::prelude::*;
 
 use crate::cancel::model::{PendingQueue, QueueActionResult};
 use crate::error::AppError;
+use crate::ids::CancelRequestId;
 
 #[cfg(feature = "ssr")]
-fn reference_of(id: i64, rows: &[crate::db::cancels::PendingRow]) -> String {
+fn reference_of(id: CancelRequestId, rows: &[crate::db::cancels::PendingRow]) -> String {
     rows.iter()
         .find(|r| r.id == id)
         .map(|r| r.partner_reference_no.clone())
@@ -116,7 +117,7 @@ pub async fn poll_pending(
 
 /// "Retry now": sends the cancel again at once (after a status check if its outcome is unknown).
 #[server(prefix = "/api", endpoint = "pending/retry")]
-pub async fn retry_pending(id: i64) -> Result<QueueActionResult, AppError> {
+pub async fn retry_pending(id: CancelRequestId) -> Result<QueueActionResult, AppError> {
     use crate::cancel::service::Queued;
     use crate::cancel::service::WorkOutcome;
     let (app, user) = super::require(crate::auth::role::Permission::WorkPendingQueue).await?;
@@ -161,7 +162,7 @@ pub async fn retry_pending(id: i64) -> Result<QueueActionResult, AppError> {
 
 /// "Check status with DANA": asks Query Payment; settles the cancel if DANA says it is cancelled.
 #[server(prefix = "/api", endpoint = "pending/check-status")]
-pub async fn check_pending_status(id: i64) -> Result<QueueActionResult, AppError> {
+pub async fn check_pending_status(id: CancelRequestId) -> Result<QueueActionResult, AppError> {
     use crate::cancel::service::WorkOutcome;
     let (app, user) = super::require(crate::auth::role::Permission::WorkPendingQueue).await?;
     let rows = crate::db::cancels::open_requests(&app.pool, 1_000).await?;
@@ -208,7 +209,7 @@ pub async fn check_pending_status(id: i64) -> Result<QueueActionResult, AppError
 /// "Resolve": settles the cancel by hand, with a mandatory note saying how it was confirmed.
 #[server(prefix = "/api", endpoint = "pending/resolve")]
 pub async fn resolve_pending(
-    id: i64,
+    id: CancelRequestId,
     resolution: String,
     note: String,
 ) -> Result<QueueActionResult, AppError> {

@@ -18,7 +18,7 @@ pub mod users;
 /// The staff member behind a request.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CurrentUser {
-    pub id: i64,
+    pub id: crate::ids::UserId,
     pub email: String,
     pub role: role::Role,
 }

@@ -36,7 +36,7 @@ pub struct SessionPolicy {
 /// Starts a session; returns the token for the cookie (never stored or logged).
 pub async fn create(
     pool: &Pool,
-    user_id: i64,
+    user_id: crate::ids::UserId,
     policy: SessionPolicy,
     now: Timestamp,
     client_addr: &str,

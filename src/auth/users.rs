@@ -76,7 +76,7 @@ pub async fn add(
     email: &str,
     role: Role,
     password: &str,
-) -> Result<i64, UserError> {
+) -> Result<crate::ids::UserId, UserError> {
     let email = normalise_email(email)?;
     let hash = password::hash(password)?;
     let mut tx = crate::db::begin_write(pool).await?;

@@ -1,6 +1,7 @@
 //! Runs the state machine's effects: each writes its rows and its audit event in the caller's
 //! transaction, so a cancel's state, its order's status and the trail never disagree.
 
+use crate::ids::{AttemptId, CancelRequestId};
 use crate::time::Timestamp;
 use serde_json::json;
 
@@ -101,10 +102,10 @@ impl CancelService {
     pub(super) async fn record_attempt_intent(
         &self,
         conn: &mut Connection,
-        request_id: i64,
+        request_id: CancelRequestId,
         number: u32,
         signed: &SignedRequest,
-    ) -> Result<i64, sqlx::Error> {
+    ) -> Result<AttemptId, sqlx::Error> {
         let headers = serde_json::to_string(&signed.headers).expect("headers serialise");
         cancels::insert_attempt(
             conn,
@@ -123,7 +124,7 @@ impl CancelService {
     pub(super) async fn conclude_attempt(
         &self,
         open: &OpenCancel,
-        attempt_id: i64,
+        attempt_id: AttemptId,
         attempt: &CancelAttempt,
         actor: &str,
         interrupted: bool,

@@ -2,12 +2,13 @@
 
 use super::model::{AttemptView, CancelRequestView};
 use crate::db::{self, cancels};
+use crate::ids::OrderId;
 use crate::time::display_wib;
 
 /// Every cancel of the order, newest first, with its attempts in order.
 pub async fn for_order(
     pool: &db::Pool,
-    order_id: i64,
+    order_id: OrderId,
 ) -> Result<Vec<CancelRequestView>, sqlx::Error> {
     let mut views = Vec::new();
     for request in cancels::requests_for_order(pool, order_id)

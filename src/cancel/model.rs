@@ -1,6 +1,7 @@
 //! A cancel's history as the pages show it. Each attempt's catalog code leads to the
 //! explanation, outcome and advice in the shared response-code catalog.
 
+use crate::ids::CancelRequestId;
 use serde::{Deserialize, Serialize};
 
 use crate::dana::catalog::{self, CatalogEntry};
@@ -28,7 +29,7 @@ impl AttemptView {
 /// One cancel of an order: who asked, why, and every attempt at DANA.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CancelRequestView {
-    pub id: i64,
+    pub id: CancelRequestId,
     pub actor: String,
     pub reason: String,
     pub state: RequestState,
@@ -148,7 +149,7 @@ impl QueueState {
 /// One open cancel as the operations page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingCancelView {
-    pub id: i64,
+    pub id: CancelRequestId,
     pub partner_reference_no: String,
     pub customer_name: String,
     pub amount_display: String,

@@ -2,6 +2,7 @@
 //! closed as unknown outcomes, and DANA's Query Payment is asked before anything is sent again.
 //! `05` (closed) settles the cancel without a resend; `00` (still paid) allows one.
 
+use crate::ids::CancelRequestId;
 use serde_json::json;
 
 use super::machine::{self, Event, Finding, Limits};
@@ -42,7 +43,7 @@ impl CancelService {
     /// The open cancel `id` with its stored row.
     pub(super) async fn load_open(
         &self,
-        id: i64,
+        id: CancelRequestId,
     ) -> Result<(OpenCancel, RequestState), CancelError> {
         let mut conn = self.pool.acquire().await?;
         let row = cancels::request_by_id(&mut conn, id)
@@ -115,7 +116,7 @@ impl CancelService {
         audit::append_in(&mut tx, &self.audit_key, &event, self.clock.stamp()).await?;
         tx.commit().await?;
         tracing::warn!(
-            cancel_request = open.request_id,
+            cancel_request = %open.request_id,
             attempt = attempt.attempt_no,
             "found an attempt left in flight by a stopped server; checking its status with DANA before any resend"
         );

@@ -6,6 +6,7 @@
 //! 2. the attempt goes to DANA; its answer is an `Answered` event for the state machine
 //!    (`machine.rs`), whose step settles the cancel or queues it for the worker (`worker.rs`).
 
+use crate::ids::{CancelRequestId, OrderId};
 use crate::time::Timestamp;
 use serde_json::json;
 
@@ -37,9 +38,9 @@ pub enum CancelError {
     #[error("the order's amount is out of range")]
     BadAmount,
     #[error("cancel {0} is being worked on right now; try again in a moment")]
-    Busy(i64),
+    Busy(CancelRequestId),
     #[error("cancel {0} is not open")]
-    NotOpen(i64),
+    NotOpen(CancelRequestId),
     #[error("{field}: {message}")]
     InvalidInput {
         field: &'static str,
@@ -67,7 +68,7 @@ pub struct AttemptSummary {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CancelOutcome {
-    pub cancel_request_id: i64,
+    pub cancel_request_id: CancelRequestId,
     pub order_status: OrderStatus,
     pub attempts: Vec<AttemptSummary>,
     /// When pending: when the worker acts next, or why a person must look.
@@ -151,8 +152,8 @@ fn request_for(order: &OrderRow, reason: &str) -> Result<CancelOrderRequest, Can
 /// An open cancel as the service, the worker and staff actions act on it.
 #[derive(Debug, Clone)]
 pub(super) struct OpenCancel {
-    pub request_id: i64,
-    pub order_id: i64,
+    pub request_id: CancelRequestId,
+    pub order_id: OrderId,
     pub reference: String,
     pub body: String,
     pub created_at: Timestamp,

@@ -2,6 +2,7 @@
 //! DANA, or settle it with a note. Each takes the cancel's lease first, so it never races the
 //! worker or another person, and each step comes from the state machine (`machine.rs`).
 
+use crate::ids::CancelRequestId;
 use serde_json::json;
 
 use super::effects::{Context, audit_outcome};
@@ -47,7 +48,11 @@ pub fn check_note(note: &str) -> Result<String, CancelError> {
 
 impl CancelService {
     /// "Retry now", by `actor`: works the cancel at once, whatever its due time or hold.
-    pub async fn retry_now(&self, id: i64, actor: &str) -> Result<WorkOutcome, CancelError> {
+    pub async fn retry_now(
+        &self,
+        id: CancelRequestId,
+        actor: &str,
+    ) -> Result<WorkOutcome, CancelError> {
         self.claim(id).await?;
         let outcome = self.work(id, actor, By::Person).await;
         self.release_if_held(id).await;
@@ -56,7 +61,11 @@ impl CancelService {
 
     /// "Check status with DANA", by `actor`: asks Query Payment and settles the cancel if DANA
     /// says it is cancelled; never sends the cancel again.
-    pub async fn check_status(&self, id: i64, actor: &str) -> Result<StatusCheck, CancelError> {
+    pub async fn check_status(
+        &self,
+        id: CancelRequestId,
+        actor: &str,
+    ) -> Result<StatusCheck, CancelError> {
         self.claim(id).await?;
         let result = async {
             let (mut open, mut state) = self.load_open(id).await?;
@@ -89,7 +98,7 @@ impl CancelService {
     /// Settles a cancel by hand with a mandatory note.
     pub async fn resolve(
         &self,
-        id: i64,
+        id: CancelRequestId,
         actor: &str,
         resolution: Resolution,
         note: &str,
@@ -147,7 +156,7 @@ impl CancelService {
         result
     }
 
-    async fn claim(&self, id: i64) -> Result<(), CancelError> {
+    async fn claim(&self, id: CancelRequestId) -> Result<(), CancelError> {
         let now = self.clock.now(&self.pool).await?;
         if cancels::claim_lease(&self.pool, id, &self.instance, self.lease_until(now), now).await? {
             return Ok(());
@@ -160,10 +169,10 @@ impl CancelService {
     }
 
     /// Frees the lease if an action ended early (settling and queueing free it themselves).
-    async fn release_if_held(&self, id: i64) {
+    async fn release_if_held(&self, id: CancelRequestId) {
         let released = cancels::release_lease_held_by(&self.pool, id, &self.instance).await;
         if let Err(err) = released {
-            tracing::warn!(%err, cancel_request = id, "could not release a lease; it will run out");
+            tracing::warn!(%err, cancel_request = %id, "could not release a lease; it will run out");
         }
     }
 }

@@ -9,6 +9,7 @@ use super::effects::Context;
 use super::machine::{self, By, Effect, Event, Last};
 use super::service::{CancelError, CancelService, OpenCancel, WorkOutcome};
 use crate::db::{self, cancels};
+use crate::ids::CancelRequestId;
 use crate::time::Timestamp;
 
 impl CancelService {
@@ -41,7 +42,7 @@ impl CancelService {
                 tasks.spawn(async move {
                     let actor = service.worker_actor();
                     if let Err(err) = service.work(id, &actor, By::Worker).await {
-                        tracing::error!(%err, cancel_request = id, "worker could not work a pending cancel");
+                        tracing::error!(%err, cancel_request = %id, "worker could not work a pending cancel");
                     }
                 });
             }
@@ -53,7 +54,7 @@ impl CancelService {
     /// status check its `CheckedBeforeResend` step.
     pub(super) async fn work(
         &self,
-        id: i64,
+        id: CancelRequestId,
         actor: &str,
         by: By,
     ) -> Result<WorkOutcome, CancelError> {

@@ -1,12 +1,13 @@
 //! Queries on `cancel_requests` and `cancel_attempts`.
 
 use super::Pool;
+use crate::ids::{AttemptId, CancelRequestId, OrderId};
 use crate::time::Timestamp;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct CancelRequestRow {
-    pub id: i64,
-    pub order_id: i64,
+    pub id: CancelRequestId,
+    pub order_id: OrderId,
     pub partner_reference_no: String,
     pub actor: String,
     pub reason: String,
@@ -37,8 +38,8 @@ const REQUEST_COLUMNS: &str = "id, order_id, partner_reference_no, actor, reason
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct CancelAttemptRow {
-    pub id: i64,
-    pub cancel_request_id: i64,
+    pub id: AttemptId,
+    pub cancel_request_id: CancelRequestId,
     pub attempt_no: i64,
     pub external_id: String,
     pub request_timestamp: String,
@@ -59,7 +60,7 @@ pub struct CancelAttemptRow {
 /// is what makes a second DANA call for one order impossible.
 pub async fn claim_order_for_cancel(
     conn: &mut crate::db::Connection,
-    order_id: i64,
+    order_id: OrderId,
     now: Timestamp,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
@@ -74,7 +75,7 @@ pub async fn claim_order_for_cancel(
 
 pub async fn set_order_status(
     conn: &mut crate::db::Connection,
-    order_id: i64,
+    order_id: OrderId,
     status: &str,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
@@ -97,15 +98,15 @@ pub struct Lease<'a> {
 #[allow(clippy::too_many_arguments)]
 pub async fn insert_request(
     conn: &mut crate::db::Connection,
-    order_id: i64,
+    order_id: OrderId,
     partner_reference_no: &str,
     actor: &str,
     reason: &str,
     request_body: &str,
     lease: Lease<'_>,
     now: Timestamp,
-) -> Result<i64, sqlx::Error> {
-    let id: i64 = sqlx::query_scalar(
+) -> Result<CancelRequestId, sqlx::Error> {
+    let id: CancelRequestId = sqlx::query_scalar(
         "INSERT INTO cancel_requests (order_id, partner_reference_no, actor, reason, request_body, state, \
          created_at, updated_at, next_attempt_at, lease_owner, lease_until) \
          VALUES ($1, $2, $3, $4, $5, 'IN_FLIGHT', $6, $7, $8, $9, $10) RETURNING id",
@@ -127,7 +128,7 @@ pub async fn insert_request(
 
 pub async fn request_by_id(
     conn: &mut crate::db::Connection,
-    id: i64,
+    id: CancelRequestId,
 ) -> Result<Option<CancelRequestRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {REQUEST_COLUMNS} FROM cancel_requests WHERE id = $1"
@@ -140,7 +141,7 @@ pub async fn request_by_id(
 /// Takes the lease of an open request; false when someone else holds it or it is settled.
 pub async fn claim_lease(
     pool: &Pool,
-    id: i64,
+    id: CancelRequestId,
     owner: &str,
     until: Timestamp,
     now: Timestamp,
@@ -167,7 +168,7 @@ pub async fn claim_due(
     lease_until: Timestamp,
     now: Timestamp,
     limit: i64,
-) -> Result<Vec<i64>, sqlx::Error> {
+) -> Result<Vec<CancelRequestId>, sqlx::Error> {
     let lock = match super::engine(pool) {
         super::Engine::Sqlite => "",
         super::Engine::Postgres => " FOR UPDATE SKIP LOCKED",
@@ -191,7 +192,7 @@ pub async fn claim_due(
 /// the next send); false when the lease was lost, and nothing may be sent.
 pub async fn renew_lease(
     conn: &mut crate::db::Connection,
-    id: i64,
+    id: CancelRequestId,
     owner: &str,
     until: Timestamp,
 ) -> Result<bool, sqlx::Error> {
@@ -212,7 +213,7 @@ pub async fn renew_lease(
 /// set when a person must look.
 pub async fn requeue(
     conn: &mut crate::db::Connection,
-    id: i64,
+    id: CancelRequestId,
     next_attempt_at: Timestamp,
     attention: Option<&str>,
     now: Timestamp,
@@ -231,7 +232,11 @@ pub async fn requeue(
 }
 
 /// Frees the lease only if `owner` still holds it.
-pub async fn release_lease_held_by(pool: &Pool, id: i64, owner: &str) -> Result<(), sqlx::Error> {
+pub async fn release_lease_held_by(
+    pool: &Pool,
+    id: CancelRequestId,
+    owner: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE cancel_requests SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2",
     )
@@ -242,7 +247,10 @@ pub async fn release_lease_held_by(pool: &Pool, id: i64, owner: &str) -> Result<
     Ok(())
 }
 
-pub async fn release_lease(conn: &mut crate::db::Connection, id: i64) -> Result<(), sqlx::Error> {
+pub async fn release_lease(
+    conn: &mut crate::db::Connection,
+    id: CancelRequestId,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE cancel_requests SET lease_owner = NULL, lease_until = NULL WHERE id = $1")
         .bind(id)
         .execute(conn)
@@ -252,7 +260,7 @@ pub async fn release_lease(conn: &mut crate::db::Connection, id: i64) -> Result<
 
 pub async fn set_last_status(
     conn: &mut crate::db::Connection,
-    id: i64,
+    id: CancelRequestId,
     status: &str,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE cancel_requests SET last_status = $1 WHERE id = $2")
@@ -265,7 +273,7 @@ pub async fn set_last_status(
 
 pub async fn set_resolution(
     conn: &mut crate::db::Connection,
-    id: i64,
+    id: CancelRequestId,
     resolved_by: &str,
     note: &str,
 ) -> Result<(), sqlx::Error> {
@@ -297,7 +305,7 @@ pub struct StatusCheckRow {
 
 pub async fn insert_status_check(
     conn: &mut crate::db::Connection,
-    cancel_request_id: i64,
+    cancel_request_id: CancelRequestId,
     row: &StatusCheckRow,
 ) -> Result<i64, sqlx::Error> {
     let id: i64 = sqlx::query_scalar(
@@ -326,7 +334,7 @@ pub async fn insert_status_check(
 /// One row of the operations queue.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PendingRow {
-    pub id: i64,
+    pub id: CancelRequestId,
     pub partner_reference_no: String,
     pub customer_name: String,
     pub amount_minor: i64,
@@ -391,7 +399,7 @@ pub async fn oldest_due(pool: &Pool, now: Timestamp) -> Result<Option<Timestamp>
 
 pub async fn set_request_state(
     conn: &mut crate::db::Connection,
-    id: i64,
+    id: CancelRequestId,
     state: crate::cancel::model::RequestState,
     last_code: &str,
     now: Timestamp,
@@ -411,14 +419,14 @@ pub async fn set_request_state(
 /// Records an attempt before it is sent.
 pub async fn insert_attempt(
     conn: &mut crate::db::Connection,
-    cancel_request_id: i64,
+    cancel_request_id: CancelRequestId,
     attempt_no: u32,
     external_id: &str,
     request_timestamp: &str,
     request_headers: &str,
     sent_at: Timestamp,
-) -> Result<i64, sqlx::Error> {
-    let id: i64 = sqlx::query_scalar(
+) -> Result<AttemptId, sqlx::Error> {
+    let id: AttemptId = sqlx::query_scalar(
         "INSERT INTO cancel_attempts (cancel_request_id, attempt_no, external_id, request_timestamp, request_headers, sent_at) \
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
@@ -447,7 +455,7 @@ pub struct AttemptResultRow {
 
 pub async fn finish_attempt(
     conn: &mut crate::db::Connection,
-    id: i64,
+    id: AttemptId,
     result: &AttemptResultRow,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
@@ -471,7 +479,7 @@ pub async fn finish_attempt(
 
 pub async fn requests_for_order(
     pool: &Pool,
-    order_id: i64,
+    order_id: OrderId,
 ) -> Result<Vec<CancelRequestRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {REQUEST_COLUMNS} FROM cancel_requests WHERE order_id = $1 ORDER BY id"
@@ -483,7 +491,7 @@ pub async fn requests_for_order(
 
 pub async fn attempts_for_request(
     pool: &Pool,
-    cancel_request_id: i64,
+    cancel_request_id: CancelRequestId,
 ) -> Result<Vec<CancelAttemptRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, cancel_request_id, attempt_no, external_id, request_timestamp, request_headers, sent_at, http_status, \
@@ -497,7 +505,7 @@ pub async fn attempts_for_request(
 
 pub async fn attempt_count(
     conn: &mut crate::db::Connection,
-    cancel_request_id: i64,
+    cancel_request_id: CancelRequestId,
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM cancel_attempts WHERE cancel_request_id = $1")
         .bind(cancel_request_id)
@@ -509,7 +517,7 @@ pub async fn attempt_count(
 /// crash mid-attempt is picked up by the next worker.
 pub async fn mark_in_flight(
     conn: &mut crate::db::Connection,
-    id: i64,
+    id: CancelRequestId,
     lease_until: Timestamp,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {

@@ -3,12 +3,13 @@
 
 use super::sql::Sql;
 use super::{Engine, Pool, engine};
+use crate::ids::OrderId;
 use crate::orders::query::{Cursor, OrderFilter, PageRequest};
 use crate::time::Timestamp;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OrderRow {
-    pub id: i64,
+    pub id: OrderId,
     pub partner_reference_no: String,
     pub reference_no: Option<String>,
     pub merchant_id: String,

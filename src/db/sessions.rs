@@ -1,11 +1,12 @@
 //! Queries on `sessions`: rows are keyed by the SHA-256 of the session token, never the token.
 
+use crate::ids::UserId;
 use crate::time::Timestamp;
 
 /// A live session joined with its user, as the guard needs it.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct SessionUserRow {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub email: String,
     pub role: String,
     pub disabled_at: Option<Timestamp>,
@@ -26,7 +27,7 @@ pub struct SessionRow {
 pub async fn insert<'e>(
     executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
     token_hash: &str,
-    user_id: i64,
+    user_id: UserId,
     now: Timestamp,
     expires_at: Timestamp,
     client_addr: &str,
@@ -88,7 +89,7 @@ pub async fn delete<'e>(
 /// Ends every session of a user; returns how many there were.
 pub async fn delete_for_user<'e>(
     executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
-    user_id: i64,
+    user_id: UserId,
 ) -> Result<u64, sqlx::Error> {
     Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1")
         .bind(user_id)
@@ -100,7 +101,7 @@ pub async fn delete_for_user<'e>(
 /// A user's sessions that have not yet run out (idle or absolute), newest first.
 pub async fn list_for_user<'e>(
     executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
-    user_id: i64,
+    user_id: UserId,
     now: Timestamp,
     created_after: Timestamp,
 ) -> Result<Vec<SessionRow>, sqlx::Error> {

@@ -1,10 +1,11 @@
 //! Queries on `users`.
 
+use crate::ids::UserId;
 use crate::time::Timestamp;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct UserRow {
-    pub id: i64,
+    pub id: UserId,
     pub email: String,
     pub role: String,
     pub password_hash: String,
@@ -40,8 +41,8 @@ pub async fn insert(
     role: &str,
     password_hash: &str,
     now: Timestamp,
-) -> Result<i64, sqlx::Error> {
-    let id: i64 = sqlx::query_scalar(
+) -> Result<UserId, sqlx::Error> {
+    let id: UserId = sqlx::query_scalar(
         "INSERT INTO users (email, role, password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(email)
@@ -56,7 +57,7 @@ pub async fn insert(
 
 pub async fn set_role(
     conn: &mut crate::db::Connection,
-    id: i64,
+    id: UserId,
     role: &str,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
@@ -71,7 +72,7 @@ pub async fn set_role(
 
 pub async fn set_disabled(
     conn: &mut crate::db::Connection,
-    id: i64,
+    id: UserId,
     disabled_at: Option<Timestamp>,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
@@ -86,7 +87,7 @@ pub async fn set_disabled(
 
 pub async fn set_password_hash(
     conn: &mut crate::db::Connection,
-    id: i64,
+    id: UserId,
     hash: &str,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {

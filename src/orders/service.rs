@@ -16,7 +16,11 @@ pub async fn list_orders(pool: &db::Pool, params: &OrderListParams) -> Result<Or
         } else {
             row.paid_at.millis()
         };
-        Cursor { key, id: row.id }.encode()
+        Cursor {
+            key,
+            id: row.id.get(),
+        }
+        .encode()
     };
     let (has_prev, has_next) = match filter.page {
         PageRequest::First => (false, page.more),
@@ -51,14 +55,14 @@ pub async fn get_order(
 
 fn status_of(row: &OrderRow) -> Result<OrderStatus, AppError> {
     OrderStatus::parse(&row.status).ok_or_else(|| {
-        tracing::error!(order = row.id, status = %row.status, "order has a status this build does not know");
+        tracing::error!(order = %row.id, status = %row.status, "order has a status this build does not know");
         AppError::Internal
     })
 }
 
 fn amount_of(row: &OrderRow) -> Result<Money, AppError> {
     Money::from_minor(row.amount_minor).map_err(|err| {
-        tracing::error!(order = row.id, %err, "order amount out of range");
+        tracing::error!(order = %row.id, %err, "order amount out of range");
         AppError::Internal
     })
 }

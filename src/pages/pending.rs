@@ -13,6 +13,7 @@ use crate::cancel::model::{PendingCancelView, PendingQueue, QueueActionResult, Q
 use crate::components::error_panel::ErrorPanel;
 use crate::dana::catalog::{self, StatusDecision};
 use crate::error::AppError;
+use crate::ids::CancelRequestId;
 use crate::orders::model::order_path;
 
 /// How often the open page asks for the queue again.
@@ -25,7 +26,7 @@ struct Actions {
     retry: ServerAction<RetryPending>,
     check: ServerAction<CheckPendingStatus>,
     resolve: ServerAction<ResolvePending>,
-    resolving: RwSignal<Option<i64>>,
+    resolving: RwSignal<Option<CancelRequestId>>,
     note: RwSignal<String>,
     resolution: RwSignal<&'static str>,
     /// Why the last resolve was refused, shown in the open form.
@@ -58,7 +59,7 @@ impl Reload {
 
 /// A signal bumped every `REFRESH_MS` in the browser (never on the server), paused while
 /// `paused` holds (someone is typing a resolution note).
-fn refresh_ticker(paused: RwSignal<Option<i64>>) -> RwSignal<Reload> {
+fn refresh_ticker(paused: RwSignal<Option<CancelRequestId>>) -> RwSignal<Reload> {
     let tick = RwSignal::new(Reload {
         count: 0,
         background: false,

@@ -583,18 +583,7 @@ async fn legacy_database(n: i64) -> (db::Pool, (tempfile::TempDir, TestDb)) {
     let dir = tempfile::tempdir().unwrap();
     let test_db = TestDb::new(dir.path(), "legacy.db").await;
     let pool = db::connect(&test_db.url).await.unwrap();
-    let mut before = match db::engine(&pool) {
-        db::Engine::Sqlite => sqlx::migrate!("./migrations/sqlite"),
-        db::Engine::Postgres => sqlx::migrate!("./migrations/postgres"),
-    };
-    before.migrations = before
-        .migrations
-        .iter()
-        .filter(|m| m.version < KEYED_MIGRATION)
-        .cloned()
-        .collect::<Vec<_>>()
-        .into();
-    before.run(&pool).await.unwrap();
+    crate::common::migrated_before(&pool, KEYED_MIGRATION).await;
     let mut prev = audit::GENESIS_HASH.to_string();
     for id in 1..=n {
         let mut r = EventRow {

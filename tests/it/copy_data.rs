@@ -25,7 +25,7 @@ async fn a_sqlite_database_moves_into_another_engine_whole_and_verifiable() {
             .unwrap();
     }
     // The pending one (2025700) gets a status check by hand.
-    let pending: i64 =
+    let pending: cancel_desk::ids::CancelRequestId =
         sqlx::query_scalar("SELECT id FROM cancel_requests WHERE partner_reference_no = '2025700'")
             .fetch_one(&source.pool)
             .await

@@ -687,7 +687,7 @@ async fn an_admin_lists_a_users_sessions_and_ends_them_from_the_command_line() {
         idle_seconds: 1800,
         max_seconds: 12 * 3600,
     };
-    let user_id: i64 = sqlx::query_scalar("SELECT id FROM users")
+    let user_id: cancel_desk::ids::UserId = sqlx::query_scalar("SELECT id FROM users")
         .fetch_one(&pool)
         .await
         .unwrap();

@@ -16,4 +16,5 @@ mod order_search;
 mod orders_http;
 mod pending;
 mod processes;
+mod upgrade;
 mod users_cli;

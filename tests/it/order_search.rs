@@ -114,7 +114,7 @@ fn cursor_of(all: &[Known], id: i64, sort: SortOrder) -> Cursor {
 
 async fn page(app: &TestApp, filter: &OrderFilter) -> (Vec<i64>, bool) {
     let rows = orders::list_page(&app.pool, filter, PAGE).await.unwrap();
-    (rows.rows.iter().map(|r| r.id).collect(), rows.more)
+    (rows.rows.iter().map(|r| r.id.get()).collect(), rows.more)
 }
 
 #[tokio::test]

@@ -35,7 +35,7 @@ async fn order_status(app: &TestApp, reference: &str) -> String {
         .unwrap()
 }
 
-async fn request_id(app: &TestApp, reference: &str) -> i64 {
+async fn request_id(app: &TestApp, reference: &str) -> cancel_desk::ids::CancelRequestId {
     sqlx::query_scalar("SELECT id FROM cancel_requests WHERE partner_reference_no = $1")
         .bind(reference)
         .fetch_one(&app.pool)

@@ -42,6 +42,22 @@ pub fn postgres_admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string())
 }
 
+/// A database as an older release left it: only the migrations before `version` applied.
+pub async fn migrated_before(pool: &Pool, version: i64) {
+    let mut before = match db::engine(pool) {
+        db::Engine::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+        db::Engine::Postgres => sqlx::migrate!("./migrations/postgres"),
+    };
+    before.migrations = before
+        .migrations
+        .iter()
+        .filter(|m| m.version < version)
+        .cloned()
+        .collect::<Vec<_>>()
+        .into();
+    before.run(pool).await.unwrap();
+}
+
 /// A fresh database for one test: a file under `dir` on SQLite, or a new PostgreSQL database
 /// dropped again when this value is.
 pub struct TestDb {
