@@ -105,6 +105,8 @@ async fn main() {
     .await
     .unwrap();
     let sandbox = sandbox.unwrap();
+    // As `serve` runs it.
+    let _checkpointer = db::spawn_checkpointer(pool.clone());
     let service = CancelService::new(
         pool.clone(),
         dana,

@@ -401,6 +401,7 @@ async fn serve(config: &Config, args: ServeArgs) -> Result<(), CliError> {
         config.audit_checkpoint_path.clone(),
         config.audit_checkpoint_minutes,
     );
+    let _checkpointer = db::spawn_checkpointer(pool.clone());
     let state = server::AppState::new(config, pool, dana, audit_key, sandbox.is_some());
     if config.queue.worker {
         crate::cancel::worker::spawn_worker(state.cancels.clone());

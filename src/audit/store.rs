@@ -298,10 +298,9 @@ pub async fn append_in(
     if let Some(secret) = find_secret_key(&event.details) {
         return Err(AuditError::SecretInDetails(secret));
     }
-    let last = head(conn).await?;
+    let (last, legacy) = crate::db::audit::head_and_legacy(conn).await?;
     // An upgraded chain gets its marker only from `ensure_keyed` at start-up: an append never
     // writes one, or whoever raised `legacy_events` could have any event bless their rewrite.
-    let legacy = legacy_events(conn).await?;
     if legacy > 0 && last.as_ref().is_some_and(|(id, _)| *id == legacy) {
         return Err(AuditError::NotKeyed);
     }

@@ -135,7 +135,9 @@ impl CancelService {
         self.audit_attempt(&mut tx, open, attempt, &view, &row, actor, interrupted)
             .await?;
         let now = self.clock.now_on(&mut tx).await?;
-        let tries = cancels::attempt_count(&mut tx, open.request_id).await? as usize;
+        // Attempts are numbered 1, 2, … in the order they were recorded: this one's number is
+        // how many the cancel has had.
+        let tries = attempt.number as usize;
         let event = Event::Answered(Answer::of(view.entry));
         let step = machine::step(RequestState::InFlight, event, self.limits(open, tries, now))
             .ok_or(CancelError::NotOpen(open.request_id))?;

@@ -39,6 +39,21 @@ pub async fn legacy_events(conn: &mut Connection) -> Result<i64, sqlx::Error> {
     )
 }
 
+/// The newest event's id and hash, and [`legacy_events`], in one statement (an append reads
+/// both on the request path).
+pub async fn head_and_legacy(
+    conn: &mut Connection,
+) -> Result<(Option<(i64, String)>, i64), sqlx::Error> {
+    let (id, hash, legacy): (Option<i64>, Option<String>, i64) = sqlx::query_as(
+        "SELECT (SELECT id FROM audit_events ORDER BY id DESC LIMIT 1), \
+                (SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1), \
+                COALESCE((SELECT legacy_events FROM audit_chain WHERE id = 1), 0)",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((id.zip(hash), legacy))
+}
+
 /// The newest event's id and hash.
 pub async fn head(conn: &mut Connection) -> Result<Option<(i64, String)>, sqlx::Error> {
     sqlx::query_as("SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1")

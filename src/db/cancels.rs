@@ -503,16 +503,6 @@ pub async fn attempts_for_request(
     .await
 }
 
-pub async fn attempt_count(
-    conn: &mut crate::db::Connection,
-    cancel_request_id: CancelRequestId,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM cancel_attempts WHERE cancel_request_id = $1")
-        .bind(cancel_request_id)
-        .fetch_one(conn)
-        .await
-}
-
 /// Marks a request as having an attempt on the wire; due again when the lease runs out, so a
 /// crash mid-attempt is picked up by the next worker.
 pub async fn mark_in_flight(
