@@ -580,8 +580,16 @@ fn old_sha256(row: &EventRow) -> String {
 /// A database as it was before the keyed chain: the older migrations only, and `n` events
 /// chained with the old unkeyed SHA-256.
 async fn legacy_database(n: i64) -> (db::Pool, (tempfile::TempDir, TestDb)) {
+    legacy_database_on(crate::common::engine(), n).await
+}
+
+/// [`legacy_database`] on `engine`.
+pub(crate) async fn legacy_database_on(
+    engine: db::Engine,
+    n: i64,
+) -> (db::Pool, (tempfile::TempDir, TestDb)) {
     let dir = tempfile::tempdir().unwrap();
-    let test_db = TestDb::new(dir.path(), "legacy.db").await;
+    let test_db = TestDb::new_on(engine, dir.path(), "legacy.db").await;
     let pool = db::connect(&test_db.url).await.unwrap();
     crate::common::migrated_before(&pool, KEYED_MIGRATION).await;
     let mut prev = audit::GENESIS_HASH.to_string();

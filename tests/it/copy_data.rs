@@ -102,3 +102,54 @@ async fn a_sqlite_database_moves_into_another_engine_whole_and_verifiable() {
     assert!(!ok);
     assert!(out.contains("already holds"), "{out}");
 }
+
+/// A chain upgraded from before it was keyed (unkeyed events, the marker, keyed events after)
+/// copies with its count of unkeyed events, and verifies on the target with the same key.
+#[tokio::test]
+async fn an_upgraded_chain_with_unkeyed_events_copies_and_verifies() {
+    let (source, _source_dir) = crate::audit::legacy_database_on(db::Engine::Sqlite, 3).await;
+    let keys = tempfile::tempdir().unwrap();
+    let key_path = keys.path().join("audit.key");
+    let key = cancel_desk::audit::key::AuditKey::create(&key_path).unwrap();
+    db::migrate(&source).await.unwrap();
+    cancel_desk::audit::ensure_keyed(&source, &key, cancel_desk::audit::KeyOrigin::GeneratedNow)
+        .await
+        .unwrap()
+        .expect("the marker is written");
+    cancel_desk::audit::append(
+        &source,
+        &key,
+        &cancel_desk::audit::NewEvent {
+            actor: "system:test".into(),
+            action: "test.after_upgrade",
+            outcome: cancel_desk::audit::Outcome::Success,
+            order_ref: None,
+            response_code: None,
+            details: serde_json::json!({}),
+        },
+    )
+    .await
+    .unwrap();
+    let report = cancel_desk::audit::verify(&source, &key).await.unwrap();
+    assert_eq!(
+        (report.events, report.legacy_events, report.first_break),
+        (5, 3, None)
+    );
+    let source_url = source.connect_options().database_url.to_string();
+
+    let dir = tempfile::tempdir().unwrap();
+    let target = TestDb::new(dir.path(), "target.db").await;
+    let (ok, out) = run_with_key(
+        &key_path,
+        &["copy-data", "--from", &source_url, "--to", &target.url],
+    );
+    assert!(ok, "{out}");
+    assert!(out.contains("counts match"), "{out}");
+    let to = db::connect(&target.url).await.unwrap();
+    let report = cancel_desk::audit::verify(&to, &key).await.unwrap();
+    assert_eq!(
+        (report.events, report.legacy_events, report.first_break),
+        (5, 3, None)
+    );
+    to.close().await;
+}
