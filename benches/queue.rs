@@ -85,6 +85,7 @@ async fn main() {
             customer_name: "Rudi Hartono".into(),
             customer_phone_masked: "+62 812-****-0001".into(),
             item_description: "Paket data".into(),
+            source: cancel_desk::orders::model::OrderSource::Seed,
         })
         .collect();
     let mut tx = pool.begin().await.unwrap();

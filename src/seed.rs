@@ -246,6 +246,7 @@ fn generate_one(rng: &mut StdRng, seq: i64, now: Timestamp) -> NewOrder {
             rng.random_range(0..10_000)
         ),
         item_description: description,
+        source: crate::orders::model::OrderSource::Seed,
     }
 }
 
@@ -340,6 +341,7 @@ pub async fn seed_scenario_orders(pool: &db::Pool, now: Timestamp) -> Result<usi
                 customer_name: "Demo Pelanggan".to_string(),
                 customer_phone_masked: "+62 811-****-0000".to_string(),
                 item_description: description,
+                source: crate::orders::model::OrderSource::Seed,
             });
         }
     }

@@ -112,18 +112,22 @@ test('paginates forward and back', async ({ page }) => {
 });
 
 test('opens an order and shows every field', async ({ page }) => {
+  await page.setViewportSize({ width: 1366, height: 900 });
   await page.goto('/orders');
   await hydrated(page);
   const ref = (await rows(page).first().locator('.ref-link').textContent())!.trim();
   await rows(page).first().locator('.ref-link').click();
   await expect(page).toHaveURL(new RegExp(`/orders/${ref}$`));
   await expect(page.getByTestId('order-reference')).toHaveText(ref);
-  for (const label of ['Amount', 'Amount sent to DANA', 'Paid at', 'DANA reference', 'Merchant ID', 'Name', 'Phone', 'Item']) {
+  for (const label of ['Amount', 'Amount sent to DANA', 'Paid at', 'DANA reference', 'Merchant ID', 'Name', 'Phone', 'Item', 'Came from', 'Order data last written by']) {
     await expect(page.locator('dt', { hasText: new RegExp(`^${label}$`) })).toBeVisible();
   }
+  await expect(page.locator('dt', { hasText: /^Came from$/ }).locator('xpath=following-sibling::dd[1]')).toHaveText('Demo data');
   await expect(page.locator('dd.mono').first()).toHaveText(/^\d+\.\d{2} IDR$/);
   await expect(page.getByTestId('cancel-history')).toBeVisible();
   await page.screenshot({ path: 'screenshots/order-detail.png', fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: 'screenshots/order-detail-390.png', fullPage: true });
 });
 
 test('unknown order and unknown page answer 404', async ({ page }) => {

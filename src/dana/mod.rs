@@ -1,5 +1,6 @@
-//! DANA's SNAP Cancel Order API. The catalog is plain data shared with the browser; everything
-//! else (signing, key handling, the HTTP client) is server-only and knows no storage or screen.
+//! DANA's SNAP APIs: Cancel Order, Query Payment, and the Finish Notify DANA sends us. The
+//! catalog is plain data shared with the browser; everything else (signing, key handling, the
+//! HTTP client, notifications) is server-only and knows no storage or screen.
 
 pub mod catalog;
 #[cfg(feature = "ssr")]
@@ -10,6 +11,8 @@ pub mod clock;
 pub mod config;
 #[cfg(feature = "ssr")]
 pub mod keys;
+#[cfg(feature = "ssr")]
+pub mod notify;
 #[cfg(feature = "ssr")]
 pub mod signing;
 #[cfg(feature = "ssr")]

@@ -37,6 +37,9 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("item_description", Text),
             ("created_at", Int),
             ("updated_at", Int),
+            ("source", Text),
+            ("last_source", Text),
+            ("last_source_at", Int),
         ],
     ),
     (

@@ -4,6 +4,7 @@
 use super::sql::Sql;
 use super::{Engine, Pool, engine};
 use crate::ids::OrderId;
+use crate::orders::model::OrderSource;
 use crate::orders::query::{Cursor, OrderFilter, PageRequest};
 use crate::time::Timestamp;
 
@@ -24,6 +25,9 @@ pub struct OrderRow {
     pub item_description: String,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    pub source: String,
+    pub last_source: String,
+    pub last_source_at: Timestamp,
 }
 
 /// An order to insert (seeding, imports).
@@ -41,11 +45,13 @@ pub struct NewOrder {
     pub customer_name: String,
     pub customer_phone_masked: String,
     pub item_description: String,
+    pub source: OrderSource,
 }
 
 const COLUMNS: &str = "id, partner_reference_no, reference_no, merchant_id, sub_merchant_id, \
     external_store_id, amount_minor, currency, status, paid_at, customer_name, \
-    customer_phone_masked, item_description, created_at, updated_at";
+    customer_phone_masked, item_description, created_at, updated_at, source, last_source, \
+    last_source_at";
 
 /// Rows of one page in display order, and whether more rows lie beyond it in the direction read.
 pub struct PageRows {
@@ -380,7 +386,7 @@ pub async fn is_empty(pool: &Pool) -> Result<bool, sqlx::Error> {
     Ok(any.is_none())
 }
 
-/// Rows per INSERT statement: 14 bound columns each, well under SQLite's 32,766 variables and
+/// Rows per INSERT statement: 17 bound columns each, well under SQLite's 32,766 variables and
 /// PostgreSQL's 65,535.
 pub const INSERT_BATCH: usize = 500;
 
@@ -400,7 +406,8 @@ pub async fn insert_many(
             engine,
             "INSERT INTO orders (partner_reference_no, reference_no, merchant_id, sub_merchant_id, \
              external_store_id, amount_minor, currency, status, paid_at, customer_name, \
-             customer_phone_masked, item_description, created_at, updated_at) VALUES ",
+             customer_phone_masked, item_description, created_at, updated_at, source, last_source, \
+             last_source_at) VALUES ",
         );
         for (i, o) in chunk.iter().enumerate() {
             qb.push(if i == 0 { "(" } else { ", (" });
@@ -429,6 +436,12 @@ pub async fn insert_many(
                 .bind(o.item_description.as_str())
                 .push(", ")
                 .bind(now)
+                .push(", ")
+                .bind(now)
+                .push(", ")
+                .bind(o.source.as_str())
+                .push(", ")
+                .bind(o.source.as_str())
                 .push(", ")
                 .bind(now)
                 .push(")");

@@ -65,6 +65,50 @@ impl OrderStatus {
     }
 }
 
+/// Where an order's data came from: stored as text in `orders.source` and `orders.last_source`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OrderSource {
+    /// DANA's Finish Notify.
+    Notify,
+    /// The order intake API.
+    Api,
+    /// A CSV import.
+    Import,
+    /// Demo data (`cancel-desk seed`).
+    Seed,
+}
+
+impl OrderSource {
+    pub const ALL: [OrderSource; 4] = [
+        OrderSource::Notify,
+        OrderSource::Api,
+        OrderSource::Import,
+        OrderSource::Seed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderSource::Notify => "notify",
+            OrderSource::Api => "api",
+            OrderSource::Import => "import",
+            OrderSource::Seed => "seed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            OrderSource::Notify => "DANA payment notification",
+            OrderSource::Api => "Order intake API",
+            OrderSource::Import => "CSV import",
+            OrderSource::Seed => "Demo data",
+        }
+    }
+}
+
 /// One row of the orders table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrderSummary {
@@ -97,6 +141,11 @@ pub struct OrderDetail {
     pub paid_at_display: String,
     pub created_at_display: String,
     pub updated_at_display: String,
+    /// Where the order first came from.
+    pub source: OrderSource,
+    /// Which source last wrote its data, and when (WIB).
+    pub last_source: OrderSource,
+    pub last_source_at_display: String,
 }
 
 /// One page of the orders list, with the cursors of its neighbours.
@@ -142,6 +191,15 @@ mod tests {
             "/orders/2026112400000000000001"
         );
         assert_eq!(order_path("INV/2026 01"), "/orders/INV%2F2026%2001");
+    }
+
+    #[test]
+    fn sources_round_trip_through_their_stored_text() {
+        for source in OrderSource::ALL {
+            assert_eq!(OrderSource::parse(source.as_str()), Some(source));
+            assert!(!source.label().is_empty());
+        }
+        assert_eq!(OrderSource::parse("csv"), None);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Reading orders for the pages: validates the query, runs it, and shapes rows for display.
 
-use super::model::{OrderDetail, OrderPage, OrderStatus, OrderSummary};
+use super::model::{OrderDetail, OrderPage, OrderSource, OrderStatus, OrderSummary};
 use super::query::{Cursor, OrderListParams, PAGE_SIZE, PageRequest};
 use crate::db::{self, orders::OrderRow};
 use crate::error::AppError;
@@ -60,6 +60,13 @@ fn status_of(row: &OrderRow) -> Result<OrderStatus, AppError> {
     })
 }
 
+fn source_of(row: &OrderRow, text: &str) -> Result<OrderSource, AppError> {
+    OrderSource::parse(text).ok_or_else(|| {
+        tracing::error!(order = %row.id, source = text, "order has a source this build does not know");
+        AppError::Internal
+    })
+}
+
 fn amount_of(row: &OrderRow) -> Result<Money, AppError> {
     Money::from_minor(row.amount_minor).map_err(|err| {
         tracing::error!(order = %row.id, %err, "order amount out of range");
@@ -88,6 +95,9 @@ fn detail(row: OrderRow) -> Result<OrderDetail, AppError> {
         paid_at_display: display_wib(row.paid_at),
         created_at_display: display_wib(row.created_at),
         updated_at_display: display_wib(row.updated_at),
+        source: source_of(&row, &row.source)?,
+        last_source: source_of(&row, &row.last_source)?,
+        last_source_at_display: display_wib(row.last_source_at),
         partner_reference_no: row.partner_reference_no,
         reference_no: row.reference_no,
         merchant_id: row.merchant_id,

@@ -246,6 +246,13 @@ fn OrderView(order: OrderDetail, cancel: ServerAction<CancelOrder>) -> impl Into
                     <dd>{order.created_at_display}</dd>
                     <dt>"Last updated"</dt>
                     <dd>{order.updated_at_display}</dd>
+                    <dt>"Came from"</dt>
+                    <dd>{order.source.label()}</dd>
+                    <dt>"Order data last written by"</dt>
+                    <dd>
+                        {order.last_source.label()}
+                        <span class="subtle small">{format!(", {}", order.last_source_at_display)}</span>
+                    </dd>
                 </dl>
             </section>
         </div>

@@ -16,6 +16,14 @@ async fn a_sqlite_database_moves_into_another_engine_whole_and_verifiable() {
         .map(|r| order(r, "Siti Rahayu", 12_500_000, "PAID", 1_795_453_200))
         .collect();
     source.insert(&orders).await;
+    // Where an order came from travels with it.
+    sqlx::query(
+        "UPDATE orders SET source = 'api', last_source = 'import', last_source_at = 1795000001000 \
+         WHERE partner_reference_no = 'COPY-2'",
+    )
+    .execute(&source.pool)
+    .await
+    .unwrap();
     source.login_as(Role::Finance).await;
     for reference in ["COPY-1", "2025700", "4035714"] {
         source
@@ -46,6 +54,13 @@ async fn a_sqlite_database_moves_into_another_engine_whole_and_verifiable() {
     assert!(out.contains("counts match"), "{out}");
 
     let to = db::connect(&target.url).await.unwrap();
+    let copied: (String, String, i64) = sqlx::query_as(
+        "SELECT source, last_source, last_source_at FROM orders WHERE partner_reference_no = 'COPY-2'",
+    )
+    .fetch_one(&to)
+    .await
+    .unwrap();
+    assert_eq!(copied, ("api".into(), "import".into(), 1_795_000_001_000));
     let before = db::copy::counts(&source.pool).await.unwrap();
     assert_eq!(db::copy::counts(&to).await.unwrap(), before);
     assert!(

@@ -202,6 +202,9 @@ async fn order_detail_shows_every_field_and_unknown_is_404() {
         "+62 812-****-0001",
         "Pulsa Telkomsel",
         "Cancel history",
+        "Came from",
+        "Demo data",
+        "Order data last written by",
     ] {
         assert!(html.contains(expected), "detail page shows {expected}");
     }

@@ -352,6 +352,7 @@ pub fn order(
         customer_name: name.to_string(),
         customer_phone_masked: "+62 812-****-0001".to_string(),
         item_description: "Pulsa Telkomsel".to_string(),
+        source: cancel_desk::orders::model::OrderSource::Seed,
     }
 }
 
