@@ -82,9 +82,9 @@ async fn main() {
             currency: "IDR".into(),
             status: "PAID",
             paid_at: cancel_desk::time::Timestamp::from_seconds(1_795_453_200),
-            customer_name: "Rudi Hartono".into(),
-            customer_phone_masked: "+62 812-****-0001".into(),
-            item_description: "Paket data".into(),
+            customer_name: Some("Rudi Hartono".into()),
+            customer_phone_masked: Some("+62 812-****-0001".into()),
+            item_description: Some("Paket data".into()),
             source: cancel_desk::orders::model::OrderSource::Seed,
         })
         .collect();

@@ -238,14 +238,14 @@ fn generate_one(rng: &mut StdRng, seq: i64, now: Timestamp) -> NewOrder {
         currency: crate::money::IDR.to_string(),
         status,
         paid_at,
-        customer_name: format!("{first} {last}"),
-        customer_phone_masked: format!(
+        customer_name: Some(format!("{first} {last}")),
+        customer_phone_masked: Some(format!(
             "+62 8{}{}-****-{:04}",
             rng.random_range(1..=9),
             rng.random_range(1..=9),
             rng.random_range(0..10_000)
-        ),
-        item_description: description,
+        )),
+        item_description: Some(description),
         source: crate::orders::model::OrderSource::Seed,
     }
 }
@@ -338,9 +338,9 @@ pub async fn seed_scenario_orders(pool: &db::Pool, now: Timestamp) -> Result<usi
                 currency: crate::money::IDR.to_string(),
                 status: "PAID",
                 paid_at: now.plus_seconds(-3_600 - i as i64 * 60),
-                customer_name: "Demo Pelanggan".to_string(),
-                customer_phone_masked: "+62 811-****-0000".to_string(),
-                item_description: description,
+                customer_name: Some("Demo Pelanggan".to_string()),
+                customer_phone_masked: Some("+62 811-****-0000".to_string()),
+                item_description: Some(description),
                 source: crate::orders::model::OrderSource::Seed,
             });
         }

@@ -151,7 +151,7 @@ impl QueueState {
 pub struct PendingCancelView {
     pub id: CancelRequestId,
     pub partner_reference_no: String,
-    pub customer_name: String,
+    pub customer_name: Option<String>,
     pub amount_display: String,
     pub requested_by: String,
     pub reason: String,

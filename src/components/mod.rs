@@ -5,3 +5,4 @@ pub mod error_panel;
 pub mod http_status;
 pub mod layout;
 pub mod status_badge;
+pub mod unknown;

@@ -336,7 +336,7 @@ pub async fn insert_status_check(
 pub struct PendingRow {
     pub id: CancelRequestId,
     pub partner_reference_no: String,
-    pub customer_name: String,
+    pub customer_name: Option<String>,
     pub amount_minor: i64,
     pub currency: String,
     pub order_status: String,

@@ -20,9 +20,11 @@ pub struct OrderRow {
     pub currency: String,
     pub status: String,
     pub paid_at: Timestamp,
-    pub customer_name: String,
-    pub customer_phone_masked: String,
-    pub item_description: String,
+    /// Unknown (`None`) for an order known only from DANA's notification, until the merchant's
+    /// system sends it.
+    pub customer_name: Option<String>,
+    pub customer_phone_masked: Option<String>,
+    pub item_description: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub source: String,
@@ -42,9 +44,11 @@ pub struct NewOrder {
     pub currency: String,
     pub status: &'static str,
     pub paid_at: Timestamp,
-    pub customer_name: String,
-    pub customer_phone_masked: String,
-    pub item_description: String,
+    /// Unknown (`None`) for an order known only from DANA's notification, until the merchant's
+    /// system sends it.
+    pub customer_name: Option<String>,
+    pub customer_phone_masked: Option<String>,
+    pub item_description: Option<String>,
     pub source: OrderSource,
 }
 
@@ -429,11 +433,11 @@ pub async fn insert_many(
                 .push(", ")
                 .bind(o.paid_at)
                 .push(", ")
-                .bind(o.customer_name.as_str())
+                .bind(o.customer_name.as_deref())
                 .push(", ")
-                .bind(o.customer_phone_masked.as_str())
+                .bind(o.customer_phone_masked.as_deref())
                 .push(", ")
-                .bind(o.item_description.as_str())
+                .bind(o.item_description.as_deref())
                 .push(", ")
                 .bind(now)
                 .push(", ")

@@ -114,9 +114,10 @@ impl OrderSource {
 pub struct OrderSummary {
     pub partner_reference_no: String,
     pub reference_no: Option<String>,
-    pub customer_name: String,
-    pub customer_phone_masked: String,
-    pub item_description: String,
+    /// `None` until the merchant's system sends it (an order known only from DANA's notification).
+    pub customer_name: Option<String>,
+    pub customer_phone_masked: Option<String>,
+    pub item_description: Option<String>,
     pub amount: Money,
     pub currency: String,
     pub status: OrderStatus,
@@ -132,9 +133,10 @@ pub struct OrderDetail {
     pub merchant_id: String,
     pub sub_merchant_id: Option<String>,
     pub external_store_id: Option<String>,
-    pub customer_name: String,
-    pub customer_phone_masked: String,
-    pub item_description: String,
+    /// `None` until the merchant's system sends it (an order known only from DANA's notification).
+    pub customer_name: Option<String>,
+    pub customer_phone_masked: Option<String>,
+    pub item_description: Option<String>,
     pub amount: Money,
     pub currency: String,
     pub status: OrderStatus,

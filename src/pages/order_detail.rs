@@ -11,6 +11,7 @@ use crate::components::cancel_outcome::{AttemptsTable, CancelOutcome};
 use crate::components::error_panel::ErrorPanel;
 use crate::components::layout::Me;
 use crate::components::status_badge::StatusBadge;
+use crate::components::unknown::or_dash;
 use crate::error::AppError;
 use crate::orders::model::{OrderDetail, OrderStatus, display_amount};
 
@@ -87,10 +88,6 @@ fn counter_class(chars: usize) -> &'static str {
     }
 }
 
-fn or_dash(value: Option<String>) -> String {
-    value.unwrap_or_else(|| "—".to_string())
-}
-
 /// Asks for a reason, shows what will be cancelled, and reports DANA's answer at once.
 #[component]
 fn CancelPanel(order: OrderDetail, cancel: ServerAction<CancelOrder>) -> impl IntoView {
@@ -131,7 +128,7 @@ fn CancelPanel(order: OrderDetail, cancel: ServerAction<CancelOrder>) -> impl In
                         " of "
                         <strong>{amount.clone()}</strong>
                         " paid by "
-                        {order.customer_name.clone()}
+                        {or_dash(order.customer_name.clone())}
                         "?"
                     </p>
                     <input type="hidden" name="partner_reference_no" value=reference.clone() />
@@ -221,11 +218,11 @@ fn OrderView(order: OrderDetail, cancel: ServerAction<CancelOrder>) -> impl Into
                 <h2>"Customer"</h2>
                 <dl class="facts">
                     <dt>"Name"</dt>
-                    <dd>{order.customer_name}</dd>
+                    <dd>{or_dash(order.customer_name)}</dd>
                     <dt>"Phone"</dt>
-                    <dd>{order.customer_phone_masked}</dd>
+                    <dd>{or_dash(order.customer_phone_masked)}</dd>
                     <dt>"Item"</dt>
-                    <dd>{order.item_description}</dd>
+                    <dd>{or_dash(order.item_description)}</dd>
                 </dl>
             </section>
             <section class="panel">

@@ -9,6 +9,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use crate::api::orders::list_orders;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::status_badge::StatusBadge;
+use crate::components::unknown::or_dash;
 use crate::orders::model::{OrderPage, OrderStatus, display_amount, order_path};
 use crate::orders::query::{OrderListParams, SortOrder};
 
@@ -260,10 +261,10 @@ fn OrdersTable(page: OrderPage, params: OrderListParams) -> impl IntoView {
                     </td>
                     <td class="mono subtle">{o.reference_no.unwrap_or_else(|| "—".into())}</td>
                     <td>
-                        <div class="customer">{o.customer_name}</div>
-                        <div class="subtle small">{o.customer_phone_masked}</div>
+                        <div class="customer">{or_dash(o.customer_name)}</div>
+                        <div class="subtle small">{or_dash(o.customer_phone_masked)}</div>
                     </td>
-                    <td class="item">{o.item_description}</td>
+                    <td class="item">{or_dash(o.item_description)}</td>
                     <td class="num nowrap">{amount}</td>
                     <td>
                         <StatusBadge status=o.status />

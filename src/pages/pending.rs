@@ -11,6 +11,7 @@ use crate::api::pending::{
 };
 use crate::cancel::model::{PendingCancelView, PendingQueue, QueueActionResult, QueueState};
 use crate::components::error_panel::ErrorPanel;
+use crate::components::unknown::or_dash;
 use crate::dana::catalog::{self, StatusDecision};
 use crate::error::AppError;
 use crate::ids::CancelRequestId;
@@ -288,7 +289,7 @@ fn QueueRow(item: PendingCancelView, actions: Actions, busy: Signal<bool>) -> im
         <tr data-testid="pending-row" data-reference=reference.clone() data-state=item.state.as_str()>
             <td>
                 <a class="mono" href=order_path(&reference)>{reference.clone()}</a>
-                <div class="subtle small">{item.customer_name}</div>
+                <div class="subtle small">{or_dash(item.customer_name)}</div>
             </td>
             <td class="num nowrap">{item.amount_display}</td>
             <td>

@@ -187,6 +187,29 @@ async fn bad_query_values_answer_400_naming_the_field() {
     }
 }
 
+/// An order known only from DANA's notification has no customer or item yet: every page shows
+/// a dash where they go, and the order can still be found and cancelled.
+#[tokio::test]
+async fn an_order_without_customer_or_item_reads_as_unknown() {
+    let app = TestApp::spawn().await;
+    app.login_as(Role::Finance).await;
+    let mut o = order("NOTIFY-ONLY", "x", 3_000_000, "PAID", NOV_24_WIB);
+    o.customer_name = None;
+    o.customer_phone_masked = None;
+    o.item_description = None;
+    app.insert(&[o]).await;
+    let (status, html) = app.get("/orders?q=NOTIFY-ONLY").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("NOTIFY-ONLY") && html.contains("—"), "listed");
+    let (status, html) = app.get("/orders/NOTIFY-ONLY").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("DANANOTIFY-ONLY"));
+    assert!(
+        html.matches("<dd>—</dd>").count() >= 3,
+        "name, phone and item unknown"
+    );
+}
+
 #[tokio::test]
 async fn order_detail_shows_every_field_and_unknown_is_404() {
     let app = app_with_orders().await;

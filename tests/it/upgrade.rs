@@ -115,3 +115,111 @@ async fn times_stored_in_seconds_read_the_same_moments_after_the_upgrade() {
     pool.close().await;
     drop(test_db);
 }
+
+/// The migration that lets an order's customer and item be unknown (SQLite rebuilds the table).
+const NULLABLE_CUSTOMER_MIGRATION: i64 = 20261126000004;
+
+#[tokio::test]
+async fn orders_may_lack_a_customer_after_the_upgrade_and_keep_their_cancels_and_search() {
+    let dir = tempfile::tempdir().unwrap();
+    let test_db = TestDb::new(dir.path(), "before-nullable.db").await;
+    let pool = db::connect(&test_db.url).await.unwrap();
+    migrated_before(&pool, NULLABLE_CUSTOMER_MIGRATION).await;
+    let mut tx = pool.begin().await.unwrap();
+    db::orders::insert_many(
+        &mut tx,
+        &[crate::common::order(
+            "OLD-7",
+            "Budi Santoso",
+            1_000_000,
+            "CANCEL_PENDING",
+            PAID,
+        )],
+        Timestamp::from_seconds(T),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    sqlx::query(
+        "INSERT INTO cancel_requests (order_id, partner_reference_no, actor, reason, request_body, state, \
+         created_at, updated_at) VALUES (1, 'OLD-7', 'old@merchant.test', 'asked', '{}', 'PENDING', 1, 1)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+
+    db::migrate(&pool).await.unwrap();
+
+    // An order known only from DANA's notification: no customer, no item.
+    let mut unknown = crate::common::order("NOTIFY-1", "x", 2_000_000, "PAID", PAID);
+    unknown.customer_name = None;
+    unknown.customer_phone_masked = None;
+    unknown.item_description = None;
+    let mut tx = pool.begin().await.unwrap();
+    db::orders::insert_many(&mut tx, &[unknown], Timestamp::from_seconds(T))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut conn = pool.acquire().await.unwrap();
+    let row = db::orders::find_by_partner_reference(&mut *conn, "NOTIFY-1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (row.customer_name, row.item_description),
+        (None, None),
+        "stored as unknown"
+    );
+    drop(conn);
+    // The length rules still hold for a value given.
+    let too_long =
+        sqlx::query("UPDATE orders SET customer_name = $1 WHERE partner_reference_no = 'NOTIFY-1'")
+            .bind("n".repeat(129))
+            .execute(&pool)
+            .await;
+    assert!(too_long.is_err(), "a 129-character name is refused");
+
+    // The older order keeps its id, its cancel and its place in the name search.
+    let found = db::orders::list_page(
+        &pool,
+        &cancel_desk::orders::query::OrderFilter {
+            search: Some("budi".into()),
+            status: None,
+            paid_from: None,
+            paid_to: None,
+            sort: cancel_desk::orders::query::SortOrder::PaidDesc,
+            page: cancel_desk::orders::query::PageRequest::First,
+        },
+        10,
+    )
+    .await
+    .unwrap();
+    let refs: Vec<_> = found
+        .rows
+        .iter()
+        .map(|r| r.partner_reference_no.as_str())
+        .collect();
+    assert_eq!(refs, ["OLD-7"]);
+    assert_eq!(
+        count(&pool, "SELECT order_id FROM cancel_requests").await,
+        1
+    );
+    // Foreign keys are on again: a cancel of an order that does not exist is refused.
+    let orphan = sqlx::query(
+        "INSERT INTO cancel_requests (order_id, partner_reference_no, actor, reason, request_body, state, \
+         created_at, updated_at) VALUES (999, 'NONE', 'old@merchant.test', 'asked', '{}', 'PENDING', 1, 1)",
+    )
+    .execute(&pool)
+    .await;
+    assert!(orphan.is_err(), "foreign keys still hold");
+    // …and point at the rebuilt table: a cancel of an order that exists is taken.
+    sqlx::query(
+        "INSERT INTO cancel_requests (order_id, partner_reference_no, actor, reason, request_body, state, \
+         created_at, updated_at) VALUES (2, 'NOTIFY-1', 'old@merchant.test', 'asked', '{}', 'PENDING', 1, 1)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    drop(test_db);
+}

@@ -349,9 +349,9 @@ pub fn order(
         currency: "IDR".to_string(),
         status,
         paid_at: Timestamp::from_seconds(paid_at_seconds),
-        customer_name: name.to_string(),
-        customer_phone_masked: "+62 812-****-0001".to_string(),
-        item_description: "Pulsa Telkomsel".to_string(),
+        customer_name: Some(name.to_string()),
+        customer_phone_masked: Some("+62 812-****-0001".to_string()),
+        item_description: Some("Pulsa Telkomsel".to_string()),
         source: cancel_desk::orders::model::OrderSource::Seed,
     }
 }
