@@ -16,16 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::signing::{PublicKey, string_to_sign};
-use super::types::{Amount, FieldError, FieldKind, FieldRule, validate_fields};
-
-const fn text(name: &'static str, required: bool, max_chars: usize) -> FieldRule {
-    FieldRule {
-        name,
-        required,
-        max_chars,
-        kind: FieldKind::Text,
-    }
-}
+use super::types::{Amount, FieldError, FieldKind, FieldRule, text, validate_fields};
 
 /// Finish Notify body fields (DANA's Finish Notify page and the SDKs' models), in their order.
 pub static FINISH_NOTIFY_FIELDS: &[FieldRule] = &[
@@ -237,19 +228,16 @@ pub fn verify(
 /// the typed notification. Fields the SDKs do not model are ignored, as DANA adds some; an
 /// optional field sent as `""` counts as absent, as DANA treats it.
 pub fn parse(body: &[u8]) -> Result<FinishNotify, NotifyRefusal> {
-    let mut value: Value = serde_json::from_slice(body).map_err(|_| {
+    let not_an_object = || {
         NotifyRefusal::InvalidField(FieldError {
             field: "body".into(),
             problem: "is not a JSON object".into(),
             missing: false,
         })
-    })?;
+    };
+    let mut value: Value = serde_json::from_slice(body).map_err(|_| not_an_object())?;
     if !value.is_object() {
-        return Err(NotifyRefusal::InvalidField(FieldError {
-            field: "body".into(),
-            problem: "is not a JSON object".into(),
-            missing: false,
-        }));
+        return Err(not_an_object());
     }
     if let Some(fields) = value.as_object_mut() {
         for rule in FINISH_NOTIFY_FIELDS.iter().filter(|r| !r.required) {

@@ -142,7 +142,8 @@ pub struct FieldRule {
     pub kind: FieldKind,
 }
 
-const fn text(name: &'static str, required: bool, max_chars: usize) -> FieldRule {
+/// A text field's rule (the tables of every DANA body use it).
+pub(crate) const fn text(name: &'static str, required: bool, max_chars: usize) -> FieldRule {
     FieldRule {
         name,
         required,
