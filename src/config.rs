@@ -72,6 +72,33 @@ pub struct Config {
     pub audit_checkpoint_path: PathBuf,
     /// `CANCEL_DESK_AUDIT_CHECKPOINT_MINUTES`: how often the server writes one (0: never).
     pub audit_checkpoint_minutes: i64,
+    /// `DANA_NOTIFY_PATH`: where DANA posts its Finish Notify (the path its signature covers).
+    /// DANA's public key for it is read with the other DANA settings
+    /// (`DANA_PUBLIC_KEY_PATH` / `DANA_PUBLIC_KEY`, see `dana::config`).
+    pub notify_path: String,
+}
+
+/// Paths the dashboard itself serves, which the notify path may not shadow.
+const OWN_PATHS: &[&str] = &[
+    "/api", "/pkg", "/orders", "/audit", "/pending", "/login", "/codes", "/healthz", "/readyz",
+    "/metrics",
+];
+
+fn check_notify_path(path: &str) -> Result<(), String> {
+    let plain = path
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.' | b'~'));
+    if !path.starts_with('/') || path.len() < 2 || path.len() > 256 || !plain || path.contains("//") {
+        return Err(format!(
+            "{path:?} is not a plain path such as {}",
+            crate::intake::notify::DEFAULT_NOTIFY_PATH
+        ));
+    }
+    let first = format!("/{}", path[1..].split('/').next().unwrap_or_default());
+    if OWN_PATHS.contains(&first.as_str()) || path == "/" {
+        return Err(format!("{path:?} is under {first}, which the dashboard serves itself"));
+    }
+    Ok(())
 }
 
 impl Config {
@@ -188,6 +215,11 @@ impl Config {
         ));
         let audit_checkpoint_minutes =
             number("CANCEL_DESK_AUDIT_CHECKPOINT_MINUTES", "15", 0..=24 * 60)?;
+        let notify_path = var("DANA_NOTIFY_PATH", crate::intake::notify::DEFAULT_NOTIFY_PATH);
+        check_notify_path(&notify_path).map_err(|message| ConfigError {
+            var: "DANA_NOTIFY_PATH",
+            message,
+        })?;
         Ok(Self {
             database_url,
             addr,
@@ -204,6 +236,7 @@ impl Config {
             audit_key_path,
             audit_checkpoint_path,
             audit_checkpoint_minutes,
+            notify_path,
         })
     }
 }
@@ -230,6 +263,7 @@ mod tests {
         assert!(c.trusted_proxies.is_empty());
         assert_eq!(c.session_max_hours, 12);
         assert_eq!(c.audit_checkpoint_minutes, 15);
+        assert_eq!(c.notify_path, "/dana/finish-notify");
     }
 
     #[test]
@@ -263,6 +297,9 @@ mod tests {
             ("CANCEL_DESK_SESSION_MAX_HOURS", "0"),
             ("CANCEL_DESK_REQUEST_TIMEOUT_SECONDS", "1"),
             ("CANCEL_DESK_AUDIT_CHECKPOINT_MINUTES", "-1"),
+            ("DANA_NOTIFY_PATH", "dana/notify"),
+            ("DANA_NOTIFY_PATH", "/api/v1/orders"),
+            ("DANA_NOTIFY_PATH", "/dana/notify?x=1"),
         ] {
             assert_eq!(with(&[(var, bad)]).unwrap_err().var, var);
         }

@@ -30,9 +30,29 @@ fn route_list() -> Vec<AxumRouteListing> {
 
 pub fn router(state: AppState) -> Router {
     use crate::web::{headers, limits};
-    let routes = route_list();
     let tls = state.secure_cookies;
     let timeout = std::time::Duration::from_secs(state.request_timeout_seconds);
+    // Machines (DANA, the merchant's order system) sign or bear a token instead of a session:
+    // their routes sit outside the session guard, each with its own body limit.
+    Router::new()
+        .merge(crate::intake::routes::machine_routes(&state))
+        .merge(staff_routes(&state))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            http::StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
+        .layer(axum::middleware::from_fn(limits::refuse_oversized))
+        .layer(axum::middleware::from_fn_with_state(
+            tls,
+            headers::security_headers,
+        ))
+        .with_state(state)
+}
+
+/// Pages, server functions and everything else a signed-in person (or a probe) uses.
+fn staff_routes(state: &AppState) -> Router<AppState> {
+    use crate::web::limits;
+    let routes = route_list();
     Router::new()
         // A real 303 for the bare address (the Leptos router's redirect answers 200 + Location).
         .route("/", get(|| async { Redirect::to("/orders") }))
@@ -40,7 +60,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(crate::observability::healthz))
         .route("/readyz", get(crate::observability::readyz))
         .route("/metrics", get(crate::observability::metrics_endpoint))
-        .leptos_routes(&state, routes, {
+        .leptos_routes(state, routes, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
@@ -52,20 +72,13 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(
             crate::web::errors::status_from_app_error,
         ))
-        .layer(axum::middleware::from_fn(limits::limit_unsized_bodies))
+        .layer(axum::middleware::from_fn_with_state(
+            limits::MAX_BODY_BYTES,
+            limits::limit_unsized_bodies,
+        ))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             limits::MAX_BODY_BYTES,
         ))
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            http::StatusCode::REQUEST_TIMEOUT,
-            timeout,
-        ))
-        .layer(axum::middleware::from_fn(limits::refuse_oversized))
-        .layer(axum::middleware::from_fn_with_state(
-            tls,
-            headers::security_headers,
-        ))
-        .with_state(state)
 }
 
 /// Serves until `shutdown` resolves, then lets open requests finish (up to 10 s). Each
@@ -142,6 +155,46 @@ pub enum DanaSetupError {
     Key(#[from] KeyError),
     #[error("cannot start the embedded DANA sandbox: {0}")]
     Sandbox(std::io::Error),
+}
+
+/// The Finish Notify receiver and, in sandbox mode, the sandbox DANA that pays demo orders.
+/// DANA mode needs DANA's public key (`DANA_PUBLIC_KEY_PATH` / `DANA_PUBLIC_KEY`) to receive
+/// anything; without it the receiver is off. Sandbox mode uses the sandbox DANA's own pair
+/// (generated under `key_dir`), and its notifications go to `own_base_url`.
+pub fn notify_setup(
+    config: &Config,
+    env: impl Fn(&str) -> Option<String>,
+    mode: DanaMode,
+    own_base_url: &str,
+) -> Result<
+    (
+        Option<crate::intake::notify::NotifyReceiver>,
+        Option<crate::sandbox::notify::FinishNotifier>,
+    ),
+    DanaSetupError,
+> {
+    use crate::intake::notify::NotifyReceiver;
+    let path = config.notify_path.clone();
+    match mode {
+        DanaMode::Dana => {
+            let key = crate::dana::config::dana_public_key(env)?;
+            if key.is_none() {
+                tracing::warn!(
+                    "DANA_PUBLIC_KEY_PATH is not set: DANA's Finish Notify is not received (set it to DANA's public key to take payments in as they finish)"
+                );
+            }
+            Ok((key.map(|dana_key| NotifyReceiver { path, dana_key }), None))
+        }
+        DanaMode::Sandbox => {
+            let (dana_private, dana_key) = keys::ensure_sandbox_dana_keys(&config.key_dir)?;
+            let notifier = crate::sandbox::notify::FinishNotifier::new(
+                dana_private,
+                own_base_url.to_string(),
+                path.clone(),
+            );
+            Ok((Some(NotifyReceiver { path, dana_key }), Some(notifier)))
+        }
+    }
 }
 
 /// Where cancels go, chosen explicitly: a production start must never fall back to a fake DANA.

@@ -39,6 +39,11 @@ pub struct AppState {
     /// Where sessions, throttling and the queue read the time: the database's clock, which every
     /// server of a deployment shares.
     pub clock: crate::clock::Clock,
+    /// The Finish Notify receiver: `None` when no DANA public key is configured (the route then
+    /// answers 404; nothing unverifiable is ever accepted).
+    pub notify: Option<std::sync::Arc<crate::intake::notify::NotifyReceiver>>,
+    /// Sandbox mode only: the sandbox DANA's notifier, which "pays" demo orders.
+    pub sandbox_payments: Option<crate::sandbox::notify::FinishNotifier>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -89,7 +94,21 @@ impl AppState {
             metrics,
             request_timeout_seconds: config.request_timeout_seconds,
             clock,
+            notify: None,
+            sandbox_payments: None,
         }
+    }
+
+    /// Receives DANA's Finish Notify with this receiver.
+    pub fn with_notify(mut self, receiver: crate::intake::notify::NotifyReceiver) -> Self {
+        self.notify = Some(std::sync::Arc::new(receiver));
+        self
+    }
+
+    /// Sandbox mode: lets admins "pay" a demo order through the sandbox DANA.
+    pub fn with_sandbox_payments(mut self, notifier: crate::sandbox::notify::FinishNotifier) -> Self {
+        self.sandbox_payments = Some(notifier);
+        self
     }
 }
 

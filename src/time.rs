@@ -69,6 +69,19 @@ pub fn jakarta() -> FixedOffset {
     FixedOffset::east_opt(7 * 3600).expect("UTC+7 is a valid offset")
 }
 
+/// A moment as orders arrive with it: RFC 3339 with an offset (`2026-11-24T10:00:00+07:00`,
+/// DANA's form and the API's), or Unix milliseconds as digits, which some live DANA
+/// notifications send. Nothing else: a time without an offset is ambiguous.
+pub fn parse_order_time(text: &str) -> Option<Timestamp> {
+    let text = text.trim();
+    if !text.is_empty() && text.len() <= 15 && text.bytes().all(|b| b.is_ascii_digit()) {
+        return text.parse().ok().map(Timestamp::from_millis);
+    }
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| Timestamp::from_millis(t.timestamp_millis()))
+}
+
 /// `24 Nov 2026, 14:05 WIB`
 pub fn display_wib(at: Timestamp) -> String {
     match at.utc() {
@@ -112,6 +125,17 @@ pub fn jakarta_date(at: Timestamp) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn order_times_with_an_offset_or_as_milliseconds() {
+        let at = Timestamp::from_seconds(1_795_503_900);
+        assert_eq!(parse_order_time("2026-11-24T14:05:00+07:00"), Some(at));
+        assert_eq!(parse_order_time("2026-11-24T07:05:00Z"), Some(at));
+        assert_eq!(parse_order_time("1795503900000"), Some(at));
+        assert_eq!(parse_order_time("2026-11-24T14:05:00"), None);
+        assert_eq!(parse_order_time("24/11/2026"), None);
+        assert_eq!(parse_order_time(""), None);
+    }
 
     #[test]
     fn shows_jakarta_wall_clock() {

@@ -4,13 +4,17 @@
 mod audit;
 mod copy;
 mod dana;
+mod import;
 mod serve;
+mod tokens;
 mod users;
 
 use audit::audit;
 use copy::copy_data;
 use dana::{dana_cancel, sandbox};
+use import::import;
 use serve::{serve, shutdown_signal};
+use tokens::token;
 use users::user;
 
 use std::time::Instant;
@@ -60,10 +64,20 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
-    /// Copy every order, account, cancel, attempt, status check and audit event from one
+    /// Copy every order, account, cancel, attempt, status check, API token and audit event from one
     /// database into another, empty one (e.g. SQLite into PostgreSQL), then verify the copied
     /// audit trail with the audit key (CANCEL_DESK_AUDIT_KEY_PATH).
     CopyData(CopyDataArgs),
+    /// Bring orders in from a file.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+    /// Bearer tokens for the order intake API (`POST /api/v1/orders`).
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
     /// Talk to DANA directly, to check a merchant's key set-up.
     Dana {
         #[command(subcommand)]
@@ -125,6 +139,43 @@ pub enum UserCommand {
         #[arg(long)]
         email: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import orders from a CSV file (UTF-8, a header line; columns in the README). Rows are
+    /// checked and applied by the same rules as the order intake API; every problem is listed
+    /// with its line and column and written to FILE.errors.csv.
+    Orders(ImportOrdersArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportOrdersArgs {
+    /// The CSV file.
+    pub file: std::path::PathBuf,
+    /// Check and look everything up, write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Where to write the problems (default: FILE.errors.csv, only when there are any).
+    #[arg(long)]
+    pub errors: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an order-intake token and print it once (only its hash is stored).
+    Create {
+        /// What the token is for, such as shop-orders (letters, digits, - _ .).
+        #[arg(long)]
+        name: String,
+    },
+    /// Revoke a token at once: its next request is refused.
+    Revoke {
+        #[arg(long)]
+        name: String,
+    },
+    /// List tokens: name, scope, created, last used, revoked.
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -236,6 +287,15 @@ pub enum CliError {
     Audit(#[from] crate::audit::AuditError),
     #[error(transparent)]
     Checkpoint(#[from] crate::audit::checkpoint::CheckpointError),
+    #[error(transparent)]
+    Token(#[from] crate::intake::tokens::TokenError),
+    #[error("import: {0}")]
+    Import(#[from] crate::intake::csv_import::ImportError),
+    #[error("{path}: {source}")]
+    File {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 pub async fn run(cli: Cli) -> Result<(), CliError> {
@@ -251,6 +311,10 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Sandbox(args) => sandbox(&config, args).await,
         Command::User { command } => user(&config, command).await,
         Command::Audit { command } => audit(&config, command).await,
+        Command::Token { command } => token(&config, command).await,
+        Command::Import {
+            command: ImportCommand::Orders(args),
+        } => import(&config, args).await,
         Command::Dana {
             command: DanaCommand::Cancel(args),
         } => dana_cancel(args).await,

@@ -60,7 +60,17 @@ pub(super) async fn serve(config: &Config, args: ServeArgs) -> Result<(), CliErr
         config.audit_checkpoint_minutes,
     );
     let _checkpointer = db::spawn_checkpointer(pool.clone());
-    let state = server::AppState::new(config, pool, dana, audit_key, sandbox.is_some());
+    let own_url = format!("http://{}", loopback(addr));
+    let (receiver, payments) =
+        server::notify_setup(config, |name| std::env::var(name).ok(), mode, &own_url)?;
+    let mut state = server::AppState::new(config, pool, dana, audit_key, sandbox.is_some());
+    if let Some(receiver) = receiver {
+        println!("DANA's Finish Notify is received at {}", receiver.path);
+        state = state.with_notify(receiver);
+    }
+    if let Some(payments) = payments {
+        state = state.with_sandbox_payments(payments);
+    }
     if config.queue.worker {
         crate::cancel::worker::spawn_worker(state.cancels.clone());
     } else {
@@ -69,6 +79,16 @@ pub(super) async fn serve(config: &Config, args: ServeArgs) -> Result<(), CliErr
     server::serve(listener, state, shutdown_signal())
         .await
         .map_err(CliError::Serve)
+}
+
+/// This server as seen from this machine (a wildcard address is reached on loopback).
+fn loopback(addr: std::net::SocketAddr) -> std::net::SocketAddr {
+    let ip = match addr.ip() {
+        std::net::IpAddr::V4(ip) if ip.is_unspecified() => std::net::Ipv4Addr::LOCALHOST.into(),
+        std::net::IpAddr::V6(ip) if ip.is_unspecified() => std::net::Ipv6Addr::LOCALHOST.into(),
+        ip => ip,
+    };
+    std::net::SocketAddr::new(ip, addr.port())
 }
 
 pub(super) async fn shutdown_signal() {

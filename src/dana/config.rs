@@ -59,6 +59,24 @@ fn check_len(var: &'static str, value: &str, max: usize) -> Result<(), DanaConfi
     Ok(())
 }
 
+/// DANA's public key, which its Finish Notify signatures verify against: `DANA_PUBLIC_KEY_PATH`
+/// (a PEM file) or `DANA_PUBLIC_KEY` (the PEM text); `None` when neither is set.
+pub fn dana_public_key(
+    get: impl Fn(&str) -> Option<String>,
+) -> Result<Option<super::signing::PublicKey>, DanaConfigError> {
+    use super::signing::PublicKey;
+    let get = |name: &str| get(name).filter(|v| !v.trim().is_empty());
+    match (get("DANA_PUBLIC_KEY_PATH"), get("DANA_PUBLIC_KEY")) {
+        (Some(path), _) => PublicKey::from_file(&PathBuf::from(path))
+            .map(Some)
+            .map_err(|e| key_error("DANA_PUBLIC_KEY_PATH", e)),
+        (None, Some(pem)) => PublicKey::from_pem_text(&pem)
+            .map(Some)
+            .map_err(|e| key_error("DANA_PUBLIC_KEY", e)),
+        (None, None) => Ok(None),
+    }
+}
+
 impl DanaConfig {
     /// Reads the DANA variables; `None` when `DANA_BASE_URL` is unset (use the embedded sandbox).
     pub fn from_lookup(

@@ -116,6 +116,19 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
         ],
     ),
     (
+        "api_tokens",
+        &[
+            ("id", Int),
+            ("name", Text),
+            ("token_sha256", Text),
+            ("scope", Text),
+            ("created_at", Int),
+            ("created_by", Text),
+            ("revoked_at", Int),
+            ("last_used_at", Int),
+        ],
+    ),
+    (
         "audit_events",
         &[
             ("id", Int),
@@ -184,6 +197,7 @@ pub async fn copy_all(
             "cancel_requests",
             "cancel_attempts",
             "status_checks",
+            "api_tokens",
         ] {
             sqlx::query(&format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \

@@ -11,6 +11,7 @@ pub mod login_throttle;
 pub mod orders;
 pub mod sessions;
 pub mod sql;
+pub mod tokens;
 pub mod users;
 
 use std::time::Duration;

@@ -32,8 +32,8 @@ pub struct OrderRow {
     pub last_source_at: Timestamp,
 }
 
-/// An order to insert (seeding, imports).
-#[derive(Debug, Clone)]
+/// An order to insert (seeding, imports), or an order's new values (intake updates).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewOrder {
     pub partner_reference_no: String,
     pub reference_no: Option<String>,
@@ -377,6 +377,79 @@ pub async fn find_by_partner_reference<'e>(
     .await
 }
 
+/// The stored orders among `references`, in no particular order (one query per 500).
+pub async fn find_many_by_partner_reference(
+    conn: &mut super::Connection,
+    references: &[&str],
+) -> Result<Vec<OrderRow>, sqlx::Error> {
+    let mut found = Vec::new();
+    for chunk in references.chunks(INSERT_BATCH) {
+        let mut qb = Sql::new(
+            engine_of(conn),
+            &format!("SELECT {COLUMNS} FROM orders WHERE partner_reference_no IN ("),
+        );
+        for (i, reference) in chunk.iter().enumerate() {
+            if i > 0 {
+                qb.push(", ");
+            }
+            qb.bind(*reference);
+        }
+        qb.push(")");
+        let (text, args) = qb.into_parts();
+        found.extend(
+            sqlx::query_as_with::<_, OrderRow, _>(&text, args)
+                .fetch_all(&mut *conn)
+                .await?,
+        );
+    }
+    Ok(found)
+}
+
+/// Writes an order's new values from an intake source, only while its status is still
+/// `expected` (a cancel that began meanwhile wins). Returns whether it was written.
+pub async fn update_from_intake(
+    conn: &mut super::Connection,
+    id: OrderId,
+    expected: &str,
+    o: &NewOrder,
+    now: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE orders SET reference_no = $1, merchant_id = $2, sub_merchant_id = $3, \
+         external_store_id = $4, amount_minor = $5, currency = $6, status = $7, paid_at = $8, \
+         customer_name = $9, customer_phone_masked = $10, item_description = $11, \
+         updated_at = $12, last_source = $13, last_source_at = $14 \
+         WHERE id = $15 AND status = $16",
+    )
+    .bind(o.reference_no.as_deref())
+    .bind(o.merchant_id.as_str())
+    .bind(o.sub_merchant_id.as_deref())
+    .bind(o.external_store_id.as_deref())
+    .bind(o.amount_minor)
+    .bind(o.currency.as_str())
+    .bind(o.status)
+    .bind(o.paid_at)
+    .bind(o.customer_name.as_deref())
+    .bind(o.customer_phone_masked.as_deref())
+    .bind(o.item_description.as_deref())
+    .bind(now)
+    .bind(o.source.as_str())
+    .bind(now)
+    .bind(id)
+    .bind(expected)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+fn engine_of(conn: &super::Connection) -> Engine {
+    if conn.backend_name() == "SQLite" {
+        Engine::Sqlite
+    } else {
+        Engine::Postgres
+    }
+}
+
 pub async fn max_id(pool: &Pool) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM orders")
         .fetch_one(pool)
@@ -400,11 +473,7 @@ pub async fn insert_many(
     orders: &[NewOrder],
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
-    let engine = if conn.backend_name() == "SQLite" {
-        Engine::Sqlite
-    } else {
-        Engine::Postgres
-    };
+    let engine = engine_of(conn);
     for chunk in orders.chunks(INSERT_BATCH) {
         let mut qb = Sql::new(
             engine,

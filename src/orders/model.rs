@@ -7,6 +7,10 @@ use crate::money::Money;
 /// Where an order stands in its cancel life cycle. Stored as the upper-case name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum OrderStatus {
+    /// Sent by the merchant's system before DANA took the payment: nothing to cancel yet.
+    Unpaid,
+    /// DANA closed it unpaid (Finish Notify status 05): nothing to cancel, ever.
+    Closed,
     /// Paid and not (yet) cancelled: the only state a cancel may start from.
     Paid,
     /// A cancel intent is recorded and DANA is being asked.
@@ -20,7 +24,9 @@ pub enum OrderStatus {
 }
 
 impl OrderStatus {
-    pub const ALL: [OrderStatus; 5] = [
+    pub const ALL: [OrderStatus; 7] = [
+        OrderStatus::Unpaid,
+        OrderStatus::Closed,
         OrderStatus::Paid,
         OrderStatus::Cancelling,
         OrderStatus::CancelPending,
@@ -31,6 +37,8 @@ impl OrderStatus {
     /// The stored and URL form.
     pub fn as_str(self) -> &'static str {
         match self {
+            OrderStatus::Unpaid => "UNPAID",
+            OrderStatus::Closed => "CLOSED",
             OrderStatus::Paid => "PAID",
             OrderStatus::Cancelling => "CANCELLING",
             OrderStatus::CancelPending => "CANCEL_PENDING",
@@ -46,6 +54,8 @@ impl OrderStatus {
     /// What staff read on a badge.
     pub fn label(self) -> &'static str {
         match self {
+            OrderStatus::Unpaid => "Unpaid",
+            OrderStatus::Closed => "Closed unpaid",
             OrderStatus::Paid => "Paid",
             OrderStatus::Cancelling => "Cancelling",
             OrderStatus::CancelPending => "Cancel pending",
@@ -54,9 +64,15 @@ impl OrderStatus {
         }
     }
 
+    /// Unpaid or closed unpaid: its time is when it was placed, and there is nothing to cancel.
+    pub fn never_paid(self) -> bool {
+        matches!(self, OrderStatus::Unpaid | OrderStatus::Closed)
+    }
+
     /// CSS modifier for the status badge.
     pub fn tone(self) -> &'static str {
         match self {
+            OrderStatus::Unpaid | OrderStatus::Closed => "muted",
             OrderStatus::Paid => "neutral",
             OrderStatus::Cancelling | OrderStatus::CancelPending => "pending",
             OrderStatus::Cancelled => "success",

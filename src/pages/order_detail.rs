@@ -204,7 +204,7 @@ fn OrderView(order: OrderDetail, cancel: ServerAction<CancelOrder>) -> impl Into
                     <dd>{display_amount(order.amount, &order.currency)}</dd>
                     <dt>"Amount sent to DANA"</dt>
                     <dd class="mono">{wire_amount}</dd>
-                    <dt>"Paid at"</dt>
+                    <dt>{if order.status.never_paid() { "Placed at" } else { "Paid at" }}</dt>
                     <dd>{order.paid_at_display}</dd>
                     <dt>"DANA reference"</dt>
                     <dd class="mono">{or_dash(order.reference_no)}</dd>

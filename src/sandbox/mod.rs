@@ -4,6 +4,7 @@
 //! including a cancel whose answer never reached the client). Runs as `cancel-desk sandbox` or
 //! inside the dashboard.
 
+pub mod notify;
 pub mod scenario;
 
 use std::collections::{HashMap, HashSet};

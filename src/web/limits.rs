@@ -46,9 +46,14 @@ pub async fn refuse_oversized(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
-/// A body sent without `Content-Length` (chunked) is read here, up to [`MAX_BODY_BYTES`]: past
-/// that it answers 413 before any handler sees it, as a body with a declared length does.
-pub async fn limit_unsized_bodies(request: Request, next: Next) -> Response {
+/// A body sent without `Content-Length` (chunked) is read here, up to `limit` bytes (the
+/// routes' own limit, such as [`MAX_BODY_BYTES`]): past that it answers 413 before any handler
+/// sees it, as a body with a declared length does.
+pub async fn limit_unsized_bodies(
+    axum::extract::State(limit): axum::extract::State<usize>,
+    request: Request,
+    next: Next,
+) -> Response {
     use axum::http::header::{CONTENT_LENGTH, TRANSFER_ENCODING};
     let chunked = request.headers().contains_key(TRANSFER_ENCODING)
         && !request.headers().contains_key(CONTENT_LENGTH);
@@ -56,14 +61,14 @@ pub async fn limit_unsized_bodies(request: Request, next: Next) -> Response {
         return next.run(request).await;
     }
     let (parts, body) = request.into_parts();
-    match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+    match axum::body::to_bytes(body, limit).await {
         Ok(bytes) => {
             next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
                 .await
         }
         Err(_) => (
             StatusCode::PAYLOAD_TOO_LARGE,
-            format!("The request body is too large (at most {MAX_BODY_BYTES} bytes)."),
+            format!("The request body is too large (at most {limit} bytes)."),
         )
             .into_response(),
     }

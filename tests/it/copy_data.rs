@@ -24,6 +24,16 @@ async fn a_sqlite_database_moves_into_another_engine_whole_and_verifiable() {
     .execute(&source.pool)
     .await
     .unwrap();
+    // An intake token travels too (its hash, so it keeps working after the move).
+    cancel_desk::intake::tokens::create(
+        &source.pool,
+        &source.audit_key,
+        "system:test",
+        "shop",
+        cancel_desk::time::Timestamp::host_now(),
+    )
+    .await
+    .unwrap();
     source.login_as(Role::Finance).await;
     for reference in ["COPY-1", "2025700", "4035714"] {
         source

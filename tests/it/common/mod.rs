@@ -24,6 +24,8 @@ pub struct TestApp {
     pub cancels: cancel_desk::cancel::service::CancelService,
     /// The key the server's audit chain is hashed with (for `audit::verify`).
     pub audit_key: cancel_desk::audit::key::AuditKey,
+    /// The sandbox DANA's Finish Notify sender, aimed at this server's notify path.
+    pub notifier: cancel_desk::sandbox::notify::FinishNotifier,
     pub db: TestDb,
     _dir: tempfile::TempDir,
 }
@@ -193,6 +195,16 @@ impl TestApp {
             include_str!("../../fixtures/dana/public.pem"),
         )
         .unwrap();
+        std::fs::write(
+            config.key_dir.join("sandbox_dana_private.pem"),
+            include_str!("../../fixtures/dana/sandbox_dana_private_pkcs8.pem"),
+        )
+        .unwrap();
+        std::fs::write(
+            config.key_dir.join("sandbox_dana_public.pem"),
+            include_str!("../../fixtures/dana/sandbox_dana_public.pem"),
+        )
+        .unwrap();
         let (dana, sandbox) =
             server::dana_client(&config, &pool, |_| None, server::DanaMode::Sandbox)
                 .await
@@ -205,13 +217,23 @@ impl TestApp {
         let addr = listener.local_addr().unwrap();
         // Pages say "sandbox" unless a test asks for the frame of a server talking to DANA.
         let banner = !settings.contains(&("TEST_SANDBOX_BANNER", "false"));
+        let (receiver, notifier) = server::notify_setup(
+            &config,
+            |_| None,
+            server::DanaMode::Sandbox,
+            &format!("http://{addr}"),
+        )
+        .expect("sandbox DANA keys");
+        let notifier = notifier.expect("sandbox mode has a notifier");
         let state = AppState::new(
             &config,
             pool.clone(),
             dana.clone(),
             audit_key.clone(),
             banner,
-        );
+        )
+        .with_notify(receiver.expect("sandbox mode receives notifies"))
+        .with_sandbox_payments(notifier.clone());
         let cancels = state.cancels.clone();
         tokio::spawn(server::serve(listener, state, std::future::pending()));
         // Like a browser on our own page: cookies kept, Origin sent.
@@ -231,6 +253,7 @@ impl TestApp {
             dana,
             cancels,
             audit_key,
+            notifier,
             db: test_db,
             _dir: dir,
         }
