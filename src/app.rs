@@ -8,6 +8,7 @@ use leptos_router::{SsrMode, path};
 use crate::components::layout::AppLayout;
 use crate::pages::audit::AuditPageView;
 use crate::pages::codes::CodesPage;
+use crate::pages::import::ImportPage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::order_detail::OrderDetailPage;
@@ -58,6 +59,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/audit") view=AuditPageView ssr=SsrMode::Async />
                     <Route path=path!("/orders") view=OrdersPage ssr=SsrMode::Async />
                     <Route path=path!("/pending") view=PendingPage ssr=SsrMode::Async />
+                    // Before `/orders/:reference`, which would otherwise take "import".
+                    <Route path=path!("/orders/import") view=ImportPage ssr=SsrMode::Async />
                     <Route
                         path=path!("/orders/:reference")
                         view=OrderDetailPage

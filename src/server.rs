@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router {
     // their routes sit outside the session guard, each with its own body limit.
     Router::new()
         .merge(crate::intake::routes::machine_routes(&state))
+        .merge(upload_routes(&state))
         .merge(staff_routes(&state))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             http::StatusCode::REQUEST_TIMEOUT,
@@ -49,6 +50,27 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// The CSV upload: a signed-in admin's page post, with room for a file.
+fn upload_routes(state: &AppState) -> Router<AppState> {
+    use crate::web::limits;
+    let limit = crate::orders::import::MAX_UPLOAD_BYTES + 64 * 1024;
+    Router::new()
+        .route(
+            "/orders/import/upload",
+            axum::routing::post(crate::intake::upload::upload),
+        )
+        .layer(axum::extract::DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::guard::guard,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            limit,
+            limits::limit_unsized_bodies,
+        ))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(limit))
+}
+
 /// Pages, server functions and everything else a signed-in person (or a probe) uses.
 fn staff_routes(state: &AppState) -> Router<AppState> {
     use crate::web::limits;
@@ -57,6 +79,10 @@ fn staff_routes(state: &AppState) -> Router<AppState> {
         // A real 303 for the bare address (the Leptos router's redirect answers 200 + Location).
         .route("/", get(|| async { Redirect::to("/orders") }))
         .route("/audit/export.csv", get(crate::audit::export::export_csv))
+        .route(
+            "/orders/import/{upload}/errors.csv",
+            get(crate::intake::upload::errors_csv),
+        )
         .route("/healthz", get(crate::observability::healthz))
         .route("/readyz", get(crate::observability::readyz))
         .route("/metrics", get(crate::observability::metrics_endpoint))

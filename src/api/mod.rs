@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod cancel;
+pub mod import;
 pub mod nav;
 pub mod orders;
 pub mod pending;

@@ -21,10 +21,12 @@ pub enum Permission {
     ViewAuditLog,
     ExportAuditLog,
     ManageUsers,
+    /// Upload a CSV of orders and import it.
+    ImportOrders,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 7] = [
+    pub const ALL: [Permission; 8] = [
         Permission::ViewOrders,
         Permission::CancelOrder,
         Permission::ViewPendingQueue,
@@ -32,6 +34,7 @@ impl Permission {
         Permission::ViewAuditLog,
         Permission::ExportAuditLog,
         Permission::ManageUsers,
+        Permission::ImportOrders,
     ];
 }
 
@@ -71,6 +74,7 @@ impl Role {
                 ViewAuditLog,
                 ExportAuditLog,
                 ManageUsers,
+                ImportOrders,
             ],
         }
     }

@@ -117,6 +117,12 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                             user_can(Permission::ViewAuditLog).then(|| view! { <a href="/audit" class:active=on("/audit")>"Audit log"</a> })
                         })}
                     </Transition>
+                    <Transition>
+                        {move || Suspend::new(async move {
+                            let _ = me.await;
+                            user_can(Permission::ImportOrders).then(|| view! { <a href="/orders/import" data-testid="nav-import">"Import"</a> })
+                        })}
+                    </Transition>
                 </nav>
                 <span class="topbar-note">"Times in WIB (GMT+7)"</span>
                 <Transition>

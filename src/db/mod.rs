@@ -12,6 +12,7 @@ pub mod orders;
 pub mod sessions;
 pub mod sql;
 pub mod tokens;
+pub mod uploads;
 pub mod users;
 
 use std::time::Duration;

@@ -23,23 +23,8 @@ use crate::orders::model::OrderSource;
 /// Rows per write transaction.
 pub const BATCH_ROWS: usize = 5_000;
 
-/// The columns, in the order the README and the template list them. Only the first three
-/// are required; the others may be left out of the file or left empty.
-pub const COLUMNS: &[(&str, bool, &str)] = &[
-    ("partner_reference_no", true, "your order id, as sent to DANA (1-64 characters)"),
-    ("merchant_id", true, "the DANA merchant id the order was paid to"),
-    ("amount", true, "10000.00: digits, a point, two decimals"),
-    ("currency", false, "IDR (the default)"),
-    ("status", false, "PAID (the default) or UNPAID"),
-    ("paid_at", false, "2026-11-24T10:00:00+07:00; required for a paid order"),
-    ("placed_at", false, "the same form; required for an unpaid order"),
-    ("reference_no", false, "DANA's reference, when known"),
-    ("sub_merchant_id", false, "up to 32 characters"),
-    ("external_store_id", false, "up to 64 characters"),
-    ("customer_name", false, "up to 128 characters"),
-    ("customer_phone", false, "stored masked: +62 811-****-6789"),
-    ("item_description", false, "up to 256 characters"),
-];
+/// The columns: one table, shared with the upload page.
+pub use crate::orders::import::CSV_COLUMNS as COLUMNS;
 
 /// One problem with one row: its line in the file (the header is line 1), the column, why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

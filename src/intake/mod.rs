@@ -11,3 +11,4 @@ pub mod merge;
 pub mod notify;
 pub mod routes;
 pub mod tokens;
+pub mod upload;

@@ -10,7 +10,7 @@ use crate::components::error_panel::ErrorPanel;
 use crate::dana::catalog;
 use crate::orders::model::order_path;
 
-const ACTIONS: [&str; 15] = [
+const ACTIONS: [&str; 21] = [
     "cancel.intent",
     "dana.attempt",
     "cancel.pending",
@@ -26,6 +26,12 @@ const ACTIONS: [&str; 15] = [
     "user.role_changed",
     "user.disabled",
     "user.password_reset",
+    "order.notified",
+    "orders.received",
+    "orders.import_started",
+    "orders.imported",
+    "token.created",
+    "token.revoked",
 ];
 
 fn outcome_tone(outcome: &str) -> &'static str {

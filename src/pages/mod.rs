@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod codes;
+pub mod import;
 pub mod login;
 pub mod not_found;
 pub mod order_detail;
