@@ -97,7 +97,10 @@ async fn api(exe: &str, batches: usize) -> (f64, Vec<Duration>) {
         c.env("DATABASE_URL", &database.url)
             .env("CANCEL_DESK_KEY_DIR", dir.path().join("keys"))
             .env("CANCEL_DESK_AUDIT_KEY_PATH", dir.path().join("audit.key"))
-            .env("CANCEL_DESK_AUDIT_CHECKPOINT_PATH", dir.path().join("checkpoints.jsonl"))
+            .env(
+                "CANCEL_DESK_AUDIT_CHECKPOINT_PATH",
+                dir.path().join("checkpoints.jsonl"),
+            )
             .env("RUST_LOG", "warn");
     };
     let mut create = Command::new(exe);
@@ -188,7 +191,9 @@ async fn main() {
     }
     let (rate, mut latencies) = api(exe, 30).await;
     latencies.sort();
-    let p = |q: f64| latencies[((q * latencies.len() as f64).ceil() as usize).clamp(1, latencies.len()) - 1];
+    let p = |q: f64| {
+        latencies[((q * latencies.len() as f64).ceil() as usize).clamp(1, latencies.len()) - 1]
+    };
     println!(
         "\nAPI: 30 batches of 1,000 orders: {rate:.0} orders/s; per batch p50 {:.0} ms, p99 {:.0} ms",
         p(0.5).as_secs_f64() * 1000.0,

@@ -183,12 +183,26 @@ postgres_failed() {
   exit 1
 }
 
+# Schemathesis (PyPI) tests the order intake API against its OpenAPI document; it lives in its
+# own virtualenv under target/ so nothing is installed system-wide.
+SCHEMATHESIS_VERSION=4.32.5
+schemathesis_bin() { printf '%s\n' "$PWD/target/schemathesis/bin/schemathesis"; }
+ensure_schemathesis() {
+  if [ -x "$(schemathesis_bin)" ] && "$(schemathesis_bin)" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+    return
+  fi
+  log "installing schemathesis $SCHEMATHESIS_VERSION from PyPI"
+  python3 -m venv "$PWD/target/schemathesis"
+  "$PWD/target/schemathesis/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
+}
+
 setup_all() {
   ensure_wasm_target
   ensure_cargo_leptos
   ensure_wasm_bindgen
   ensure_chromium
   ensure_node_modules
+  ensure_schemathesis
   ensure_postgres
 }
 

@@ -30,4 +30,5 @@ step "integration tests (PostgreSQL)" env CANCEL_DESK_TEST_ENGINE=postgres cargo
 # CI builds once: the debug build is done with, and its gigabytes are better free for the release.
 if [[ -n ${CI:-} ]]; then rm -rf target/debug; fi
 step "release build" cargo leptos build --release
+step "order intake API against its OpenAPI document (schemathesis)" bash scripts/schemathesis.sh
 step "end-to-end (Playwright, Chromium)" bash -c 'cd end2end && npx playwright test'

@@ -12,6 +12,7 @@ pub const DEFAULT_SITE_ROOT: &str = "target/site";
 pub const DEFAULT_KEY_DIR: &str = "data/keys";
 pub const DEFAULT_AUDIT_KEY_PATH: &str = "data/audit.key";
 pub const DEFAULT_AUDIT_CHECKPOINT_PATH: &str = "data/audit-checkpoints.jsonl";
+pub const DEFAULT_NOTIFY_PATH: &str = "/dana/finish-notify";
 
 /// `10.0.0.0/8,127.0.0.1`: ranges, or single addresses taken as /32 (/128).
 fn parse_proxies(text: &str) -> Option<Vec<ipnet::IpNet>> {
@@ -88,15 +89,18 @@ fn check_notify_path(path: &str) -> Result<(), String> {
     let plain = path
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.' | b'~'));
-    if !path.starts_with('/') || path.len() < 2 || path.len() > 256 || !plain || path.contains("//") {
+    if !path.starts_with('/') || path.len() < 2 || path.len() > 256 || !plain || path.contains("//")
+    {
         return Err(format!(
             "{path:?} is not a plain path such as {}",
-            crate::intake::notify::DEFAULT_NOTIFY_PATH
+            DEFAULT_NOTIFY_PATH
         ));
     }
     let first = format!("/{}", path[1..].split('/').next().unwrap_or_default());
     if OWN_PATHS.contains(&first.as_str()) || path == "/" {
-        return Err(format!("{path:?} is under {first}, which the dashboard serves itself"));
+        return Err(format!(
+            "{path:?} is under {first}, which the dashboard serves itself"
+        ));
     }
     Ok(())
 }
@@ -215,7 +219,10 @@ impl Config {
         ));
         let audit_checkpoint_minutes =
             number("CANCEL_DESK_AUDIT_CHECKPOINT_MINUTES", "15", 0..=24 * 60)?;
-        let notify_path = var("DANA_NOTIFY_PATH", crate::intake::notify::DEFAULT_NOTIFY_PATH);
+        let notify_path = var(
+            "DANA_NOTIFY_PATH",
+            DEFAULT_NOTIFY_PATH,
+        );
         check_notify_path(&notify_path).map_err(|message| ConfigError {
             var: "DANA_NOTIFY_PATH",
             message,

@@ -41,7 +41,7 @@ pub struct AppState {
     pub clock: crate::clock::Clock,
     /// The Finish Notify receiver: `None` when no DANA public key is configured (the route then
     /// answers 404; nothing unverifiable is ever accepted).
-    pub notify: Option<std::sync::Arc<crate::intake::notify::NotifyReceiver>>,
+    pub notify: Option<std::sync::Arc<crate::dana::notify::NotifyReceiver>>,
     /// Sandbox mode only: the sandbox DANA's notifier, which "pays" demo orders.
     pub sandbox_payments: Option<crate::sandbox::notify::FinishNotifier>,
 }
@@ -100,13 +100,16 @@ impl AppState {
     }
 
     /// Receives DANA's Finish Notify with this receiver.
-    pub fn with_notify(mut self, receiver: crate::intake::notify::NotifyReceiver) -> Self {
+    pub fn with_notify(mut self, receiver: crate::dana::notify::NotifyReceiver) -> Self {
         self.notify = Some(std::sync::Arc::new(receiver));
         self
     }
 
     /// Sandbox mode: lets admins "pay" a demo order through the sandbox DANA.
-    pub fn with_sandbox_payments(mut self, notifier: crate::sandbox::notify::FinishNotifier) -> Self {
+    pub fn with_sandbox_payments(
+        mut self,
+        notifier: crate::sandbox::notify::FinishNotifier,
+    ) -> Self {
         self.sandbox_payments = Some(notifier);
         self
     }

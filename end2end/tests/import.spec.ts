@@ -58,7 +58,7 @@ test('an admin uploads a CSV, sees the preview and the problems, imports, and fi
   await page.getByTestId('import-first-order').click();
   await expect(page).toHaveURL(new RegExp(`/orders/E2E-IMP-${stamp}-1$`));
   await expect(page.getByText('CSV import').first()).toBeVisible();
-  await expect(page.getByText('Rahmat Hidayat').first()).toBeVisible();
+  await expect(page.locator('dd').filter({ hasText: 'Rahmat Hidayat' }).first()).toBeVisible();
 });
 
 test('a finance user has no import page', async ({ page }) => {

@@ -40,27 +40,31 @@ pub(super) async fn import(config: &Config, args: ImportOrdersArgs) -> Result<()
         dry_run: args.dry_run,
     };
     let summary = run
-        .run(std::io::BufReader::with_capacity(1 << 20, file), |issue: RowIssue| {
-            if shown < SHOWN {
-                eprintln!("line {}: {}: {}", issue.line, issue.column, issue.reason);
-            }
-            shown += 1;
-            if write_failed.is_some() {
-                return;
-            }
-            let written = (|| -> std::io::Result<()> {
-                if errors.is_none() {
-                    let mut file = std::io::BufWriter::new(std::fs::File::create(&errors_path)?);
-                    file.write_all(error_file_header().as_bytes())?;
-                    errors = Some(file);
+        .run(
+            std::io::BufReader::with_capacity(1 << 20, file),
+            |issue: RowIssue| {
+                if shown < SHOWN {
+                    eprintln!("line {}: {}: {}", issue.line, issue.column, issue.reason);
                 }
-                let file = errors.as_mut().expect("opened above");
-                file.write_all(error_file_line(&issue).as_bytes())
-            })();
-            if let Err(e) = written {
-                write_failed = Some(e);
-            }
-        })
+                shown += 1;
+                if write_failed.is_some() {
+                    return;
+                }
+                let written = (|| -> std::io::Result<()> {
+                    if errors.is_none() {
+                        let mut file =
+                            std::io::BufWriter::new(std::fs::File::create(&errors_path)?);
+                        file.write_all(error_file_header().as_bytes())?;
+                        errors = Some(file);
+                    }
+                    let file = errors.as_mut().expect("opened above");
+                    file.write_all(error_file_line(&issue).as_bytes())
+                })();
+                if let Err(e) = written {
+                    write_failed = Some(e);
+                }
+            },
+        )
         .await?;
     if let Some(mut file) = errors {
         file.flush().map_err(file_error(&errors_path))?;
@@ -74,7 +78,11 @@ pub(super) async fn import(config: &Config, args: ImportOrdersArgs) -> Result<()
     let t = summary.tally;
     println!(
         "{}{} rows in {:.1} s: {} created, {} updated, {} unchanged, {} rejected",
-        if summary.dry_run { "dry run (nothing written): " } else { "" },
+        if summary.dry_run {
+            "dry run (nothing written): "
+        } else {
+            ""
+        },
         summary.rows,
         started.elapsed().as_secs_f64(),
         t.created,

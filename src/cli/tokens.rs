@@ -9,7 +9,9 @@ pub(super) async fn token(config: &Config, command: TokenCommand) -> Result<(), 
     match command {
         TokenCommand::Create { name } => {
             let token = tokens::create(&pool, &key, CLI_ACTOR, &name, now).await?;
-            println!("Token {name:?} (order intake). It is shown once; store it in the order system's secrets:");
+            println!(
+                "Token {name:?} (order intake). It is shown once; store it in the order system's secrets:"
+            );
             println!("{token}");
         }
         TokenCommand::Revoke { name } => {

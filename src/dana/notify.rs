@@ -18,6 +18,16 @@ use serde_json::{Map, Value};
 use super::signing::{PublicKey, string_to_sign};
 use super::types::{Amount, FieldError, FieldKind, FieldRule, text, validate_fields};
 
+/// Where DANA posts and the key its notifications are signed with.
+#[derive(Debug, Clone)]
+pub struct NotifyReceiver {
+    /// `DANA_NOTIFY_PATH`: the path DANA posts to, which its signature covers.
+    pub path: String,
+    /// DANA's public key (`DANA_PUBLIC_KEY_PATH` / `DANA_PUBLIC_KEY`; the embedded sandbox's
+    /// in sandbox mode).
+    pub dana_key: PublicKey,
+}
+
 /// Finish Notify body fields (DANA's Finish Notify page and the SDKs' models), in their order.
 pub static FINISH_NOTIFY_FIELDS: &[FieldRule] = &[
     text("originalPartnerReferenceNo", true, 64),

@@ -64,13 +64,12 @@ pub async fn revoke(
     name: &str,
     now: Timestamp,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE api_tokens SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL",
-    )
-    .bind(now)
-    .bind(name)
-    .execute(&mut *conn)
-    .await?;
+    let done =
+        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL")
+            .bind(now)
+            .bind(name)
+            .execute(&mut *conn)
+            .await?;
     Ok(done.rows_affected() == 1)
 }
 

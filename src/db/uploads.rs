@@ -70,7 +70,11 @@ pub async fn claim_import(
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn set_summary(pool: &super::Pool, token: &str, summary: &str) -> Result<(), sqlx::Error> {
+pub async fn set_summary(
+    pool: &super::Pool,
+    token: &str,
+    summary: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE order_uploads SET summary = $1 WHERE token = $2")
         .bind(summary)
         .bind(token)

@@ -123,7 +123,12 @@ fn request_id(headers: &HeaderMap) -> String {
         .unwrap_or_default()
 }
 
-fn refuse(status: StatusCode, error: &str, message: impl Into<String>, request_id: &str) -> Response {
+fn refuse(
+    status: StatusCode,
+    error: &str,
+    message: impl Into<String>,
+    request_id: &str,
+) -> Response {
     let body = ApiError {
         error: error.into(),
         message: message.into(),
@@ -213,7 +218,12 @@ pub async fn post_orders(State(state): State<AppState>, request: Request) -> Res
         }
         Err(e) => {
             tracing::error!(error = %e, request_id = %id, "order intake could not read tokens");
-            return refuse(StatusCode::INTERNAL_SERVER_ERROR, "internal", "try again", &id);
+            return refuse(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "try again",
+                &id,
+            );
         }
     };
     let json = parts
@@ -234,7 +244,9 @@ pub async fn post_orders(State(state): State<AppState>, request: Request) -> Res
         return refuse(
             StatusCode::PAYLOAD_TOO_LARGE,
             "too_large",
-            format!("the body is over {MAX_BODY_BYTES} bytes; send at most {MAX_BATCH} orders per request"),
+            format!(
+                "the body is over {MAX_BODY_BYTES} bytes; send at most {MAX_BATCH} orders per request"
+            ),
             &id,
         );
     };
@@ -266,7 +278,12 @@ pub async fn post_orders(State(state): State<AppState>, request: Request) -> Res
         );
     }
     if envelope.orders.is_empty() {
-        return refuse(StatusCode::BAD_REQUEST, "bad_request", "orders is empty", &id);
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "orders is empty",
+            &id,
+        );
     }
     let (references, rows): (Vec<_>, Vec<_>) = envelope.orders.into_iter().map(read_row).unzip();
     match store(&state, &token, &rows, &id).await {

@@ -113,11 +113,15 @@ pub async fn apply_batch(
                 expected,
                 values,
             } => {
-                if db::orders::update_from_intake(conn, id, expected.as_str(), &values, now).await? {
+                if db::orders::update_from_intake(conn, id, expected.as_str(), &values, now).await?
+                {
                     RowResult::Updated
                 } else {
-                    RowError::new("status", "the order changed while this row was applied; send it again")
-                        .into()
+                    RowError::new(
+                        "status",
+                        "the order changed while this row was applied; send it again",
+                    )
+                    .into()
                 }
             }
             Decision::Unchanged => RowResult::Unchanged,

@@ -37,7 +37,10 @@ pub struct RowIssue {
 /// Why a whole file was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error("the file is empty: its first line must be the header ({})", required_columns())]
+    #[error(
+        "the file is empty: its first line must be the header ({})",
+        required_columns()
+    )]
     Empty,
     #[error("the file is not UTF-8 text (line {line}): save it as \"CSV UTF-8\" and try again")]
     NotUtf8 { line: u64 },
@@ -82,7 +85,11 @@ impl Header {
                         return Err(ImportError::Header(format!("column {known} appears twice")));
                     }
                 }
-                None => unknown.push(if name.is_empty() { "(empty)".to_string() } else { name }),
+                None => unknown.push(if name.is_empty() {
+                    "(empty)".to_string()
+                } else {
+                    name
+                }),
             }
         }
         let missing: Vec<&str> = COLUMNS
@@ -101,7 +108,11 @@ impl Header {
             return Err(ImportError::Header(format!(
                 "{}; the columns are {}",
                 problems.join("; "),
-                COLUMNS.iter().map(|(n, _, _)| *n).collect::<Vec<_>>().join(",")
+                COLUMNS
+                    .iter()
+                    .map(|(n, _, _)| *n)
+                    .collect::<Vec<_>>()
+                    .join(",")
             )));
         }
         Ok(Self {
@@ -267,7 +278,8 @@ impl ImportRun<'_> {
         }
         let header = Header::read(&record)?;
         if !self.dry_run {
-            self.audit("orders.import_started", Outcome::Info, None).await?;
+            self.audit("orders.import_started", Outcome::Info, None)
+                .await?;
         }
         // A repeated reference anywhere in the file: its 64-bit hash and first line. Keyed
         // with a random key, so no file can aim for a collision; by chance one in 10^7
@@ -342,7 +354,8 @@ impl ImportRun<'_> {
             } else {
                 Outcome::Info
             };
-            self.audit("orders.imported", outcome, Some(&summary)).await?;
+            self.audit("orders.imported", outcome, Some(&summary))
+                .await?;
         }
         Ok(summary)
     }
@@ -400,7 +413,11 @@ pub fn error_file_header() -> &'static str {
 pub fn error_file_line(issue: &RowIssue) -> String {
     let mut writer = csv::WriterBuilder::new().from_writer(Vec::new());
     writer
-        .write_record([issue.line.to_string().as_str(), &issue.column, &issue.reason])
+        .write_record([
+            issue.line.to_string().as_str(),
+            &issue.column,
+            &issue.reason,
+        ])
         .expect("writing to memory");
     String::from_utf8(writer.into_inner().expect("writing to memory")).unwrap_or_default()
 }

@@ -218,8 +218,7 @@ impl OrderInput {
             .filter(|p| !p.is_empty())
             .map(|p| mask_phone("customer_phone", p))
             .transpose()?;
-        let item_description =
-            optional("item_description", self.item_description.as_deref(), 256)?;
+        let item_description = optional("item_description", self.item_description.as_deref(), 256)?;
         Ok(OrderFacts {
             partner_reference_no,
             reference_no,
@@ -277,21 +276,51 @@ mod tests {
             edit(&mut input);
             input.check().unwrap_err().field
         };
-        assert_eq!(field(|i| i.partner_reference_no = String::new()), "partner_reference_no");
-        assert_eq!(field(|i| i.partner_reference_no = "x".repeat(65)), "partner_reference_no");
-        assert_eq!(field(|i| i.partner_reference_no = " INV".into()), "partner_reference_no");
+        assert_eq!(
+            field(|i| i.partner_reference_no = String::new()),
+            "partner_reference_no"
+        );
+        assert_eq!(
+            field(|i| i.partner_reference_no = "x".repeat(65)),
+            "partner_reference_no"
+        );
+        assert_eq!(
+            field(|i| i.partner_reference_no = " INV".into()),
+            "partner_reference_no"
+        );
         assert_eq!(field(|i| i.merchant_id = String::new()), "merchant_id");
-        assert_eq!(field(|i| i.sub_merchant_id = Some("s".repeat(33))), "sub_merchant_id");
+        assert_eq!(
+            field(|i| i.sub_merchant_id = Some("s".repeat(33))),
+            "sub_merchant_id"
+        );
         assert_eq!(field(|i| i.amount.value = "10000".into()), "amount.value");
         assert_eq!(field(|i| i.amount.value = "-1.00".into()), "amount.value");
-        assert_eq!(field(|i| i.amount.currency = "USD".into()), "amount.currency");
+        assert_eq!(
+            field(|i| i.amount.currency = "USD".into()),
+            "amount.currency"
+        );
         assert_eq!(field(|i| i.paid_at = None), "paid_at");
-        assert_eq!(field(|i| i.paid_at = Some("2026-11-24 10:00".into())), "paid_at");
+        assert_eq!(
+            field(|i| i.paid_at = Some("2026-11-24 10:00".into())),
+            "paid_at"
+        );
         assert_eq!(field(|i| i.status = Some(InputStatus::Unpaid)), "placed_at");
-        assert_eq!(field(|i| i.customer_name = Some("n".repeat(129))), "customer_name");
-        assert_eq!(field(|i| i.customer_phone = Some("call me".into())), "customer_phone");
-        assert_eq!(field(|i| i.customer_phone = Some("0811".into())), "customer_phone");
-        assert_eq!(field(|i| i.item_description = Some("a\u{7}b".into())), "item_description");
+        assert_eq!(
+            field(|i| i.customer_name = Some("n".repeat(129))),
+            "customer_name"
+        );
+        assert_eq!(
+            field(|i| i.customer_phone = Some("call me".into())),
+            "customer_phone"
+        );
+        assert_eq!(
+            field(|i| i.customer_phone = Some("0811".into())),
+            "customer_phone"
+        );
+        assert_eq!(
+            field(|i| i.item_description = Some("a\u{7}b".into())),
+            "item_description"
+        );
     }
 
     #[test]

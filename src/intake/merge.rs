@@ -128,15 +128,26 @@ pub fn decide(existing: Option<&OrderRow>, facts: &OrderFacts, source: OrderSour
         facts.external_store_id.as_deref(),
     );
     let amount_text = |minor: i64| crate::money::Money::from_minor(minor).map(|m| m.to_wire());
-    let amount_minor = match (amount_text(row.amount_minor), amount_text(facts.amount.minor())) {
+    let amount_minor = match (
+        amount_text(row.amount_minor),
+        amount_text(facts.amount.minor()),
+    ) {
         (Ok(stored), Ok(given)) => {
             fixed("amount.value", Some(&stored), Some(&given));
-            if payment_open { facts.amount.minor() } else { row.amount_minor }
+            if payment_open {
+                facts.amount.minor()
+            } else {
+                row.amount_minor
+            }
         }
         _ => row.amount_minor,
     };
-    let currency = fixed("amount.currency", Some(&row.currency), Some(&facts.currency))
-        .unwrap_or_default();
+    let currency = fixed(
+        "amount.currency",
+        Some(&row.currency),
+        Some(&facts.currency),
+    )
+    .unwrap_or_default();
     if let Some(conflict) = conflict {
         return Decision::Conflict(conflict);
     }
@@ -180,5 +191,148 @@ pub fn decide(existing: Option<&OrderRow>, facts: &OrderFacts, source: OrderSour
             expected: current,
             values,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::intake::facts::{AmountInput, OrderInput};
+    use crate::time::Timestamp;
+
+    fn facts(amount: &str) -> OrderFacts {
+        OrderInput {
+            partner_reference_no: "INV-1".into(),
+            merchant_id: "M1".into(),
+            amount: AmountInput {
+                value: amount.into(),
+                currency: "IDR".into(),
+            },
+            paid_at: Some("2026-11-24T10:00:00+07:00".into()),
+            customer_name: Some("Budi".into()),
+            ..OrderInput::default()
+        }
+        .check()
+        .unwrap()
+    }
+
+    fn stored(status: &str) -> OrderRow {
+        OrderRow {
+            id: crate::ids::OrderId(7),
+            partner_reference_no: "INV-1".into(),
+            reference_no: None,
+            merchant_id: "M1".into(),
+            sub_merchant_id: None,
+            external_store_id: None,
+            amount_minor: 1_000_000,
+            currency: "IDR".into(),
+            status: status.into(),
+            paid_at: Timestamp::from_seconds(1),
+            customer_name: Some("Siti".into()),
+            customer_phone_masked: Some("+62 811-****-0001".into()),
+            item_description: Some("Pulsa".into()),
+            created_at: Timestamp::from_seconds(1),
+            updated_at: Timestamp::from_seconds(1),
+            source: "api".into(),
+            last_source: "api".into(),
+            last_source_at: Timestamp::from_seconds(1),
+        }
+    }
+
+    fn updated(d: Decision) -> NewOrder {
+        match d {
+            Decision::Update { values, .. } => values,
+            other => panic!("expected an update, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn status_only_moves_forward_and_a_cancel_is_never_undone() {
+        let paid = facts("10000.00");
+        for status in ["CANCELLING", "CANCEL_PENDING", "CANCELLED", "CANCEL_FAILED"] {
+            for source in [OrderSource::Notify, OrderSource::Api] {
+                let d = decide(Some(&stored(status)), &paid, source);
+                let status_after = match &d {
+                    Decision::Update { values, .. } => values.status,
+                    Decision::Unchanged => status,
+                    other => panic!("{status}: {other:?}"),
+                };
+                assert_eq!(status_after, status, "{status} from {source:?}");
+            }
+        }
+        let mut closed = paid.clone();
+        closed.reported = Reported::Closed(Timestamp::from_seconds(5));
+        assert_eq!(
+            updated(decide(
+                Some(&stored("UNPAID")),
+                &closed,
+                OrderSource::Notify
+            ))
+            .status,
+            "CLOSED"
+        );
+        assert_eq!(
+            updated(decide(Some(&stored("UNPAID")), &paid, OrderSource::Api)).status,
+            "PAID"
+        );
+        assert!(matches!(
+            decide(Some(&stored("CLOSED")), &paid, OrderSource::Api),
+            Decision::Conflict(_)
+        ));
+    }
+
+    #[test]
+    fn an_absent_field_keeps_what_is_known_and_a_given_one_replaces_it() {
+        let mut notify = facts("10000.00");
+        notify.customer_name = None;
+        notify.reference_no = Some("DANA-REF".into());
+        let values = updated(decide(Some(&stored("PAID")), &notify, OrderSource::Notify));
+        assert_eq!(values.customer_name.as_deref(), Some("Siti"));
+        assert_eq!(values.item_description.as_deref(), Some("Pulsa"));
+        assert_eq!(values.reference_no.as_deref(), Some("DANA-REF"));
+        let values = updated(decide(
+            Some(&stored("PAID")),
+            &facts("10000.00"),
+            OrderSource::Api,
+        ));
+        assert_eq!(values.customer_name.as_deref(), Some("Budi"));
+    }
+
+    #[test]
+    fn a_paid_orders_amount_is_fixed_except_by_dana_before_a_cancel() {
+        let other = facts("12000.00");
+        match decide(Some(&stored("PAID")), &other, OrderSource::Api) {
+            Decision::Conflict(e) => assert_eq!(e.field, "amount.value"),
+            d => panic!("{d:?}"),
+        }
+        assert_eq!(
+            updated(decide(Some(&stored("PAID")), &other, OrderSource::Notify)).amount_minor,
+            1_200_000
+        );
+        assert!(matches!(
+            decide(Some(&stored("CANCELLED")), &other, OrderSource::Notify),
+            Decision::Conflict(_)
+        ));
+        assert_eq!(
+            updated(decide(Some(&stored("UNPAID")), &other, OrderSource::Api)).amount_minor,
+            1_200_000
+        );
+    }
+
+    #[test]
+    fn the_same_facts_twice_change_nothing() {
+        let f = facts("10000.00");
+        let Decision::Create(created) = decide(None, &f, OrderSource::Api) else {
+            panic!("a new reference creates")
+        };
+        let mut row = stored("PAID");
+        row.paid_at = created.paid_at;
+        row.customer_name = created.customer_name.clone();
+        row.customer_phone_masked = None;
+        row.item_description = None;
+        assert_eq!(
+            decide(Some(&row), &f, OrderSource::Api),
+            Decision::Unchanged
+        );
     }
 }

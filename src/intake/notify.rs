@@ -12,7 +12,7 @@ use super::apply::{RowResult, apply_batch};
 use super::facts::{OrderFacts, Reported, RowError};
 use crate::audit::{NewEvent, Outcome};
 use crate::dana::notify::{self, FinishNotify, NotifiedStatus, NotifyRefusal, NotifyResponse};
-use crate::dana::signing::PublicKey;
+pub use crate::dana::notify::NotifyReceiver;
 use crate::dana::types::FieldError;
 use crate::money::Money;
 use crate::orders::model::OrderSource;
@@ -21,17 +21,6 @@ use crate::time::parse_order_time;
 
 /// The audit actor of everything DANA tells us.
 pub const DANA_ACTOR: &str = "dana";
-pub const DEFAULT_NOTIFY_PATH: &str = "/dana/finish-notify";
-
-/// Where DANA posts and the key its notifications are signed with.
-#[derive(Debug, Clone)]
-pub struct NotifyReceiver {
-    /// `DANA_NOTIFY_PATH`: the path DANA posts to, which its signature covers.
-    pub path: String,
-    /// DANA's public key (`DANA_PUBLIC_KEY_PATH` / `DANA_PUBLIC_KEY`; the embedded sandbox's
-    /// in sandbox mode).
-    pub dana_key: PublicKey,
-}
 
 fn answer((status, body): (u16, NotifyResponse)) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -60,8 +49,8 @@ pub fn facts_of(n: &FinishNotify) -> Result<Option<OrderFacts>, NotifyRefusal> {
         ),
         NotifiedStatus::Other => return Ok(None),
     };
-    let amount =
-        Money::parse_wire(&n.amount.value).map_err(|_| invalid("amount.value", "is not an amount"))?;
+    let amount = Money::parse_wire(&n.amount.value)
+        .map_err(|_| invalid("amount.value", "is not an amount"))?;
     if n.amount.currency != crate::money::IDR {
         return Err(invalid("amount.currency", "is not IDR"));
     }
@@ -127,7 +116,10 @@ fn reference_in(body: &[u8]) -> Option<String> {
     (!reference.is_empty() && reference.chars().count() <= 64).then(|| reference.to_string())
 }
 
-async fn record_refusal(state: &AppState, event: &NewEvent) -> Result<(), crate::audit::AuditError> {
+async fn record_refusal(
+    state: &AppState,
+    event: &NewEvent,
+) -> Result<(), crate::audit::AuditError> {
     let mut tx = crate::db::begin_write(&state.pool).await?;
     let now = state.clock.now_on(&mut tx).await?;
     crate::audit::append_in(&mut tx, &state.audit_key, event, now).await?;
@@ -165,9 +157,11 @@ async fn store(
         Some(RowResult::Unchanged) => (Outcome::Info, "unchanged", None),
         // DANA's word differs from what the order holds: answered as received (DANA would only
         // send it again), recorded for a person.
-        Some(RowResult::Rejected { field, reason }) => {
-            (Outcome::Failure, "conflict", Some(format!("{field}: {reason}")))
-        }
+        Some(RowResult::Rejected { field, reason }) => (
+            Outcome::Failure,
+            "conflict",
+            Some(format!("{field}: {reason}")),
+        ),
         None => (Outcome::Info, "status changes no order", None),
     };
     let mut details = json!({

@@ -23,8 +23,9 @@ pub fn machine_routes(state: &AppState) -> Router<AppState> {
     if let Some(receiver) = &state.notify {
         router = router.route(
             &receiver.path,
-            post(super::notify::receive)
-                .layer(tower_http::limit::RequestBodyLimitLayer::new(NOTIFY_MAX_BODY_BYTES)),
+            post(super::notify::receive).layer(tower_http::limit::RequestBodyLimitLayer::new(
+                NOTIFY_MAX_BODY_BYTES,
+            )),
         );
     }
     router

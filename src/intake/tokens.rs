@@ -132,7 +132,10 @@ pub async fn authenticate(
     authorization: Option<&str>,
 ) -> Result<Result<ApiToken, TokenRefusal>, sqlx::Error> {
     let Some(token) = authorization
-        .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
+        .and_then(|h| {
+            h.strip_prefix("Bearer ")
+                .or_else(|| h.strip_prefix("bearer "))
+        })
         .map(str::trim)
         .filter(|t| !t.is_empty())
     else {

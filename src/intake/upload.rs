@@ -6,7 +6,9 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::csv_import::{ImportError, ImportRun, ImportSummary, RowIssue, error_file_header, error_file_line, preview};
+use super::csv_import::{
+    ImportError, ImportRun, ImportSummary, RowIssue, error_file_header, error_file_line, preview,
+};
 use crate::auth::CurrentUser;
 use crate::auth::role::Permission;
 use crate::error::AppError;
@@ -30,7 +32,11 @@ async fn forbidden(state: &AppState, user: &CurrentUser, path: &str) -> Response
     if let Err(err) = crate::audit::append(&state.pool, &state.audit_key, &event).await {
         tracing::error!(%err, "could not audit a forbidden request");
     }
-    (StatusCode::FORBIDDEN, "Your role does not allow importing orders.").into_response()
+    (
+        StatusCode::FORBIDDEN,
+        "Your role does not allow importing orders.",
+    )
+        .into_response()
 }
 
 /// `POST /orders/import/upload` (multipart, field `file`): stores the file, then shows its check.
@@ -72,7 +78,11 @@ pub async fn upload(
             Ok(Some(_)) => continue,
             Ok(None) => break,
             Err(_) => {
-                return (StatusCode::BAD_REQUEST, "file: the upload could not be read").into_response();
+                return (
+                    StatusCode::BAD_REQUEST,
+                    "file: the upload could not be read",
+                )
+                    .into_response();
             }
         }
     }
@@ -103,7 +113,11 @@ pub async fn upload(
         Ok(()) => Redirect::to(&format!("/orders/import?upload={token}")).into_response(),
         Err(err) => {
             tracing::error!(%err, "could not store an upload");
-            (StatusCode::INTERNAL_SERVER_ERROR, "The file could not be stored; try again.").into_response()
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The file could not be stored; try again.",
+            )
+                .into_response()
         }
     }
 }
@@ -154,7 +168,12 @@ fn file_error(e: ImportError) -> Result<String, AppError> {
 }
 
 /// Checks (`dry_run`) or imports the upload, and describes it for the page.
-async fn run(state: &AppState, actor: &str, upload: &str, dry_run: bool) -> Result<ImportView, AppError> {
+async fn run(
+    state: &AppState,
+    actor: &str,
+    upload: &str,
+    dry_run: bool,
+) -> Result<ImportView, AppError> {
     let row = find(state, upload).await?;
     let mut view = ImportView {
         upload: row.token.clone(),
@@ -211,14 +230,18 @@ async fn run(state: &AppState, actor: &str, upload: &str, dry_run: bool) -> Resu
         }
     }
     if !dry_run {
-        let mut tx = crate::db::begin_write(&state.pool).await.map_err(internal)?;
+        let mut tx = crate::db::begin_write(&state.pool)
+            .await
+            .map_err(internal)?;
         let now = state.clock.now_on(&mut tx).await.map_err(internal)?;
         let claimed = crate::db::uploads::claim_import(&mut tx, upload, now)
             .await
             .map_err(internal)?;
         tx.commit().await.map_err(internal)?;
         if !claimed {
-            return Err(AppError::Conflict("this file is already being imported".into()));
+            return Err(AppError::Conflict(
+                "this file is already being imported".into(),
+            ));
         }
         view.imported_at_display = Some(crate::time::display_wib(now));
     }
@@ -300,7 +323,13 @@ pub async fn errors_csv(
     }
     let row = match find(&state, &upload).await {
         Ok(row) => row,
-        Err(e) => return (StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::NOT_FOUND), e.to_string()).into_response(),
+        Err(e) => {
+            return (
+                StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::NOT_FOUND),
+                e.to_string(),
+            )
+                .into_response();
+        }
     };
     let mut issues = Vec::new();
     let importer = ImportRun {
@@ -312,7 +341,10 @@ pub async fn errors_csv(
         dry_run: true,
     };
     let mut body = String::from(error_file_header());
-    match importer.run(row.content.as_slice(), |issue| issues.push(issue)).await {
+    match importer
+        .run(row.content.as_slice(), |issue| issues.push(issue))
+        .await
+    {
         Ok(_) => {}
         Err(ImportError::Database(_) | ImportError::Audit(_)) => {
             return (StatusCode::INTERNAL_SERVER_ERROR, "Try again.").into_response();
@@ -330,7 +362,13 @@ pub async fn errors_csv(
     let stem = row.file_name.trim_end_matches(".csv");
     let download: String = stem
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     (
         [

@@ -6,13 +6,29 @@ use serde::{Deserialize, Serialize};
 /// The CSV columns, in the order the README and the page list them: (name, required, what it
 /// holds). Only the first three are required; the others may be left out or left empty.
 pub const CSV_COLUMNS: &[(&str, bool, &str)] = &[
-    ("partner_reference_no", true, "Your order id, as sent to DANA (1–64 characters)"),
-    ("merchant_id", true, "The DANA merchant id the order was paid to"),
+    (
+        "partner_reference_no",
+        true,
+        "Your order id, as sent to DANA (1–64 characters)",
+    ),
+    (
+        "merchant_id",
+        true,
+        "The DANA merchant id the order was paid to",
+    ),
     ("amount", true, "10000.00: digits, a point, two decimals"),
     ("currency", false, "IDR (the default)"),
     ("status", false, "PAID (the default) or UNPAID"),
-    ("paid_at", false, "2026-11-24T10:00:00+07:00; required for a paid order"),
-    ("placed_at", false, "The same form; required for an unpaid order"),
+    (
+        "paid_at",
+        false,
+        "2026-11-24T10:00:00+07:00; required for a paid order",
+    ),
+    (
+        "placed_at",
+        false,
+        "The same form; required for an unpaid order",
+    ),
     ("reference_no", false, "DANA's reference, when known"),
     ("sub_merchant_id", false, "Up to 32 characters"),
     ("external_store_id", false, "Up to 64 characters"),

@@ -118,10 +118,30 @@ fn ImportReport(view: ImportView, run: ServerAction<RunImport>) -> impl IntoView
     );
     let tiles = [
         ("Rows", c.rows, "neutral"),
-        (if imported.is_some() { "New orders" } else { "Would be new" }, c.created, "success"),
-        (if imported.is_some() { "Updated" } else { "Would update" }, c.updated, "success"),
+        (
+            if imported.is_some() {
+                "New orders"
+            } else {
+                "Would be new"
+            },
+            c.created,
+            "success",
+        ),
+        (
+            if imported.is_some() {
+                "Updated"
+            } else {
+                "Would update"
+            },
+            c.updated,
+            "success",
+        ),
         ("Unchanged", c.unchanged, "neutral"),
-        ("With problems", c.rejected, if c.rejected > 0 { "failed" } else { "neutral" }),
+        (
+            "With problems",
+            c.rejected,
+            if c.rejected > 0 { "failed" } else { "neutral" },
+        ),
     ];
     view! {
         <section class="panel import-report" data-testid="import-report">

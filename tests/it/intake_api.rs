@@ -8,9 +8,15 @@ use cancel_desk::intake::tokens;
 use cancel_desk::time::Timestamp;
 
 async fn token(app: &TestApp, name: &str) -> String {
-    tokens::create(&app.pool, &app.audit_key, "system:test", name, Timestamp::host_now())
-        .await
-        .unwrap()
+    tokens::create(
+        &app.pool,
+        &app.audit_key,
+        "system:test",
+        name,
+        Timestamp::host_now(),
+    )
+    .await
+    .unwrap()
 }
 
 fn row(reference: &str) -> Value {
@@ -54,14 +60,27 @@ async fn no_token_an_unknown_or_a_revoked_token_is_401_and_writes_nothing() {
     let app = TestApp::spawn().await;
     let batch = json!({"orders": [row("API-1")]});
     let (status, body, id) = post(&app, None, &batch).await;
-    assert_eq!((status, body["error"].as_str()), (401, Some("unauthorized")));
-    assert_eq!(id.as_deref(), Some("support-42"), "the request id is echoed");
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("unauthorized"))
+    );
+    assert_eq!(
+        id.as_deref(),
+        Some("support-42"),
+        "the request id is echoed"
+    );
     let (status, _, _) = post(&app, Some("cdt_not-a-token"), &batch).await;
     assert_eq!(status, 401);
     let shop = token(&app, "shop").await;
-    tokens::revoke(&app.pool, &app.audit_key, "system:test", "shop", Timestamp::host_now())
-        .await
-        .unwrap();
+    tokens::revoke(
+        &app.pool,
+        &app.audit_key,
+        "system:test",
+        "shop",
+        Timestamp::host_now(),
+    )
+    .await
+    .unwrap();
     let (status, _, _) = post(&app, Some(&shop), &batch).await;
     assert_eq!(status, 401);
     assert_eq!(count(&app).await, 0);
@@ -70,8 +89,14 @@ async fn no_token_an_unknown_or_a_revoked_token_is_401_and_writes_nothing() {
 #[tokio::test]
 async fn a_batch_with_good_and_bad_rows_answers_each_and_applies_the_good_ones() {
     let app = TestApp::spawn().await;
-    app.insert(&[order("API-CANCELLED", "Siti", 15_000_000, "CANCELLED", 1_795_453_200)])
-        .await;
+    app.insert(&[order(
+        "API-CANCELLED",
+        "Siti",
+        15_000_000,
+        "CANCELLED",
+        1_795_453_200,
+    )])
+    .await;
     let shop = token(&app, "shop").await;
     let mut no_merchant = row("API-BAD-1");
     no_merchant.as_object_mut().unwrap().remove("merchant_id");
@@ -112,7 +137,10 @@ async fn a_batch_with_good_and_bad_rows_answers_each_and_applies_the_good_ones()
             expect("rejected", "surprise"),
         ]
     );
-    assert_eq!((body["created"].as_u64(), body["rejected"].as_u64()), (Some(1), Some(5)));
+    assert_eq!(
+        (body["created"].as_u64(), body["rejected"].as_u64()),
+        (Some(1), Some(5))
+    );
     assert_eq!(body["request_id"], "support-42");
     assert_eq!(count(&app).await, 2);
     let phone: String = sqlx::query_scalar(
@@ -121,13 +149,19 @@ async fn a_batch_with_good_and_bad_rows_answers_each_and_applies_the_good_ones()
     .fetch_one(&app.pool)
     .await
     .unwrap();
-    assert_eq!(phone, "+62 811-****-6789", "the full number is never stored");
+    assert_eq!(
+        phone, "+62 811-****-6789",
+        "the full number is never stored"
+    );
     // The same batch again: the good row is unchanged now.
     let (_, again, _) = post(&app, Some(&shop), &json!({"orders": [row("API-NEW")]})).await;
     assert_eq!(again["results"][0]["result"], "unchanged");
     // A later row fills in what a notify could not know; nothing staff have is lost.
     let mut name_only = row("API-NEW");
-    name_only.as_object_mut().unwrap().remove("item_description");
+    name_only
+        .as_object_mut()
+        .unwrap()
+        .remove("item_description");
     name_only["customer_name"] = json!("Budi S.");
     let (_, updated, _) = post(&app, Some(&shop), &json!({"orders": [name_only]})).await;
     assert_eq!(updated["results"][0]["result"], "updated");
@@ -180,6 +214,9 @@ async fn the_openapi_document_describes_the_endpoint_without_a_session() {
     let post = &doc["paths"]["/api/v1/orders"]["post"];
     assert!(post["responses"]["200"].is_object());
     assert!(post["responses"]["401"].is_object());
-    assert!(doc["components"]["schemas"]["OrderInput"]["properties"]["partner_reference_no"].is_object());
+    assert!(
+        doc["components"]["schemas"]["OrderInput"]["properties"]["partner_reference_no"]
+            .is_object()
+    );
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
 }

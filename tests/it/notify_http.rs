@@ -57,7 +57,11 @@ async fn order_count(app: &TestApp) -> i64 {
 }
 
 /// Posts `body` with the given headers, as a client other than the sandbox would.
-async fn post_raw(app: &TestApp, body: &str, headers: &[(&str, String)]) -> (u16, serde_json::Value) {
+async fn post_raw(
+    app: &TestApp,
+    body: &str,
+    headers: &[(&str, String)],
+) -> (u16, serde_json::Value) {
     let mut request = reqwest::Client::new()
         .post(app.url(PATH))
         .header("content-type", "application/json")
@@ -98,10 +102,22 @@ async fn a_signed_paid_notify_creates_the_order_and_the_same_notify_twice_change
     assert_eq!(answer.response_message, "Successful");
     let first = stored(&app, "SHOP-1001").await.expect("order created");
     assert_eq!(first.status, "PAID");
-    assert_eq!(first.reference_no.as_deref(), Some(notify.original_reference_no.as_str()));
+    assert_eq!(
+        first.reference_no.as_deref(),
+        Some(notify.original_reference_no.as_str())
+    );
     assert_eq!(first.amount_minor, 2_500_000);
-    assert_eq!((first.customer_name.as_deref(), first.item_description.as_deref()), (None, None));
-    assert_eq!((first.source.as_str(), first.last_source.as_str()), ("notify", "notify"));
+    assert_eq!(
+        (
+            first.customer_name.as_deref(),
+            first.item_description.as_deref()
+        ),
+        (None, None)
+    );
+    assert_eq!(
+        (first.source.as_str(), first.last_source.as_str()),
+        ("notify", "notify")
+    );
 
     let (status, answer) = app.notifier.send(&notify).await.unwrap();
     assert_eq!((status, answer.response_code.as_str()), (200, "2005600"));
@@ -120,19 +136,35 @@ async fn a_signed_paid_notify_creates_the_order_and_the_same_notify_twice_change
 #[tokio::test]
 async fn a_notify_never_moves_an_order_backwards_nor_loses_what_staff_know() {
     let app = TestApp::spawn().await;
-    let mut cancelled = order("SHOP-C", "Siti Aminah", 2_500_000, "CANCELLED", 1_795_453_200);
+    let mut cancelled = order(
+        "SHOP-C",
+        "Siti Aminah",
+        2_500_000,
+        "CANCELLED",
+        1_795_453_200,
+    );
     cancelled.reference_no = None;
     let mut paid = order("SHOP-P", "Budi Santoso", 2_500_000, "PAID", 1_795_453_200);
     paid.reference_no = None;
     app.insert(&[cancelled, paid]).await;
     let before = stored(&app, "SHOP-C").await.unwrap();
 
-    let (_, answer) = app.notifier.send(&notification(&app, "SHOP-C")).await.unwrap();
+    let (_, answer) = app
+        .notifier
+        .send(&notification(&app, "SHOP-C"))
+        .await
+        .unwrap();
     assert_eq!(answer.response_code, "2005600");
     let after = stored(&app, "SHOP-C").await.unwrap();
-    assert_eq!(after.status, "CANCELLED", "a late PAID notify does not undo a cancel");
+    assert_eq!(
+        after.status, "CANCELLED",
+        "a late PAID notify does not undo a cancel"
+    );
     assert_eq!(after.customer_name.as_deref(), Some("Siti Aminah"));
-    assert!(after.reference_no.is_some(), "DANA's missing reference is filled in");
+    assert!(
+        after.reference_no.is_some(),
+        "DANA's missing reference is filled in"
+    );
     assert_eq!(before.source, after.source);
 
     let notify = notification(&app, "SHOP-P");
@@ -141,7 +173,10 @@ async fn a_notify_never_moves_an_order_backwards_nor_loses_what_staff_know() {
     assert_eq!(paid.status, "PAID");
     assert_eq!(paid.customer_name.as_deref(), Some("Budi Santoso"));
     assert_eq!(paid.item_description.as_deref(), Some("Pulsa Telkomsel"));
-    assert_eq!((paid.source.as_str(), paid.last_source.as_str()), ("seed", "notify"));
+    assert_eq!(
+        (paid.source.as_str(), paid.last_source.as_str()),
+        ("seed", "notify")
+    );
 }
 
 #[tokio::test]
@@ -160,7 +195,10 @@ async fn a_closed_notify_closes_an_unpaid_order_and_a_later_paid_one_reopens_it_
     pending.latest_transaction_status = "03".into();
     app.notifier.send(&pending).await.unwrap();
     assert_eq!(stored(&app, "SHOP-U").await.unwrap().status, "CLOSED");
-    app.notifier.send(&notification(&app, "SHOP-U")).await.unwrap();
+    app.notifier
+        .send(&notification(&app, "SHOP-U"))
+        .await
+        .unwrap();
     assert_eq!(stored(&app, "SHOP-U").await.unwrap().status, "PAID");
 }
 
@@ -168,66 +206,121 @@ async fn a_closed_notify_closes_an_unpaid_order_and_a_later_paid_one_reopens_it_
 async fn bad_signatures_headers_and_fields_get_their_snap_code_and_change_nothing() {
     let app = TestApp::spawn().await;
     let body = serde_json::to_string(&notification(&app, "SHOP-BAD")).unwrap();
-    let merchant_key = MerchantKey::from_pem_text(include_str!("../fixtures/dana/private_pkcs8.pem")).unwrap();
+    let merchant_key =
+        MerchantKey::from_pem_text(include_str!("../fixtures/dana/private_pkcs8.pem")).unwrap();
     let good = signed(&dana_key(), &body, ("X-SIGNATURE", "X-TIMESTAMP"));
 
     // Signed with another key (the merchant's own): unauthorized.
-    let (status, answer) =
-        post_raw(&app, &body, &signed(&merchant_key, &body, ("X-SIGNATURE", "X-TIMESTAMP"))).await;
-    assert_eq!((status, answer["responseCode"].as_str()), (401, Some("4015600")));
+    let (status, answer) = post_raw(
+        &app,
+        &body,
+        &signed(&merchant_key, &body, ("X-SIGNATURE", "X-TIMESTAMP")),
+    )
+    .await;
+    assert_eq!(
+        (status, answer["responseCode"].as_str()),
+        (401, Some("4015600"))
+    );
     // One byte of the body changed after signing.
     let changed = body.replace("25000.00", "25000.01");
     let (status, answer) = post_raw(&app, &changed, &good).await;
-    assert_eq!((status, answer["responseCode"].as_str()), (401, Some("4015600")));
+    assert_eq!(
+        (status, answer["responseCode"].as_str()),
+        (401, Some("4015600"))
+    );
     // A header missing.
     let (status, answer) = post_raw(&app, &body, &good[..1]).await;
-    assert_eq!((status, answer["responseCode"].as_str()), (401, Some("4015600")));
+    assert_eq!(
+        (status, answer["responseCode"].as_str()),
+        (401, Some("4015600"))
+    );
     // Signed by DANA but a field is bad, or missing: named.
     let bad_amount = body.replace("25000.00", "25000");
-    let (status, answer) =
-        post_raw(&app, &bad_amount, &signed(&dana_key(), &bad_amount, ("X-SIGNATURE", "X-TIMESTAMP"))).await;
-    assert_eq!((status, answer["responseCode"].as_str()), (400, Some("4005601")));
-    assert_eq!(answer["responseMessage"], "Invalid Field Format amount.value");
+    let (status, answer) = post_raw(
+        &app,
+        &bad_amount,
+        &signed(&dana_key(), &bad_amount, ("X-SIGNATURE", "X-TIMESTAMP")),
+    )
+    .await;
+    assert_eq!(
+        (status, answer["responseCode"].as_str()),
+        (400, Some("4005601"))
+    );
+    assert_eq!(
+        answer["responseMessage"],
+        "Invalid Field Format amount.value"
+    );
     let mut value: serde_json::Value = serde_json::from_str(&body).unwrap();
     value.as_object_mut().unwrap().remove("merchantId");
     let missing = value.to_string();
-    let (status, answer) =
-        post_raw(&app, &missing, &signed(&dana_key(), &missing, ("X-SIGNATURE", "X-TIMESTAMP"))).await;
-    assert_eq!((status, answer["responseCode"].as_str()), (400, Some("4005602")));
-    assert_eq!(answer["responseMessage"], "Invalid Mandatory Field merchantId");
+    let (status, answer) = post_raw(
+        &app,
+        &missing,
+        &signed(&dana_key(), &missing, ("X-SIGNATURE", "X-TIMESTAMP")),
+    )
+    .await;
+    assert_eq!(
+        (status, answer["responseCode"].as_str()),
+        (400, Some("4005602"))
+    );
+    assert_eq!(
+        answer["responseMessage"],
+        "Invalid Mandatory Field merchantId"
+    );
 
     assert_eq!(order_count(&app).await, 0, "nothing was written");
     let outcomes: Vec<String> = notified(&app).await.into_iter().map(|(o, _)| o).collect();
-    assert_eq!(outcomes, ["forbidden", "forbidden", "forbidden", "failure", "failure"]);
+    assert_eq!(
+        outcomes,
+        ["forbidden", "forbidden", "forbidden", "failure", "failure"]
+    );
 }
 
 #[tokio::test]
 async fn header_names_in_any_case_and_a_body_with_spaces_are_accepted() {
     let app = TestApp::spawn().await;
-    for (i, names) in [("X-Signature", "X-Timestamp"), ("x-signature", "x-timestamp")]
-        .into_iter()
-        .enumerate()
+    for (i, names) in [
+        ("X-Signature", "X-Timestamp"),
+        ("x-signature", "x-timestamp"),
+    ]
+    .into_iter()
+    .enumerate()
     {
         let reference = format!("SHOP-CASE-{i}");
         let body = serde_json::to_string(&notification(&app, &reference)).unwrap();
         let (status, answer) = post_raw(&app, &body, &signed(&dana_key(), &body, names)).await;
-        assert_eq!((status, answer["responseCode"].as_str()), (200, Some("2005600")), "{names:?}");
+        assert_eq!(
+            (status, answer["responseCode"].as_str()),
+            (200, Some("2005600")),
+            "{names:?}"
+        );
         assert_eq!(stored(&app, &reference).await.unwrap().status, "PAID");
     }
     // DANA signs the minified body; the same JSON sent with spaces after separators verifies.
     let minified = serde_json::to_string(&notification(&app, "SHOP-SPACED")).unwrap();
     let spaced = minified.replace("\":", "\": ").replace(",\"", ", \"");
     assert_ne!(spaced, minified);
-    let (status, answer) =
-        post_raw(&app, &spaced, &signed(&dana_key(), &minified, ("X-SIGNATURE", "X-TIMESTAMP"))).await;
-    assert_eq!((status, answer["responseCode"].as_str()), (200, Some("2005600")));
+    let (status, answer) = post_raw(
+        &app,
+        &spaced,
+        &signed(&dana_key(), &minified, ("X-SIGNATURE", "X-TIMESTAMP")),
+    )
+    .await;
+    assert_eq!(
+        (status, answer["responseCode"].as_str()),
+        (200, Some("2005600"))
+    );
     assert!(stored(&app, "SHOP-SPACED").await.is_some());
 }
 
 #[tokio::test]
 async fn a_notifier_aimed_at_another_path_is_refused() {
     let app = TestApp::spawn().await;
-    let other = FinishNotifier::new(dana_key(), format!("http://{}", app.addr), "/dana/other".into());
+    let other = FinishNotifier::new(
+        dana_key(),
+        format!("http://{}", app.addr),
+        "/dana/other".into(),
+    );
     let err = other.send(&notification(&app, "SHOP-X")).await;
     // Nothing listens there: the dashboard's 404 page is not a SNAP answer.
     assert!(err.is_err());
