@@ -396,8 +396,12 @@ pub async fn find_many_by_partner_reference(
         }
         qb.push(")");
         let (text, args) = qb.into_parts();
+        // Unprepared: a cached prepared statement gets PostgreSQL's generic plan, made while the
+        // table was small (an import into an empty table), which then scans the table on every
+        // lookup; each lookup planned afresh probes the unique index.
         found.extend(
             sqlx::query_as_with::<_, OrderRow, _>(&text, args)
+                .persistent(false)
                 .fetch_all(&mut *conn)
                 .await?,
         );

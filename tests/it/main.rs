@@ -13,6 +13,7 @@ mod dana_sandbox;
 mod dana_signing;
 mod hardening;
 mod import_cli;
+mod import_http;
 mod intake_api;
 mod notify_http;
 mod order_search;
