@@ -219,10 +219,7 @@ impl Config {
         ));
         let audit_checkpoint_minutes =
             number("CANCEL_DESK_AUDIT_CHECKPOINT_MINUTES", "15", 0..=24 * 60)?;
-        let notify_path = var(
-            "DANA_NOTIFY_PATH",
-            DEFAULT_NOTIFY_PATH,
-        );
+        let notify_path = var("DANA_NOTIFY_PATH", DEFAULT_NOTIFY_PATH);
         check_notify_path(&notify_path).map_err(|message| ConfigError {
             var: "DANA_NOTIFY_PATH",
             message,

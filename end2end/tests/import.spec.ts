@@ -66,10 +66,26 @@ test('a finance user has no import page', async ({ page }) => {
   await expect(page.getByTestId('nav-import')).toHaveCount(0);
   await page.goto('/orders/import');
   await hydrated(page);
-  // The page frame loads; the upload itself is refused by the server.
+  await expect(page.getByTestId('import-not-allowed')).toBeVisible();
+  await expect(page.getByTestId('import-file')).toHaveCount(0);
+  // And the server refuses the upload itself, whatever the page shows.
   const response = await page.request.post('/orders/import/upload', {
     multipart: { file: { name: 'x.csv', mimeType: 'text/csv', buffer: Buffer.from('a\n') } },
     headers: { origin: new URL(page.url()).origin },
   });
   expect(response.status()).toBe(403);
+});
+
+test('in the sandbox an admin has DANA pay a new order, which arrives by Finish Notify', async ({ page }) => {
+  await signIn(page, 'admin', '/orders/import');
+  await page.getByTestId('sandbox-pay-button').click();
+  const paid = page.getByTestId('sandbox-paid');
+  await expect(paid).toContainText('2005600 Successful');
+  await page.screenshot({ path: 'screenshots/import-sandbox-pay.png', fullPage: true });
+  await paid.getByRole('link', { name: 'Open the order' }).click();
+  await expect(page.getByText('DANA payment notification').first()).toBeVisible();
+  await page.setViewportSize({ width: 1366, height: 900 });
+  await page.screenshot({ path: 'screenshots/order-from-notify.png', fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: 'screenshots/order-from-notify-390.png', fullPage: true });
 });

@@ -8,6 +8,7 @@ pub mod import;
 pub mod nav;
 pub mod orders;
 pub mod pending;
+pub mod sandbox;
 
 #[cfg(feature = "ssr")]
 pub(crate) fn app_state() -> Result<crate::state::AppState, crate::error::AppError> {

@@ -7,6 +7,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::import::{RunImport, check_import};
+use crate::api::nav::load_nav;
+use crate::api::sandbox::SimulatePayment;
+use crate::auth::role::Permission;
 use crate::components::error_panel::ErrorPanel;
 use crate::orders::import::{CSV_COLUMNS, ISSUES_SHOWN, ImportView, MAX_UPLOAD_BYTES};
 use crate::orders::model::order_path;
@@ -26,6 +29,7 @@ pub fn ImportPage() -> impl IntoView {
         },
     );
     let run = ServerAction::<RunImport>::new();
+    let nav = Resource::new(|| (), |_| load_nav());
     view! {
         <Title text="Import orders · Cancel Desk" />
         <div class="page-head">
@@ -36,6 +40,50 @@ pub fn ImportPage() -> impl IntoView {
                 </p>
             </div>
         </div>
+        <Transition>
+            {move || Suspend::new(async move {
+                let allowed = nav
+                    .await
+                    .ok()
+                    .and_then(|n| n.user)
+                    .is_some_and(|u| u.role.can(Permission::ImportOrders));
+                if allowed {
+                    view! { <UploadForm /> }.into_any()
+                } else {
+                    view! {
+                        <p class="panel notice-error" data-testid="import-not-allowed">
+                            "Importing orders is for admins. Ask an admin to import your file."
+                        </p>
+                    }
+                        .into_any()
+                }
+            })}
+        </Transition>
+        <Transition>
+            {move || Suspend::new(async move {
+                nav.await.ok().filter(|n| n.sandbox).map(|_| view! { <SandboxPayment /> })
+            })}
+        </Transition>
+        <Transition fallback=|| view! { <p class="loading">"Checking the file…"</p> }>
+            {move || Suspend::new(async move {
+                let done = run.value().get();
+                match (done, checked.await) {
+                    (_, None) => ().into_any(),
+                    (Some(Ok(view)), _) => view! { <ImportReport view run /> }.into_any(),
+                    (Some(Err(error)), _) | (None, Some(Err(error))) => {
+                        view! { <ErrorPanel error /> }.into_any()
+                    }
+                    (None, Some(Ok(view))) => view! { <ImportReport view run /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// The file picker and the columns the file may have.
+#[component]
+fn UploadForm() -> impl IntoView {
+    view! {
         <section class="panel">
             <form
                 method="post"
@@ -89,19 +137,6 @@ pub fn ImportPage() -> impl IntoView {
                 </table>
             </details>
         </section>
-        <Transition fallback=|| view! { <p class="loading">"Checking the file…"</p> }>
-            {move || Suspend::new(async move {
-                let done = run.value().get();
-                match (done, checked.await) {
-                    (_, None) => ().into_any(),
-                    (Some(Ok(view)), _) => view! { <ImportReport view run /> }.into_any(),
-                    (Some(Err(error)), _) | (None, Some(Err(error))) => {
-                        view! { <ErrorPanel error /> }.into_any()
-                    }
-                    (None, Some(Ok(view))) => view! { <ImportReport view run /> }.into_any(),
-                }
-            })}
-        </Transition>
     }
 }
 
@@ -265,5 +300,40 @@ fn ImportReport(view: ImportView, run: ServerAction<RunImport>) -> impl IntoView
                 </div>
             </section>
         })}
+    }
+}
+
+/// Sandbox mode: the sandbox DANA takes a payment for a new demo order and sends this server a
+/// signed Finish Notify, as DANA would; the order appears in the list.
+#[component]
+fn SandboxPayment() -> impl IntoView {
+    let pay = ServerAction::<SimulatePayment>::new();
+    view! {
+        <section class="panel sandbox-pay" data-testid="sandbox-pay">
+            <div class="import-go">
+                <button
+                    class="button button-secondary"
+                    data-testid="sandbox-pay-button"
+                    disabled=move || pay.pending().get()
+                    on:click=move |_| {
+                        pay.dispatch(SimulatePayment {});
+                    }
+                >
+                    "Simulate a DANA payment"
+                </button>
+                <span class="subtle small">
+                    "Sandbox: DANA takes a payment for a new order and notifies Cancel Desk (signed Finish Notify), as it will in production."
+                </span>
+            </div>
+            {move || pay.value().get().map(|result| match result {
+                Ok(paid) => view! {
+                    <p class="flash flash-success sandbox-paid" data-testid="sandbox-paid">
+                        {format!("DANA notified the payment of {} ({}); Cancel Desk answered {}. ", paid.partner_reference_no, paid.amount_display, paid.answer)}
+                        <a href=order_path(&paid.partner_reference_no)>"Open the order"</a>
+                    </p>
+                }.into_any(),
+                Err(error) => view! { <p class="flash flash-failed">{error.to_string()}</p> }.into_any(),
+            })}
+        </section>
     }
 }

@@ -64,7 +64,10 @@ async fn an_admin_uploads_checks_and_imports_once() {
 
     let (status, errors) = app.get(&format!("/orders/import/{id}/errors.csv")).await;
     assert_eq!(status, 200);
-    assert!(errors.starts_with("line,column,reason\n3,amount,"), "{errors}");
+    assert!(
+        errors.starts_with("line,column,reason\n3,amount,"),
+        "{errors}"
+    );
 
     let (status, body) = app
         .post_form("/api/orders/import/run", &[("upload", &id)])

@@ -326,3 +326,29 @@ async fn a_notifier_aimed_at_another_path_is_refused() {
     assert!(err.is_err());
     assert_eq!(order_count(&app).await, 0);
 }
+
+#[tokio::test]
+async fn in_sandbox_mode_an_admin_has_the_sandbox_dana_pay_a_new_order_end_to_end() {
+    let app = TestApp::spawn().await;
+    app.login_as(cancel_desk::auth::role::Role::Finance).await;
+    let (status, _) = app.post_form("/api/sandbox/pay", &[]).await;
+    assert_eq!(status, 403);
+    app.post_form("/api/auth/logout", &[]).await;
+    app.login_as(cancel_desk::auth::role::Role::Admin).await;
+    let (status, body) = app.post_form("/api/sandbox/pay", &[]).await;
+    assert_eq!(status, 200, "{body}");
+    let paid: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(paid["answer"], "2005600 Successful");
+    let reference = paid["partner_reference_no"].as_str().unwrap();
+    let order = stored(&app, reference)
+        .await
+        .expect("the notify created it");
+    assert_eq!(
+        (order.status.as_str(), order.source.as_str()),
+        ("PAID", "notify")
+    );
+    assert_eq!(
+        notified(&app).await,
+        [("success".to_string(), Some(reference.to_string()))]
+    );
+}
