@@ -65,17 +65,7 @@ pub(crate) async fn require(
         return Ok((state, user));
     }
     let path = parts.map(|p| p.uri.path().to_string()).unwrap_or_default();
-    let event = crate::audit::NewEvent {
-        actor: user.email.clone(),
-        action: "access.forbidden",
-        outcome: crate::audit::Outcome::Forbidden,
-        order_ref: None,
-        response_code: None,
-        details: serde_json::json!({"permission": format!("{permission:?}"), "role": user.role.as_str(), "path": path}),
-    };
-    if let Err(err) = crate::audit::append(&state.pool, &state.audit_key, &event).await {
-        tracing::error!(%err, "could not audit a forbidden request");
-    }
+    crate::auth::guard::audit_forbidden(&state, &user, permission, &path).await;
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(http::StatusCode::FORBIDDEN);
     }

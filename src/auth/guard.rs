@@ -114,6 +114,27 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
     next.run(request).await
 }
 
+/// Records that `user` asked for something their role does not allow (`access.forbidden`).
+/// A failure to record is logged: the refusal stands either way.
+pub async fn audit_forbidden(
+    state: &AppState,
+    user: &super::CurrentUser,
+    permission: super::role::Permission,
+    path: &str,
+) {
+    let event = crate::audit::NewEvent {
+        actor: user.email.clone(),
+        action: "access.forbidden",
+        outcome: crate::audit::Outcome::Forbidden,
+        order_ref: None,
+        response_code: None,
+        details: serde_json::json!({"permission": format!("{permission:?}"), "role": user.role.as_str(), "path": path}),
+    };
+    if let Err(err) = crate::audit::append(&state.pool, &state.audit_key, &event).await {
+        tracing::error!(%err, "could not audit a forbidden request");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -67,6 +67,7 @@ pub fn AppLayout(children: Children) -> impl IntoView {
     });
     let logout = ServerAction::<Logout>::new();
     let on = move |prefix: &'static str| move || location.pathname.get().starts_with(prefix);
+    let on_import = move || location.pathname.get().starts_with("/orders/import");
     let summary = move || me.get().and_then(Result::ok);
     let user_can = move |permission: Permission| {
         summary()
@@ -91,7 +92,7 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                     <span class="brand-name">"Cancel Desk"</span>
                 </a>
                 <nav class="nav">
-                    <a href="/orders" class:active=on("/orders")>
+                    <a href="/orders" class:active=move || on("/orders")() && !on_import()>
                         "Orders"
                     </a>
                     <a href="/codes" class:active=on("/codes")>
@@ -120,7 +121,7 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                     <Transition>
                         {move || Suspend::new(async move {
                             let _ = me.await;
-                            user_can(Permission::ImportOrders).then(|| view! { <a href="/orders/import" data-testid="nav-import">"Import"</a> })
+                            user_can(Permission::ImportOrders).then(|| view! { <a href="/orders/import" class:active=on_import data-testid="nav-import">"Import"</a> })
                         })}
                     </Transition>
                 </nav>

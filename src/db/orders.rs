@@ -386,7 +386,7 @@ pub async fn find_many_by_partner_reference(
     for chunk in references.chunks(INSERT_BATCH) {
         let mut qb = Sql::new(
             engine_of(conn),
-            &format!("SELECT {COLUMNS} FROM orders WHERE partner_reference_no IN ("),
+            format!("SELECT {COLUMNS} FROM orders WHERE partner_reference_no IN ("),
         );
         for (i, reference) in chunk.iter().enumerate() {
             if i > 0 {

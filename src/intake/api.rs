@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{OpenApi, ToSchema};
 
-use super::apply::{RowResult, Tally, apply_batch};
+use super::apply::{RowResult, StoreError, Tally, apply_batch};
 use super::facts::{AmountInput, InputStatus, OrderFacts, OrderInput, RowError};
 use super::tokens::{self, ApiToken};
 use crate::audit::{NewEvent, Outcome};
@@ -331,14 +331,6 @@ pub async fn post_orders(State(state): State<AppState>, request: Request) -> Res
             )
         }
     }
-}
-
-#[derive(Debug, thiserror::Error)]
-enum StoreError {
-    #[error("database: {0}")]
-    Database(#[from] sqlx::Error),
-    #[error(transparent)]
-    Audit(#[from] crate::audit::AuditError),
 }
 
 /// The batch, its audit event and the token's last use, in one write transaction.

@@ -12,6 +12,15 @@ use crate::db::{self, Connection};
 use crate::orders::model::OrderSource;
 use crate::time::Timestamp;
 
+/// Why an incoming batch (or notification) could not be stored: nothing of it was written.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Audit(#[from] crate::audit::AuditError),
+}
+
 /// What happened to one incoming order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "result", rename_all = "lowercase")]

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, StatusCode};
 use serde_json::json;
 
-use super::apply::{RowResult, apply_batch};
+use super::apply::{RowResult, StoreError, apply_batch};
 use super::facts::{OrderFacts, Reported, RowError};
 use crate::audit::{NewEvent, Outcome};
 pub use crate::dana::notify::NotifyReceiver;
@@ -125,14 +125,6 @@ async fn record_refusal(
     crate::audit::append_in(&mut tx, &state.audit_key, event, now).await?;
     tx.commit().await?;
     Ok(())
-}
-
-#[derive(Debug, thiserror::Error)]
-enum StoreError {
-    #[error("database: {0}")]
-    Database(#[from] sqlx::Error),
-    #[error(transparent)]
-    Audit(#[from] crate::audit::AuditError),
 }
 
 async fn store(

@@ -21,17 +21,7 @@ use crate::state::AppState;
 const KEEP_SECONDS: i64 = 24 * 3600;
 
 async fn forbidden(state: &AppState, user: &CurrentUser, path: &str) -> Response {
-    let event = crate::audit::NewEvent {
-        actor: user.email.clone(),
-        action: "access.forbidden",
-        outcome: crate::audit::Outcome::Forbidden,
-        order_ref: None,
-        response_code: None,
-        details: serde_json::json!({"permission": "ImportOrders", "role": user.role.as_str(), "path": path}),
-    };
-    if let Err(err) = crate::audit::append(&state.pool, &state.audit_key, &event).await {
-        tracing::error!(%err, "could not audit a forbidden request");
-    }
+    crate::auth::guard::audit_forbidden(state, user, Permission::ImportOrders, path).await;
     (
         StatusCode::FORBIDDEN,
         "Your role does not allow importing orders.",
