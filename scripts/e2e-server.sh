@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Started by Playwright (end2end/playwright.config.ts): the release server on a fresh database
-# with a fixed set of seeded orders, the sandbox scenario orders, and one account per role.
+# (SQLite, or the fresh database E2E_DATABASE_URL names) with a fixed set of seeded orders, the
+# sandbox scenario orders, and one account per role.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DIR="$ROOT/target/e2e"
 rm -rf "$DIR" && mkdir -p "$DIR"
-export DATABASE_URL="sqlite://$DIR/e2e.db"
+# SQLite unless the caller gives a fresh database (test.sh does, for PostgreSQL).
+export DATABASE_URL="${E2E_DATABASE_URL:-sqlite://$DIR/e2e.db}"
 export CANCEL_DESK_SITE_ROOT="$ROOT/target/site"
 export CANCEL_DESK_KEY_DIR="$DIR/keys"
 export CANCEL_DESK_AUDIT_KEY_PATH="$DIR/audit.key"

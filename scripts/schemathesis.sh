@@ -7,7 +7,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DIR="$ROOT/target/schemathesis-run"
 rm -rf "$DIR" && mkdir -p "$DIR"
-export DATABASE_URL="sqlite://$DIR/st.db"
+# SQLite unless the caller gives a fresh database (test.sh does, for PostgreSQL).
+export DATABASE_URL="${SCHEMATHESIS_DATABASE_URL:-sqlite://$DIR/st.db}"
 export CANCEL_DESK_SITE_ROOT="$ROOT/target/site"
 export CANCEL_DESK_KEY_DIR="$DIR/keys"
 export CANCEL_DESK_AUDIT_KEY_PATH="$DIR/audit.key"

@@ -30,5 +30,17 @@ step "integration tests (PostgreSQL)" env CANCEL_DESK_TEST_ENGINE=postgres cargo
 # CI builds once: the debug build is done with, and its gigabytes are better free for the release.
 if [[ -n ${CI:-} ]]; then rm -rf target/debug; fi
 step "release build" cargo leptos build --release
-step "order intake API against its OpenAPI document (schemathesis)" bash scripts/schemathesis.sh
-step "end-to-end (Playwright, Chromium)" bash -c 'cd end2end && npx playwright test'
+step "order intake API against its OpenAPI document (schemathesis, SQLite)" bash scripts/schemathesis.sh
+step "end-to-end (Playwright, Chromium, SQLite)" bash -c 'cd end2end && npx playwright test'
+
+# The release server once more on PostgreSQL, each run on a database of its own made afresh.
+fresh_postgres_database() {
+  local admin name=$1
+  admin=$(postgres_url)
+  psql "$admin" -XAtqc "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name" >/dev/null
+  printf '%s/%s\n' "${admin%/*}" "$name"
+}
+step "order intake API against its OpenAPI document (schemathesis, PostgreSQL)" \
+  env SCHEMATHESIS_DATABASE_URL="$(fresh_postgres_database cancel_desk_schemathesis)" bash scripts/schemathesis.sh
+step "end-to-end (Playwright, Chromium, PostgreSQL)" \
+  env E2E_DATABASE_URL="$(fresh_postgres_database cancel_desk_e2e)" bash -c 'cd end2end && npx playwright test'
