@@ -9,6 +9,7 @@ pub mod cancels;
 pub mod copy;
 pub mod login_throttle;
 pub mod orders;
+pub mod seen;
 pub mod sessions;
 pub mod sql;
 pub mod tokens;

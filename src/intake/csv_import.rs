@@ -2,13 +2,12 @@
 //! from the command line (`cancel-desk import orders FILE.csv`) or the admins' upload page.
 //!
 //! The file is streamed: rows are read, checked and applied [`BATCH_ROWS`] at a time, each
-//! batch in its own write transaction, so memory stays flat whatever the file's size (apart
-//! from 16 bytes per row that catch a reference repeated anywhere in the file). A crashed
-//! import can simply be run again: rows already in are `unchanged`. `--dry-run` does all of it
-//! and rolls every batch back.
+//! batch in its own write transaction, so memory stays flat whatever the file's size (the
+//! references already read, which catch a repeat anywhere in the file, wait in a scratch SQLite
+//! file, `db::seen`). A crashed import can simply be run again: rows already in are
+//! `unchanged`. `--dry-run` does all of it and rolls every batch back.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hasher};
 use std::io::Read;
 
 use serde::{Deserialize, Serialize};
@@ -281,11 +280,9 @@ impl ImportRun<'_> {
             self.audit("orders.import_started", Outcome::Info, None)
                 .await?;
         }
-        // A repeated reference anywhere in the file: its 64-bit hash and first line. Keyed
-        // with a random key, so no file can aim for a collision; by chance one in 10^7
-        // imports of a million rows would see one.
-        let hasher = std::collections::hash_map::RandomState::new();
-        let mut seen: HashMap<u64, u64> = HashMap::new();
+        // A reference repeated anywhere in the file is refused at each repeat, naming the
+        // line it first appeared on; the references read so far wait in a scratch file.
+        let mut seen = crate::db::seen::SeenReferences::open().await?;
         let mut summary = ImportSummary {
             dry_run: self.dry_run,
             ..ImportSummary::default()
@@ -308,28 +305,36 @@ impl ImportRun<'_> {
                         on_issue(issue);
                     }
                     Ok(input) => {
-                        let checked = input.check().and_then(|facts| {
-                            let mut h = hasher.build_hasher();
-                            h.write(facts.partner_reference_no.as_bytes());
-                            match seen.entry(h.finish()) {
-                                std::collections::hash_map::Entry::Occupied(first) => {
-                                    Err(RowError::new(
-                                        "partner_reference_no",
-                                        format!("repeats line {} of this file", first.get()),
-                                    ))
-                                }
-                                std::collections::hash_map::Entry::Vacant(slot) => {
-                                    slot.insert(line);
-                                    Ok(facts)
-                                }
-                            }
-                        });
                         lines.push(line);
-                        rows.push(checked);
+                        rows.push(input.check());
                     }
                 }
             }
             if rows.len() >= BATCH_ROWS || (!more && !rows.is_empty()) {
+                let named: Vec<(&str, u64)> = rows
+                    .iter()
+                    .zip(&lines)
+                    .filter_map(|(row, &at)| {
+                        row.as_ref()
+                            .ok()
+                            .map(|facts| (facts.partner_reference_no.as_str(), at))
+                    })
+                    .collect();
+                let repeats = seen.first_lines(&named).await?;
+                let mut repeat_of: HashMap<u64, u64> = HashMap::new();
+                for ((_, at), first) in named.iter().zip(repeats) {
+                    if let Some(first) = first {
+                        repeat_of.insert(*at, first);
+                    }
+                }
+                for (row, at) in rows.iter_mut().zip(&lines) {
+                    if let Some(first) = repeat_of.get(at) {
+                        *row = Err(RowError::new(
+                            "partner_reference_no",
+                            format!("repeats line {first} of this file"),
+                        ));
+                    }
+                }
                 let results = self.apply(&rows).await?;
                 for (result, &at) in results.iter().zip(&lines) {
                     summary.tally.add(result);

@@ -135,3 +135,21 @@ async fn a_wrong_header_an_empty_file_and_non_utf8_text_are_refused_plainly() {
     assert!(out.contains("1 created"), "{out}");
     assert!(orders(&db).await.is_empty() && orders(&db2).await.is_empty());
 }
+
+#[tokio::test]
+async fn a_reference_repeated_batches_apart_is_still_caught_with_its_first_line() {
+    let mut csv = format!("{HEADER}\n");
+    for i in 0..6_000 {
+        csv.push_str(&line(&format!("CSV-{i:05}"), "1.00"));
+        csv.push('\n');
+    }
+    // Line 6002 repeats line 2, more than one 5,000-row batch later.
+    csv.push_str(&line("CSV-00000", "2.00"));
+    csv.push('\n');
+    let (_dir, db, path) = setup("big.csv", csv.as_bytes()).await;
+    let (ok, out) = run(&db.url, &["import", "orders", &path], "");
+    assert!(ok, "{out}");
+    assert!(out.contains("6000 created"), "{out}");
+    assert!(out.contains("1 rejected"), "{out}");
+    assert!(out.contains("line 6002: partner_reference_no: repeats line 2 of this file"), "{out}");
+}
