@@ -151,5 +151,8 @@ async fn a_reference_repeated_batches_apart_is_still_caught_with_its_first_line(
     assert!(ok, "{out}");
     assert!(out.contains("6000 created"), "{out}");
     assert!(out.contains("1 rejected"), "{out}");
-    assert!(out.contains("line 6002: partner_reference_no: repeats line 2 of this file"), "{out}");
+    assert!(
+        out.contains("line 6002: partner_reference_no: repeats line 2 of this file"),
+        "{out}"
+    );
 }
