@@ -5,18 +5,14 @@
 # not list, and any response body that breaks the document's schema.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-DIR="$ROOT/target/schemathesis-run"
-rm -rf "$DIR" && mkdir -p "$DIR"
+# shellcheck source=scripts/release-env.sh
+source "$ROOT/scripts/release-env.sh"
 # SQLite unless the caller gives a fresh database (test.sh does, for PostgreSQL).
-export DATABASE_URL="${SCHEMATHESIS_DATABASE_URL:-sqlite://$DIR/st.db}"
-export CANCEL_DESK_SITE_ROOT="$ROOT/target/site"
-export CANCEL_DESK_KEY_DIR="$DIR/keys"
-export CANCEL_DESK_AUDIT_KEY_PATH="$DIR/audit.key"
-export CANCEL_DESK_AUDIT_CHECKPOINT_PATH="$DIR/audit-checkpoints.jsonl"
+DIR="$ROOT/target/schemathesis-run"
+release_env "$DIR" "${SCHEMATHESIS_DATABASE_URL:-sqlite://$DIR/st.db}"
 export RUST_LOG=warn
 PORT=${SCHEMATHESIS_PORT:-3109}
 export CANCEL_DESK_ADDR="127.0.0.1:$PORT"
-BIN="$ROOT/target/release/cancel-desk"
 TOKEN=$("$BIN" token create --name schemathesis | grep '^cdt_')
 "$BIN" serve --sandbox > "$DIR/server.log" 2>&1 &
 SERVER=$!

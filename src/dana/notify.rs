@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::signing::{PublicKey, string_to_sign};
-use super::types::{Amount, FieldError, FieldKind, FieldRule, text, validate_fields};
+use super::types::{Amount, FieldError, FieldRule, money_value, object, text, validate_fields};
 
 /// Where DANA posts and the key its notifications are signed with.
 #[derive(Debug, Clone)]
@@ -35,30 +35,15 @@ pub static FINISH_NOTIFY_FIELDS: &[FieldRule] = &[
     text("originalExternalId", false, 36),
     text("merchantId", true, 64),
     text("subMerchantId", false, 32),
-    FieldRule {
-        name: "amount",
-        required: true,
-        max_chars: 0,
-        kind: FieldKind::Object,
-    },
-    FieldRule {
-        name: "amount.value",
-        required: true,
-        max_chars: 19,
-        kind: FieldKind::MoneyValue,
-    },
+    object("amount", true),
+    money_value("amount.value"),
     text("amount.currency", true, 3),
     text("latestTransactionStatus", true, 2),
     text("transactionStatusDesc", false, 50),
     text("createdTime", true, 25),
     text("finishedTime", true, 25),
     text("externalStoreId", false, 64),
-    FieldRule {
-        name: "additionalInfo",
-        required: false,
-        max_chars: 0,
-        kind: FieldKind::Object,
-    },
+    object("additionalInfo", false),
 ];
 
 /// A Finish Notify body. `originalPartnerReferenceNo` is the merchant's order id (DANA's page

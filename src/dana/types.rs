@@ -152,6 +152,26 @@ pub(crate) const fn text(name: &'static str, required: bool, max_chars: usize) -
     }
 }
 
+/// A JSON object field (`amount`, `additionalInfo`): its members have rules of their own.
+pub(crate) const fn object(name: &'static str, required: bool) -> FieldRule {
+    FieldRule {
+        name,
+        required,
+        max_chars: 0,
+        kind: FieldKind::Object,
+    }
+}
+
+/// DANA's `amount.value`: `10000.00`, at most 19 characters, required within its object.
+pub(crate) const fn money_value(name: &'static str) -> FieldRule {
+    FieldRule {
+        name,
+        required: true,
+        max_chars: 19,
+        kind: FieldKind::MoneyValue,
+    }
+}
+
 /// Body fields in the seed's order. `amount.*` apply when `amount` is present.
 pub static REQUEST_FIELDS: &[FieldRule] = &[
     text("originalPartnerReferenceNo", true, 64),
@@ -161,25 +181,10 @@ pub static REQUEST_FIELDS: &[FieldRule] = &[
     text("subMerchantId", false, 32),
     text("reason", false, 256),
     text("externalStoreId", false, 64),
-    FieldRule {
-        name: "amount",
-        required: false,
-        max_chars: 0,
-        kind: FieldKind::Object,
-    },
-    FieldRule {
-        name: "amount.value",
-        required: true,
-        max_chars: 19,
-        kind: FieldKind::MoneyValue,
-    },
+    object("amount", false),
+    money_value("amount.value"),
     text("amount.currency", true, 3),
-    FieldRule {
-        name: "additionalInfo",
-        required: false,
-        max_chars: 0,
-        kind: FieldKind::Object,
-    },
+    object("additionalInfo", false),
 ];
 
 /// Query Payment body fields (DANA's Query Payment page), in its order.
@@ -189,28 +194,13 @@ pub static QUERY_REQUEST_FIELDS: &[FieldRule] = &[
     text("originalExternalId", false, 36),
     text("serviceCode", true, 2),
     text("transactionDate", false, 25),
-    FieldRule {
-        name: "amount",
-        required: false,
-        max_chars: 0,
-        kind: FieldKind::Object,
-    },
-    FieldRule {
-        name: "amount.value",
-        required: true,
-        max_chars: 19,
-        kind: FieldKind::MoneyValue,
-    },
+    object("amount", false),
+    money_value("amount.value"),
     text("amount.currency", true, 3),
     text("merchantId", true, 64),
     text("subMerchantId", false, 32),
     text("externalStoreId", false, 64),
-    FieldRule {
-        name: "additionalInfo",
-        required: false,
-        max_chars: 0,
-        kind: FieldKind::Object,
-    },
+    object("additionalInfo", false),
 ];
 
 /// Header rules of the seed page (X-SIGNATURE has no length limit there).

@@ -49,6 +49,15 @@ pub fn engine(pool: &Pool) -> Engine {
 
 /// Opens the database at `url`: a SQLite file is created (with its folder) when missing, in WAL
 /// mode with foreign keys on; PostgreSQL must exist.
+/// The engine behind a connection (inside a transaction, where no pool is at hand).
+pub fn engine_of(conn: &Connection) -> Engine {
+    if conn.backend_name() == "SQLite" {
+        Engine::Sqlite
+    } else {
+        Engine::Postgres
+    }
+}
+
 pub async fn connect(url: &str) -> Result<Pool, sqlx::Error> {
     sqlx::any::install_default_drivers();
     let engine = Engine::of_url(url).ok_or_else(|| {
@@ -129,7 +138,7 @@ pub async fn migrate(pool: &Pool) -> Result<(), sqlx::migrate::MigrateError> {
 /// Gives one SQLite connection a page cache of `kib` for a bulk load (`None`: the default
 /// 2 MiB again). PostgreSQL's cache is the server's: nothing to do.
 pub async fn set_page_cache(conn: &mut Connection, kib: Option<i64>) -> Result<(), sqlx::Error> {
-    if conn.backend_name() != "SQLite" {
+    if engine_of(conn) != Engine::Sqlite {
         return Ok(());
     }
     let kib = kib.unwrap_or(2_000);
@@ -200,7 +209,7 @@ pub async fn now_ms(pool: &Pool) -> Result<Option<i64>, sqlx::Error> {
 
 /// [`now_ms`] read on a connection the caller already holds (inside a transaction).
 pub async fn now_ms_on(conn: &mut Connection) -> Result<Option<i64>, sqlx::Error> {
-    if conn.backend_name() == "SQLite" {
+    if engine_of(conn) == Engine::Sqlite {
         return Ok(None);
     }
     sqlx::query_scalar(PG_NOW_MS)

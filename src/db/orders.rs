@@ -2,7 +2,7 @@
 //! never an OFFSET scan, and nothing counts the whole table.
 
 use super::sql::Sql;
-use super::{Engine, Pool, engine};
+use super::{Engine, Pool, engine, engine_of};
 use crate::ids::OrderId;
 use crate::orders::model::OrderSource;
 use crate::orders::query::{Cursor, OrderFilter, PageRequest};
@@ -444,14 +444,6 @@ pub async fn update_from_intake(
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
-}
-
-fn engine_of(conn: &super::Connection) -> Engine {
-    if conn.backend_name() == "SQLite" {
-        Engine::Sqlite
-    } else {
-        Engine::Postgres
-    }
 }
 
 pub async fn max_id(pool: &Pool) -> Result<i64, sqlx::Error> {
