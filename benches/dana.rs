@@ -77,7 +77,7 @@ async fn main() {
             partner_id: None,
             orders: OrderBook::fixed(orders),
             clock: Arc::new(SystemClock),
-            max_skew: sandbox::DEFAULT_MAX_SKEW,
+            strict: false,
             scripts: Scripts::default(),
             query_scripts: Scripts::default(),
         },
@@ -90,6 +90,7 @@ async fn main() {
         channel_id: "95221".into(),
         origin: None,
         key,
+        debug_mode: false,
     };
     let client = DanaClient::new(config);
 

@@ -52,7 +52,8 @@ pub struct Config {
     pub secure_cookies: bool,
     /// The pending queue: `CANCEL_DESK_WORKER`, `CANCEL_DESK_WORKER_POLL_MS`,
     /// `CANCEL_DESK_RETRY_BACKOFF_SECONDS`, `CANCEL_DESK_LEASE_SECONDS`,
-    /// `CANCEL_DESK_PENDING_MAX_AGE_MINUTES`.
+    /// `CANCEL_DESK_PENDING_MAX_AGE_MINUTES`, and the periodic schedule for "retry periodically"
+    /// refusals: `CANCEL_DESK_PERIODIC_RETRY_SECONDS`, `CANCEL_DESK_PERIODIC_RETRY_ATTEMPTS`.
     pub queue: QueuePolicy,
     /// `CANCEL_DESK_METRICS_TOKEN`: when set, `/metrics` needs `Authorization: Bearer <token>`.
     pub metrics_token: Option<String>,
@@ -198,6 +199,9 @@ impl Config {
                 50..=60_000,
             )? as u64),
             worker,
+            periodic_seconds: number("CANCEL_DESK_PERIODIC_RETRY_SECONDS", "3600", 1..=86_400)?,
+            periodic_attempts: number("CANCEL_DESK_PERIODIC_RETRY_ATTEMPTS", "24", 1..=1000)?
+                as usize,
         };
         let metrics_token = get("CANCEL_DESK_METRICS_TOKEN").filter(|t| !t.trim().is_empty());
         let metrics_public = boolean("CANCEL_DESK_METRICS_PUBLIC", "false")?;
@@ -294,6 +298,8 @@ mod tests {
             ("CANCEL_DESK_RETRY_BACKOFF_SECONDS", "30,soon"),
             ("CANCEL_DESK_LEASE_SECONDS", "1"),
             ("CANCEL_DESK_PENDING_MAX_AGE_MINUTES", "0"),
+            ("CANCEL_DESK_PERIODIC_RETRY_SECONDS", "0"),
+            ("CANCEL_DESK_PERIODIC_RETRY_ATTEMPTS", "0"),
             ("CANCEL_DESK_WORKER_POLL_MS", "x"),
             ("CANCEL_DESK_METRICS_PUBLIC", "yes"),
             ("CANCEL_DESK_TRUSTED_PROXIES", "10.0.0.0/33"),

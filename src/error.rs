@@ -105,6 +105,16 @@ impl From<crate::cancel::service::CancelError> for AppError {
             CancelError::NotOpen(_) => {
                 AppError::Conflict("This cancel is already settled; reload the queue.".into())
             }
+            CancelError::NotInState { state, .. } => {
+                let now = match state {
+                    "RETRYING" => "retrying periodically",
+                    "IN_FLIGHT" => "being sent to DANA",
+                    _ => "pending",
+                };
+                AppError::Conflict(format!(
+                    "This cancel is {now}, so that cannot be done to it now; reload the queue."
+                ))
+            }
             other => {
                 tracing::error!(err = %other, "cancel service failed");
                 AppError::Internal

@@ -300,7 +300,7 @@ pub async fn dana_client(
             partner_id: None,
             orders: OrderBook::Database(pool.clone()),
             clock: std::sync::Arc::new(SystemClock),
-            max_skew: sandbox::DEFAULT_MAX_SKEW,
+            strict: false,
             scripts: Scripts::default(),
             query_scripts: Scripts::default(),
         },
@@ -313,6 +313,7 @@ pub async fn dana_client(
         channel_id: DEFAULT_CHANNEL_ID.into(),
         origin: None,
         key,
+        debug_mode: false,
     }
     .check()?;
     Ok((DanaClient::new(dana).with_timeout(timeout), Some(handle)))

@@ -27,7 +27,7 @@ pub async fn list_pending(
         Some(s) => Some(QueueState::parse(s).ok_or_else(|| {
             super::with_status(AppError::invalid(
                 "state",
-                "must be needs_attention, retrying or waiting",
+                "must be needs_attention, retrying, waiting or periodic",
             ))
         })?),
     };
@@ -50,6 +50,8 @@ pub async fn list_pending(
                 QueueState::NeedsAttention
             } else if r.lease_until.is_some_and(|l| l >= now) {
                 QueueState::Retrying
+            } else if r.state == crate::cancel::model::RequestState::Retrying.as_str() {
+                QueueState::Periodic
             } else {
                 QueueState::Waiting
             };
@@ -57,8 +59,9 @@ pub async fn list_pending(
                 QueueState::NeedsAttention => counts.needs_attention += 1,
                 QueueState::Retrying => counts.retrying += 1,
                 QueueState::Waiting => counts.waiting += 1,
+                QueueState::Periodic => counts.periodic += 1,
             }
-            let next_attempt_display = (state == QueueState::Waiting)
+            let next_attempt_display = matches!(state, QueueState::Waiting | QueueState::Periodic)
                 .then_some(r.next_attempt_at)
                 .flatten()
                 .map(|at| {
@@ -206,7 +209,8 @@ pub async fn check_pending_status(id: CancelRequestId) -> Result<QueueActionResu
     })
 }
 
-/// "Resolve": settles the cancel by hand, with a mandatory note saying how it was confirmed.
+/// "Resolve": settles the cancel by hand, with a mandatory note saying how it was confirmed; or
+/// (`stop_retrying`) stops the periodic retries of a cancel DANA refused.
 #[server(prefix = "/api", endpoint = "pending/resolve")]
 pub async fn resolve_pending(
     id: CancelRequestId,
@@ -216,12 +220,13 @@ pub async fn resolve_pending(
     use crate::cancel::staff::Resolution;
     let (app, user) = super::require(crate::auth::role::Permission::WorkPendingQueue).await?;
     let resolution = match resolution.as_str() {
-        "cancelled" => Resolution::Cancelled,
-        "not_cancelled" => Resolution::NotCancelled,
+        "cancelled" => Some(Resolution::Cancelled),
+        "not_cancelled" => Some(Resolution::NotCancelled),
+        "stop_retrying" => None,
         _ => {
             return Err(super::with_status(AppError::invalid(
                 "resolution",
-                "choose whether DANA cancelled the payment or not",
+                "choose whether DANA cancelled the payment or not, or stop retrying",
             )));
         }
     };
@@ -229,18 +234,29 @@ pub async fn resolve_pending(
     crate::cancel::staff::check_note(&note).map_err(|e| super::with_status(e.into()))?;
     let rows = crate::db::cancels::open_requests(&app.pool, 1_000).await?;
     let reference = reference_of(id, &rows);
-    let status = app
-        .cancels
-        .resolve(id, &user.email, resolution, &note)
-        .await
-        .map_err(|e| super::with_status(e.into()))?;
-    Ok(QueueActionResult {
-        reference,
-        message: format!(
+    let settled = match resolution {
+        Some(resolution) => {
+            app.cancels
+                .resolve(id, &user.email, resolution, &note)
+                .await
+        }
+        None => app.cancels.stop_retrying(id, &user.email, &note).await,
+    };
+    let status = settled.map_err(|e| super::with_status(e.into()))?;
+    let message = match resolution {
+        Some(_) => format!(
             "Resolved by hand: the order is now {}.",
             status.label().to_lowercase()
         ),
-        tone: if resolution == Resolution::Cancelled {
+        None => format!(
+            "Periodic retries stopped: the order is now {} and stays paid.",
+            status.label().to_lowercase()
+        ),
+    };
+    Ok(QueueActionResult {
+        reference,
+        message,
+        tone: if resolution == Some(Resolution::Cancelled) {
             "success"
         } else {
             "failed"

@@ -5,7 +5,7 @@ use crate::ids::{AttemptId, CancelRequestId};
 use crate::time::Timestamp;
 use serde_json::json;
 
-use super::machine::{self, Answer, Effect, Event, Hold, Limits};
+use super::machine::{self, Answer, Effect, Event, Hold, Limits, Step};
 use super::model::RequestState;
 use super::service::{
     AttemptSummary, CancelError, CancelService, Conclusion, OpenCancel, Queued, WorkOutcome,
@@ -67,6 +67,9 @@ fn summary(attempt: &CancelAttempt) -> (AttemptSummary, AttemptResultRow) {
             row.response_code = classification.response_code.clone();
             row.response_message = classification.response_message.clone();
             row.response_body = Some(body.clone());
+            if let Some(reason) = &classification.unexpected {
+                row.transport_error = Some(reason.describe());
+            }
         }
         AttemptResult::TimedOut => {
             row.transport_error = Some(format!(
@@ -89,13 +92,55 @@ fn summary(attempt: &CancelAttempt) -> (AttemptSummary, AttemptResultRow) {
     (view, row)
 }
 
-impl CancelService {
-    /// The limits the machine weighs for `open` at `now`, after `tries` attempts.
-    pub(super) fn limits(&self, open: &OpenCancel, tries: usize, now: Timestamp) -> Limits {
-        Limits {
-            out_of_attempts: tries >= total_timeout_limit() as usize,
-            too_old: now.seconds_since(open.created_at) >= self.policy.max_age_seconds,
+/// A cancel's finished attempts, counted the ways the machine's limits need.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Tally {
+    /// Every attempt recorded (the backoff grows with them).
+    pub attempts: usize,
+    /// Attempts DANA gave no usable answer to: what DANA's 3-attempt rule counts.
+    pub no_answer: usize,
+    /// Attempts answered with a "retry periodically" refusal: what the periodic cap counts.
+    pub periodic: usize,
+}
+
+impl Tally {
+    /// From each attempt's catalog row (`None` while in flight).
+    pub fn of<'a>(codes: impl IntoIterator<Item = Option<&'a str>>) -> Self {
+        let mut tally = Tally::default();
+        for code in codes {
+            tally.attempts += 1;
+            let Some(entry) = code.and_then(catalog::lookup) else {
+                continue;
+            };
+            match Answer::of(entry) {
+                Answer::Unknown => tally.no_answer += 1,
+                Answer::RefusedRetryLater => tally.periodic += 1,
+                _ => {}
+            }
         }
+        tally
+    }
+}
+
+impl CancelService {
+    /// What the machine weighs for `open` at `now`, given its attempts so far.
+    pub(super) fn limits(&self, open: &OpenCancel, tally: Tally, now: Timestamp) -> Limits {
+        Limits {
+            out_of_attempts: tally.no_answer >= total_timeout_limit() as usize,
+            too_old: now.seconds_since(open.created_at) >= self.policy.max_age_seconds,
+            later_attempt: tally.attempts > 1,
+            periodic_spent: tally.periodic >= self.policy.periodic_attempts,
+        }
+    }
+
+    /// The tally of `open`'s attempts as stored on `conn`.
+    pub(super) async fn tally(
+        &self,
+        conn: &mut Connection,
+        open: &OpenCancel,
+    ) -> Result<Tally, sqlx::Error> {
+        let codes = cancels::attempt_codes(conn, open.request_id).await?;
+        Ok(Tally::of(codes.iter().map(|c| c.as_deref())))
     }
 
     /// Records an attempt before it is sent.
@@ -135,21 +180,19 @@ impl CancelService {
         self.audit_attempt(&mut tx, open, attempt, &view, &row, actor, interrupted)
             .await?;
         let now = self.clock.now_on(&mut tx).await?;
-        // Attempts are numbered 1, 2, … in the order they were recorded: this one's number is
-        // how many the cancel has had.
-        let tries = attempt.number as usize;
+        let tally = self.tally(&mut tx, open).await?;
         let event = Event::Answered(Answer::of(view.entry));
-        let step = machine::step(RequestState::InFlight, event, self.limits(open, tries, now))
+        let step = machine::step(RequestState::InFlight, event, self.limits(open, tally, now))
             .ok_or(CancelError::NotOpen(open.request_id))?;
         let context = Context {
             actor,
             code: view.entry.code,
             via: "answer",
-            tries,
+            tries: tally.attempts,
             status_note: None,
             now,
         };
-        let conclusion = self.apply(&mut tx, open, step.effect, &context).await?;
+        let conclusion = self.apply(&mut tx, open, step, &context).await?;
         tx.commit().await?;
         self.metrics
             .record_cancel_attempt(view.entry.code, attempt.latency);
@@ -200,10 +243,11 @@ impl CancelService {
         &self,
         conn: &mut Connection,
         open: &OpenCancel,
-        effect: Effect,
+        step: Step,
         cx: &Context<'_>,
     ) -> Result<Conclusion, CancelError> {
-        match effect {
+        let state = step.next;
+        match step.effect {
             Effect::Settle(outcome) => {
                 let order_status = self.settle(conn, open, outcome, cx).await?;
                 Ok(Conclusion {
@@ -213,19 +257,24 @@ impl CancelService {
             }
             Effect::Retry => {
                 let next = cx.now.plus_seconds(self.policy.delay_after(cx.tries));
-                self.queue(conn, open, next, None, cx).await
+                self.queue(conn, open, state, next, None, cx).await
+            }
+            Effect::Confirm => self.queue(conn, open, state, cx.now, None, cx).await,
+            Effect::RetryPeriodically => {
+                let next = cx.now.plus_seconds(self.policy.periodic_seconds);
+                self.queue(conn, open, state, next, None, cx).await
             }
             Effect::KeepSchedule => {
                 // Due now if it had no due time (it was in flight).
                 let next = open.next_attempt_at.unwrap_or(cx.now);
-                self.queue(conn, open, next, open.attention.as_deref(), cx)
+                self.queue(conn, open, state, next, open.attention.as_deref(), cx)
                     .await
             }
             Effect::Hold(hold) => {
                 let why = self.hold_text(hold, cx);
-                self.queue(conn, open, cx.now, Some(&why), cx).await
+                self.queue(conn, open, state, cx.now, Some(&why), cx).await
             }
-            Effect::Send | Effect::AskStatus | Effect::MarkUnknown => {
+            effect @ (Effect::Send | Effect::AskStatus | Effect::MarkUnknown) => {
                 unreachable!("{effect:?} is run by the caller, not inside a transaction")
             }
         }
@@ -235,11 +284,11 @@ impl CancelService {
     pub(super) async fn apply_alone(
         &self,
         open: &OpenCancel,
-        effect: Effect,
+        step: Step,
         cx: &Context<'_>,
     ) -> Result<WorkOutcome, CancelError> {
         let mut tx = db::begin_write(&self.pool).await?;
-        let conclusion = self.apply(&mut tx, open, effect, cx).await?;
+        let conclusion = self.apply(&mut tx, open, step, cx).await?;
         tx.commit().await?;
         Ok(conclusion.into())
     }
@@ -266,20 +315,26 @@ impl CancelService {
         }
     }
 
-    /// Leaves a cancel PENDING: due at `next`, or held for a person.
+    /// Leaves a cancel open in `state` (PENDING, or RETRYING on the periodic schedule): due at
+    /// `next`, or held for a person.
     async fn queue(
         &self,
         conn: &mut Connection,
         open: &OpenCancel,
+        state: RequestState,
         next: Timestamp,
         attention: Option<&str>,
         cx: &Context<'_>,
     ) -> Result<Conclusion, CancelError> {
         let now = cx.now;
-        let pending = OrderStatus::CancelPending.as_str();
-        cancels::set_order_status(conn, open.order_id, pending, now).await?;
-        cancels::set_request_state(conn, open.request_id, RequestState::Pending, cx.code, now)
-            .await?;
+        let periodic = state == RequestState::Retrying;
+        let order_status = if periodic {
+            OrderStatus::CancelRetrying
+        } else {
+            OrderStatus::CancelPending
+        };
+        cancels::set_order_status(conn, open.order_id, order_status.as_str(), now).await?;
+        cancels::set_request_state(conn, open.request_id, state, cx.code, now).await?;
         cancels::requeue(conn, open.request_id, next, attention, now).await?;
         let event = NewEvent {
             actor: cx.actor.to_string(),
@@ -291,11 +346,12 @@ impl CancelService {
                 "cancel_request": open.request_id,
                 "next_attempt_at": attention.is_none().then(|| crate::time::display_wib(next)),
                 "needs_attention": attention,
+                "schedule": if periodic { "periodic" } else { "backoff" },
             }),
         };
         audit::append_in(conn, &self.audit_key, &event, self.clock.stamp()).await?;
         Ok(Conclusion {
-            order_status: OrderStatus::CancelPending,
+            order_status,
             queued: Some(match attention {
                 Some(why) => Queued::NeedsAttention(why.to_string()),
                 None => Queued::RetryAt(next),

@@ -60,6 +60,10 @@ pub enum RequestState {
     InFlight,
     /// Waiting for its next attempt or status check, or for a person.
     Pending,
+    /// DANA refused with a "retry periodically" code: the order is still paid, and the same
+    /// request is sent again on the slower periodic schedule until DANA cancels it, the cap is
+    /// reached or a person stops it.
+    Retrying,
     /// DANA cancelled the order.
     Succeeded,
     /// DANA refused; the order is still paid.
@@ -67,9 +71,10 @@ pub enum RequestState {
 }
 
 impl RequestState {
-    pub const ALL: [RequestState; 4] = [
+    pub const ALL: [RequestState; 5] = [
         RequestState::InFlight,
         RequestState::Pending,
+        RequestState::Retrying,
         RequestState::Succeeded,
         RequestState::Failed,
     ];
@@ -78,6 +83,7 @@ impl RequestState {
         match self {
             RequestState::InFlight => "IN_FLIGHT",
             RequestState::Pending => "PENDING",
+            RequestState::Retrying => "RETRYING",
             RequestState::Succeeded => "SUCCEEDED",
             RequestState::Failed => "FAILED",
         }
@@ -89,7 +95,10 @@ impl RequestState {
 
     /// Still to be settled: the queue's business.
     pub fn is_open(self) -> bool {
-        matches!(self, RequestState::InFlight | RequestState::Pending)
+        matches!(
+            self,
+            RequestState::InFlight | RequestState::Pending | RequestState::Retrying
+        )
     }
 }
 
@@ -108,13 +117,17 @@ pub enum QueueState {
     Retrying,
     /// Retrying stopped: a person must check, retry or resolve it.
     NeedsAttention,
+    /// DANA refused with a "retry periodically" code: the order is still paid and the cancel is
+    /// sent again on the periodic schedule until DANA cancels it or a person stops it.
+    Periodic,
 }
 
 impl QueueState {
-    pub const ALL: [QueueState; 3] = [
+    pub const ALL: [QueueState; 4] = [
         QueueState::NeedsAttention,
         QueueState::Retrying,
         QueueState::Waiting,
+        QueueState::Periodic,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -122,6 +135,7 @@ impl QueueState {
             QueueState::Waiting => "waiting",
             QueueState::Retrying => "retrying",
             QueueState::NeedsAttention => "needs_attention",
+            QueueState::Periodic => "periodic",
         }
     }
 
@@ -134,6 +148,7 @@ impl QueueState {
             QueueState::Waiting => "Waiting",
             QueueState::Retrying => "Retrying now",
             QueueState::NeedsAttention => "Needs attention",
+            QueueState::Periodic => "Cancel failed \u{2014} retrying periodically",
         }
     }
 
@@ -142,6 +157,7 @@ impl QueueState {
             QueueState::Waiting => "neutral",
             QueueState::Retrying => "pending",
             QueueState::NeedsAttention => "failed",
+            QueueState::Periodic => "pending",
         }
     }
 }
@@ -178,6 +194,7 @@ pub struct QueueCounts {
     pub needs_attention: i64,
     pub retrying: i64,
     pub waiting: i64,
+    pub periodic: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -211,6 +228,13 @@ mod request_state_tests {
             .into_iter()
             .filter(|s| s.is_open())
             .collect();
-        assert_eq!(open, [RequestState::InFlight, RequestState::Pending]);
+        assert_eq!(
+            open,
+            [
+                RequestState::InFlight,
+                RequestState::Pending,
+                RequestState::Retrying
+            ]
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! How the pending-cancel queue retries: the backoff schedule, the lease that keeps two workers
-//! off one cancel, and how long a cancel may stay pending before a person must look.
+//! off one cancel, how long a cancel may stay pending before a person must look, and the slower
+//! periodic schedule for refusals DANA says to retry periodically.
 
 use std::time::Duration;
 
@@ -17,6 +18,11 @@ pub struct QueuePolicy {
     pub poll: Duration,
     /// Whether this server runs a worker at all.
     pub worker: bool,
+    /// Seconds between resends of a cancel DANA refused with a "retry periodically" code.
+    pub periodic_seconds: i64,
+    /// At most this many attempts answered "retry periodically", the first included; then the
+    /// cancel settles as failed (1: no periodic retries).
+    pub periodic_attempts: usize,
 }
 
 impl Default for QueuePolicy {
@@ -27,6 +33,8 @@ impl Default for QueuePolicy {
             max_age_seconds: 60 * 60,
             poll: Duration::from_secs(1),
             worker: true,
+            periodic_seconds: 60 * 60,
+            periodic_attempts: 24,
         }
     }
 }

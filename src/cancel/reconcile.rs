@@ -5,13 +5,16 @@
 use crate::ids::CancelRequestId;
 use serde_json::json;
 
+use super::effects::Tally;
 use super::machine::{self, Event, Finding, Limits};
 use super::model::RequestState;
 use super::service::{CancelError, CancelService, OpenCancel};
 use crate::audit::{self, NewEvent};
 use crate::dana::catalog::{self, StatusDecision, TransactionStatus};
 use crate::dana::client::{QueryResult, StatusQuery};
-use crate::dana::types::{CancelOrderRequest, PAYMENT_SERVICE_CODE, QueryPaymentRequest};
+use crate::dana::types::{
+    CancelDetails, CancelOrderRequest, PAYMENT_SERVICE_CODE, QueryPaymentRequest,
+};
 use crate::db::{self, cancels};
 
 /// What Query Payment said, as the machine and the caller need it.
@@ -19,13 +22,34 @@ pub(super) struct StatusAnswer {
     pub query: StatusQuery,
     /// DANA's `latestTransactionStatus`, when it answered.
     pub status: Option<&'static TransactionStatus>,
+    /// The cancel details of `additionalInfo`, when DANA sent them.
+    pub details: CancelDetails,
     pub finding: Finding,
 }
 
 impl StatusAnswer {
+    /// `latestTransactionStatus` says paid while `additionalInfo` says cancelled.
+    fn contradicts_status(&self) -> bool {
+        self.status.map(|s| s.decision) == Some(StatusDecision::StillPaid)
+            && self.details.says_cancelled()
+    }
+
     /// For a hold: what the status (or the refused check) means for staff.
     pub fn note(&self) -> Option<String> {
         match self.finding {
+            Finding::NeedsPerson if self.contradicts_status() => Some(format!(
+                "DANA's status says the payment is still paid, but its details say it was cancelled{}{}. Ask DANA which is true, then resolve by hand.",
+                self.details
+                    .cancelled_time
+                    .as_deref()
+                    .map(|t| format!(" at {t}"))
+                    .unwrap_or_default(),
+                self.details
+                    .void_amount
+                    .as_deref()
+                    .map(|v| format!(" (void amount {v})"))
+                    .unwrap_or_default(),
+            )),
             Finding::NeedsPerson => self.status.map(|s| s.explanation.to_string()),
             Finding::QueryRefused => {
                 let entry = self.query.entry();
@@ -54,13 +78,13 @@ impl CancelService {
     }
 
     /// Closes attempts whose sender stopped before storing DANA's answer (we hold the lease, so
-    /// that sender is gone) as unknown outcomes. Returns how many attempts the cancel has had.
+    /// that sender is gone) as unknown outcomes. Returns the tally of the cancel's attempts.
     pub(super) async fn close_interrupted(
         &self,
         open: &mut OpenCancel,
         state: &mut RequestState,
         actor: &str,
-    ) -> Result<usize, CancelError> {
+    ) -> Result<Tally, CancelError> {
         let attempts = cancels::attempts_for_request(&self.pool, open.request_id).await?;
         for attempt in attempts.iter().filter(|a| a.finished_at.is_none()) {
             let step = machine::step(*state, Event::FoundInterrupted, Limits::default())
@@ -69,7 +93,13 @@ impl CancelService {
             open.last_code = Some(catalog::TOTAL_TIMEOUT.into());
             *state = step.next;
         }
-        Ok(attempts.len())
+        Ok(Tally::of(attempts.iter().map(|a| {
+            if a.finished_at.is_none() {
+                Some(catalog::TOTAL_TIMEOUT)
+            } else {
+                a.catalog_code.as_deref()
+            }
+        })))
     }
 
     /// Finishes an attempt cut off by a stopped process as a total time-out, and audits it.
@@ -147,6 +177,15 @@ impl CancelService {
         let query = self.dana.query_payment(&request).await?;
         let status = query.transaction_status();
         let entry = query.entry();
+        let details = match (&query.result, status) {
+            (
+                QueryResult::Answered {
+                    response: Some(r), ..
+                },
+                Some(_),
+            ) => r.cancel_details(),
+            _ => CancelDetails::default(),
+        };
         let mut row = cancels::StatusCheckRow {
             actor: actor.to_string(),
             external_id: query.request.external_id.clone(),
@@ -203,6 +242,7 @@ impl CancelService {
                 "response_code": row.response_code,
                 "latest_transaction_status": row.transaction_status,
                 "status_meaning": status.map(|s| s.explanation),
+                "cancel_details": (!details.is_empty()).then_some(&details),
                 "response_body": row.response_body,
                 "transport_error": row.transport_error,
                 "latency_ms": row.latency_ms,
@@ -211,11 +251,17 @@ impl CancelService {
         audit::append_in(&mut tx, &self.audit_key, &event, self.clock.stamp()).await?;
         tx.commit().await?;
         self.metrics.record_status_check(entry.code, query.latency);
-        let finding = Finding::of(status.map(|s| s.decision), entry);
-        Ok(StatusAnswer {
+        let mut answer = StatusAnswer {
+            finding: Finding::of(status.map(|s| s.decision), entry),
             query,
             status,
-            finding,
-        })
+            details,
+        };
+        // "Still paid" with details saying "cancelled": neither resend nor settle on DANA's
+        // word alone; a person asks DANA which is true.
+        if answer.contradicts_status() {
+            answer.finding = Finding::NeedsPerson;
+        }
+        Ok(answer)
     }
 }

@@ -41,6 +41,11 @@ pub enum CancelError {
     Busy(CancelRequestId),
     #[error("cancel {0} is not open")]
     NotOpen(CancelRequestId),
+    #[error("cancel {id} is {state}: that cannot be done to it now")]
+    NotInState {
+        id: CancelRequestId,
+        state: &'static str,
+    },
     #[error("{field}: {message}")]
     InvalidInput {
         field: &'static str,

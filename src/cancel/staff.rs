@@ -1,5 +1,5 @@
 //! What operations staff do by hand with a pending cancel: retry it now, check its status with
-//! DANA, or settle it with a note. Each takes the cancel's lease first, so it never races the
+//! DANA, settle it with a note, or stop its periodic retries. Each takes the cancel's lease first, so it never races the
 //! worker or another person, and each step comes from the state machine (`machine.rs`).
 
 use crate::ids::CancelRequestId;
@@ -16,6 +16,14 @@ use crate::orders::model::OrderStatus;
 pub use super::machine::Resolution;
 
 pub const MAX_NOTE_CHARS: usize = 500;
+
+/// A person's settling action: its machine event and how the trail names it.
+struct ByHand {
+    event: Event,
+    audit_action: &'static str,
+    label: &'static str,
+    via: &'static str,
+}
 
 /// What a status check found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,21 +77,21 @@ impl CancelService {
         self.claim(id).await?;
         let result = async {
             let (mut open, mut state) = self.load_open(id).await?;
-            let tries = self.close_interrupted(&mut open, &mut state, actor).await?;
+            let tally = self.close_interrupted(&mut open, &mut state, actor).await?;
             let answer = self.query_status(&open, actor).await?;
             let now = self.clock.now(&self.pool).await?;
             let event = Event::CheckedByHand(answer.finding);
-            let step = machine::step(state, event, self.limits(&open, tries, now))
+            let step = machine::step(state, event, self.limits(&open, tally, now))
                 .ok_or(CancelError::NotOpen(id))?;
             let cx = Context {
                 actor,
                 code: open.last_entry().code,
                 via: "status check",
-                tries,
+                tries: tally.attempts,
                 status_note: answer.note(),
                 now,
             };
-            let outcome = self.apply_alone(&open, step.effect, &cx).await?;
+            let outcome = self.apply_alone(&open, step, &cx).await?;
             Ok(StatusCheck {
                 entry: answer.query.entry(),
                 status: answer.status,
@@ -103,38 +111,71 @@ impl CancelService {
         resolution: Resolution,
         note: &str,
     ) -> Result<OrderStatus, CancelError> {
+        let label = match resolution {
+            Resolution::Cancelled => "cancelled",
+            Resolution::NotCancelled => "not cancelled",
+        };
+        let action = ByHand {
+            event: Event::Resolved(resolution),
+            audit_action: "cancel.resolved",
+            label,
+            via: "resolution",
+        };
+        self.settle_by_hand(id, actor, action, note).await
+    }
+
+    /// Stops the periodic retries of a cancel DANA refused: the order stays paid
+    /// (CANCEL_FAILED, and may be cancelled or refunded later). Only a RETRYING cancel stops.
+    pub async fn stop_retrying(
+        &self,
+        id: CancelRequestId,
+        actor: &str,
+        note: &str,
+    ) -> Result<OrderStatus, CancelError> {
+        let action = ByHand {
+            event: Event::Stopped,
+            audit_action: "cancel.stopped",
+            label: "periodic retries stopped",
+            via: "stopped by hand",
+        };
+        self.settle_by_hand(id, actor, action, note).await
+    }
+
+    async fn settle_by_hand(
+        &self,
+        id: CancelRequestId,
+        actor: &str,
+        action: ByHand,
+        note: &str,
+    ) -> Result<OrderStatus, CancelError> {
         let note = check_note(note)?;
         self.claim(id).await?;
         let result = async {
             let (mut open, mut state) = self.load_open(id).await?;
-            let tries = self.close_interrupted(&mut open, &mut state, actor).await?;
+            let tally = self.close_interrupted(&mut open, &mut state, actor).await?;
             let mut tx = db::begin_write(&self.pool).await?;
             let now = self.clock.now_on(&mut tx).await?;
-            let step = machine::step(
-                state,
-                Event::Resolved(resolution),
-                self.limits(&open, tries, now),
-            )
-            .ok_or(CancelError::NotOpen(id))?;
+            let step = machine::step(state, action.event, self.limits(&open, tally, now)).ok_or(
+                CancelError::NotInState {
+                    id,
+                    state: state.as_str(),
+                },
+            )?;
             let outcome = match step.effect {
                 Effect::Settle(outcome) => outcome,
                 _ => Outcome::Pending,
-            };
-            let label = match resolution {
-                Resolution::Cancelled => "cancelled",
-                Resolution::NotCancelled => "not cancelled",
             };
             let code = open.last_entry().code;
             cancels::set_resolution(&mut tx, id, actor, &note).await?;
             let event = NewEvent {
                 actor: actor.to_string(),
-                action: "cancel.resolved",
+                action: action.audit_action,
                 outcome: audit_outcome(outcome),
                 order_ref: Some(open.reference.clone()),
                 response_code: Some(code.to_string()),
                 details: json!({
                     "cancel_request": id,
-                    "resolution": label,
+                    "resolution": action.label,
                     "note": note,
                 }),
             };
@@ -142,12 +183,12 @@ impl CancelService {
             let cx = Context {
                 actor,
                 code,
-                via: "resolution",
-                tries,
+                via: action.via,
+                tries: tally.attempts,
                 status_note: None,
                 now,
             };
-            let conclusion = self.apply(&mut tx, &open, step.effect, &cx).await?;
+            let conclusion = self.apply(&mut tx, &open, step, &cx).await?;
             tx.commit().await?;
             Ok(conclusion.order_status)
         }

@@ -6,7 +6,8 @@
 //! in the same transaction.
 
 use super::effects::Context;
-use super::machine::{self, By, Effect, Event, Last};
+use super::machine::{self, Answer, By, Effect, Event, Last, Refusal};
+use super::model::RequestState;
 use super::service::{CancelError, CancelService, OpenCancel, WorkOutcome};
 use crate::db::{self, cancels};
 use crate::ids::CancelRequestId;
@@ -63,42 +64,54 @@ impl CancelService {
             Err(CancelError::NotOpen(_)) => return Ok(WorkOutcome::NotOpen),
             Err(err) => return Err(err),
         };
-        let tries = self.close_interrupted(&mut open, &mut state, actor).await?;
+        let tally = self.close_interrupted(&mut open, &mut state, actor).await?;
         let last_entry = open.last_entry();
-        let last = if last_entry.outcome_unknown {
-            Last::Unknown
-        } else {
-            Last::Known
+        let answer = Answer::of(last_entry);
+        let last = match answer {
+            Answer::Unknown => Last::Unknown,
+            // Only a refusal of a later attempt leaves a cancel PENDING (a RETRYING one was
+            // confirmed still paid, or refused on its first attempt).
+            Answer::Refused | Answer::RefusedRetryLater if state == RequestState::Pending => {
+                Last::Refused
+            }
+            _ => Last::Known,
         };
         let now = self.clock.now(&self.pool).await?;
         let due = machine::step(
             state,
             Event::Due { by, last },
-            self.limits(&open, tries, now),
+            self.limits(&open, tally, now),
         )
         .ok_or(CancelError::NotOpen(id))?;
         let mut cx = Context {
             actor,
             code: last_entry.code,
             via: "status check",
-            tries,
+            tries: tally.attempts,
             status_note: None,
             now,
         };
+        let next_number = tally.attempts as u32 + 1;
         match due.effect {
-            Effect::Send => return self.resend(&open, tries as u32 + 1, actor).await,
+            Effect::Send => return self.resend(&open, next_number, actor).await,
             Effect::AskStatus => {}
-            effect => return self.apply_alone(&open, effect, &cx).await,
+            _ => return self.apply_alone(&open, due, &cx).await,
         }
-        let answer = self.query_status(&open, actor).await?;
+        let status = self.query_status(&open, actor).await?;
         cx.now = self.clock.now(&self.pool).await?;
-        cx.status_note = answer.note();
-        let event = Event::CheckedBeforeResend(answer.finding);
-        let checked = machine::step(due.next, event, self.limits(&open, tries, cx.now))
+        cx.status_note = status.note();
+        let event = match (last, answer) {
+            (Last::Refused, Answer::RefusedRetryLater) => {
+                Event::CheckedAfterRefusal(status.finding, Refusal::RetryLater)
+            }
+            (Last::Refused, _) => Event::CheckedAfterRefusal(status.finding, Refusal::Final),
+            _ => Event::CheckedBeforeResend(status.finding),
+        };
+        let checked = machine::step(due.next, event, self.limits(&open, tally, cx.now))
             .ok_or(CancelError::NotOpen(id))?;
         match checked.effect {
-            Effect::Send => self.resend(&open, tries as u32 + 1, actor).await,
-            effect => self.apply_alone(&open, effect, &cx).await,
+            Effect::Send => self.resend(&open, next_number, actor).await,
+            _ => self.apply_alone(&open, checked, &cx).await,
         }
     }
 

@@ -37,7 +37,7 @@ pub(super) async fn sandbox(config: &Config, args: SandboxArgs) -> Result<(), Cl
             partner_id: args.partner_id,
             orders: OrderBook::Database(pool),
             clock: std::sync::Arc::new(SystemClock),
-            max_skew: sandbox::DEFAULT_MAX_SKEW,
+            strict: args.strict,
             scripts,
             query_scripts,
         },

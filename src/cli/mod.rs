@@ -100,6 +100,11 @@ pub struct SandboxArgs {
     /// Accept only this X-PARTNER-ID (default: any).
     #[arg(long)]
     pub partner_id: Option<String>,
+    /// Also apply rules DANA does not document (Cancel Desk's own, off by default so the sandbox
+    /// answers as DANA does): X-TIMESTAMP within 5 minutes of the sandbox's clock, a cancel's
+    /// amount equal to the order's, and no X-EXTERNAL-ID reused within a day (409).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Subcommand)]

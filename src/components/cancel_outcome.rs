@@ -3,15 +3,20 @@
 
 use leptos::prelude::*;
 
-use crate::cancel::model::{AttemptView, CancelRequestView};
+use crate::cancel::model::{AttemptView, CancelRequestView, RequestState};
 use crate::dana::catalog::Outcome;
 
-fn headline(outcome: Option<Outcome>) -> &'static str {
-    match outcome {
-        Some(Outcome::Success) => "Cancelled at DANA",
-        Some(Outcome::Pending) => "Not settled yet",
-        Some(Outcome::Failed) => "Not cancelled",
-        None => "Waiting for DANA",
+fn headline(state: RequestState, outcome: Option<Outcome>) -> &'static str {
+    match (state, outcome) {
+        (RequestState::Retrying, _) => "Cancel failed \u{2014} retrying periodically",
+        // A refusal of a later attempt waits for DANA's status before it counts.
+        (RequestState::Pending | RequestState::InFlight, Some(Outcome::Failed)) => {
+            "Not settled yet \u{2014} checking the status with DANA"
+        }
+        (_, Some(Outcome::Success)) => "Cancelled at DANA",
+        (_, Some(Outcome::Pending)) => "Not settled yet",
+        (_, Some(Outcome::Failed)) => "Not cancelled",
+        (_, None) => "Waiting for DANA",
     }
 }
 
@@ -19,12 +24,16 @@ fn headline(outcome: Option<Outcome>) -> &'static str {
 pub fn CancelOutcome(request: CancelRequestView) -> impl IntoView {
     let entry = request.entry();
     let last = request.attempts.last().cloned();
-    let tone = entry.map_or("pending", |e| e.outcome.tone());
+    let tone = match request.state {
+        RequestState::Retrying => "pending",
+        _ => entry.map_or("pending", |e| e.outcome.tone()),
+    };
+    let periodic = request.state == RequestState::Retrying;
     let dana_said = last.as_ref().and_then(|a| a.response_message.clone());
     view! {
         <div class=format!("outcome outcome-{tone}") role="status" data-testid="cancel-outcome" data-code=entry.map(|e| e.code)>
             <div class="outcome-head">
-                <strong class="outcome-title">{headline(entry.map(|e| e.outcome))}</strong>
+                <strong class="outcome-title">{headline(request.state, entry.map(|e| e.outcome))}</strong>
                 {entry.map(|e| view! { <span class="mono outcome-code">{e.code}" · "{e.message}</span> })}
             </div>
             {entry.map(|e| view! { <p class="outcome-explanation">{e.explanation}</p> })}
@@ -40,8 +49,8 @@ pub fn CancelOutcome(request: CancelRequestView) -> impl IntoView {
             })}
             {request.next_attempt_display.clone().map(|n| view! {
                 <p class="outcome-next">
-                    <strong>"Cancel Desk keeps trying on its own: "</strong>
-                    "next try " {n} ". Operations can follow it on the Pending page."
+                    <strong>{if periodic { "Cancel Desk sends it again periodically: " } else { "Cancel Desk keeps trying on its own: " }}</strong>
+                    "next try " {n} ". Operations can follow it, or stop it, on the Pending page."
                 </p>
             })}
             {request.attention.clone().map(|a| view! {

@@ -197,7 +197,7 @@ pub static CATALOG: &[CatalogEntry] = &[
         "Mark Cancel Order process as Failed. Retry request periodically",
         Failed,
         RetrySamePayloadLater,
-        "The merchant's DANA balance is too low to return this payment. The order stays paid; top up the balance, then cancel again."
+        "The merchant's DANA balance is too low to return this payment. The order stays paid; top up the balance: Cancel Desk sends the cancel again periodically until DANA accepts it or someone stops it."
     ),
     entry!(
         "4035715",
@@ -207,7 +207,7 @@ pub static CATALOG: &[CatalogEntry] = &[
         "Mark Cancel Order process as Failed. Retry request periodically or contact DANA to consult",
         Failed,
         RetrySamePayloadLater,
-        "DANA does not permit this cancel right now (reason in DANA's message). The order stays paid; try again later, and contact DANA if it keeps failing."
+        "DANA does not permit this cancel right now (reason in DANA's message). The order stays paid; Cancel Desk sends it again periodically. Contact DANA if it keeps failing."
     ),
     entry!(
         "4045700",
@@ -216,8 +216,8 @@ pub static CATALOG: &[CatalogEntry] = &[
         "Invalid transaction status",
         "Mark Cancel Order process as Failed. Retry request periodically or contact DANA to consult",
         Failed,
-        ContactDana,
-        "DANA says this payment is not in a state that can be cancelled (for example, already cancelled or refunded). Check its status with DANA before doing anything else."
+        RetrySamePayloadLater,
+        "DANA says this payment is not in a state that can be cancelled now (for example, already cancelled or refunded). Cancel Desk checks its status with DANA and sends the cancel again periodically; contact DANA if it keeps failing."
     ),
     entry!(
         "4045701",
@@ -257,7 +257,7 @@ pub static CATALOG: &[CatalogEntry] = &[
         "Mark Cancel Order process as Failed. Retry request periodically",
         Failed,
         RetrySamePayloadLater,
-        "DANA had an error and did not cancel the order. It stays paid; try again later."
+        "DANA had an error and did not cancel the order. It stays paid; Cancel Desk sends the cancel again periodically."
     ),
     entry!(
         "5005701",

@@ -15,6 +15,14 @@ use super::types::{
     QueryPaymentRequest, QueryPaymentResponse,
 };
 
+/// The `originalPartnerReferenceNo` a signed request's body asks about.
+fn partner_reference_of(body: &[u8]) -> Option<String> {
+    let json: serde_json::Value = serde_json::from_slice(body).ok()?;
+    json.get("originalPartnerReferenceNo")?
+        .as_str()
+        .map(str::to_string)
+}
+
 /// The seed's expected timeout for Cancel Order.
 pub const EXPECTED_TIMEOUT: Duration = Duration::from_secs(8);
 /// The most of an answer the client reads (DANA's are a few hundred bytes).
@@ -285,6 +293,7 @@ impl DanaClient {
             .sign(&string_to_sign("POST", path, &body, timestamp));
         let mut headers = vec![
             ("Content-Type", "application/json".to_string()),
+            ("Accept", "application/json".to_string()),
             ("X-TIMESTAMP", timestamp.to_string()),
             ("X-SIGNATURE", signature),
         ];
@@ -296,6 +305,9 @@ impl DanaClient {
             ("X-EXTERNAL-ID", external_id.to_string()),
             ("CHANNEL-ID", self.config.channel_id.clone()),
         ]);
+        if self.config.debug_mode {
+            headers.push(("X-Debug-Mode", "true".to_string()));
+        }
         Ok(SignedRequest {
             method: "POST",
             url: format!("{}{}", self.config.base_url, path),
@@ -401,12 +413,27 @@ impl DanaClient {
     pub async fn send(&self, request: SignedRequest, number: u32) -> CancelAttempt {
         let (exchange, latency) = self.exchange(&request).await;
         let result = match exchange {
-            Exchange::Answered { http_status, body } => AttemptResult::Answered {
-                http_status,
-                classification: catalog::classify(http_status, &body),
-                response: serde_json::from_slice(&body).ok(),
-                body: String::from_utf8_lossy(&body).into_owned(),
-            },
+            Exchange::Answered { http_status, body } => {
+                let mut classification = catalog::classify(http_status, &body);
+                let response: Option<Box<CancelOrderResponse>> = serde_json::from_slice(&body).ok();
+                // An answer naming another order (a success above all) must never settle this
+                // one: it is unexpected, and Query Payment is asked before anything else.
+                let asked_about = partner_reference_of(&request.body);
+                if let Some(other) = response
+                    .as_ref()
+                    .and_then(|r| r.original_partner_reference_no.as_deref())
+                    .filter(|r| asked_about.as_deref().is_some_and(|asked| asked != *r))
+                {
+                    classification.entry = catalog::unexpected();
+                    classification.unexpected = Some(UnexpectedReason::OtherOrder(other.into()));
+                }
+                AttemptResult::Answered {
+                    http_status,
+                    classification,
+                    response,
+                    body: String::from_utf8_lossy(&body).into_owned(),
+                }
+            }
             Exchange::TimedOut => AttemptResult::TimedOut,
             Exchange::Transport(err) => AttemptResult::Transport(err),
         };

@@ -60,13 +60,16 @@ pub trait ExternalIdSource: Send + Sync {
     fn next_id(&self) -> String;
 }
 
-/// 32 random hex digits (128 bits): a collision within a day is not a practical concern.
+/// DANA SDK-style ids: `sdk` and 33 characters of a random v4 UUID (122 random bits less the
+/// three dropped digits): a collision within a day is not a practical concern.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct RandomExternalIds;
 
 impl ExternalIdSource for RandomExternalIds {
     fn next_id(&self) -> String {
-        format!("{:032x}", rand::random::<u128>())
+        // As DANA's SDKs make it: "sdk" and a random UUID's last 33 characters (36 in all).
+        let uuid = uuid::Uuid::new_v4().to_string();
+        format!("sdk{}", &uuid[3..])
     }
 }
 
@@ -121,7 +124,9 @@ mod tests {
     #[test]
     fn random_ids_fit_the_header() {
         let a = RandomExternalIds.next_id();
-        assert_eq!(a.len(), 32);
+        assert_eq!(a.len(), 36);
+        assert!(a.starts_with("sdk"), "{a}");
+        assert_eq!(a.matches('-').count(), 4, "{a}");
         assert_ne!(a, RandomExternalIds.next_id());
     }
 }

@@ -29,6 +29,9 @@ pub struct DanaConfig {
     pub origin: Option<String>,
     /// `DANA_PRIVATE_KEY_PATH` or `DANA_PRIVATE_KEY`.
     pub key: MerchantKey,
+    /// `DANA_DEBUG_MODE`: send `X-Debug-Mode: true`, so DANA's sandbox explains its refusals in
+    /// `responseMessage` (refused with DANA's production URL).
+    pub debug_mode: bool,
 }
 
 impl std::fmt::Debug for DanaConfig {
@@ -39,6 +42,7 @@ impl std::fmt::Debug for DanaConfig {
             .field("merchant_id", &self.merchant_id)
             .field("channel_id", &self.channel_id)
             .field("origin", &self.origin)
+            .field("debug_mode", &self.debug_mode)
             .field("key", &"<redacted>")
             .finish()
     }
@@ -113,6 +117,16 @@ impl DanaConfig {
             channel_id: get("DANA_CHANNEL_ID").unwrap_or_else(|| DEFAULT_CHANNEL_ID.to_string()),
             origin: get("DANA_ORIGIN"),
             key,
+            debug_mode: match get("DANA_DEBUG_MODE").as_deref() {
+                None | Some("false") | Some("0") | Some("off") => false,
+                Some("true") | Some("1") | Some("on") => true,
+                Some(other) => {
+                    return Err(bad(
+                        "DANA_DEBUG_MODE",
+                        format!("{other:?} is not true or false"),
+                    ));
+                }
+            },
         };
         config.check().map(Some)
     }
@@ -139,6 +153,12 @@ impl DanaConfig {
         check_len("DANA_PARTNER_ID", &self.partner_id, 36)?;
         check_len("DANA_MERCHANT_ID", &self.merchant_id, 64)?;
         check_len("DANA_CHANNEL_ID", &self.channel_id, 5)?;
+        if self.debug_mode && self.is_production() {
+            return Err(bad(
+                "DANA_DEBUG_MODE",
+                "is for DANA's sandbox only; unset it with DANA's production URL",
+            ));
+        }
         Ok(self)
     }
 

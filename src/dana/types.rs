@@ -125,6 +125,59 @@ pub struct QueryPaymentResponse {
     pub additional_info: Option<Map<String, Value>>,
 }
 
+/// What Query Payment's `additionalInfo` says about a cancel, where DANA sends it
+/// (`statusDetail.cancelled`, `statusDetail.acquirementStatus`, `timeDetail.cancelledTime`,
+/// `amountDetail.voidAmount`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CancelDetails {
+    pub cancelled: Option<bool>,
+    pub acquirement_status: Option<String>,
+    pub cancelled_time: Option<String>,
+    pub void_amount: Option<String>,
+}
+
+impl CancelDetails {
+    /// Whether any detail says the order was cancelled.
+    pub fn says_cancelled(&self) -> bool {
+        self.cancelled == Some(true)
+            || self.acquirement_status.as_deref() == Some("CANCELLED")
+            || self.cancelled_time.is_some()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == CancelDetails::default()
+    }
+}
+
+impl QueryPaymentResponse {
+    /// The cancel details in `additionalInfo` (DANA sends `cancelled` as the text "true").
+    pub fn cancel_details(&self) -> CancelDetails {
+        let Some(info) = &self.additional_info else {
+            return CancelDetails::default();
+        };
+        let text = |object: &str, field: &str| {
+            info.get(object)
+                .and_then(|o| o.get(field))
+                .and_then(|v| match v {
+                    Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+                    Value::Bool(b) => Some(b.to_string()),
+                    _ => None,
+                })
+        };
+        CancelDetails {
+            cancelled: text("statusDetail", "cancelled").map(|c| c.eq_ignore_ascii_case("true")),
+            acquirement_status: text("statusDetail", "acquirementStatus"),
+            cancelled_time: text("timeDetail", "cancelledTime"),
+            void_amount: info
+                .get("amountDetail")
+                .and_then(|o| o.get("voidAmount"))
+                .and_then(|a| a.get("value"))
+                .and_then(Value::as_str)
+                .map(str::to_string),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldKind {
     Text,

@@ -148,7 +148,7 @@ pub async fn claim_lease(
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE cancel_requests SET lease_owner = $1, lease_until = $2 \
-         WHERE id = $3 AND state IN ('IN_FLIGHT', 'PENDING') AND (lease_until IS NULL OR lease_until < $4)",
+         WHERE id = $3 AND state IN ('IN_FLIGHT', 'PENDING', 'RETRYING') AND (lease_until IS NULL OR lease_until < $4)",
     )
     .bind(owner)
     .bind(until)
@@ -176,7 +176,7 @@ pub async fn claim_due(
     sqlx::query_scalar(&format!(
         "UPDATE cancel_requests SET lease_owner = $1, lease_until = $2 WHERE id IN (\
          SELECT id FROM cancel_requests \
-         WHERE state IN ('IN_FLIGHT', 'PENDING') AND next_attempt_at <= $3 AND attention IS NULL \
+         WHERE state IN ('IN_FLIGHT', 'PENDING', 'RETRYING') AND next_attempt_at <= $3 AND attention IS NULL \
            AND (lease_until IS NULL OR lease_until < $3) \
          ORDER BY next_attempt_at, id LIMIT $4{lock}) RETURNING id"
     ))
@@ -198,7 +198,7 @@ pub async fn renew_lease(
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE cancel_requests SET lease_until = CASE WHEN lease_until > $1 THEN lease_until ELSE $2 END \
-         WHERE id = $3 AND lease_owner = $4 AND state IN ('IN_FLIGHT', 'PENDING')",
+         WHERE id = $3 AND lease_owner = $4 AND state IN ('IN_FLIGHT', 'PENDING', 'RETRYING')",
     )
     .bind(until)
     .bind(until)
@@ -209,8 +209,8 @@ pub async fn renew_lease(
     Ok(done.rows_affected() == 1)
 }
 
-/// Puts an open request back in the queue: due at `next_attempt_at`, no lease, and `attention`
-/// set when a person must look.
+/// Puts an open request back in the queue (its state set by the caller): due at
+/// `next_attempt_at`, no lease, and `attention` set when a person must look.
 pub async fn requeue(
     conn: &mut crate::db::Connection,
     id: CancelRequestId,
@@ -219,7 +219,7 @@ pub async fn requeue(
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE cancel_requests SET state = 'PENDING', next_attempt_at = $1, attention = $2, \
+        "UPDATE cancel_requests SET next_attempt_at = $1, attention = $2, \
          lease_owner = NULL, lease_until = NULL, updated_at = $3 WHERE id = $4",
     )
     .bind(next_attempt_at)
@@ -335,6 +335,8 @@ pub async fn insert_status_check(
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PendingRow {
     pub id: CancelRequestId,
+    /// The request's state (IN_FLIGHT, PENDING or RETRYING).
+    pub state: String,
     pub partner_reference_no: String,
     pub customer_name: Option<String>,
     pub amount_minor: i64,
@@ -355,11 +357,11 @@ pub struct PendingRow {
 /// cancel DANA has not settled).
 pub async fn open_requests(pool: &Pool, limit: i64) -> Result<Vec<PendingRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT r.id, r.partner_reference_no, o.customer_name, o.amount_minor, o.currency, o.status AS order_status, \
+        "SELECT r.id, r.state, r.partner_reference_no, o.customer_name, o.amount_minor, o.currency, o.status AS order_status, \
                 r.actor, r.reason, r.last_code, r.last_status, r.attention, r.next_attempt_at, r.lease_until, r.created_at, \
                 (SELECT COUNT(*) FROM cancel_attempts a WHERE a.cancel_request_id = r.id) AS attempts \
          FROM cancel_requests r JOIN orders o ON o.id = r.order_id \
-         WHERE r.state IN ('IN_FLIGHT', 'PENDING') ORDER BY r.created_at, r.id LIMIT $1",
+         WHERE r.state IN ('IN_FLIGHT', 'PENDING', 'RETRYING') ORDER BY r.created_at, r.id LIMIT $1",
     )
     .bind(limit)
     .fetch_all(pool)
@@ -373,7 +375,7 @@ pub async fn queue_depth(pool: &Pool, now: Timestamp) -> Result<(i64, i64, i64),
            SUM(CASE WHEN attention IS NULL AND lease_until >= $1 THEN 1 ELSE 0 END), \
            SUM(CASE WHEN attention IS NULL AND (lease_until IS NULL OR lease_until < $2) THEN 1 ELSE 0 END), \
            SUM(CASE WHEN attention IS NOT NULL THEN 1 ELSE 0 END) \
-         FROM cancel_requests WHERE state IN ('IN_FLIGHT', 'PENDING')",
+         FROM cancel_requests WHERE state IN ('IN_FLIGHT', 'PENDING', 'RETRYING')",
     )
     .bind(now)
     .bind(now)
@@ -390,7 +392,7 @@ pub async fn queue_depth(pool: &Pool, now: Timestamp) -> Result<(i64, i64, i64),
 pub async fn oldest_due(pool: &Pool, now: Timestamp) -> Result<Option<Timestamp>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT MIN(next_attempt_at) FROM cancel_requests \
-         WHERE state IN ('IN_FLIGHT', 'PENDING') AND attention IS NULL AND next_attempt_at <= $1",
+         WHERE state IN ('IN_FLIGHT', 'PENDING', 'RETRYING') AND attention IS NULL AND next_attempt_at <= $1",
     )
     .bind(now)
     .fetch_one(pool)
@@ -500,6 +502,19 @@ pub async fn attempts_for_request(
     )
     .bind(cancel_request_id)
     .fetch_all(pool)
+    .await
+}
+
+/// Each attempt's catalog row, in attempt order (`None` while in flight).
+pub async fn attempt_codes(
+    conn: &mut crate::db::Connection,
+    cancel_request_id: CancelRequestId,
+) -> Result<Vec<Option<String>>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT catalog_code FROM cancel_attempts WHERE cancel_request_id = $1 ORDER BY attempt_no",
+    )
+    .bind(cancel_request_id)
+    .fetch_all(conn)
     .await
 }
 

@@ -249,7 +249,13 @@ mod tests {
     #[test]
     fn status_only_moves_forward_and_a_cancel_is_never_undone() {
         let paid = facts("10000.00");
-        for status in ["CANCELLING", "CANCEL_PENDING", "CANCELLED", "CANCEL_FAILED"] {
+        for status in [
+            "CANCELLING",
+            "CANCEL_PENDING",
+            "CANCEL_RETRYING",
+            "CANCELLED",
+            "CANCEL_FAILED",
+        ] {
             for source in [OrderSource::Notify, OrderSource::Api] {
                 let d = decide(Some(&stored(status)), &paid, source);
                 let status_after = match &d {

@@ -17,6 +17,9 @@ pub enum OrderStatus {
     Cancelling,
     /// DANA has not settled the cancel yet (in progress, rate limited, server error, time-out).
     CancelPending,
+    /// DANA refused with a "retry periodically" code: still paid, and Cancel Desk sends the
+    /// same cancel again on the periodic schedule (not cancellable again meanwhile).
+    CancelRetrying,
     /// DANA confirmed the cancel.
     Cancelled,
     /// DANA refused the cancel; the order is still paid.
@@ -24,12 +27,13 @@ pub enum OrderStatus {
 }
 
 impl OrderStatus {
-    pub const ALL: [OrderStatus; 7] = [
+    pub const ALL: [OrderStatus; 8] = [
         OrderStatus::Unpaid,
         OrderStatus::Closed,
         OrderStatus::Paid,
         OrderStatus::Cancelling,
         OrderStatus::CancelPending,
+        OrderStatus::CancelRetrying,
         OrderStatus::Cancelled,
         OrderStatus::CancelFailed,
     ];
@@ -42,6 +46,7 @@ impl OrderStatus {
             OrderStatus::Paid => "PAID",
             OrderStatus::Cancelling => "CANCELLING",
             OrderStatus::CancelPending => "CANCEL_PENDING",
+            OrderStatus::CancelRetrying => "CANCEL_RETRYING",
             OrderStatus::Cancelled => "CANCELLED",
             OrderStatus::CancelFailed => "CANCEL_FAILED",
         }
@@ -59,6 +64,7 @@ impl OrderStatus {
             OrderStatus::Paid => "Paid",
             OrderStatus::Cancelling => "Cancelling",
             OrderStatus::CancelPending => "Cancel pending",
+            OrderStatus::CancelRetrying => "Cancel failed \u{2014} retrying periodically",
             OrderStatus::Cancelled => "Cancelled",
             OrderStatus::CancelFailed => "Cancel failed",
         }
@@ -74,7 +80,9 @@ impl OrderStatus {
         match self {
             OrderStatus::Unpaid | OrderStatus::Closed => "muted",
             OrderStatus::Paid => "neutral",
-            OrderStatus::Cancelling | OrderStatus::CancelPending => "pending",
+            OrderStatus::Cancelling | OrderStatus::CancelPending | OrderStatus::CancelRetrying => {
+                "pending"
+            }
             OrderStatus::Cancelled => "success",
             OrderStatus::CancelFailed => "failed",
         }

@@ -220,7 +220,11 @@ impl OrderListParams {
         let status = match present(&self.status) {
             None => None,
             Some(s) => Some(OrderStatus::parse(s).ok_or_else(|| {
-                AppError::invalid("status", format!("unknown status {s:?}; expected one of PAID, CANCELLING, CANCEL_PENDING, CANCELLED, CANCEL_FAILED"))
+                let known: Vec<&str> = OrderStatus::ALL.iter().map(|s| s.as_str()).collect();
+                AppError::invalid(
+                    "status",
+                    format!("unknown status {s:?}; expected one of {}", known.join(", ")),
+                )
             })?),
         };
         let date = |field: &'static str,

@@ -229,6 +229,7 @@ fn QueueView(queue: PendingQueue, actions: Actions, busy: Signal<bool>) -> impl 
             {chip(QueueState::NeedsAttention, c.needs_attention)}
             {chip(QueueState::Retrying, c.retrying)}
             {chip(QueueState::Waiting, c.waiting)}
+            {chip(QueueState::Periodic, c.periodic)}
             <span class="subtle small refreshed" data-testid="refreshed">
                 "Updated " {queue.as_of_display.clone()} " · refreshes every 5 s"
             </span>
@@ -285,6 +286,7 @@ fn QueueRow(item: PendingCancelView, actions: Actions, busy: Signal<bool>) -> im
     );
     let tone = entry.map_or("pending", |e| e.outcome.tone());
     let reference = item.partner_reference_no.clone();
+    let periodic = item.state == QueueState::Periodic;
     view! {
         <tr data-testid="pending-row" data-reference=reference.clone() data-state=item.state.as_str()>
             <td>
@@ -342,13 +344,26 @@ fn QueueRow(item: PendingCancelView, actions: Actions, busy: Signal<bool>) -> im
                         actions.resolving.set((!open).then_some(item.id));
                         actions.note.set(String::new());
                         actions.resolve_error.set(None);
+                        actions.resolution.set(if periodic { "stop_retrying" } else { "cancelled" });
                     }
                 >
-                    "Resolve by hand…"
+                    {if periodic { "Stop retrying or resolve…" } else { "Resolve by hand…" }}
                 </button>
                 <div class:hidden=move || actions.resolving.get() != Some(item.id)>
                     <ActionForm action=actions.resolve attr:class="resolve-form">
                         <input type="hidden" name="id" value=id_resolve />
+                        {periodic.then(|| view! {
+                            <label class="radio">
+                                <input
+                                    type="radio"
+                                    name="resolution"
+                                    value="stop_retrying"
+                                    prop:checked=move || actions.resolution.get() == "stop_retrying"
+                                    on:change=move |_| actions.resolution.set("stop_retrying")
+                                />
+                                "Stop retrying: the order stays paid (cancel failed)"
+                            </label>
+                        })}
                         <label class="radio">
                             <input
                                 type="radio"
@@ -370,7 +385,7 @@ fn QueueRow(item: PendingCancelView, actions: Actions, busy: Signal<bool>) -> im
                             "Not cancelled: the order stays paid"
                         </label>
                         <label class="field">
-                            <span>"Note (required): how was this confirmed?"</span>
+                            <span>"Note (required): why, and how was this confirmed?"</span>
                             <textarea
                                 name="note"
                                 rows="2"
@@ -381,7 +396,9 @@ fn QueueRow(item: PendingCancelView, actions: Actions, busy: Signal<bool>) -> im
                             ></textarea>
                         </label>
                         {move || actions.resolve_error.get().map(|e| view! { <p class="form-error small" role="alert">{e}</p> })}
-                        <button type="submit" class="button button-small" disabled=move || busy.get()>"Resolve"</button>
+                        <button type="submit" class="button button-small" disabled=move || busy.get()>
+                            {move || if actions.resolution.get() == "stop_retrying" { "Stop retrying" } else { "Resolve" }}
+                        </button>
                     </ActionForm>
                 </div>
             </td>

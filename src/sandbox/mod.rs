@@ -1,8 +1,10 @@
-//! A stand-in for DANA's Cancel Order and Query Payment endpoints, as strict as DANA: every
-//! header's presence and format, the timestamp and its skew, the signature against the merchant's
-//! public key, every body field, and the orders it knows with their state (paid or cancelled,
-//! including a cancel whose answer never reached the client). Runs as `cancel-desk sandbox` or
-//! inside the dashboard.
+//! A stand-in for DANA's Cancel Order and Query Payment endpoints, as strict as DANA and no
+//! stricter: every header's presence and format, the signature against the merchant's public
+//! key, every body field (an empty optional string counts as absent, as at DANA), DANA's magic
+//! references, and the orders it knows with their state (paid or cancelled, including a cancel
+//! whose answer never reached the client). Rules DANA does not document (timestamp skew, amount
+//! equal to the order's, a reused X-EXTERNAL-ID) apply only in strict mode. Runs as
+//! `cancel-desk sandbox [--strict]` or inside the dashboard.
 
 pub mod notify;
 pub mod scenario;
@@ -33,8 +35,8 @@ use crate::dana::types::{
 use crate::money::Money;
 use scenario::{Behaviour, Scripts};
 
-/// How far X-TIMESTAMP may be from the sandbox's clock.
-pub const DEFAULT_MAX_SKEW: Duration = Duration::from_secs(5 * 60);
+/// In strict mode: how far X-TIMESTAMP may be from the sandbox's clock.
+pub const STRICT_MAX_SKEW: Duration = Duration::from_secs(5 * 60);
 
 /// An order as DANA knows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,7 +100,10 @@ pub struct SandboxConfig {
     pub partner_id: Option<String>,
     pub orders: OrderBook,
     pub clock: Arc<dyn Clock>,
-    pub max_skew: Duration,
+    /// Also apply Cancel Desk's own rules, which DANA does not document: X-TIMESTAMP within
+    /// [`STRICT_MAX_SKEW`], a cancel's amount equal to the order's, no X-EXTERNAL-ID reused
+    /// within a day.
+    pub strict: bool,
     /// Behaviours of Cancel Order requests.
     pub scripts: Scripts,
     /// Behaviours of Query Payment requests (normal unless scripted).
@@ -116,7 +121,7 @@ struct SandboxState {
     partner_id: Option<String>,
     orders: OrderBook,
     clock: Arc<dyn Clock>,
-    max_skew: Duration,
+    strict: bool,
     inner: Mutex<Inner>,
 }
 
@@ -211,7 +216,7 @@ fn router(config: SandboxConfig) -> (Router, Arc<SandboxState>) {
         partner_id: config.partner_id,
         orders: config.orders,
         clock: config.clock,
-        max_skew: config.max_skew,
+        strict: config.strict,
         inner: Mutex::new(Inner {
             scripts: config.scripts,
             query_scripts: config.query_scripts,
@@ -352,7 +357,7 @@ fn check_headers(
     let timestamp = header("x-timestamp");
     let sent_at = parse_timestamp(timestamp).ok_or_else(|| format_error(service, "X-TIMESTAMP"))?;
     let skew = (state.clock.now() - sent_at).num_seconds().unsigned_abs();
-    if skew > state.max_skew.as_secs() {
+    if state.strict && skew > STRICT_MAX_SKEW.as_secs() {
         return Err(unauthorized(
             service,
             "X-TIMESTAMP is outside the allowed time window",
@@ -392,7 +397,8 @@ fn receive<T: serde::de::DeserializeOwned>(
     };
     let day = check_headers(state, service, path, headers, body)
         .map_err(|(code, message)| Box::new(answer(state, code, &message, None)))?;
-    let json: Value = serde_json::from_slice(body).map_err(|_| bad_request())?;
+    let mut json: Value = serde_json::from_slice(body).map_err(|_| bad_request())?;
+    drop_empty_optionals(rules, &mut json);
     if let Err(e) = validate_fields(rules, &json) {
         let (code, message) = if e.missing {
             mandatory(service, &e.field)
@@ -408,6 +414,18 @@ fn receive<T: serde::de::DeserializeOwned>(
         .unwrap_or_default()
         .to_string();
     Ok((day, external_id, request))
+}
+
+/// DANA treats an optional field sent as an empty string as absent.
+fn drop_empty_optionals(rules: &[crate::dana::types::FieldRule], json: &mut Value) {
+    let Some(object) = json.as_object_mut() else {
+        return;
+    };
+    for rule in rules.iter().filter(|r| !r.required) {
+        if object.get(rule.name).and_then(Value::as_str) == Some("") {
+            object.remove(rule.name);
+        }
+    }
 }
 
 fn snap_bad_request(service: &str) -> &'static str {
@@ -431,8 +449,9 @@ async fn cancel(
     let reference = request.original_partner_reference_no.clone();
     let behaviour = {
         let mut inner = state.inner.lock().expect("sandbox state");
-        if !inner.external_ids.insert((day, external_id)) {
-            // Not a Cancel Order code: a client that reuses X-EXTERNAL-ID gets SNAP's conflict.
+        if !inner.external_ids.insert((day, external_id)) && state.strict {
+            // Not a Cancel Order code: in strict mode a client that reuses X-EXTERNAL-ID gets
+            // SNAP's conflict.
             drop(inner);
             return answer(&state, "4095700", "Conflict", None);
         }
@@ -464,6 +483,21 @@ async fn cancel(
                 "{\"responseCode\": \"2005700\", ".into(),
             );
         }
+        Behaviour::Misdirected { reference } => {
+            let response = CancelOrderResponse {
+                response_code: "2005700".into(),
+                response_message: "Successful".into(),
+                original_partner_reference_no: Some(reference),
+                original_reference_no: None,
+                original_external_id: None,
+                cancel_time: Some(format_timestamp(state.clock.now())),
+                transaction_date: None,
+                additional_info: Some(serde_json::Map::new()),
+            };
+            return answer(&state, "2005700", "Successful", Some(response));
+        }
+        // A Query Payment behaviour: cancels behave normally.
+        Behaviour::Status { .. } => {}
     }
     match settle(&state, &request, &body).await {
         Ok(response) => response,
@@ -495,6 +529,7 @@ async fn settle(
         return Ok(answer(state, "4045708", "Invalid Merchant", None));
     }
     if let Some(amount) = &request.amount
+        && state.strict
         && (amount.value != order.amount.to_wire() || amount.currency != order.currency)
     {
         return Ok(answer(
@@ -565,7 +600,7 @@ async fn query(
     let reference = request.original_partner_reference_no.clone();
     let behaviour = {
         let mut inner = state.inner.lock().expect("sandbox state");
-        if !inner.external_ids.insert((day, external_id)) {
+        if !inner.external_ids.insert((day, external_id)) && state.strict {
             drop(inner);
             return answer(&state, "4095500", "Conflict", None);
         }
@@ -593,6 +628,40 @@ async fn query(
                 StatusCode::OK,
                 "{\"responseCode\": \"2005500\", ".into(),
             );
+        }
+        Behaviour::Misdirected { reference } => {
+            let body = serde_json::json!({
+                "responseCode": "2005500",
+                "responseMessage": "Successful",
+                "originalPartnerReferenceNo": reference,
+                "serviceCode": PAYMENT_SERVICE_CODE,
+                "latestTransactionStatus": "05",
+            });
+            return raw(&state, StatusCode::OK, body.to_string());
+        }
+        Behaviour::Status {
+            status,
+            additional_info,
+        } => {
+            let response = QueryPaymentResponse {
+                response_code: "2005500".into(),
+                response_message: "Successful".into(),
+                original_partner_reference_no: Some(reference),
+                original_reference_no: request.original_reference_no.clone(),
+                original_external_id: request.original_external_id.clone(),
+                service_code: Some(PAYMENT_SERVICE_CODE.into()),
+                transaction_status_desc: crate::dana::catalog::transaction_status(&status)
+                    .map(|s| s.name.to_uppercase()),
+                latest_transaction_status: Some(status),
+                original_response_code: None,
+                original_response_message: None,
+                trans_amount: request.amount.clone(),
+                amount: request.amount.clone(),
+                paid_time: None,
+                additional_info: Some(additional_info.unwrap_or_default()),
+            };
+            let text = serde_json::to_string(&response).expect("a response serialises");
+            return raw(&state, StatusCode::OK, text);
         }
     }
     let order = match state.orders.find(&reference).await {

@@ -20,6 +20,15 @@ pub enum Behaviour {
     Hold { millis: u64 },
     /// HTTP 200 with an empty body.
     EmptyBody,
+    /// A success that names another order (`reference`), without cancelling anything.
+    Misdirected { reference: String },
+    /// Query Payment only: DANA's answer with this `latestTransactionStatus` (00, 01, 02, 05,
+    /// 07) and, optionally, this `additionalInfo`, whatever the sandbox knows of the order.
+    Status {
+        status: String,
+        #[serde(default)]
+        additional_info: Option<serde_json::Map<String, serde_json::Value>>,
+    },
     /// HTTP 200 with a body that is not JSON.
     MalformedJson,
 }
@@ -74,8 +83,15 @@ impl Scripts {
     }
 }
 
-/// DANA's sandbox convention: a partner reference equal to a response code answers that code.
-/// More references give the off-contract answers, and a cancel whose answer is lost.
+/// The partner references DANA's own sandbox answers with their code, as DANA documents them.
+pub const DANA_MAGIC_REFERENCES: [&str; 7] = [
+    "2025700", "4035700", "4035705", "4035714", "4035715", "4045708", "5005701",
+];
+
+/// DANA's sandbox convention: a partner reference equal to a response code answers that code
+/// (every one of [`DANA_MAGIC_REFERENCES`]). Cancel Desk extends it to every other Cancel Order
+/// code, and `SANDBOX-*` references give the off-contract answers and a cancel whose answer is
+/// lost; real references never look like either.
 fn magic(reference: &str) -> Behaviour {
     match reference {
         "SANDBOX-HANG" => Behaviour::Hang { millis: 10_000 },
@@ -111,6 +127,14 @@ mod tests {
         assert_eq!(s.next("R1"), Behaviour::Hang { millis: 5 });
         assert_eq!(s.next("R1"), Behaviour::Normal);
         assert_eq!(s.next("R1"), Behaviour::Normal);
+    }
+
+    #[test]
+    fn every_magic_reference_dana_documents_answers_its_code() {
+        let mut s = Scripts::default();
+        for code in DANA_MAGIC_REFERENCES {
+            assert_eq!(s.next(code), Behaviour::Code { code: code.into() });
+        }
     }
 
     #[test]

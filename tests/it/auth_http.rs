@@ -388,7 +388,14 @@ async fn concurrent_cancel_requests_over_http_make_one_dana_call() {
 async fn each_outcome_class_over_http() {
     use cancel_desk::sandbox::scenario::Behaviour;
     let app = TestApp::spawn().await;
-    let references = ["OK-1", "2025700", "4035714", "SLOW-1", "SANDBOX-EMPTY-BODY"];
+    let references = [
+        "OK-1",
+        "2025700",
+        "4035705",
+        "4035714",
+        "SLOW-1",
+        "SANDBOX-EMPTY-BODY",
+    ];
     let orders: Vec<_> = references
         .iter()
         .map(|r| order(r, "Siti Rahayu", 1_000_000, "PAID", 1_795_453_200))
@@ -400,7 +407,9 @@ async fn each_outcome_class_over_http() {
     for (reference, order_after, last_code, audit_outcome, attempts) in [
         ("OK-1", "CANCELLED", "2005700", "success", 1),
         ("2025700", "CANCEL_PENDING", "2025700", "pending", 1),
-        ("4035714", "CANCEL_FAILED", "4035714", "failure", 1),
+        ("4035705", "CANCEL_FAILED", "4035705", "failure", 1),
+        // "Retry periodically": still paid, back on the periodic schedule.
+        ("4035714", "CANCEL_RETRYING", "4035714", "pending", 1),
         ("SLOW-1", "CANCEL_PENDING", "TIMEOUT", "pending", 1),
         (
             "SANDBOX-EMPTY-BODY",

@@ -140,10 +140,18 @@ async fn concurrent_cancels_of_one_order_make_exactly_one_dana_call() {
 #[tokio::test]
 async fn each_outcome_class_leaves_order_and_trail_in_the_right_state() {
     // DANA's sandbox convention: these references answer their own code.
-    let app = app_with(&["2025700", "4035714", "5005701", "SANDBOX-EMPTY-BODY"]).await;
+    let app = app_with(&[
+        "2025700",
+        "4035705",
+        "4035714",
+        "5005701",
+        "SANDBOX-EMPTY-BODY",
+    ])
+    .await;
     for (reference, order_after, request_after, code) in [
         ("2025700", "CANCEL_PENDING", "PENDING", "2025700"),
-        ("4035714", "CANCEL_FAILED", "FAILED", "4035714"),
+        ("4035705", "CANCEL_FAILED", "FAILED", "4035705"),
+        ("4035714", "CANCEL_RETRYING", "RETRYING", "4035714"),
         ("5005701", "CANCEL_PENDING", "PENDING", "5005701"),
         (
             "SANDBOX-EMPTY-BODY",
@@ -185,17 +193,19 @@ async fn each_outcome_class_leaves_order_and_trail_in_the_right_state() {
     // A refused cancel leaves the order paid-but-failed, and it may be cancelled again.
     let again = app
         .cancels
-        .cancel_order(ACTOR, "4035714", "balance topped up")
+        .cancel_order(ACTOR, "4035705", "account fixed")
         .await
         .unwrap();
-    assert_eq!(again.entry().code, "4035714");
-    // A pending one may not: it belongs to the retry queue.
-    let err = app
-        .cancels
-        .cancel_order(ACTOR, "2025700", "again")
-        .await
-        .unwrap_err();
-    assert!(matches!(err, CancelError::NotCancellable { .. }), "{err}");
+    assert_eq!(again.entry().code, "4035705");
+    // A pending one may not, nor one on the periodic schedule: they belong to the queue.
+    for reference in ["2025700", "4035714"] {
+        let err = app
+            .cancels
+            .cancel_order(ACTOR, reference, "again")
+            .await
+            .unwrap_err();
+        assert!(matches!(err, CancelError::NotCancellable { .. }), "{err}");
+    }
 }
 
 #[tokio::test]

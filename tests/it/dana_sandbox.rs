@@ -1,4 +1,4 @@
-//! The DANA client against the strict sandbox, over loopback.
+//! The DANA client against the sandbox (strict mode unless a test says otherwise), over loopback.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -42,6 +42,11 @@ fn order(reference: &str, cancelled: bool) -> SandboxOrder {
 }
 
 async fn sandbox() -> SandboxHandle {
+    sandbox_in(true).await
+}
+
+/// The sandbox as DANA is (`strict: false`) or with Cancel Desk's own extra rules.
+async fn sandbox_in(strict: bool) -> SandboxHandle {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     sandbox::spawn(
         listener,
@@ -54,7 +59,7 @@ async fn sandbox() -> SandboxHandle {
                 order("R2", false),
             ]),
             clock: Arc::new(FixedClock(now())),
-            max_skew: sandbox::DEFAULT_MAX_SKEW,
+            strict,
             scripts: Scripts::default(),
             query_scripts: Scripts::default(),
         },
@@ -70,6 +75,7 @@ fn client(sandbox: &SandboxHandle, key: &str) -> DanaClient {
         channel_id: "95221".into(),
         origin: Some("www.cancel-desk.test".into()),
         key: MerchantKey::from_pem_text(key).unwrap(),
+        debug_mode: false,
     }
     .check()
     .unwrap();
@@ -706,6 +712,7 @@ fn the_default_timeout_is_the_seeds_eight_seconds() {
         channel_id: "95221".into(),
         origin: None,
         key: MerchantKey::from_pem_text(PKCS8).unwrap(),
+        debug_mode: false,
     };
     assert_eq!(DanaClient::new(config).timeout(), Duration::from_secs(8));
 }
@@ -844,4 +851,171 @@ async fn scripted_query_answers_are_classified_and_never_give_a_status() {
         catalog::lookup_query("4295500").unwrap().outcome,
         Outcome::Pending
     );
+}
+
+#[tokio::test]
+async fn as_dana_the_sandbox_takes_an_empty_optional_field_as_absent_in_either_mode() {
+    for strict in [false, true] {
+        let sandbox = sandbox_in(strict).await;
+        let body = json!({
+            "originalPartnerReferenceNo": PARTNER,
+            "originalReferenceNo": "",
+            "originalExternalId": "",
+            "merchantId": MERCHANT,
+            "subMerchantId": "",
+            "reason": "",
+            "externalStoreId": "",
+            "amount": {"value": "10000.00", "currency": "IDR"},
+        })
+        .to_string();
+        let (status, answer) = raw(&sandbox, PKCS8, &body, |_| {}).await;
+        assert_eq!(
+            (status, answer["responseCode"].as_str()),
+            (200, Some("2005700")),
+            "strict {strict}: {answer}"
+        );
+        // A required field stays required, empty or not.
+        let body = json!({"originalPartnerReferenceNo": "R2", "merchantId": ""}).to_string();
+        let (status, answer) = raw(&sandbox, PKCS8, &body, |_| {}).await;
+        assert_eq!(
+            (status, answer["responseCode"].as_str()),
+            (400, Some("4005702")),
+            "strict {strict}: {answer}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn only_strict_mode_refuses_skew_a_different_amount_and_a_reused_external_id() {
+    for strict in [false, true] {
+        let sandbox = sandbox_in(strict).await;
+        // A timestamp six minutes old, correctly signed.
+        let body = body_of(PARTNER);
+        let stale = format_timestamp(now() - chrono::Duration::minutes(6));
+        let stale_signature = MerchantKey::from_pem_text(PKCS8)
+            .unwrap()
+            .sign(&string_to_sign(
+                "POST",
+                CANCEL_PATH,
+                body.as_bytes(),
+                &stale,
+            ));
+        let (status, answer) = raw(&sandbox, PKCS8, &body, |h| {
+            h[1].1 = stale.clone();
+            h[2].1 = stale_signature;
+        })
+        .await;
+        let expected = if strict {
+            (401, Some("4015700"))
+        } else {
+            (200, Some("2005700"))
+        };
+        assert_eq!(
+            (status, answer["responseCode"].as_str()),
+            expected,
+            "skew, strict {strict}"
+        );
+
+        // An amount other than the order's (the order is Rp 10.000).
+        let mut other = request("R2");
+        other.amount = Some(Amount::from_money(
+            Money::from_minor(999_900).unwrap(),
+            "IDR",
+        ));
+        let client = client(&sandbox, PKCS8);
+        let code = client.cancel_order(&other).await.unwrap().entry().code;
+        assert_eq!(
+            code,
+            if strict { "4005701" } else { "2005700" },
+            "amount, strict {strict}"
+        );
+
+        // The same X-EXTERNAL-ID twice in a day.
+        let signed = client
+            .sign_cancel_with(&request("ALREADY-CANCELLED"), NOW, "same-id")
+            .unwrap();
+        client.send(signed.clone(), 1).await;
+        let replay = client.send(signed, 2).await;
+        let expected = if strict { 409 } else { 404 };
+        assert_eq!(
+            answered(&replay.result).0,
+            expected,
+            "reuse, strict {strict}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_magic_reference_dana_documents_answers_its_code_over_the_wire() {
+    let sandbox = sandbox_in(false).await;
+    let client = client(&sandbox, PKCS8);
+    for code in cancel_desk::sandbox::scenario::DANA_MAGIC_REFERENCES {
+        let attempt = client.cancel_order(&request(code)).await.unwrap();
+        let entry = catalog::lookup(code).unwrap();
+        assert_eq!(attempt.entry().code, code);
+        assert_eq!(
+            answered(&attempt.result).0,
+            entry.http_status.unwrap(),
+            "{code}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn requests_carry_accept_json_an_sdk_style_external_id_and_debug_mode_only_when_asked() {
+    let sandbox = sandbox_in(false).await;
+    let plain = DanaClient::new(
+        DanaConfig {
+            base_url: sandbox.base_url(),
+            partner_id: "CLIENT-ID-1".into(),
+            merchant_id: MERCHANT.into(),
+            channel_id: "95221".into(),
+            origin: None,
+            key: MerchantKey::from_pem_text(PKCS8).unwrap(),
+            debug_mode: false,
+        }
+        .check()
+        .unwrap(),
+    );
+    let signed = plain.sign_cancel(&request(PARTNER)).unwrap();
+    assert_eq!(signed.header("Accept"), Some("application/json"));
+    assert_eq!(signed.header("X-Debug-Mode"), None);
+    let id = &signed.external_id;
+    assert_eq!(id.len(), 36, "{id}");
+    assert!(id.starts_with("sdk"), "{id}");
+    // The sandbox takes it as DANA does.
+    assert_eq!(plain.send(signed, 1).await.entry().code, "2005700");
+
+    let mut config = plain.config().clone();
+    config.debug_mode = true;
+    let debug = DanaClient::new(config.clone().check().unwrap());
+    let signed = debug.sign_cancel(&request("R2")).unwrap();
+    assert_eq!(signed.header("X-Debug-Mode"), Some("true"));
+    // Never towards DANA's production system.
+    config.base_url = cancel_desk::dana::config::PRODUCTION_BASE_URL.into();
+    assert_eq!(config.check().unwrap_err().var, "DANA_DEBUG_MODE");
+}
+
+#[tokio::test]
+async fn a_success_naming_another_order_is_unexpected() {
+    let sandbox = sandbox_in(false).await;
+    sandbox.script(
+        PARTNER,
+        vec![Behaviour::Misdirected {
+            reference: "R2".into(),
+        }],
+    );
+    let attempt = client(&sandbox, PKCS8)
+        .cancel_order(&request(PARTNER))
+        .await
+        .unwrap();
+    assert_eq!(attempt.entry().code, catalog::UNEXPECTED);
+    match &attempt.result {
+        AttemptResult::Answered { classification, .. } => assert_eq!(
+            classification.unexpected,
+            Some(UnexpectedReason::OtherOrder("R2".into()))
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert!(!sandbox.is_cancelled(PARTNER));
 }

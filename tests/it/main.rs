@@ -11,6 +11,7 @@ mod cluster;
 mod copy_data;
 mod dana_sandbox;
 mod dana_signing;
+mod fidelity;
 mod hardening;
 mod import_cli;
 mod import_http;

@@ -12,13 +12,18 @@ use cancel_desk::dana::catalog;
 use cancel_desk::orders::model::OrderStatus;
 use cancel_desk::sandbox::scenario::Behaviour;
 
-const ACTOR: &str = "rina@merchant.co.id";
-const OPS: &str = "ops@merchant.co.id";
+pub(crate) const ACTOR: &str = "rina@merchant.co.id";
+pub(crate) const OPS: &str = "ops@merchant.co.id";
 
 const METRICS_TOKEN: &str = "scrape-token-for-tests";
 
-async fn app_with(references: &[&str]) -> TestApp {
-    let app = TestApp::spawn_with(&[("CANCEL_DESK_METRICS_TOKEN", METRICS_TOKEN)]).await;
+pub(crate) async fn app_with(references: &[&str]) -> TestApp {
+    app_with_settings(&[("CANCEL_DESK_METRICS_TOKEN", METRICS_TOKEN)], references).await
+}
+
+/// A server with these settings and a paid order (Rp 25.000) for each reference.
+pub(crate) async fn app_with_settings(settings: &[(&str, &str)], references: &[&str]) -> TestApp {
+    let app = TestApp::spawn_with(settings).await;
     let orders: Vec<_> = references
         .iter()
         .map(|r| order(r, "Dewi Lestari", 2_500_000, "PAID", 1_795_453_200))
@@ -27,7 +32,7 @@ async fn app_with(references: &[&str]) -> TestApp {
     app
 }
 
-async fn order_status(app: &TestApp, reference: &str) -> String {
+pub(crate) async fn order_status(app: &TestApp, reference: &str) -> String {
     sqlx::query_scalar("SELECT status FROM orders WHERE partner_reference_no = $1")
         .bind(reference)
         .fetch_one(&app.pool)
@@ -35,7 +40,10 @@ async fn order_status(app: &TestApp, reference: &str) -> String {
         .unwrap()
 }
 
-async fn request_id(app: &TestApp, reference: &str) -> cancel_desk::ids::CancelRequestId {
+pub(crate) async fn request_id(
+    app: &TestApp,
+    reference: &str,
+) -> cancel_desk::ids::CancelRequestId {
     sqlx::query_scalar("SELECT id FROM cancel_requests WHERE partner_reference_no = $1")
         .bind(reference)
         .fetch_one(&app.pool)
@@ -43,7 +51,7 @@ async fn request_id(app: &TestApp, reference: &str) -> cancel_desk::ids::CancelR
         .unwrap()
 }
 
-async fn trail(app: &TestApp, reference: &str) -> Vec<(String, Option<String>)> {
+pub(crate) async fn trail(app: &TestApp, reference: &str) -> Vec<(String, Option<String>)> {
     sqlx::query_as(
         "SELECT action, response_code FROM audit_events WHERE order_ref = $1 ORDER BY id",
     )
@@ -57,7 +65,7 @@ async fn trail(app: &TestApp, reference: &str) -> Vec<(String, Option<String>)> 
 /// (leases are left alone: they run on the real clock every server shares).
 async fn time_passes(pool: &cancel_desk::db::Pool, ahead: i64) {
     sqlx::query(
-        "UPDATE cancel_requests SET next_attempt_at = next_attempt_at - $1 WHERE state IN ('IN_FLIGHT', 'PENDING')",
+        "UPDATE cancel_requests SET next_attempt_at = next_attempt_at - $1 WHERE state IN ('IN_FLIGHT', 'PENDING', 'RETRYING')",
     )
     .bind(ahead * 1000)
     .execute(pool)
@@ -66,7 +74,7 @@ async fn time_passes(pool: &cancel_desk::db::Pool, ahead: i64) {
 }
 
 /// One worker pass after `ahead` seconds.
-async fn worker_pass(app: &TestApp, ahead: i64) -> usize {
+pub(crate) async fn worker_pass(app: &TestApp, ahead: i64) -> usize {
     time_passes(&app.pool, ahead).await;
     app.cancels
         .work_due(cancel_desk::time::Timestamp::host_now())

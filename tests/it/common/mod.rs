@@ -475,7 +475,7 @@ pub async fn shared_database(
             partner_id: Some(partner_id.into()),
             orders: OrderBook::Database(pool.clone()),
             clock: std::sync::Arc::new(cancel_desk::dana::clock::SystemClock),
-            max_skew: sandbox::DEFAULT_MAX_SKEW,
+            strict: false,
             scripts: Scripts::default(),
             query_scripts: Scripts::default(),
         },
