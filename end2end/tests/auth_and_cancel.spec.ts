@@ -47,15 +47,27 @@ test('finance cancels an order with a reason and sees DANA confirm it', async ({
 });
 
 test('a refused cancel explains why and what to do', async ({ page }) => {
+  await signIn(page, 'finance', '/orders/4035705');
+  const outcome = await cancelWithReason(page, 'Duplicate payment');
+  await expect(outcome).toHaveAttribute('data-code', '4035705');
+  await expect(outcome).toContainText('Not cancelled');
+  await expect(outcome).toContainText('Do Not Honor');
+  await expect(outcome).toContainText('contact DANA');
+  await expect(outcome).toContainText('Next step: Contact DANA');
+  await expect(page.locator('.head-amount .badge')).toHaveText('Cancel failed');
+  await page.screenshot({ path: 'screenshots/cancel-failed.png', fullPage: true });
+});
+
+test('insufficient funds goes on the periodic schedule, visible to operations', async ({ page }) => {
   await signIn(page, 'finance', '/orders/4035714');
   const outcome = await cancelWithReason(page, 'Duplicate payment');
   await expect(outcome).toHaveAttribute('data-code', '4035714');
-  await expect(outcome).toContainText('Not cancelled');
+  await expect(outcome).toContainText('Cancel failed — retrying periodically');
   await expect(outcome).toContainText('Insufficient Funds');
   await expect(outcome).toContainText('top up the balance');
-  await expect(outcome).toContainText('Next step: Retry the same request later');
-  await expect(page.locator('.head-amount .badge')).toHaveText('Cancel failed');
-  await page.screenshot({ path: 'screenshots/cancel-failed.png', fullPage: true });
+  await expect(outcome).toContainText('Cancel Desk sends it again periodically');
+  await expect(page.locator('.head-amount .badge')).toHaveText('Cancel failed — retrying periodically');
+  await page.screenshot({ path: 'screenshots/cancel-retrying.png', fullPage: true });
 });
 
 test('a pending answer says the cancel is not settled yet', async ({ page }) => {

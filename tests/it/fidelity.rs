@@ -277,3 +277,81 @@ async fn a_person_stops_periodic_retries_with_a_note_and_only_those() {
         .unwrap();
     assert_eq!(again.order_status, OrderStatus::Cancelled);
 }
+
+#[tokio::test]
+async fn operations_see_a_periodic_retry_on_the_queue_and_stop_it_over_http() {
+    use cancel_desk::auth::role::Role;
+    let app = app_with(&["ORDER-HTTP"]).await;
+    app.sandbox.script("ORDER-HTTP", vec![code("4035715")]);
+    app.cancels
+        .cancel_order(ACTOR, "ORDER-HTTP", "customer asked")
+        .await
+        .unwrap();
+    let id = request_id(&app, "ORDER-HTTP").await.to_string();
+    // Finance may not work the queue.
+    app.login_as(Role::Finance).await;
+    let form = [
+        ("id", id.as_str()),
+        ("resolution", "stop_retrying"),
+        ("note", "merchant asked us to stop"),
+    ];
+    assert_eq!(app.post_form("/api/pending/resolve", &form).await.0, 403);
+    app.login_as(Role::Operations).await;
+    let (status, body) = app
+        .post_form("/api/pending/list", &[("state", "periodic")])
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("ORDER-HTTP"), "{body}");
+    assert!(body.contains("\"periodic\":1"), "{body}");
+    let (status, body) = app.post_form("/api/pending/resolve", &form).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("Periodic retries stopped"), "{body}");
+    assert_eq!(order_status(&app, "ORDER-HTTP").await, "CANCEL_FAILED");
+    // Settled: stopping again is a conflict, not a 500.
+    assert_eq!(app.post_form("/api/pending/resolve", &form).await.0, 409);
+}
+
+#[tokio::test]
+async fn query_payment_details_saying_cancelled_against_a_paid_status_go_to_a_person() {
+    let app = app_with(&["ORDER-MIXED"]).await;
+    app.sandbox
+        .script("ORDER-MIXED", vec![hang(), Behaviour::Normal]);
+    let details = serde_json::json!({
+        "statusDetail": {"acquirementStatus": "SUCCESS", "frozen": "false", "cancelled": "true"},
+        "timeDetail": {"cancelledTime": "2026-11-26T09:00:00+07:00"},
+        "amountDetail": {"voidAmount": {"value": "25000.00", "currency": "IDR"}},
+    });
+    app.sandbox.script_queries(
+        "ORDER-MIXED",
+        vec![Behaviour::Status {
+            status: "00".into(),
+            additional_info: details.as_object().cloned(),
+        }],
+    );
+    app.cancels
+        .cancel_order(ACTOR, "ORDER-MIXED", "customer asked")
+        .await
+        .unwrap();
+    worker_pass(&app, 60).await;
+    assert_eq!(app.sandbox.calls("ORDER-MIXED"), 1, "nothing resent");
+    let attention: Option<String> =
+        sqlx::query_scalar("SELECT attention FROM cancel_requests WHERE partner_reference_no = $1")
+            .bind("ORDER-MIXED")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let attention = attention.expect("held for a person");
+    assert!(
+        attention.contains("its details say it was cancelled at 2026-11-26T09:00:00+07:00"),
+        "{attention}"
+    );
+    assert!(attention.contains("void amount 25000.00"), "{attention}");
+    let details: Vec<String> = sqlx::query_scalar(
+        "SELECT details FROM audit_events WHERE order_ref = $1 AND action = 'dana.status_check'",
+    )
+    .bind("ORDER-MIXED")
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert!(details[0].contains("\"cancelled_time\""), "{details:?}");
+}
