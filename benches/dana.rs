@@ -68,6 +68,8 @@ async fn main() {
         currency: "IDR".into(),
         paid_at: 1_795_453_200,
         cancelled: false,
+        paid: true,
+        refunded: false,
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let sandbox = sandbox::spawn(
@@ -80,6 +82,7 @@ async fn main() {
             strict: false,
             scripts: Scripts::default(),
             query_scripts: Scripts::default(),
+            refund_scripts: Scripts::default(),
         },
     )
     .unwrap();

@@ -124,6 +124,41 @@ impl From<crate::cancel::service::CancelError> for AppError {
 }
 
 #[cfg(feature = "ssr")]
+impl From<crate::refund::service::RefundError> for AppError {
+    fn from(err: crate::refund::service::RefundError) -> Self {
+        use crate::refund::service::RefundError;
+        match err {
+            RefundError::InvalidInput { field, message } => AppError::invalid(field, message),
+            RefundError::InvalidRequest(err) => AppError::invalid(&err.field, err.problem),
+            RefundError::OrderNotFound(reference) => {
+                AppError::NotFound(format!("Order {reference}"))
+            }
+            RefundError::NotRefundable { status, .. } => {
+                let label = crate::orders::model::OrderStatus::parse(&status)
+                    .map_or(status.clone(), |s| s.label().to_lowercase());
+                AppError::Conflict(format!(
+                    "This order is {label}, so it cannot be refunded now."
+                ))
+            }
+            RefundError::ExceedsRefundable { refundable } => AppError::invalid(
+                "amount",
+                format!("is more than what remains refundable ({refundable})"),
+            ),
+            RefundError::Busy(_) => AppError::Conflict(
+                "This refund is being worked on right now. Try again in a moment.".into(),
+            ),
+            RefundError::NotOpen(_) => {
+                AppError::Conflict("This refund is already settled; reload the page.".into())
+            }
+            other => {
+                tracing::error!(err = %other, "refund service failed");
+                AppError::Internal
+            }
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {
         tracing::error!(error = %err, "database error");

@@ -32,6 +32,8 @@ id_type!(OrderId, "an order");
 id_type!(CancelRequestId, "a cancel request");
 id_type!(AttemptId, "a cancel attempt");
 id_type!(UserId, "a staff account");
+id_type!(RefundId, "a refund");
+id_type!(RefundAttemptId, "a refund attempt");
 
 #[cfg(test)]
 mod tests {

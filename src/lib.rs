@@ -15,6 +15,7 @@ pub mod ids;
 pub mod money;
 pub mod orders;
 pub mod pages;
+pub mod refund;
 
 #[cfg(feature = "ssr")]
 pub mod cli;
@@ -42,6 +43,8 @@ pub mod state;
 pub mod time;
 #[cfg(feature = "ssr")]
 pub mod web;
+#[cfg(feature = "ssr")]
+pub mod worker;
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

@@ -43,6 +43,7 @@ struct Inner {
     registry: Registry,
     attempts: Family<CodeLabels, Counter>,
     status_checks: Family<CodeLabels, Counter>,
+    refund_attempts: Family<CodeLabels, Counter>,
     latency: Family<EndpointLabels, Histogram, fn() -> Histogram>,
     pending: Family<StateLabels, Gauge>,
     worker_lag: Gauge<f64, AtomicU64>,
@@ -71,6 +72,7 @@ impl Metrics {
         let mut registry = Registry::default();
         let attempts = Family::<CodeLabels, Counter>::default();
         let status_checks = Family::<CodeLabels, Counter>::default();
+        let refund_attempts = Family::<CodeLabels, Counter>::default();
         let latency = Family::<EndpointLabels, Histogram, fn() -> Histogram>::new_with_constructor(
             latency_histogram,
         );
@@ -85,6 +87,11 @@ impl Metrics {
             "cancel_desk_status_checks",
             "Query Payment requests sent to DANA, by catalog code",
             status_checks.clone(),
+        );
+        registry.register(
+            "cancel_desk_refund_attempts",
+            "Refund Order attempts sent to DANA, by refund catalog code",
+            refund_attempts.clone(),
         );
         registry.register(
             "cancel_desk_dana_request_duration_seconds",
@@ -105,6 +112,7 @@ impl Metrics {
             registry,
             attempts,
             status_checks,
+            refund_attempts,
             latency,
             pending,
             worker_lag,
@@ -125,6 +133,14 @@ impl Metrics {
             .get_or_create(&CodeLabels { code: code.into() })
             .inc();
         self.observe("query", latency);
+    }
+
+    pub fn record_refund_attempt(&self, code: &str, latency: Duration) {
+        self.0
+            .refund_attempts
+            .get_or_create(&CodeLabels { code: code.into() })
+            .inc();
+        self.observe("refund", latency);
     }
 
     fn observe(&self, endpoint: &str, latency: Duration) {

@@ -65,6 +65,42 @@ impl Money {
         Self::from_minor(minor)
     }
 
+    /// An amount staff typed in rupiah: `150000`, `150.000` (dots group thousands),
+    /// `150.000,50` (comma before sen), `Rp 150.000` or DANA's own `150000.00`. At most two
+    /// decimals; no sign.
+    pub fn parse_rupiah(text: &str) -> Result<Self, MoneyError> {
+        let mut t = text.trim();
+        for prefix in ["Rp", "rp", "RP", "IDR", "idr"] {
+            if let Some(rest) = t.strip_prefix(prefix) {
+                t = rest.trim_start_matches(['.', ' ']);
+                break;
+            }
+        }
+        let t = t.trim();
+        if let Ok(wire) = Self::parse_wire(t) {
+            return Ok(wire);
+        }
+        let (whole, sen) = match t.split_once(',') {
+            Some((w, s)) if (1..=2).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()) => {
+                (w, format!("{s:0<2}"))
+            }
+            Some(_) => return Err(MoneyError::BadFormat),
+            None => (t, "00".to_string()),
+        };
+        let groups: Vec<&str> = whole.split('.').collect();
+        let grouped_ok = groups.len() == 1
+            || (!groups[0].is_empty()
+                && groups[0].len() <= 3
+                && groups[1..].iter().all(|g| g.len() == 3));
+        let digits: String = groups.concat();
+        if !grouped_ok || digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(MoneyError::BadFormat);
+        }
+        let digits = digits.trim_start_matches('0');
+        let digits = if digits.is_empty() { "0" } else { digits };
+        Self::parse_wire(&format!("{digits}.{sen}"))
+    }
+
     /// Indonesian display form: `Rp 10.000,00` (dot groups thousands, comma before sen).
     pub fn display_idr(self) -> String {
         let major = (self.minor / 100).to_string();
@@ -82,6 +118,34 @@ impl Money {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rupiah_as_staff_type_it() {
+        for (text, minor) in [
+            ("150000", 15_000_000),
+            ("150.000", 15_000_000),
+            ("Rp 150.000", 15_000_000),
+            ("Rp150.000,50", 15_000_050),
+            ("1.500.000,5", 150_000_050),
+            ("150000.00", 15_000_000),
+            ("  25000 ", 2_500_000),
+            ("0", 0),
+        ] {
+            assert_eq!(Money::parse_rupiah(text).unwrap().minor(), minor, "{text}");
+        }
+        for bad in [
+            "",
+            "-5",
+            "15,000",
+            "1.5000",
+            "12a",
+            "1,234",
+            "Rp",
+            "150.000,123",
+        ] {
+            assert!(Money::parse_rupiah(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn wire_format_has_two_decimals() {

@@ -303,6 +303,7 @@ pub async fn dana_client(
             strict: false,
             scripts: Scripts::default(),
             query_scripts: Scripts::default(),
+            refund_scripts: Scripts::default(),
         },
     )
     .map_err(DanaSetupError::Sandbox)?;

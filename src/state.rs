@@ -18,6 +18,7 @@ pub struct AppState {
     pub dana: DanaClient,
     /// Cancels and the pending queue (shares `pool` and `dana`).
     pub cancels: crate::cancel::service::CancelService,
+    pub refunds: crate::refund::service::RefundService,
     pub session_idle_seconds: i64,
     /// A session ends this long after sign-in, however active (`CANCEL_DESK_SESSION_MAX_HOURS`).
     pub session_max_seconds: i64,
@@ -78,11 +79,13 @@ impl AppState {
         )
         .with_metrics(metrics.clone())
         .with_clock(clock.clone());
+        let refunds = crate::refund::service::RefundService::alongside(&cancels);
         Self {
             leptos_options,
             pool,
             dana,
             cancels,
+            refunds,
             session_idle_seconds: config.session_idle_minutes * 60,
             session_max_seconds: config.session_max_hours * 3600,
             secure_cookies: config.secure_cookies,

@@ -15,6 +15,8 @@ pub enum Role {
 pub enum Permission {
     ViewOrders,
     CancelOrder,
+    /// Refund a paid order, fully or in part.
+    RefundOrder,
     ViewPendingQueue,
     /// Retry now, check status with DANA, resolve with a note.
     WorkPendingQueue,
@@ -26,9 +28,10 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 8] = [
+    pub const ALL: [Permission; 9] = [
         Permission::ViewOrders,
         Permission::CancelOrder,
+        Permission::RefundOrder,
         Permission::ViewPendingQueue,
         Permission::WorkPendingQueue,
         Permission::ViewAuditLog,
@@ -63,12 +66,13 @@ impl Role {
     pub fn permissions(self) -> &'static [Permission] {
         use Permission::*;
         match self {
-            Role::Finance => &[ViewOrders, CancelOrder],
+            Role::Finance => &[ViewOrders, CancelOrder, RefundOrder],
             Role::Operations => &[ViewOrders, ViewPendingQueue, WorkPendingQueue],
             Role::Supervisor => &[ViewOrders, ViewAuditLog, ExportAuditLog],
             Role::Admin => &[
                 ViewOrders,
                 CancelOrder,
+                RefundOrder,
                 ViewPendingQueue,
                 WorkPendingQueue,
                 ViewAuditLog,
@@ -97,7 +101,10 @@ mod tests {
                 .filter(|p| r.can(*p))
                 .collect::<Vec<_>>()
         };
-        assert_eq!(allowed(Role::Finance), vec![ViewOrders, CancelOrder]);
+        assert_eq!(
+            allowed(Role::Finance),
+            vec![ViewOrders, CancelOrder, RefundOrder]
+        );
         assert_eq!(
             allowed(Role::Operations),
             vec![ViewOrders, ViewPendingQueue, WorkPendingQueue]

@@ -152,16 +152,14 @@ impl CancelService {
         signed: &SignedRequest,
     ) -> Result<AttemptId, sqlx::Error> {
         let headers = serde_json::to_string(&signed.headers).expect("headers serialise");
-        cancels::insert_attempt(
-            conn,
-            request_id,
+        let attempt = crate::db::queue::NewAttempt {
             number,
-            &signed.external_id,
-            &signed.timestamp,
-            &headers,
-            self.clock.stamp(),
-        )
-        .await
+            external_id: &signed.external_id,
+            request_timestamp: &signed.timestamp,
+            request_headers: &headers,
+            sent_at: self.clock.stamp(),
+        };
+        cancels::insert_attempt(conn, request_id, &attempt).await
     }
 
     /// Records an attempt's end and audits it, then runs the machine's step for the answer, in

@@ -283,6 +283,14 @@ impl CancelService {
         self.clock.clone()
     }
 
+    pub fn audit_key(&self) -> &AuditKey {
+        &self.audit_key
+    }
+
+    pub fn metrics(&self) -> &crate::metrics::Metrics {
+        &self.metrics
+    }
+
     /// The actor the audit trail names for what the worker does on its own.
     pub fn worker_actor(&self) -> String {
         format!("worker@{}", self.instance)
@@ -309,9 +317,14 @@ impl CancelService {
             .ok_or_else(|| CancelError::OrderNotFound(partner_reference_no.to_string()))?;
         let now = self.clock.now_on(&mut tx).await?;
         if !cancels::claim_order_for_cancel(&mut tx, order.id, now).await? {
+            let refunding = matches!(order.status.as_str(), "PAID" | "CANCEL_FAILED");
             return Err(CancelError::NotCancellable {
                 reference: order.partner_reference_no,
-                status: order.status,
+                status: if refunding {
+                    "being refunded".into()
+                } else {
+                    order.status
+                },
             });
         }
         let request = request_for(&order, &reason)?;

@@ -1,4 +1,4 @@
-//! `cancel-desk sandbox` (the DANA stand-in on its own) and `cancel-desk dana cancel`.
+//! `cancel-desk sandbox` (the DANA stand-in on its own) and `cancel-desk dana cancel|refund`.
 
 use super::*;
 
@@ -12,8 +12,8 @@ pub(super) async fn sandbox(config: &Config, args: SandboxArgs) -> Result<(), Cl
         Some(path) => PublicKey::from_file(path)?,
         None => keys::ensure_sandbox_keys(&config.key_dir)?.1,
     };
-    let (scripts, query_scripts) = match &args.scenarios {
-        None => (Scripts::default(), Scripts::default()),
+    let (scripts, query_scripts, refund_scripts) = match &args.scenarios {
+        None => (Scripts::default(), Scripts::default(), Scripts::default()),
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", path.display())))?;
@@ -40,6 +40,7 @@ pub(super) async fn sandbox(config: &Config, args: SandboxArgs) -> Result<(), Cl
             strict: args.strict,
             scripts,
             query_scripts,
+            refund_scripts,
         },
     )
     .map_err(CliError::Serve)?;
@@ -49,20 +50,32 @@ pub(super) async fn sandbox(config: &Config, args: SandboxArgs) -> Result<(), Cl
     Ok(())
 }
 
-pub(super) async fn dana_cancel(args: DanaCancelArgs) -> Result<(), CliError> {
+/// The DANA request `cancel-desk dana` sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum DanaApi {
+    Cancel,
+    Refund,
+}
+
+/// `cancel-desk dana cancel|refund`: validates a body file against the API's field rules,
+/// signs it, and prints it (`--dry-run`) or sends it and explains DANA's answer.
+pub(super) async fn dana_send(api: DanaApi, args: DanaSendArgs) -> Result<(), CliError> {
     use crate::dana::{
-        client::{AttemptResult, DanaClient},
-        config::DanaConfig,
-        types::{self, CancelOrderRequest},
+        client::DanaClient, config::DanaConfig, refund::RefundOrderRequest,
+        types::CancelOrderRequest,
     };
     let config = DanaConfig::from_lookup(|name| std::env::var(name).ok())?.ok_or_else(|| {
         CliError::Usage(
             "DANA_BASE_URL is not set: set it and the other DANA_* variables (see README)".into(),
         )
     })?;
+    let what = match api {
+        DanaApi::Cancel => "cancels",
+        DanaApi::Refund => "refunds",
+    };
     if config.is_production() && !args.allow_production && !args.dry_run {
         return Err(CliError::Usage(format!(
-            "{} is DANA's production system; add --allow-production to send real cancels there",
+            "{} is DANA's production system; add --allow-production to send real {what} there",
             config.base_url
         )));
     }
@@ -70,27 +83,46 @@ pub(super) async fn dana_cancel(args: DanaCancelArgs) -> Result<(), CliError> {
         .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", args.body_file.display())))?;
     let json: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| CliError::Usage(format!("{} is not JSON: {e}", args.body_file.display())))?;
-    types::validate_body(&json)?;
+    let rules = match api {
+        DanaApi::Cancel => crate::dana::types::REQUEST_FIELDS,
+        DanaApi::Refund => crate::dana::refund::REFUND_REQUEST_FIELDS,
+    };
+    crate::dana::types::validate_fields(rules, &json)?;
     if let Some(unknown) = json.as_object().and_then(|o| {
         o.keys()
-            .find(|k| !types::REQUEST_FIELDS.iter().any(|r| r.name == k.as_str()))
+            .find(|k| !rules.iter().any(|r| r.name == k.as_str()))
     }) {
         return Err(CliError::Usage(format!(
             "unknown field {unknown:?} in the request body"
         )));
     }
-    let request: CancelOrderRequest =
-        serde_json::from_value(json).map_err(|e| CliError::Usage(format!("request body: {e}")))?;
     let client = DanaClient::new(config);
-    let signed = match (&args.timestamp, &args.external_id) {
-        (None, None) => client.sign_cancel(&request)?,
-        (timestamp, external_id) => {
+    let signed = match api {
+        DanaApi::Cancel => {
+            let request: CancelOrderRequest = serde_json::from_value(json)
+                .map_err(|e| CliError::Usage(format!("request body: {e}")))?;
             let fresh = client.sign_cancel(&request)?;
-            client.sign_cancel_with(
-                &request,
-                timestamp.as_deref().unwrap_or(&fresh.timestamp),
-                external_id.as_deref().unwrap_or(&fresh.external_id),
-            )?
+            match (&args.timestamp, &args.external_id) {
+                (None, None) => fresh,
+                (timestamp, external_id) => client.sign_cancel_with(
+                    &request,
+                    timestamp.as_deref().unwrap_or(&fresh.timestamp),
+                    external_id.as_deref().unwrap_or(&fresh.external_id),
+                )?,
+            }
+        }
+        DanaApi::Refund => {
+            let request: RefundOrderRequest = serde_json::from_value(json)
+                .map_err(|e| CliError::Usage(format!("request body: {e}")))?;
+            let fresh = client.sign_refund(&request)?;
+            match (&args.timestamp, &args.external_id) {
+                (None, None) => fresh,
+                (timestamp, external_id) => client.sign_refund_with(
+                    &request,
+                    timestamp.as_deref().unwrap_or(&fresh.timestamp),
+                    external_id.as_deref().unwrap_or(&fresh.external_id),
+                )?,
+            }
         }
     };
     if args.dry_run {
@@ -106,7 +138,15 @@ pub(super) async fn dana_cancel(args: DanaCancelArgs) -> Result<(), CliError> {
         );
         return Ok(());
     }
-    let attempt = client.send(signed, 1).await;
+    match api {
+        DanaApi::Cancel => print_attempt(&client.send(signed, 1).await),
+        DanaApi::Refund => print_attempt(&client.send_refund(signed, 1).await),
+    }
+    Ok(())
+}
+
+fn print_attempt<R: crate::dana::client::AnswerBody>(attempt: &crate::dana::client::Attempt<R>) {
+    use crate::dana::client::AttemptResult;
     match &attempt.result {
         AttemptResult::Answered {
             http_status, body, ..
@@ -128,5 +168,4 @@ pub(super) async fn dana_cancel(args: DanaCancelArgs) -> Result<(), CliError> {
         attempt.latency.as_millis(),
         attempt.request.external_id
     );
-    Ok(())
 }

@@ -11,7 +11,7 @@ mod users;
 
 use audit::audit;
 use copy::copy_data;
-use dana::{dana_cancel, sandbox};
+use dana::{DanaApi, dana_send, sandbox};
 use import::import;
 use serve::{serve, shutdown_signal};
 use tokens::token;
@@ -64,7 +64,7 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
-    /// Copy every order, account, cancel, attempt, status check, API token and audit event from one
+    /// Copy every order, account, cancel, attempt, status check, API token, refund and audit event from one
     /// database into another, empty one (e.g. SQLite into PostgreSQL), then verify the copied
     /// audit trail with the audit key (CANCEL_DESK_AUDIT_KEY_PATH).
     CopyData(CopyDataArgs),
@@ -199,12 +199,14 @@ pub enum AuditCommand {
 #[derive(Debug, Subcommand)]
 pub enum DanaCommand {
     /// Validate, sign and send (or print, with --dry-run) one Cancel Order request.
-    Cancel(DanaCancelArgs),
+    Cancel(DanaSendArgs),
+    /// Validate, sign and send (or print, with --dry-run) one Refund Order request.
+    Refund(DanaSendArgs),
 }
 
 #[derive(Debug, Args)]
-pub struct DanaCancelArgs {
-    /// The request body (JSON, as on DANA's Cancel Order page).
+pub struct DanaSendArgs {
+    /// The request body (JSON, with the field names of DANA's Cancel Order or Refund Order).
     #[arg(long)]
     pub body_file: std::path::PathBuf,
     /// Print the exact HTTP request instead of sending it.
@@ -322,7 +324,10 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         } => import(&config, args).await,
         Command::Dana {
             command: DanaCommand::Cancel(args),
-        } => dana_cancel(args).await,
+        } => dana_send(DanaApi::Cancel, args).await,
+        Command::Dana {
+            command: DanaCommand::Refund(args),
+        } => dana_send(DanaApi::Refund, args).await,
         Command::CopyData(args) => copy_data(&config, args).await,
         Command::Seed(args) => {
             let pool = open(&config).await?;

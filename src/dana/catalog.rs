@@ -2,7 +2,7 @@
 //! whether to retry) and by the UI (what to tell staff). Compiled into both the server and the
 //! browser bundle. Cancel Order (service 57) texts in `cause` and `solution` are DANA's, from the
 //! seed page; Query Payment (service 55) rows and the transaction statuses are from DANA's Query
-//! Payment page as its SDKs publish it.
+//! Payment page as its SDKs publish it; Refund Order (service 58) rows are in `catalog/refund.rs`.
 
 use serde::Serialize;
 
@@ -10,6 +10,13 @@ use serde::Serialize;
 pub const CANCEL_SERVICE_CODE: &str = "57";
 /// DANA's SNAP service code for Query Payment.
 pub const QUERY_SERVICE_CODE: &str = "55";
+/// DANA's SNAP service code for Refund Order.
+pub const REFUND_SERVICE_CODE: &str = "58";
+
+mod refund;
+pub use refund::{
+    REFUND_CATALOG, SANDBOX_REFUND_AMOUNTS, lookup_refund, refund_timeout, refund_unexpected,
+};
 
 /// What an answer means for the cancel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -391,6 +398,17 @@ const QUERY: Service = Service {
 /// appends debug hints to it). Anything off-contract is UNEXPECTED, never a success.
 pub fn classify(http_status: u16, body: &[u8]) -> Classification {
     classify_for(&CANCEL, http_status, body)
+}
+
+const REFUND: Service = Service {
+    code: REFUND_SERVICE_CODE,
+    table: REFUND_CATALOG,
+    unexpected: refund_unexpected,
+};
+
+/// Classifies a Refund Order answer, like [`classify`].
+pub fn classify_refund(http_status: u16, body: &[u8]) -> Classification {
+    classify_for(&REFUND, http_status, body)
 }
 
 /// Classifies a Query Payment answer. A success must also carry a known

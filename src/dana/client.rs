@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use super::catalog::{self, CatalogEntry, Classification, TransactionStatus, UnexpectedReason};
 use super::clock::{Clock, ExternalIdSource, RandomExternalIds, SystemClock, format_timestamp};
 use super::config::DanaConfig;
+use super::refund::{REFUND_PATH, RefundOrderRequest, RefundOrderResponse, validate_refund_body};
 use super::signing::string_to_sign;
 use super::types::{
     CANCEL_PATH, CancelOrderRequest, CancelOrderResponse, FieldError, QUERY_PATH,
@@ -69,15 +70,59 @@ impl SignedRequest {
     }
 }
 
+/// A DANA answer body the client reads: which catalog classifies it, and which order it names.
+pub trait AnswerBody:
+    serde::de::DeserializeOwned + std::fmt::Debug + Clone + PartialEq + Send + 'static
+{
+    /// Classifies an HTTP answer against this service's catalog.
+    fn classify(http_status: u16, body: &[u8]) -> Classification;
+    /// The catalog row of an exchange that got no answer.
+    fn timeout_entry() -> &'static CatalogEntry;
+    /// The catalog row of an answer off DANA's contract.
+    fn unexpected_entry() -> &'static CatalogEntry;
+    /// The `originalPartnerReferenceNo` the answer names.
+    fn names_order(&self) -> Option<&str>;
+}
+
+impl AnswerBody for CancelOrderResponse {
+    fn classify(http_status: u16, body: &[u8]) -> Classification {
+        catalog::classify(http_status, body)
+    }
+    fn timeout_entry() -> &'static CatalogEntry {
+        catalog::total_timeout()
+    }
+    fn unexpected_entry() -> &'static CatalogEntry {
+        catalog::unexpected()
+    }
+    fn names_order(&self) -> Option<&str> {
+        self.original_partner_reference_no.as_deref()
+    }
+}
+
+impl AnswerBody for RefundOrderResponse {
+    fn classify(http_status: u16, body: &[u8]) -> Classification {
+        catalog::classify_refund(http_status, body)
+    }
+    fn timeout_entry() -> &'static CatalogEntry {
+        catalog::refund_timeout()
+    }
+    fn unexpected_entry() -> &'static CatalogEntry {
+        catalog::refund_unexpected()
+    }
+    fn names_order(&self) -> Option<&str> {
+        self.original_partner_reference_no.as_deref()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
-pub enum AttemptResult {
+pub enum AttemptResult<R = CancelOrderResponse> {
     /// DANA answered (whatever it answered).
     Answered {
         http_status: u16,
         body: String,
         classification: Classification,
         /// The parsed body, when it parsed.
-        response: Option<Box<CancelOrderResponse>>,
+        response: Option<Box<R>>,
     },
     /// No answer within the timeout.
     TimedOut,
@@ -85,21 +130,25 @@ pub enum AttemptResult {
     Transport(String),
 }
 
+/// One attempt at a Cancel Order or Refund Order request.
 #[derive(Debug, Clone, PartialEq)]
-pub struct CancelAttempt {
-    /// 1 for the first attempt of a cancel.
+pub struct Attempt<R = CancelOrderResponse> {
+    /// 1 for the first attempt.
     pub number: u32,
     pub request: SignedRequest,
-    pub result: AttemptResult,
+    pub result: AttemptResult<R>,
     pub latency: Duration,
 }
 
-impl CancelAttempt {
+pub type CancelAttempt = Attempt<CancelOrderResponse>;
+pub type RefundAttempt = Attempt<RefundOrderResponse>;
+
+impl<R: AnswerBody> Attempt<R> {
     /// The catalog row this attempt ended in.
     pub fn entry(&self) -> &'static CatalogEntry {
         match &self.result {
             AttemptResult::Answered { classification, .. } => classification.entry,
-            AttemptResult::TimedOut | AttemptResult::Transport(_) => catalog::total_timeout(),
+            AttemptResult::TimedOut | AttemptResult::Transport(_) => R::timeout_entry(),
         }
     }
 }
@@ -246,14 +295,58 @@ impl DanaClient {
     /// Signs a stored Cancel Order body again, byte for byte, with the current time and a fresh
     /// X-EXTERNAL-ID: how a retry sends exactly the first attempt's payload.
     pub fn sign_cancel_body(&self, body: &[u8]) -> Result<SignedRequest, FieldError> {
+        self.sign_stored(CANCEL_PATH, body, super::types::validate_body)
+    }
+
+    /// Validates and signs a Refund Order request with the current time and a fresh id.
+    pub fn sign_refund(&self, request: &RefundOrderRequest) -> Result<SignedRequest, FieldError> {
+        request.validate()?;
+        self.sign_body(
+            REFUND_PATH,
+            request.to_body(),
+            &format_timestamp(self.clock.now()),
+            &self.ids.next_id(),
+        )
+    }
+
+    /// Validates and signs a Refund Order request with a given timestamp and X-EXTERNAL-ID.
+    pub fn sign_refund_with(
+        &self,
+        request: &RefundOrderRequest,
+        timestamp: &str,
+        external_id: &str,
+    ) -> Result<SignedRequest, FieldError> {
+        request.validate()?;
+        if super::clock::parse_timestamp(timestamp).is_none() {
+            return Err(FieldError {
+                field: "X-TIMESTAMP".into(),
+                problem: "must be YYYY-MM-DDTHH:mm:ss+07:00".into(),
+                missing: false,
+            });
+        }
+        self.sign_body(REFUND_PATH, request.to_body(), timestamp, external_id)
+    }
+
+    /// Signs a stored Refund Order body again, byte for byte (same `partnerRefundNo`: DANA
+    /// answers a repeat with its first answer).
+    pub fn sign_refund_body(&self, body: &[u8]) -> Result<SignedRequest, FieldError> {
+        self.sign_stored(REFUND_PATH, body, validate_refund_body)
+    }
+
+    fn sign_stored(
+        &self,
+        path: &'static str,
+        body: &[u8],
+        validate: fn(&serde_json::Value) -> Result<(), FieldError>,
+    ) -> Result<SignedRequest, FieldError> {
         let json: serde_json::Value = serde_json::from_slice(body).map_err(|_| FieldError {
             field: "body".into(),
             problem: "is not JSON".into(),
             missing: false,
         })?;
-        super::types::validate_body(&json)?;
+        validate(&json)?;
         self.sign_body(
-            CANCEL_PATH,
+            path,
             body.to_vec(),
             &format_timestamp(self.clock.now()),
             &self.ids.next_id(),
@@ -409,22 +502,31 @@ impl DanaClient {
             .await)
     }
 
-    /// Sends one signed request; never fails, every result is an attempt to record.
+    /// Sends one signed Cancel Order request; never fails, every result is an attempt to record.
     pub async fn send(&self, request: SignedRequest, number: u32) -> CancelAttempt {
+        self.send_as(request, number).await
+    }
+
+    /// Sends one signed Refund Order request; never fails, every result is an attempt to record.
+    pub async fn send_refund(&self, request: SignedRequest, number: u32) -> RefundAttempt {
+        self.send_as(request, number).await
+    }
+
+    async fn send_as<R: AnswerBody>(&self, request: SignedRequest, number: u32) -> Attempt<R> {
         let (exchange, latency) = self.exchange(&request).await;
         let result = match exchange {
             Exchange::Answered { http_status, body } => {
-                let mut classification = catalog::classify(http_status, &body);
-                let response: Option<Box<CancelOrderResponse>> = serde_json::from_slice(&body).ok();
+                let mut classification = R::classify(http_status, &body);
+                let response: Option<Box<R>> = serde_json::from_slice(&body).ok();
                 // An answer naming another order (a success above all) must never settle this
-                // one: it is unexpected, and Query Payment is asked before anything else.
+                // one: it is unexpected, and treated as no answer.
                 let asked_about = partner_reference_of(&request.body);
                 if let Some(other) = response
                     .as_ref()
-                    .and_then(|r| r.original_partner_reference_no.as_deref())
+                    .and_then(|r| r.names_order())
                     .filter(|r| asked_about.as_deref().is_some_and(|asked| asked != *r))
                 {
-                    classification.entry = catalog::unexpected();
+                    classification.entry = R::unexpected_entry();
                     classification.unexpected = Some(UnexpectedReason::OtherOrder(other.into()));
                 }
                 AttemptResult::Answered {
@@ -437,18 +539,19 @@ impl DanaClient {
             Exchange::TimedOut => AttemptResult::TimedOut,
             Exchange::Transport(err) => AttemptResult::Transport(err),
         };
-        let attempt = CancelAttempt {
+        let attempt = Attempt {
             number,
             request,
             result,
             latency,
         };
         tracing::info!(
+            path = attempt.request.path,
             external_id = %attempt.request.external_id,
             attempt = number,
             code = attempt.entry().code,
             latency_ms = attempt.latency.as_millis() as u64,
-            "DANA cancel attempt"
+            "DANA attempt"
         );
         attempt
     }

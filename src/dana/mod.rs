@@ -1,4 +1,4 @@
-//! DANA's SNAP APIs: Cancel Order, Query Payment, and the Finish Notify DANA sends us. The
+//! DANA's SNAP APIs: Cancel Order, Query Payment, Refund Order, and the Finish Notify DANA sends us. The
 //! catalog is plain data shared with the browser; everything else (signing, key handling, the
 //! HTTP client, notifications) is server-only and knows no storage or screen.
 
@@ -13,6 +13,8 @@ pub mod config;
 pub mod keys;
 #[cfg(feature = "ssr")]
 pub mod notify;
+#[cfg(feature = "ssr")]
+pub mod refund;
 #[cfg(feature = "ssr")]
 pub mod signing;
 #[cfg(feature = "ssr")]

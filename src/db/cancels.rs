@@ -1,6 +1,8 @@
 //! Queries on `cancel_requests` and `cancel_attempts`.
 
 use super::Pool;
+pub use super::queue::AttemptResultRow;
+use super::queue::{self, Queue};
 use crate::ids::{AttemptId, CancelRequestId, OrderId};
 use crate::time::Timestamp;
 
@@ -57,14 +59,15 @@ pub struct CancelAttemptRow {
 
 /// Moves an order from a cancellable status to CANCELLING; false when it was not cancellable
 /// (another cancel got there first, or the order is already cancelled). This compare-and-set
-/// is what makes a second DANA call for one order impossible.
+/// is what makes a second DANA call for one order impossible. An order with a refund open or
+/// made is not cancellable: DANA would return its money twice.
 pub async fn claim_order_for_cancel(
     conn: &mut crate::db::Connection,
     order_id: OrderId,
     now: Timestamp,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE orders SET status = 'CANCELLING', updated_at = $1 WHERE id = $2 AND status IN ('PAID', 'CANCEL_FAILED')",
+        "UPDATE orders SET status = 'CANCELLING', updated_at = $1 WHERE id = $2 AND status IN ('PAID', 'CANCEL_FAILED') AND refund_reserved_minor = 0",
     )
     .bind(now)
     .bind(order_id)
@@ -146,22 +149,10 @@ pub async fn claim_lease(
     until: Timestamp,
     now: Timestamp,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE cancel_requests SET lease_owner = $1, lease_until = $2 \
-         WHERE id = $3 AND state IN ('IN_FLIGHT', 'PENDING', 'RETRYING') AND (lease_until IS NULL OR lease_until < $4)",
-    )
-    .bind(owner)
-    .bind(until)
-    .bind(id)
-    .bind(now)
-    .execute(pool)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    queue::claim_lease(pool, Queue::Cancels, id.get(), owner, until, now).await
 }
 
-/// Takes the lease of up to `limit` due cancels in one statement and returns their ids: due,
-/// not waiting for a person, not leased. On PostgreSQL rows another server is claiming right
-/// now are skipped (`FOR UPDATE SKIP LOCKED`) instead of waited for; SQLite has one writer.
+/// Takes the lease of up to `limit` due cancels (see [`queue::claim_due`]).
 pub async fn claim_due(
     pool: &Pool,
     owner: &str,
@@ -169,48 +160,21 @@ pub async fn claim_due(
     now: Timestamp,
     limit: i64,
 ) -> Result<Vec<CancelRequestId>, sqlx::Error> {
-    let lock = match super::engine(pool) {
-        super::Engine::Sqlite => "",
-        super::Engine::Postgres => " FOR UPDATE SKIP LOCKED",
-    };
-    sqlx::query_scalar(&format!(
-        "UPDATE cancel_requests SET lease_owner = $1, lease_until = $2 WHERE id IN (\
-         SELECT id FROM cancel_requests \
-         WHERE state IN ('IN_FLIGHT', 'PENDING', 'RETRYING') AND next_attempt_at <= $3 AND attention IS NULL \
-           AND (lease_until IS NULL OR lease_until < $3) \
-         ORDER BY next_attempt_at, id LIMIT $4{lock}) RETURNING id"
-    ))
-    .bind(owner)
-    .bind(lease_until)
-    .bind(now)
-    .bind(limit)
-    .fetch_all(pool)
-    .await
+    let ids = queue::claim_due(pool, Queue::Cancels, owner, lease_until, now, limit).await?;
+    Ok(ids.into_iter().map(CancelRequestId).collect())
 }
 
-/// Extends a lease this owner still holds, never shortening it (in the transaction that records
-/// the next send); false when the lease was lost, and nothing may be sent.
+/// Extends a lease this owner still holds (see [`queue::renew_lease`]).
 pub async fn renew_lease(
     conn: &mut crate::db::Connection,
     id: CancelRequestId,
     owner: &str,
     until: Timestamp,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE cancel_requests SET lease_until = CASE WHEN lease_until > $1 THEN lease_until ELSE $2 END \
-         WHERE id = $3 AND lease_owner = $4 AND state IN ('IN_FLIGHT', 'PENDING', 'RETRYING')",
-    )
-    .bind(until)
-    .bind(until)
-    .bind(id)
-    .bind(owner)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    queue::renew_lease(conn, Queue::Cancels, id.get(), owner, until).await
 }
 
-/// Puts an open request back in the queue (its state set by the caller): due at
-/// `next_attempt_at`, no lease, and `attention` set when a person must look.
+/// Puts an open request back in the queue (see [`queue::requeue`]).
 pub async fn requeue(
     conn: &mut crate::db::Connection,
     id: CancelRequestId,
@@ -218,17 +182,15 @@ pub async fn requeue(
     attention: Option<&str>,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE cancel_requests SET next_attempt_at = $1, attention = $2, \
-         lease_owner = NULL, lease_until = NULL, updated_at = $3 WHERE id = $4",
+    queue::requeue(
+        conn,
+        Queue::Cancels,
+        id.get(),
+        next_attempt_at,
+        attention,
+        now,
     )
-    .bind(next_attempt_at)
-    .bind(attention)
-    .bind(now)
-    .bind(id)
-    .execute(conn)
-    .await?;
-    Ok(())
+    .await
 }
 
 /// Frees the lease only if `owner` still holds it.
@@ -237,25 +199,14 @@ pub async fn release_lease_held_by(
     id: CancelRequestId,
     owner: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE cancel_requests SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2",
-    )
-    .bind(id)
-    .bind(owner)
-    .execute(pool)
-    .await?;
-    Ok(())
+    queue::release_lease_held_by(pool, Queue::Cancels, id.get(), owner).await
 }
 
 pub async fn release_lease(
     conn: &mut crate::db::Connection,
     id: CancelRequestId,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE cancel_requests SET lease_owner = NULL, lease_until = NULL WHERE id = $1")
-        .bind(id)
-        .execute(conn)
-        .await?;
-    Ok(())
+    queue::release_lease(conn, Queue::Cancels, id.get()).await
 }
 
 pub async fn set_last_status(
@@ -277,13 +228,7 @@ pub async fn set_resolution(
     resolved_by: &str,
     note: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE cancel_requests SET resolved_by = $1, resolution_note = $2 WHERE id = $3")
-        .bind(resolved_by)
-        .bind(note)
-        .bind(id)
-        .execute(conn)
-        .await?;
-    Ok(())
+    queue::set_resolution(conn, Queue::Cancels, id.get(), resolved_by, note).await
 }
 
 /// A Query Payment exchange, recorded after it ends (it changes nothing at DANA).
@@ -406,53 +351,25 @@ pub async fn set_request_state(
     last_code: &str,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE cancel_requests SET state = $1, last_code = $2, updated_at = $3 WHERE id = $4",
+    queue::set_state(
+        conn,
+        Queue::Cancels,
+        id.get(),
+        state.as_str(),
+        last_code,
+        now,
     )
-    .bind(state.as_str())
-    .bind(last_code)
-    .bind(now)
-    .bind(id)
-    .execute(conn)
-    .await?;
-    Ok(())
+    .await
 }
 
 /// Records an attempt before it is sent.
 pub async fn insert_attempt(
     conn: &mut crate::db::Connection,
     cancel_request_id: CancelRequestId,
-    attempt_no: u32,
-    external_id: &str,
-    request_timestamp: &str,
-    request_headers: &str,
-    sent_at: Timestamp,
+    attempt: &queue::NewAttempt<'_>,
 ) -> Result<AttemptId, sqlx::Error> {
-    let id: AttemptId = sqlx::query_scalar(
-        "INSERT INTO cancel_attempts (cancel_request_id, attempt_no, external_id, request_timestamp, request_headers, sent_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-    )
-    .bind(cancel_request_id)
-    .bind(i64::from(attempt_no))
-    .bind(external_id)
-    .bind(request_timestamp)
-    .bind(request_headers)
-    .bind(sent_at)
-    .fetch_one(conn)
-    .await?;
-    Ok(id)
-}
-
-/// What came back for an attempt.
-#[derive(Debug, Clone, Default)]
-pub struct AttemptResultRow {
-    pub http_status: Option<i64>,
-    pub response_code: Option<String>,
-    pub response_message: Option<String>,
-    pub response_body: Option<String>,
-    pub transport_error: Option<String>,
-    pub latency_ms: i64,
-    pub catalog_code: String,
+    let id = queue::insert_attempt(conn, Queue::Cancels, cancel_request_id.get(), attempt).await?;
+    Ok(AttemptId(id))
 }
 
 pub async fn finish_attempt(
@@ -461,22 +378,7 @@ pub async fn finish_attempt(
     result: &AttemptResultRow,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE cancel_attempts SET http_status = $1, response_code = $2, response_message = $3, response_body = $4, \
-         transport_error = $5, latency_ms = $6, catalog_code = $7, finished_at = $8 WHERE id = $9",
-    )
-    .bind(result.http_status)
-    .bind(&result.response_code)
-    .bind(&result.response_message)
-    .bind(&result.response_body)
-    .bind(&result.transport_error)
-    .bind(result.latency_ms)
-    .bind(&result.catalog_code)
-    .bind(now)
-    .bind(id)
-    .execute(conn)
-    .await?;
-    Ok(())
+    queue::finish_attempt(conn, Queue::Cancels, id.get(), result, now).await
 }
 
 pub async fn requests_for_order(
@@ -510,31 +412,17 @@ pub async fn attempt_codes(
     conn: &mut crate::db::Connection,
     cancel_request_id: CancelRequestId,
 ) -> Result<Vec<Option<String>>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT catalog_code FROM cancel_attempts WHERE cancel_request_id = $1 ORDER BY attempt_no",
-    )
-    .bind(cancel_request_id)
-    .fetch_all(conn)
-    .await
+    queue::attempt_codes(conn, Queue::Cancels, cancel_request_id.get()).await
 }
 
-/// Marks a request as having an attempt on the wire; due again when the lease runs out, so a
-/// crash mid-attempt is picked up by the next worker.
+/// Marks a request as having an attempt on the wire (see [`queue::mark_in_flight`]).
 pub async fn mark_in_flight(
     conn: &mut crate::db::Connection,
     id: CancelRequestId,
     lease_until: Timestamp,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE cancel_requests SET state = 'IN_FLIGHT', next_attempt_at = $1, updated_at = $2 WHERE id = $3",
-    )
-    .bind(lease_until)
-    .bind(now)
-    .bind(id)
-    .execute(conn)
-    .await?;
-    Ok(())
+    queue::mark_in_flight(conn, Queue::Cancels, id.get(), lease_until, now).await
 }
 
 /// Attempts recorded as sent whose answer was never stored: the process that sent them stopped.

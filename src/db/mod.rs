@@ -9,6 +9,8 @@ pub mod cancels;
 pub mod copy;
 pub mod login_throttle;
 pub mod orders;
+pub mod queue;
+pub mod refunds;
 pub mod seen;
 pub mod sessions;
 pub mod sql;

@@ -24,10 +24,14 @@ pub enum OrderStatus {
     Cancelled,
     /// DANA refused the cancel; the order is still paid.
     CancelFailed,
+    /// DANA refunded part of the payment; the rest may still be refunded.
+    PartiallyRefunded,
+    /// DANA refunded the whole payment.
+    Refunded,
 }
 
 impl OrderStatus {
-    pub const ALL: [OrderStatus; 8] = [
+    pub const ALL: [OrderStatus; 10] = [
         OrderStatus::Unpaid,
         OrderStatus::Closed,
         OrderStatus::Paid,
@@ -36,6 +40,8 @@ impl OrderStatus {
         OrderStatus::CancelRetrying,
         OrderStatus::Cancelled,
         OrderStatus::CancelFailed,
+        OrderStatus::PartiallyRefunded,
+        OrderStatus::Refunded,
     ];
 
     /// The stored and URL form.
@@ -49,6 +55,8 @@ impl OrderStatus {
             OrderStatus::CancelRetrying => "CANCEL_RETRYING",
             OrderStatus::Cancelled => "CANCELLED",
             OrderStatus::CancelFailed => "CANCEL_FAILED",
+            OrderStatus::PartiallyRefunded => "PARTIALLY_REFUNDED",
+            OrderStatus::Refunded => "REFUNDED",
         }
     }
 
@@ -67,12 +75,22 @@ impl OrderStatus {
             OrderStatus::CancelRetrying => "Cancel failed \u{2014} retrying periodically",
             OrderStatus::Cancelled => "Cancelled",
             OrderStatus::CancelFailed => "Cancel failed",
+            OrderStatus::PartiallyRefunded => "Partially refunded",
+            OrderStatus::Refunded => "Refunded",
         }
     }
 
     /// Unpaid or closed unpaid: its time is when it was placed, and there is nothing to cancel.
     pub fn never_paid(self) -> bool {
         matches!(self, OrderStatus::Unpaid | OrderStatus::Closed)
+    }
+
+    /// A refund may start from here (when something remains refundable).
+    pub fn refundable(self) -> bool {
+        matches!(
+            self,
+            OrderStatus::Paid | OrderStatus::CancelFailed | OrderStatus::PartiallyRefunded
+        )
     }
 
     /// CSS modifier for the status badge.
@@ -83,8 +101,9 @@ impl OrderStatus {
             OrderStatus::Cancelling | OrderStatus::CancelPending | OrderStatus::CancelRetrying => {
                 "pending"
             }
-            OrderStatus::Cancelled => "success",
+            OrderStatus::Cancelled | OrderStatus::Refunded => "success",
             OrderStatus::CancelFailed => "failed",
+            OrderStatus::PartiallyRefunded => "neutral",
         }
     }
 }

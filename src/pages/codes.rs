@@ -1,14 +1,16 @@
-//! `/codes`: DANA's Cancel Order and Query Payment answers and the transaction statuses, what each
-//! means and what to do, from the catalogs the client logic reads.
+//! `/codes`: DANA's Cancel Order, Refund Order and Query Payment answers and the transaction
+//! statuses, what each means and what to do, from the catalogs the client logic reads.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::dana::catalog::{CATALOG, QUERY_CATALOG, TRANSACTION_STATUSES};
+use crate::dana::catalog::{
+    CATALOG, CatalogEntry, QUERY_CATALOG, REFUND_CATALOG, TRANSACTION_STATUSES,
+};
 
-#[component]
-pub fn CodesPage() -> impl IntoView {
-    let rows = CATALOG
+/// One catalog as a table: code, HTTP status, DANA's message, outcome, next step, meaning.
+fn catalog_table(table: &'static [CatalogEntry], testid: &'static str) -> impl IntoView {
+    let rows = table
         .iter()
         .map(|e| {
             view! {
@@ -29,15 +31,8 @@ pub fn CodesPage() -> impl IntoView {
         })
         .collect_view();
     view! {
-        <Title text="Response codes · Cancel Desk" />
-        <div class="page-head">
-            <div>
-                <h1>"DANA response codes"</h1>
-                <p class="subtle">"Every answer DANA can give to a cancel, what it means, and what to do next."</p>
-            </div>
-        </div>
         <section class="panel table-panel">
-            <table class="orders codes" data-testid="codes-table">
+            <table class="orders codes" data-testid=testid>
                 <thead>
                     <tr>
                         <th>"Code"</th>
@@ -51,6 +46,23 @@ pub fn CodesPage() -> impl IntoView {
                 <tbody>{rows}</tbody>
             </table>
         </section>
+    }
+}
+
+#[component]
+pub fn CodesPage() -> impl IntoView {
+    view! {
+        <Title text="Response codes · Cancel Desk" />
+        <div class="page-head">
+            <div>
+                <h1>"DANA response codes"</h1>
+                <p class="subtle">"Every answer DANA can give to a cancel or a refund, what it means, and what to do next."</p>
+            </div>
+        </div>
+        {catalog_table(CATALOG, "codes-table")}
+        <h2 class="section-title">"Refunds (Refund Order)"</h2>
+        <p class="subtle">"A refund is sent again with the same refund number until DANA settles it: DANA answers a repeat with its first answer, so it never refunds twice."</p>
+        {catalog_table(REFUND_CATALOG, "refund-codes-table")}
         <h2 class="section-title">"Checking a payment's status (Query Payment)"</h2>
         <p class="subtle">"When DANA's answer to a cancel was lost, Cancel Desk asks for the payment's latest status before sending anything again."</p>
         <section class="panel table-panel">

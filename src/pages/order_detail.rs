@@ -1,4 +1,5 @@
-//! `/orders/:reference`: everything about one order, cancelling it, and its cancel history.
+//! `/orders/:reference`: everything about one order, cancelling or refunding it, and its cancel
+//! and refund history.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -6,10 +7,12 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::cancel::{CancelOrder, cancel_history};
 use crate::api::orders::get_order;
+use crate::api::refund::{RefundOrder, refund_history};
 use crate::auth::role::Permission;
 use crate::components::cancel_outcome::{AttemptsTable, CancelOutcome};
 use crate::components::error_panel::ErrorPanel;
 use crate::components::layout::Me;
+use crate::components::refund::{RefundList, RefundOutcome, RefundPanel};
 use crate::components::status_badge::StatusBadge;
 use crate::components::unknown::or_dash;
 use crate::error::AppError;
@@ -21,14 +24,29 @@ pub fn OrderDetailPage() -> impl IntoView {
     let reference = Memo::new(move |_| params.with(|p| p.get("reference").unwrap_or_default()));
     let order = Resource::new(move || reference.get(), get_order);
     let history = Resource::new(move || reference.get(), cancel_history);
+    let refunds = Resource::new(move || reference.get(), refund_history);
     let cancel = ServerAction::<CancelOrder>::new();
-    // A finished cancel changes the order and its history: read both again.
+    let refund = ServerAction::<RefundOrder>::new();
+    // A finished cancel or refund changes the order and its history: read them again.
     Effect::new(move |_| {
         if cancel.version().get() > 0 {
             order.refetch();
             history.refetch();
+            refunds.refetch();
         }
     });
+    Effect::new(move |_| {
+        if refund.version().get() > 0 {
+            order.refetch();
+            refunds.refetch();
+        }
+    });
+    let me = use_context::<Me>();
+    let may_refund = move || {
+        me.and_then(crate::components::layout::current_user)
+            .is_some_and(|u| u.role.can(Permission::RefundOrder))
+    };
+    let just_refunded = move || refund.value().get().and_then(Result::ok);
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading order…"</p> }>
             {move || Suspend::new(async move {
@@ -42,6 +60,26 @@ pub fn OrderDetailPage() -> impl IntoView {
                             .into_any()
                     }
                 }
+            })}
+        </Suspense>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let (Ok(order), Ok(refunds), Ok(cancels)) = (order.await, refunds.await, history.await) else {
+                    return ().into_any();
+                };
+                // DANA answered the latest cancel with "Transaction Expired": offer a refund.
+                let offer = cancels
+                    .first()
+                    .and_then(|c| c.entry())
+                    .is_some_and(|e| e.code == "4035700");
+                let show = refunds.order_status.refundable()
+                    && refunds.totals.refundable_minor > 0
+                    && may_refund();
+                view! {
+                    {just_refunded().map(|done| view! { <div class="just-done"><RefundOutcome refund=done.refund /></div> }.into_any())}
+                    {show.then(|| view! { <RefundPanel order history=refunds offer refund /> }.into_any())}
+                }
+                .into_any()
             })}
         </Suspense>
         <section class="panel" data-testid="cancel-history">
@@ -73,6 +111,17 @@ pub fn OrderDetailPage() -> impl IntoView {
                             .collect_view()
                             .into_any(),
                         Err(_) => view! { <p class="subtle">"The history could not be loaded."</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+        <section class="panel" data-testid="refund-history">
+            <h2>"Refunds"</h2>
+            <Suspense fallback=|| view! { <p class="loading">"Loading refunds…"</p> }>
+                {move || Suspend::new(async move {
+                    match refunds.await {
+                        Ok(history) => view! { <RefundList history /> }.into_any(),
+                        Err(_) => view! { <p class="subtle">"The refunds could not be loaded."</p> }.into_any(),
                     }
                 })}
             </Suspense>

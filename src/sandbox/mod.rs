@@ -7,6 +7,7 @@
 //! `cancel-desk sandbox [--strict]` or inside the dashboard.
 
 pub mod notify;
+mod refund;
 pub mod scenario;
 
 use std::collections::{HashMap, HashSet};
@@ -50,6 +51,10 @@ pub struct SandboxOrder {
     pub paid_at: i64,
     /// Cancelled before the sandbox started (outside this sandbox).
     pub cancelled: bool,
+    /// DANA took the payment (not unpaid or closed unpaid).
+    pub paid: bool,
+    /// Refunded in full before the sandbox started (outside this sandbox).
+    pub refunded: bool,
 }
 
 /// Where the sandbox learns the orders it knows.
@@ -82,6 +87,8 @@ impl OrderBook {
                 Some(SandboxOrder {
                     amount: Money::from_minor(row.amount_minor).ok()?,
                     cancelled: row.status == "CANCELLED",
+                    paid: !matches!(row.status.as_str(), "UNPAID" | "CLOSED"),
+                    refunded: row.status == "REFUNDED",
                     partner_reference_no: row.partner_reference_no,
                     reference_no: row.reference_no,
                     merchant_id: row.merchant_id,
@@ -108,6 +115,9 @@ pub struct SandboxConfig {
     pub scripts: Scripts,
     /// Behaviours of Query Payment requests (normal unless scripted).
     pub query_scripts: Scripts,
+    /// Behaviours of Refund Order requests, by the order's partner reference (normal unless
+    /// scripted or a magic amount).
+    pub refund_scripts: Scripts,
 }
 
 /// A cancel the sandbox performed: the body it was asked with and the answer it gave.
@@ -130,6 +140,12 @@ struct Inner {
     scripts: Scripts,
     query_scripts: Scripts,
     cancellations: HashMap<String, Cancellation>,
+    /// Refunds made, by `partnerRefundNo`.
+    refunds: HashMap<String, refund::RefundRecord>,
+    /// Refund Order behaviours, by the order's partner reference.
+    refund_scripts: Scripts,
+    /// Refund requests that passed the header checks, per partner reference.
+    refund_calls: HashMap<String, usize>,
     /// (Jakarta day, X-EXTERNAL-ID) pairs seen: an id may not repeat within a day.
     external_ids: HashSet<(String, String)>,
     /// Cancel requests that passed the header checks, per partner reference.
@@ -195,6 +211,37 @@ impl SandboxHandle {
             .unwrap_or(0)
     }
 
+    /// Sets the behaviours of the next Refund Order requests for one order.
+    pub fn script_refunds(&self, reference: &str, behaviours: Vec<Behaviour>) {
+        self.state
+            .inner
+            .lock()
+            .expect("sandbox state")
+            .refund_scripts
+            .set(reference, behaviours);
+    }
+
+    /// How many signed, well-formed refund requests reached the sandbox for this order.
+    pub fn refund_calls(&self, reference: &str) -> usize {
+        self.state
+            .inner
+            .lock()
+            .expect("sandbox state")
+            .refund_calls
+            .get(reference)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// The sum the sandbox refunded for this order, in minor units.
+    pub fn refunded_minor(&self, reference: &str) -> i64 {
+        self.state
+            .inner
+            .lock()
+            .expect("sandbox state")
+            .refunded_minor(reference)
+    }
+
     /// Whether the sandbox cancelled this order.
     pub fn is_cancelled(&self, reference: &str) -> bool {
         self.state
@@ -220,12 +267,14 @@ fn router(config: SandboxConfig) -> (Router, Arc<SandboxState>) {
         inner: Mutex::new(Inner {
             scripts: config.scripts,
             query_scripts: config.query_scripts,
+            refund_scripts: config.refund_scripts,
             ..Inner::default()
         }),
     });
     let router = Router::new()
         .route(CANCEL_PATH, post(cancel))
         .route(QUERY_PATH, post(query))
+        .route(crate::dana::refund::REFUND_PATH, post(refund::refund))
         .with_state(state.clone());
     (router, state)
 }
@@ -286,33 +335,26 @@ fn raw(state: &SandboxState, status: StatusCode, body: String) -> Response {
         .into_response()
 }
 
-/// SNAP codes are HTTP status + service + case; these three cases exist for both services.
-fn snap(http_and_case: (&str, &str), service: &str) -> &'static str {
-    match (http_and_case, service) {
-        (("400", "02"), "55") => "4005502",
-        (("400", "01"), "55") => "4005501",
-        (("401", "00"), "55") => "4015500",
-        (("400", "02"), _) => "4005702",
-        (("400", "01"), _) => "4005701",
-        _ => "4015700",
-    }
+/// SNAP codes are HTTP status + service + case; these three cases exist for every service.
+fn snap(http_and_case: (&str, &str), service: &str) -> String {
+    format!("{}{service}{}", http_and_case.0, http_and_case.1)
 }
 
-fn mandatory(service: &str, field: &str) -> (&'static str, String) {
+fn mandatory(service: &str, field: &str) -> (String, String) {
     (
         snap(("400", "02"), service),
         format!("Invalid Mandatory Field {field}"),
     )
 }
 
-fn format_error(service: &str, field: &str) -> (&'static str, String) {
+fn format_error(service: &str, field: &str) -> (String, String) {
     (
         snap(("400", "01"), service),
         format!("Invalid Field Format {field}"),
     )
 }
 
-fn unauthorized(service: &str, reason: &str) -> (&'static str, String) {
+fn unauthorized(service: &str, reason: &str) -> (String, String) {
     (
         snap(("401", "00"), service),
         format!("Unauthorized. {reason}"),
@@ -326,7 +368,7 @@ fn check_headers(
     path: &str,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<String, (&'static str, String)> {
+) -> Result<String, (String, String)> {
     for rule in REQUEST_HEADERS {
         let value = match headers.get(rule.name) {
             None => None,
@@ -388,15 +430,16 @@ fn receive<T: serde::de::DeserializeOwned>(
     body: &[u8],
 ) -> Result<(String, String, T), Box<Response>> {
     let bad_request = || {
-        Box::new(answer(
-            state,
-            snap_bad_request(service),
-            "Bad Request",
-            None,
-        ))
+        let code = snap_bad_request(service);
+        let message = if code.ends_with("00") {
+            "Bad Request"
+        } else {
+            "Invalid Field Format"
+        };
+        Box::new(answer(state, &code, message, None))
     };
     let day = check_headers(state, service, path, headers, body)
-        .map_err(|(code, message)| Box::new(answer(state, code, &message, None)))?;
+        .map_err(|(code, message)| Box::new(answer(state, &code, &message, None)))?;
     let mut json: Value = serde_json::from_slice(body).map_err(|_| bad_request())?;
     drop_empty_optionals(rules, &mut json);
     if let Err(e) = validate_fields(rules, &json) {
@@ -405,7 +448,7 @@ fn receive<T: serde::de::DeserializeOwned>(
         } else {
             format_error(service, &e.field)
         };
-        return Err(Box::new(answer(state, code, &message, None)));
+        return Err(Box::new(answer(state, &code, &message, None)));
     }
     let request = serde_json::from_value(json).map_err(|_| bad_request())?;
     let external_id = headers
@@ -428,11 +471,12 @@ fn drop_empty_optionals(rules: &[crate::dana::types::FieldRule], json: &mut Valu
     }
 }
 
-fn snap_bad_request(service: &str) -> &'static str {
-    if service == "55" {
-        "4005500"
-    } else {
-        "4005700"
+/// DANA's answer to a body that is not JSON: Bad Request where the service defines one;
+/// Refund Order documents no 4005800, so its Invalid Field Format.
+fn snap_bad_request(service: &str) -> String {
+    match service {
+        "58" => "4005801".into(),
+        _ => snap(("400", "00"), service),
     }
 }
 
@@ -548,7 +592,7 @@ async fn settle(
         }
         return Ok(answer(state, "4045700", "Invalid Transaction Status", None));
     }
-    if order.cancelled {
+    if order.cancelled || order.refunded || inner.refunded_minor(reference) > 0 {
         return Ok(answer(state, "4045700", "Invalid Transaction Status", None));
     }
     let transaction_date =
@@ -595,7 +639,7 @@ async fn query(
     };
     if request.service_code != PAYMENT_SERVICE_CODE {
         let (code, message) = format_error(SERVICE, "serviceCode");
-        return answer(&state, code, &message, None);
+        return answer(&state, &code, &message, None);
     }
     let reference = request.original_partner_reference_no.clone();
     let behaviour = {

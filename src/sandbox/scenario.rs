@@ -34,13 +34,16 @@ pub enum Behaviour {
 }
 
 /// A scenario file: for each partner reference, the behaviours of its successive Cancel Order
-/// requests (`orders`) and Query Payment requests (`queries`); the last one repeats.
+/// requests (`orders`), Query Payment requests (`queries`) and Refund Order requests
+/// (`refunds`); the last one repeats.
 /// `{"orders": {"REF-1": [{"kind": "code", "code": "2025700"}, {"kind": "normal"}]}}`
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScenarioFile {
     pub orders: HashMap<String, Vec<Behaviour>>,
     #[serde(default)]
     pub queries: HashMap<String, Vec<Behaviour>>,
+    #[serde(default)]
+    pub refunds: HashMap<String, Vec<Behaviour>>,
 }
 
 #[derive(Debug, Default)]
@@ -49,17 +52,20 @@ pub struct Scripts {
 }
 
 impl Scripts {
-    /// The cancel scripts and the query scripts of a file.
-    pub fn from_file(file: ScenarioFile) -> (Self, Self) {
-        let mut cancels = Self::default();
-        for (reference, behaviours) in file.orders {
-            cancels.set(&reference, behaviours);
-        }
-        let mut queries = Self::default();
-        for (reference, behaviours) in file.queries {
-            queries.set(&reference, behaviours);
-        }
-        (cancels, queries)
+    /// The cancel, query and refund scripts of a file.
+    pub fn from_file(file: ScenarioFile) -> (Self, Self, Self) {
+        let scripts = |map: HashMap<String, Vec<Behaviour>>| {
+            let mut scripts = Self::default();
+            for (reference, behaviours) in map {
+                scripts.set(&reference, behaviours);
+            }
+            scripts
+        };
+        (
+            scripts(file.orders),
+            scripts(file.queries),
+            scripts(file.refunds),
+        )
     }
 
     pub fn set(&mut self, reference: &str, behaviours: Vec<Behaviour>) {

@@ -1,5 +1,5 @@
 //! `cancel-desk copy-data`: a SQLite database with orders, accounts, cancels (settled and
-//! pending) and their audit trail, copied into the suite's engine (PostgreSQL in the PostgreSQL
+//! pending), a refund and their audit trail, copied into the suite's engine (PostgreSQL in the PostgreSQL
 //! run), where the counts match, the audit chain verifies, and new rows get fresh ids.
 
 use cancel_desk::auth::role::Role;
@@ -53,6 +53,17 @@ async fn a_sqlite_database_moves_into_another_engine_whole_and_verifiable() {
         .check_status(pending, "operations@merchant.test")
         .await
         .unwrap();
+    // A partial refund of COPY-2, with its reservation on the order.
+    source
+        .refunds
+        .refund_order(
+            "finance@merchant.test",
+            "COPY-2",
+            cancel_desk::money::Money::from_minor(2_500_000).unwrap(),
+            "one item returned",
+        )
+        .await
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let target = TestDb::new(dir.path(), "target.db").await;
 
@@ -71,6 +82,13 @@ async fn a_sqlite_database_moves_into_another_engine_whole_and_verifiable() {
     .await
     .unwrap();
     assert_eq!(copied, ("api".into(), "import".into(), 1_795_000_001_000));
+    let refunded: (String, i64) = sqlx::query_as(
+        "SELECT status, refund_reserved_minor FROM orders WHERE partner_reference_no = 'COPY-2'",
+    )
+    .fetch_one(&to)
+    .await
+    .unwrap();
+    assert_eq!(refunded, ("PARTIALLY_REFUNDED".into(), 2_500_000));
     let before = db::copy::counts(&source.pool).await.unwrap();
     assert_eq!(db::copy::counts(&to).await.unwrap(), before);
     assert!(

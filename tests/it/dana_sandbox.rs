@@ -38,6 +38,8 @@ fn order(reference: &str, cancelled: bool) -> SandboxOrder {
         currency: "IDR".into(),
         paid_at: 1_795_453_200 + 3_600, // 2026-11-24T01:00:00+07:00
         cancelled,
+        paid: true,
+        refunded: false,
     }
 }
 
@@ -62,6 +64,7 @@ async fn sandbox_in(strict: bool) -> SandboxHandle {
             strict,
             scripts: Scripts::default(),
             query_scripts: Scripts::default(),
+            refund_scripts: Scripts::default(),
         },
     )
     .unwrap()
@@ -1018,4 +1021,170 @@ async fn a_success_naming_another_order_is_unexpected() {
         other => panic!("{other:?}"),
     }
     assert!(!sandbox.is_cancelled(PARTNER));
+}
+
+fn refund_request(
+    reference: &str,
+    refund_no: &str,
+    value: &str,
+) -> cancel_desk::dana::refund::RefundOrderRequest {
+    cancel_desk::dana::refund::RefundOrderRequest {
+        merchant_id: MERCHANT.into(),
+        sub_merchant_id: None,
+        original_reference_no: Some(format!("DANA-{reference}")),
+        original_partner_reference_no: reference.into(),
+        original_external_id: None,
+        original_capture_no: None,
+        partner_refund_no: refund_no.into(),
+        refund_amount: Amount {
+            value: value.into(),
+            currency: "IDR".into(),
+        },
+        external_store_id: None,
+        reason: Some("Customer returned the goods".into()),
+        additional_info: None,
+    }
+}
+
+async fn refund_code(
+    client: &DanaClient,
+    request: &cancel_desk::dana::refund::RefundOrderRequest,
+) -> (u16, String) {
+    let attempt = client
+        .send_refund(client.sign_refund(request).unwrap(), 1)
+        .await;
+    let status = match &attempt.result {
+        AttemptResult::Answered { http_status, .. } => *http_status,
+        other => panic!("{other:?}"),
+    };
+    (status, attempt.entry().code.to_string())
+}
+
+#[tokio::test]
+async fn refunds_are_answered_as_dana_answers_them() {
+    let sandbox = sandbox_in(false).await;
+    let client = client(&sandbox, PKCS8);
+    // The orders are Rp 10.000; refunds are idempotent per partnerRefundNo.
+    let first = refund_request(PARTNER, "RF-1", "4000.00");
+    assert_eq!(refund_code(&client, &first).await, (200, "2005800".into()));
+    assert_eq!(
+        refund_code(&client, &first).await,
+        (200, "2005800".into()),
+        "a repeat"
+    );
+    assert_eq!(sandbox.refunded_minor(PARTNER), 400_000, "refunded once");
+    let changed = refund_request(PARTNER, "RF-1", "5000.00");
+    assert_eq!(
+        refund_code(&client, &changed).await,
+        (404, "4045818".into())
+    );
+    // The total may not pass what was paid.
+    let too_much = refund_request(PARTNER, "RF-2", "6000.01");
+    assert_eq!(
+        refund_code(&client, &too_much).await,
+        (403, "4035802".into())
+    );
+    let rest = refund_request(PARTNER, "RF-3", "6000.00");
+    assert_eq!(refund_code(&client, &rest).await, (200, "2005800".into()));
+    // A refunded payment cannot be cancelled any more.
+    assert_eq!(
+        client
+            .cancel_order(&request(PARTNER))
+            .await
+            .unwrap()
+            .entry()
+            .code,
+        "4045700"
+    );
+    // Unknown, cancelled, another merchant's.
+    let unknown = refund_request("NO-SUCH-ORDER", "RF-4", "1.00");
+    assert_eq!(
+        refund_code(&client, &unknown).await,
+        (404, "4045801".into())
+    );
+    let cancelled = refund_request("ALREADY-CANCELLED", "RF-5", "1.00");
+    assert_eq!(
+        refund_code(&client, &cancelled).await,
+        (404, "4045800".into())
+    );
+    let mut other_merchant = refund_request("R2", "RF-6", "1.00");
+    other_merchant.merchant_id = "216620000000000000000".into();
+    assert_eq!(
+        refund_code(&client, &other_merchant).await,
+        (404, "4045808".into())
+    );
+}
+
+#[tokio::test]
+async fn every_magic_refund_amount_answers_its_code_whatever_the_order() {
+    let sandbox = sandbox_in(false).await;
+    let client = client(&sandbox, PKCS8);
+    for (i, (amount, code)) in catalog::SANDBOX_REFUND_AMOUNTS.iter().enumerate() {
+        // DANA's own scenarios send them for orders that are not even paid.
+        let request = refund_request("NO-SUCH-ORDER", &format!("RF-MAGIC-{i}"), amount);
+        let entry = catalog::lookup_refund(code).unwrap();
+        assert_eq!(
+            refund_code(&client, &request).await,
+            (entry.http_status.unwrap(), code.to_string()),
+            "{amount}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_refund_body_is_checked_field_by_field_with_refund_codes() {
+    let sandbox = sandbox_in(false).await;
+    let send = |body: Value| {
+        let sandbox = sandbox.clone();
+        async move {
+            let body = body.to_string();
+            let signature = MerchantKey::from_pem_text(PKCS8)
+                .unwrap()
+                .sign(&string_to_sign(
+                    "POST",
+                    cancel_desk::dana::refund::REFUND_PATH,
+                    body.as_bytes(),
+                    NOW,
+                ));
+            let response = reqwest::Client::new()
+                .post(format!(
+                    "{}{}",
+                    sandbox.base_url(),
+                    cancel_desk::dana::refund::REFUND_PATH
+                ))
+                .header("Content-Type", "application/json")
+                .header("X-TIMESTAMP", NOW)
+                .header("X-SIGNATURE", signature)
+                .header("X-PARTNER-ID", "CLIENT-ID-1")
+                .header("X-EXTERNAL-ID", format!("refund-{}", rand_suffix()))
+                .header("CHANNEL-ID", "95221")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            let json: Value = response.json().await.unwrap();
+            (status, json["responseCode"].as_str().unwrap().to_string())
+        }
+    };
+    let good = json!({
+        "merchantId": MERCHANT,
+        "originalPartnerReferenceNo": "R2",
+        "originalReferenceNo": "",
+        "partnerRefundNo": "RF-FIELDS",
+        "refundAmount": {"value": "1.00", "currency": "IDR"},
+        "reason": "",
+    });
+    assert_eq!(
+        send(good.clone()).await,
+        (200, "2005800".into()),
+        "empty optionals are absent"
+    );
+    let mut no_amount = good.clone();
+    no_amount.as_object_mut().unwrap().remove("refundAmount");
+    assert_eq!(send(no_amount).await, (400, "4005802".into()));
+    let mut bad_value = good.clone();
+    bad_value["partnerRefundNo"] = json!("RF-FIELDS-2");
+    bad_value["refundAmount"]["value"] = json!("10000");
+    assert_eq!(send(bad_value).await, (400, "4005801".into()));
 }

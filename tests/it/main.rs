@@ -21,5 +21,6 @@ mod order_search;
 mod orders_http;
 mod pending;
 mod processes;
+mod refunds;
 mod upgrade;
 mod users_cli;

@@ -269,6 +269,98 @@ async fn a_server_killed_mid_attempt_is_reconciled_by_the_next_one_through_query
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_killed_mid_refund_is_settled_by_the_next_one_with_the_same_refund_number() {
+    let reference = "ORDER-REFUND-CRASH".to_string();
+    let world = World::new(std::slice::from_ref(&reference)).await;
+    // DANA refunds at once but holds its answer: the server is killed while waiting for it.
+    world.sandbox.script_refunds(
+        &reference,
+        vec![Behaviour::Hold { millis: 120_000 }, Behaviour::Normal],
+    );
+    let mut first = world.start_server(3_000, 8);
+    let client = signed_in(&first).await;
+    let pending = {
+        let (client, addr) = (client.clone(), first.addr);
+        tokio::spawn(async move {
+            client
+                .post(format!("http://{addr}/api/orders/refund"))
+                .form(&[
+                    ("partner_reference_no", "ORDER-REFUND-CRASH"),
+                    ("amount", "75.000"),
+                    ("reason", "crash test"),
+                ])
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+        })
+    };
+    let started = Instant::now();
+    while world.sandbox.refunded_minor(&reference) == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the refund never took effect at DANA"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (finished, reserved): (Option<i64>, i64) = sqlx::query_as(
+        "SELECT a.finished_at, o.refund_reserved_minor FROM refund_attempts a \
+         JOIN refunds r ON r.id = a.refund_id JOIN orders o ON o.id = r.order_id",
+    )
+    .fetch_one(&world.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (finished, reserved),
+        (None, 7_500_000),
+        "recorded and reserved before sending"
+    );
+
+    first.child.kill().unwrap(); // SIGKILL
+    first.child.wait().unwrap();
+    assert!(pending.await.unwrap().is_err());
+
+    // The next server takes the refund once the lease runs out and sends the same body again:
+    // DANA answers the repeat with its first answer, and nothing is refunded twice.
+    let _second = world.start_server(3_000, 8);
+    world
+        .wait_for(
+            std::slice::from_ref(&reference),
+            "REFUNDED",
+            Duration::from_secs(40),
+        )
+        .await;
+    assert_eq!(world.sandbox.refund_calls(&reference), 2);
+    assert_eq!(world.sandbox.refunded_minor(&reference), 7_500_000);
+    let bodies: Vec<String> = sqlx::query_scalar("SELECT request_body FROM refunds")
+        .fetch_all(&world.pool)
+        .await
+        .unwrap();
+    assert_eq!(bodies.len(), 1, "one refund, sent twice");
+    let actions: Vec<String> = sqlx::query_scalar(
+        "SELECT action FROM audit_events WHERE order_ref = 'ORDER-REFUND-CRASH' ORDER BY id",
+    )
+    .fetch_all(&world.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        actions,
+        [
+            "refund.intent",
+            "dana.refund_attempt",
+            "dana.refund_attempt",
+            "refund.settled"
+        ]
+    );
+    assert_eq!(
+        cancel_desk::audit::verify(&world.pool, &world.audit_key)
+            .await
+            .unwrap()
+            .first_break,
+        None
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_server_processes_on_one_database_never_send_an_attempt_twice() {
     let references: Vec<String> = (0..6).map(|i| format!("ORDER-TWO-{i}")).collect();
     let world = World::new(&references).await;

@@ -22,6 +22,8 @@ pub struct TestApp {
     pub dana: cancel_desk::dana::client::DanaClient,
     /// The server's cancel service; no worker runs in tests, they call `work_due` themselves.
     pub cancels: cancel_desk::cancel::service::CancelService,
+    /// The server's refund service (no worker either: tests call `work_due`).
+    pub refunds: cancel_desk::refund::service::RefundService,
     /// The key the server's audit chain is hashed with (for `audit::verify`).
     pub audit_key: cancel_desk::audit::key::AuditKey,
     /// The sandbox DANA's Finish Notify sender, aimed at this server's notify path.
@@ -235,6 +237,7 @@ impl TestApp {
         .with_notify(receiver.expect("sandbox mode receives notifies"))
         .with_sandbox_payments(notifier.clone());
         let cancels = state.cancels.clone();
+        let refunds = state.refunds.clone();
         tokio::spawn(server::serve(listener, state, std::future::pending()));
         // Like a browser on our own page: cookies kept, Origin sent.
         let mut headers = reqwest::header::HeaderMap::new();
@@ -252,6 +255,7 @@ impl TestApp {
             sandbox: sandbox.expect("no DANA_BASE_URL in tests"),
             dana,
             cancels,
+            refunds,
             audit_key,
             notifier,
             db: test_db,
@@ -478,6 +482,7 @@ pub async fn shared_database(
             strict: false,
             scripts: Scripts::default(),
             query_scripts: Scripts::default(),
+            refund_scripts: Scripts::default(),
         },
     )
     .unwrap();

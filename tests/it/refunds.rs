@@ -1,0 +1,344 @@
+//! Refund Order end to end in one process: full, partial and over-the-total refunds, many at
+//! once, pending and lost answers, the role matrix over HTTP, and refunds beside cancels.
+
+use crate::common::{TestApp, order};
+use crate::pending::{ACTOR, app_with, order_status};
+use cancel_desk::auth::role::Role;
+use cancel_desk::money::Money;
+use cancel_desk::refund::model::RefundState;
+use cancel_desk::refund::service::RefundError;
+use cancel_desk::sandbox::scenario::Behaviour;
+
+fn rp(rupiah: i64) -> Money {
+    Money::from_minor(rupiah * 100).unwrap()
+}
+
+async fn refund_rows(app: &TestApp, reference: &str) -> Vec<(String, i64, Option<String>)> {
+    sqlx::query_as(
+        "SELECT state, amount_minor, last_code FROM refunds WHERE partner_reference_no = $1 ORDER BY id",
+    )
+    .bind(reference)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap()
+}
+
+async fn reserved(app: &TestApp, reference: &str) -> i64 {
+    sqlx::query_scalar("SELECT refund_reserved_minor FROM orders WHERE partner_reference_no = $1")
+        .bind(reference)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_full_refund_is_recorded_sent_audited_and_marks_the_order_refunded() {
+    // The orders are Rp 25.000.
+    let app = app_with(&["ORDER-FULL"]).await;
+    let outcome = app
+        .refunds
+        .refund_order(ACTOR, "ORDER-FULL", rp(25_000), "goods returned")
+        .await
+        .unwrap();
+    assert_eq!(outcome.state, RefundState::Succeeded);
+    assert_eq!(outcome.entry.code, "2005800");
+    assert_eq!(order_status(&app, "ORDER-FULL").await, "REFUNDED");
+    assert_eq!(app.sandbox.refunded_minor("ORDER-FULL"), 2_500_000);
+    let (refund_no, body): (Option<String>, String) = sqlx::query_as(
+        "SELECT refund_no, request_body FROM refunds WHERE partner_reference_no = 'ORDER-FULL'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!(refund_no.is_some(), "DANA's refundNo is kept");
+    assert!(
+        body.contains(r#""refundAmount":{"value":"25000.00","currency":"IDR"}"#),
+        "{body}"
+    );
+    assert!(body.contains(r#""reason":"goods returned""#), "{body}");
+    let actions: Vec<(String, String)> = sqlx::query_as(
+        "SELECT action, outcome FROM audit_events WHERE order_ref = 'ORDER-FULL' ORDER BY id",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    let expected = [
+        ("refund.intent", "pending"),
+        ("dana.refund_attempt", "success"),
+        ("refund.settled", "success"),
+    ];
+    assert_eq!(
+        actions,
+        expected.map(|(a, o)| (a.to_string(), o.to_string()))
+    );
+    // Nothing remains: another refund is refused before anything is sent.
+    let again = app
+        .refunds
+        .refund_order(ACTOR, "ORDER-FULL", rp(1), "again")
+        .await;
+    assert!(
+        matches!(again, Err(RefundError::NotRefundable { .. })),
+        "{again:?}"
+    );
+    assert_eq!(app.sandbox.refund_calls("ORDER-FULL"), 1);
+}
+
+#[tokio::test]
+async fn partial_refunds_add_up_to_the_total_and_never_past_it() {
+    let app = app_with(&["ORDER-PART"]).await;
+    for _ in 0..2 {
+        let outcome = app
+            .refunds
+            .refund_order(ACTOR, "ORDER-PART", rp(10_000), "one item returned")
+            .await
+            .unwrap();
+        assert_eq!(outcome.state, RefundState::Succeeded);
+        assert_eq!(order_status(&app, "ORDER-PART").await, "PARTIALLY_REFUNDED");
+    }
+    // Rp 5.000 remains: Rp 10.000 is refused before sending, naming what remains.
+    match app
+        .refunds
+        .refund_order(ACTOR, "ORDER-PART", rp(10_000), "too much")
+        .await
+    {
+        Err(RefundError::ExceedsRefundable { refundable }) => assert_eq!(refundable, "Rp 5.000,00"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(app.sandbox.refund_calls("ORDER-PART"), 2);
+    app.refunds
+        .refund_order(ACTOR, "ORDER-PART", rp(5_000), "the rest")
+        .await
+        .unwrap();
+    assert_eq!(order_status(&app, "ORDER-PART").await, "REFUNDED");
+    assert_eq!(app.sandbox.refunded_minor("ORDER-PART"), 2_500_000);
+    assert_eq!(reserved(&app, "ORDER-PART").await, 2_500_000);
+}
+
+#[tokio::test]
+async fn ten_refunds_at_once_never_exceed_what_was_paid() {
+    let app = app_with(&["ORDER-RUSH"]).await;
+    let mut tasks = Vec::new();
+    for i in 0..10 {
+        let refunds = app.refunds.clone();
+        tasks.push(tokio::spawn(async move {
+            refunds
+                .refund_order(ACTOR, "ORDER-RUSH", rp(5_000), &format!("rush {i}"))
+                .await
+        }));
+    }
+    let (mut made, mut refused) = (0, 0);
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(outcome) => {
+                assert_eq!(outcome.state, RefundState::Succeeded);
+                made += 1;
+            }
+            Err(RefundError::ExceedsRefundable { .. } | RefundError::NotRefundable { .. }) => {
+                refused += 1
+            }
+            Err(other) => panic!("{other}"),
+        }
+    }
+    assert_eq!((made, refused), (5, 5));
+    assert_eq!(app.sandbox.refunded_minor("ORDER-RUSH"), 2_500_000);
+    assert_eq!(app.sandbox.refund_calls("ORDER-RUSH"), 5);
+    assert_eq!(order_status(&app, "ORDER-RUSH").await, "REFUNDED");
+}
+
+#[tokio::test]
+async fn a_pending_refund_is_sent_again_with_the_same_refund_number_until_dana_settles() {
+    let app = app_with(&["ORDER-WAIT"]).await;
+    app.sandbox.script_refunds(
+        "ORDER-WAIT",
+        vec![
+            Behaviour::Code {
+                code: "2025800".into(),
+            },
+            Behaviour::Normal,
+        ],
+    );
+    let outcome = app
+        .refunds
+        .refund_order(ACTOR, "ORDER-WAIT", rp(25_000), "customer asked")
+        .await
+        .unwrap();
+    assert_eq!(outcome.state, RefundState::Pending);
+    assert!(outcome.next_attempt_at.is_some());
+    // Not cancellable while a refund is open.
+    let cancel = app
+        .cancels
+        .cancel_order(ACTOR, "ORDER-WAIT", "cancel instead")
+        .await;
+    assert!(cancel.is_err(), "{cancel:?}");
+    app.refunds
+        .work_due(cancel_desk::time::Timestamp::host_now().plus_seconds(60))
+        .await
+        .unwrap();
+    assert_eq!(
+        refund_rows(&app, "ORDER-WAIT").await,
+        [(
+            "SUCCEEDED".to_string(),
+            2_500_000,
+            Some("2005800".to_string())
+        )]
+    );
+    let bodies: Vec<(String, String)> = sqlx::query_as(
+        "SELECT a.external_id, r.request_body FROM refund_attempts a JOIN refunds r ON r.id = a.refund_id ORDER BY a.id",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(bodies.len(), 2);
+    assert_ne!(bodies[0].0, bodies[1].0, "a fresh X-EXTERNAL-ID");
+    assert_eq!(order_status(&app, "ORDER-WAIT").await, "REFUNDED");
+}
+
+#[tokio::test]
+async fn a_lost_answer_is_reconciled_by_sending_the_same_refund_again() {
+    let app = app_with(&["ORDER-LOST"]).await;
+    // DANA refunds at once but its answer is lost (past the client's 2 s timeout).
+    app.sandbox.script_refunds(
+        "ORDER-LOST",
+        vec![Behaviour::Hold { millis: 2_500 }, Behaviour::Normal],
+    );
+    let outcome = app
+        .refunds
+        .refund_order(ACTOR, "ORDER-LOST", rp(25_000), "customer asked")
+        .await
+        .unwrap();
+    assert_eq!(outcome.state, RefundState::Pending);
+    assert_eq!(outcome.entry.code, "TIMEOUT");
+    assert_eq!(app.sandbox.refunded_minor("ORDER-LOST"), 2_500_000);
+    app.refunds
+        .work_due(cancel_desk::time::Timestamp::host_now().plus_seconds(60))
+        .await
+        .unwrap();
+    // DANA answered the repeat with its first answer: refunded once, settled.
+    assert_eq!(app.sandbox.refund_calls("ORDER-LOST"), 2);
+    assert_eq!(app.sandbox.refunded_minor("ORDER-LOST"), 2_500_000);
+    assert_eq!(order_status(&app, "ORDER-LOST").await, "REFUNDED");
+}
+
+#[tokio::test]
+async fn a_refused_refund_gives_its_amount_back_and_explains_why() {
+    let app = TestApp::spawn().await;
+    app.insert(&[order(
+        "ORDER-FUNDS",
+        "Budi",
+        50_000_000,
+        "PAID",
+        1_795_453_200,
+    )])
+    .await;
+    // DANA's sandbox answers Insufficient Funds for a refund of 435814.00.
+    let outcome = app
+        .refunds
+        .refund_order(ACTOR, "ORDER-FUNDS", rp(435_814), "customer asked")
+        .await
+        .unwrap();
+    assert_eq!(outcome.state, RefundState::Failed);
+    assert_eq!(outcome.entry.code, "4035814");
+    assert_eq!(reserved(&app, "ORDER-FUNDS").await, 0);
+    assert_eq!(order_status(&app, "ORDER-FUNDS").await, "PAID");
+    // Refundable again, in full.
+    let outcome = app
+        .refunds
+        .refund_order(ACTOR, "ORDER-FUNDS", rp(500_000), "after top-up")
+        .await
+        .unwrap();
+    assert_eq!(outcome.state, RefundState::Succeeded);
+}
+
+#[tokio::test]
+async fn who_may_refund_and_bad_input_over_http() {
+    let app = TestApp::spawn().await;
+    app.insert(&[
+        order("ORDER-HTTP", "Sari", 2_500_000, "PAID", 1_795_453_200),
+        order("ORDER-UNPAID", "Sari", 2_500_000, "UNPAID", 1_795_453_200),
+    ])
+    .await;
+    let form = |amount: &'static str| {
+        [
+            ("partner_reference_no", "ORDER-HTTP"),
+            ("amount", amount),
+            ("reason", "goods returned"),
+        ]
+    };
+    for role in [Role::Operations, Role::Supervisor] {
+        app.login_as(role).await;
+        assert_eq!(
+            app.post_form("/api/orders/refund", &form("10.000")).await.0,
+            403,
+            "{role:?}"
+        );
+    }
+    assert_eq!(app.sandbox.refund_calls("ORDER-HTTP"), 0);
+    app.login_as(Role::Finance).await;
+    for (amount, field) in [
+        ("ten", "amount"),
+        ("0", "amount"),
+        ("25.000,001", "amount"),
+        ("30.000", "amount"),
+    ] {
+        let (status, body) = app.post_form("/api/orders/refund", &form(amount)).await;
+        assert_eq!(status, 400, "{amount}: {body}");
+        assert!(body.contains(field), "{amount}: {body}");
+    }
+    let (status, body) = app
+        .post_form(
+            "/api/orders/refund",
+            &[
+                ("partner_reference_no", "ORDER-HTTP"),
+                ("amount", "10.000"),
+                ("reason", " "),
+            ],
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("reason"), "{body}");
+    let (status, body) = app
+        .post_form(
+            "/api/orders/refund",
+            &[
+                ("partner_reference_no", "ORDER-UNPAID"),
+                ("amount", "1"),
+                ("reason", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+    let (status, body) = app.post_form("/api/orders/refund", &form("10.000")).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("2005800"), "{body}");
+    app.login_as(Role::Admin).await;
+    let (status, body) = app.post_form("/api/orders/refund", &form("15.000")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(order_status(&app, "ORDER-HTTP").await, "REFUNDED");
+    // Every role may read the refunds; the page shows them.
+    app.login_as(Role::Supervisor).await;
+    let (status, body) = app.get("/orders/ORDER-HTTP").await;
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("Rp 15.000,00"),
+        "the order page lists the refunds"
+    );
+}
+
+#[tokio::test]
+async fn a_refund_after_dana_says_the_cancel_window_passed() {
+    let app = app_with(&["4035700"]).await;
+    let cancel = app
+        .cancels
+        .cancel_order(ACTOR, "4035700", "customer asked")
+        .await
+        .unwrap();
+    assert_eq!(cancel.entry().code, "4035700");
+    assert_eq!(order_status(&app, "4035700").await, "CANCEL_FAILED");
+    let refund = app
+        .refunds
+        .refund_order(ACTOR, "4035700", rp(25_000), "cancel window passed")
+        .await
+        .unwrap();
+    assert_eq!(refund.state, RefundState::Succeeded);
+    assert_eq!(order_status(&app, "4035700").await, "REFUNDED");
+}
