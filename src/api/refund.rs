@@ -25,6 +25,24 @@ pub struct RefundResultView {
     pub history: OrderRefunds,
 }
 
+/// One open refund as the operations page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingRefundView {
+    pub id: RefundId,
+    pub partner_reference_no: String,
+    pub partner_refund_no: String,
+    pub amount_display: String,
+    pub requested_by: String,
+    pub reason: String,
+    pub age_display: String,
+    pub attempts: i64,
+    /// The refund catalog row of the last attempt.
+    pub last_code: Option<String>,
+    /// Why a person must look (retrying stopped).
+    pub attention: Option<String>,
+    pub next_attempt_display: Option<String>,
+}
+
 #[cfg(feature = "ssr")]
 async fn history_of(
     state: &crate::state::AppState,
@@ -133,4 +151,44 @@ pub async fn resolve_refund(
         "Resolved by hand: {}.",
         settled.label().to_lowercase()
     ))
+}
+
+/// Open refunds, those needing a person first (operations and admins).
+#[server(prefix = "/api", endpoint = "refunds/pending")]
+pub async fn list_pending_refunds() -> Result<Vec<PendingRefundView>, AppError> {
+    let (state, _) = super::require(crate::auth::role::Permission::ViewPendingQueue).await?;
+    let now = state.clock.now(&state.pool).await?;
+    let mut items = Vec::new();
+    for r in crate::db::refunds::open(&state.pool, 1_000).await? {
+        let attempts = crate::db::refunds::attempts(&state.pool, r.id).await?.len() as i64;
+        let next_attempt_display = r
+            .next_attempt_at
+            .filter(|_| r.attention.is_none())
+            .map(|at| {
+                let wait = at.seconds_since(now);
+                let when = crate::time::display_wib(at);
+                if wait <= 0 {
+                    format!("{when} (due now)")
+                } else {
+                    format!("{when} (in {})", crate::time::display_duration(wait))
+                }
+            });
+        items.push(PendingRefundView {
+            id: r.id,
+            amount_display: crate::money::Money::from_minor(r.amount_minor)
+                .map(|m| m.display_idr())
+                .unwrap_or_default(),
+            partner_reference_no: r.partner_reference_no,
+            partner_refund_no: r.partner_refund_no,
+            requested_by: r.actor,
+            reason: r.reason,
+            age_display: crate::time::display_duration(now.seconds_since(r.created_at)),
+            attempts,
+            last_code: r.last_code,
+            attention: r.attention,
+            next_attempt_display,
+        });
+    }
+    items.sort_by_key(|v| v.attention.is_none());
+    Ok(items)
 }

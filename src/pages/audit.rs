@@ -10,13 +10,19 @@ use crate::components::error_panel::ErrorPanel;
 use crate::dana::catalog;
 use crate::orders::model::order_path;
 
-const ACTIONS: [&str; 21] = [
+const ACTIONS: [&str; 27] = [
     "cancel.intent",
     "dana.attempt",
     "cancel.pending",
     "dana.status_check",
     "cancel.settled",
     "cancel.resolved",
+    "cancel.stopped",
+    "refund.intent",
+    "dana.refund_attempt",
+    "refund.pending",
+    "refund.settled",
+    "refund.resolved",
     "login.succeeded",
     "login.failed",
     "logout",
@@ -140,7 +146,11 @@ fn AuditTable(page: AuditPage, params: AuditParams) -> impl IntoView {
             let meaning = e
                 .response_code
                 .as_deref()
-                .and_then(|c| if e.action == "dana.status_check" { catalog::lookup_query(c) } else { catalog::lookup(c) })
+                .and_then(|c| match e.action.as_str() {
+                    "dana.status_check" => catalog::lookup_query(c),
+                    a if a.starts_with("refund.") || a == "dana.refund_attempt" => catalog::lookup_refund(c),
+                    _ => catalog::lookup(c),
+                })
                 .map(|c| c.message);
             view! {
                 <tr data-testid="audit-row">

@@ -8,3 +8,4 @@ pub mod not_found;
 pub mod order_detail;
 pub mod orders;
 pub mod pending;
+pub mod pending_refunds;

@@ -7,8 +7,9 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::cancel::{CancelOrder, cancel_history};
 use crate::api::orders::get_order;
-use crate::api::refund::{RefundOrder, refund_history};
+use crate::api::refund::{OrderRefunds, RefundOrder, refund_history};
 use crate::auth::role::Permission;
+use crate::cancel::model::CancelRequestView;
 use crate::components::cancel_outcome::{AttemptsTable, CancelOutcome};
 use crate::components::error_panel::ErrorPanel;
 use crate::components::layout::Me;
@@ -41,17 +42,11 @@ pub fn OrderDetailPage() -> impl IntoView {
             refunds.refetch();
         }
     });
-    let me = use_context::<Me>();
-    let may_refund = move || {
-        me.and_then(crate::components::layout::current_user)
-            .is_some_and(|u| u.role.can(Permission::RefundOrder))
-    };
-    let just_refunded = move || refund.value().get().and_then(Result::ok);
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading order…"</p> }>
             {move || Suspend::new(async move {
                 match order.await {
-                    Ok(order) => view! { <OrderView order cancel /> }.into_any(),
+                    Ok(order) => view! { <OrderView order cancel refund refunds history /> }.into_any(),
                     Err(error) => {
                         view! {
                             <Title text="Order not found · Cancel Desk" />
@@ -60,26 +55,6 @@ pub fn OrderDetailPage() -> impl IntoView {
                             .into_any()
                     }
                 }
-            })}
-        </Suspense>
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                let (Ok(order), Ok(refunds), Ok(cancels)) = (order.await, refunds.await, history.await) else {
-                    return ().into_any();
-                };
-                // DANA answered the latest cancel with "Transaction Expired": offer a refund.
-                let offer = cancels
-                    .first()
-                    .and_then(|c| c.entry())
-                    .is_some_and(|e| e.code == "4035700");
-                let show = refunds.order_status.refundable()
-                    && refunds.totals.refundable_minor > 0
-                    && may_refund();
-                view! {
-                    {just_refunded().map(|done| view! { <div class="just-done"><RefundOutcome refund=done.refund /></div> }.into_any())}
-                    {show.then(|| view! { <RefundPanel order history=refunds offer refund /> }.into_any())}
-                }
-                .into_any()
             })}
         </Suspense>
         <section class="panel" data-testid="cancel-history">
@@ -215,12 +190,24 @@ fn CancelPanel(order: OrderDetail, cancel: ServerAction<CancelOrder>) -> impl In
 }
 
 #[component]
-fn OrderView(order: OrderDetail, cancel: ServerAction<CancelOrder>) -> impl IntoView {
+fn OrderView(
+    order: OrderDetail,
+    cancel: ServerAction<CancelOrder>,
+    refund: ServerAction<RefundOrder>,
+    refunds: Resource<Result<OrderRefunds, AppError>>,
+    history: Resource<Result<Vec<CancelRequestView>, AppError>>,
+) -> impl IntoView {
     let me = use_context::<Me>();
     let may_cancel = move || {
         me.and_then(crate::components::layout::current_user)
             .is_some_and(|u| u.role.can(Permission::CancelOrder))
     };
+    let may_refund = move || {
+        me.and_then(crate::components::layout::current_user)
+            .is_some_and(|u| u.role.can(Permission::RefundOrder))
+    };
+    let just_refunded = move || refund.value().get().and_then(Result::ok);
+    let refund_order = order.clone();
     let cancellable = matches!(order.status, OrderStatus::Paid | OrderStatus::CancelFailed);
     let just_done = move || cancel.value().get().and_then(Result::ok);
     let amount = display_amount(order.amount, &order.currency);
@@ -245,6 +232,28 @@ fn OrderView(order: OrderDetail, cancel: ServerAction<CancelOrder>) -> impl Into
         <Show when=move || cancellable && may_cancel() && just_done().is_none()>
             <CancelPanel order=panel_order.clone() cancel />
         </Show>
+        <Suspense fallback=|| ()>
+            {move || {
+                let order = refund_order.clone();
+                Suspend::new(async move {
+                let (Ok(refunds), Ok(cancels)) = (refunds.await, history.await) else {
+                    return ().into_any();
+                };
+                // DANA answered the latest cancel with "Transaction Expired": offer a refund.
+                let offer = cancels
+                    .first()
+                    .and_then(|c| c.entry())
+                    .is_some_and(|e| e.code == "4035700");
+                let show = refunds.order_status.refundable()
+                    && refunds.totals.refundable_minor > 0
+                    && may_refund();
+                view! {
+                    {just_refunded().map(|done| view! { <div class="just-done"><RefundOutcome refund=done.refund /></div> }.into_any())}
+                    {show.then(|| view! { <RefundPanel order history=refunds offer refund /> }.into_any())}
+                }
+                .into_any()
+            })}}
+        </Suspense>
         <div class="detail-grid">
             <section class="panel">
                 <h2>"Payment"</h2>

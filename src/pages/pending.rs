@@ -16,6 +16,7 @@ use crate::dana::catalog::{self, StatusDecision};
 use crate::error::AppError;
 use crate::ids::CancelRequestId;
 use crate::orders::model::order_path;
+use crate::pages::pending_refunds::PendingRefunds;
 
 /// How often the open page asks for the queue again.
 const REFRESH_MS: u64 = 5_000;
@@ -206,6 +207,7 @@ pub fn PendingPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        <PendingRefunds reload=Signal::derive(move || tick.get().count) />
     }
 }
 
@@ -385,7 +387,7 @@ fn QueueRow(item: PendingCancelView, actions: Actions, busy: Signal<bool>) -> im
                             "Not cancelled: the order stays paid"
                         </label>
                         <label class="field">
-                            <span>"Note (required): why, and how was this confirmed?"</span>
+                            <span>"Note (required): how was this confirmed?"</span>
                             <textarea
                                 name="note"
                                 rows="2"

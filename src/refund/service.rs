@@ -159,6 +159,12 @@ impl RefundService {
         }
     }
 
+    /// Reads time from `clock` instead of the database's own.
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
     pub fn pool(&self) -> &db::Pool {
         &self.pool
     }

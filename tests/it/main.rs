@@ -9,6 +9,7 @@ mod auth_http;
 mod cancel_flow;
 mod cluster;
 mod copy_data;
+mod dana_cli;
 mod dana_sandbox;
 mod dana_signing;
 mod fidelity;

@@ -23,6 +23,20 @@ async fn refund_rows(app: &TestApp, reference: &str) -> Vec<(String, i64, Option
     .unwrap()
 }
 
+/// One worker pass over refunds after `ahead` seconds: due times are brought closer, as
+/// `pending::worker_pass` does for cancels.
+async fn refund_pass(app: &TestApp, ahead: i64) -> usize {
+    sqlx::query("UPDATE refunds SET next_attempt_at = next_attempt_at - $1 WHERE state IN ('IN_FLIGHT', 'PENDING')")
+        .bind(ahead * 1000)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    app.refunds
+        .work_due(cancel_desk::time::Timestamp::host_now())
+        .await
+        .unwrap()
+}
+
 async fn reserved(app: &TestApp, reference: &str) -> i64 {
     sqlx::query_scalar("SELECT refund_reserved_minor FROM orders WHERE partner_reference_no = $1")
         .bind(reference)
@@ -170,10 +184,7 @@ async fn a_pending_refund_is_sent_again_with_the_same_refund_number_until_dana_s
         .cancel_order(ACTOR, "ORDER-WAIT", "cancel instead")
         .await;
     assert!(cancel.is_err(), "{cancel:?}");
-    app.refunds
-        .work_due(cancel_desk::time::Timestamp::host_now().plus_seconds(60))
-        .await
-        .unwrap();
+    assert_eq!(refund_pass(&app, 60).await, 1);
     assert_eq!(
         refund_rows(&app, "ORDER-WAIT").await,
         [(
@@ -209,10 +220,7 @@ async fn a_lost_answer_is_reconciled_by_sending_the_same_refund_again() {
     assert_eq!(outcome.state, RefundState::Pending);
     assert_eq!(outcome.entry.code, "TIMEOUT");
     assert_eq!(app.sandbox.refunded_minor("ORDER-LOST"), 2_500_000);
-    app.refunds
-        .work_due(cancel_desk::time::Timestamp::host_now().plus_seconds(60))
-        .await
-        .unwrap();
+    assert_eq!(refund_pass(&app, 60).await, 1);
     // DANA answered the repeat with its first answer: refunded once, settled.
     assert_eq!(app.sandbox.refund_calls("ORDER-LOST"), 2);
     assert_eq!(app.sandbox.refunded_minor("ORDER-LOST"), 2_500_000);
@@ -341,4 +349,97 @@ async fn a_refund_after_dana_says_the_cancel_window_passed() {
         .unwrap();
     assert_eq!(refund.state, RefundState::Succeeded);
     assert_eq!(order_status(&app, "4035700").await, "REFUNDED");
+}
+
+#[tokio::test]
+async fn operations_see_a_held_refund_retry_it_and_resolve_it_by_hand() {
+    let app = TestApp::spawn().await;
+    app.insert(&[order(
+        "ORDER-HELD",
+        "Rudi",
+        50_000_000,
+        "PAID",
+        1_795_453_200,
+    )])
+    .await;
+    // DANA's sandbox keeps a refund of 225800.00 "in progress".
+    let outcome = app
+        .refunds
+        .refund_order(ACTOR, "ORDER-HELD", rp(225_800), "customer asked")
+        .await
+        .unwrap();
+    assert_eq!(
+        (outcome.state, outcome.entry.code),
+        (RefundState::Pending, "2025800")
+    );
+    // Two hours on (the age limit is one hour) the worker stops and a person must look.
+    let later = app
+        .refunds
+        .clone()
+        .with_clock(cancel_desk::clock::Clock::database().shifted(2 * 3600));
+    let now = cancel_desk::time::Timestamp::host_now().plus_seconds(2 * 3600);
+    assert_eq!(later.work_due(now).await.unwrap(), 1);
+    assert_eq!(
+        later.work_due(now.plus_seconds(600)).await.unwrap(),
+        0,
+        "held"
+    );
+    assert_eq!(
+        app.sandbox.refund_calls("ORDER-HELD"),
+        1,
+        "nothing sent once too old"
+    );
+    let id: i64 =
+        sqlx::query_scalar("SELECT id FROM refunds WHERE partner_reference_no = 'ORDER-HELD'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let id = id.to_string();
+
+    app.login_as(Role::Finance).await;
+    assert_eq!(app.post_form("/api/refunds/pending", &[]).await.0, 403);
+    assert_eq!(
+        app.post_form("/api/refunds/retry", &[("id", &id)]).await.0,
+        403
+    );
+    app.login_as(Role::Operations).await;
+    let (status, body) = app.post_form("/api/refunds/pending", &[]).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("ORDER-HELD") && body.contains("Still pending after 60 minutes"),
+        "{body}"
+    );
+    // Retry now sends the same refund again (DANA still says in progress).
+    let (status, body) = app.post_form("/api/refunds/retry", &[("id", &id)]).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("2025800"), "{body}");
+    assert_eq!(app.sandbox.refund_calls("ORDER-HELD"), 2);
+    // Resolved by hand: not made, so its amount is refundable again.
+    let (status, body) = app
+        .post_form(
+            "/api/refunds/resolve",
+            &[("id", &id), ("resolution", "not_refunded"), ("note", " ")],
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    let (status, body) = app
+        .post_form(
+            "/api/refunds/resolve",
+            &[
+                ("id", &id),
+                ("resolution", "not_refunded"),
+                ("note", "DANA support: refund 9120 was never made"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("not refunded"), "{body}");
+    assert_eq!(reserved(&app, "ORDER-HELD").await, 0);
+    assert_eq!(
+        refund_rows(&app, "ORDER-HELD").await[0].0,
+        "FAILED",
+        "settled as not made"
+    );
+    let (status, _) = app.post_form("/api/refunds/retry", &[("id", &id)]).await;
+    assert_eq!(status, 409, "a settled refund is not retried");
 }

@@ -1,0 +1,173 @@
+//! The refunds part of `/pending`: refunds DANA has not settled, with what DANA last answered,
+//! and "retry now" or "resolve by hand" (with a note) for operations.
+
+use leptos::prelude::*;
+
+use crate::api::refund::{PendingRefundView, ResolveRefund, RetryRefund, list_pending_refunds};
+use crate::dana::catalog;
+use crate::error::AppError;
+use crate::ids::RefundId;
+use crate::orders::model::order_path;
+
+fn describe(err: &AppError) -> String {
+    match err {
+        AppError::InvalidInput { field, message } => format!("{field}: {message}"),
+        other => other.to_string(),
+    }
+}
+
+/// Open refunds, read again on `reload` (the page's timer) unless a resolve form is open, and
+/// after every action.
+#[component]
+pub fn PendingRefunds(reload: Signal<u64>) -> impl IntoView {
+    let retry = ServerAction::<RetryRefund>::new();
+    let resolve = ServerAction::<ResolveRefund>::new();
+    let resolving: RwSignal<Option<RefundId>> = RwSignal::new(None);
+    let list = Resource::new(
+        move || {
+            let tick = if resolving.get().is_none() {
+                reload.get()
+            } else {
+                0
+            };
+            (tick, retry.version().get(), resolve.version().get())
+        },
+        |_| list_pending_refunds(),
+    );
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = resolve.value().get() {
+            resolving.set(None);
+        }
+    });
+    let message = move || {
+        let latest = match (retry.value().get(), resolve.value().get()) {
+            (Some(r), None) | (None, Some(r)) => Some(r),
+            (Some(a), Some(b)) => Some(
+                if retry.version().get_untracked() >= resolve.version().get_untracked() {
+                    a
+                } else {
+                    b
+                },
+            ),
+            (None, None) => None,
+        };
+        latest.map(|r| match r {
+            Ok(text) => view! { <div class="flash flash-pending" role="status" data-testid="refund-queue-message">{text}</div> }.into_any(),
+            Err(err) => view! { <div class="flash flash-failed" role="alert" data-testid="refund-queue-message">{describe(&err)}</div> }.into_any(),
+        })
+    };
+    let busy = move || retry.pending().get() || resolve.pending().get();
+    view! {
+        <h2 class="section-title">"Pending refunds"</h2>
+        <p class="subtle">"Refunds DANA has not settled yet. Each is sent again with the same refund number, so DANA never refunds twice."</p>
+        {message}
+        <Transition fallback=|| view! { <p class="loading">"Loading refunds…"</p> }>
+            {move || Suspend::new(async move {
+                match list.await {
+                    Ok(items) if items.is_empty() => view! {
+                        <section class="panel empty" data-testid="refunds-empty"><p class="subtle">"No refund is waiting for DANA."</p></section>
+                    }.into_any(),
+                    Ok(items) => view! {
+                        <section class="panel table-panel">
+                            <table class="orders queue" data-testid="pending-refunds">
+                                <thead>
+                                    <tr>
+                                        <th>"Order"</th>
+                                        <th class="num">"Refund"</th>
+                                        <th>"Requested"</th>
+                                        <th class="num">"Tries"</th>
+                                        <th>"Last answer from DANA"</th>
+                                        <th>"State"</th>
+                                        <th>"Actions"</th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {items.into_iter().map(|item| view! { <RefundRow item retry resolve resolving busy=Signal::derive(busy) /> }).collect_view()}
+                                </tbody>
+                            </table>
+                        </section>
+                    }.into_any(),
+                    Err(err) => view! { <p class="form-error">{describe(&err)}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn RefundRow(
+    item: PendingRefundView,
+    retry: ServerAction<RetryRefund>,
+    resolve: ServerAction<ResolveRefund>,
+    resolving: RwSignal<Option<RefundId>>,
+    busy: Signal<bool>,
+) -> impl IntoView {
+    let entry = item.last_code.as_deref().and_then(catalog::lookup_refund);
+    let id = item.id;
+    let (id_retry, id_resolve) = (id.to_string(), id.to_string());
+    let state = if item.attention.is_some() {
+        ("failed", "Needs attention")
+    } else {
+        ("neutral", "Waiting")
+    };
+    view! {
+        <tr data-testid="pending-refund" data-reference=item.partner_reference_no.clone()>
+            <td>
+                <a class="mono" href=order_path(&item.partner_reference_no)>{item.partner_reference_no.clone()}</a>
+                <div class="subtle small mono">{item.partner_refund_no.clone()}</div>
+            </td>
+            <td class="num nowrap">{item.amount_display.clone()}</td>
+            <td>
+                <div class="nowrap">{item.age_display.clone()} " ago"</div>
+                <div class="subtle small" title=item.reason.clone()>"by " {item.requested_by.clone()}</div>
+            </td>
+            <td class="num">{item.attempts}</td>
+            <td class="answer-cell">
+                {entry.map(|e| view! {
+                    <span class=format!("badge badge-{}", e.outcome.tone())>{e.code}</span>
+                    " "
+                    <span>{e.message}</span>
+                    <div class="subtle small">{e.explanation}</div>
+                })}
+            </td>
+            <td class="state-cell">
+                <span class=format!("badge badge-{}", state.0)>{state.1}</span>
+                {item.next_attempt_display.clone().map(|n| view! { <div class="subtle small next-try">"Next try " {n}</div> })}
+                {item.attention.clone().map(|a| view! { <div class="attention small">{a}</div> })}
+            </td>
+            <td class="actions-cell">
+                <div class="row-actions">
+                    <ActionForm action=retry>
+                        <input type="hidden" name="id" value=id_retry />
+                        <button type="submit" class="button button-small" disabled=move || busy.get()>"Retry now"</button>
+                    </ActionForm>
+                </div>
+                <button
+                    type="button"
+                    class="link-button resolve-toggle"
+                    on:click=move |_| resolving.update(|r| *r = if *r == Some(id) { None } else { Some(id) })
+                >
+                    "Resolve by hand…"
+                </button>
+                <div class:hidden=move || resolving.get() != Some(id)>
+                    <ActionForm action=resolve attr:class="resolve-form">
+                        <input type="hidden" name="id" value=id_resolve />
+                        <label class="radio">
+                            <input type="radio" name="resolution" value="refunded" checked />
+                            "DANA confirmed the refund was made"
+                        </label>
+                        <label class="radio">
+                            <input type="radio" name="resolution" value="not_refunded" />
+                            "Not made: the amount is refundable again"
+                        </label>
+                        <label class="field">
+                            <span>"Note (required): how was this confirmed?"</span>
+                            <textarea name="note" rows="2" maxlength="500" placeholder="e.g. DANA support ticket 9120 confirmed the refund"></textarea>
+                        </label>
+                        <button type="submit" class="button button-small" disabled=move || busy.get()>"Resolve"</button>
+                    </ActionForm>
+                </div>
+            </td>
+        </tr>
+    }
+}
