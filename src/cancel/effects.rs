@@ -13,7 +13,7 @@ use super::service::{
 };
 use crate::audit::{self, NewEvent};
 use crate::dana::catalog::{self, CatalogEntry, Outcome};
-use crate::dana::client::{AttemptResult, CancelAttempt, SignedRequest};
+use crate::dana::client::{AnswerBody, Attempt, AttemptResult, CancelAttempt, SignedRequest};
 use crate::db::cancels::{self, AttemptResultRow};
 use crate::db::{self, Connection};
 use crate::orders::model::OrderStatus;
@@ -49,11 +49,11 @@ fn settled_order_status(outcome: Outcome) -> OrderStatus {
     }
 }
 
-fn summary(attempt: &CancelAttempt) -> (AttemptSummary, AttemptResultRow) {
-    let entry = attempt.entry();
+/// What an attempt's exchange left, as stored: shared by cancel and refund attempts.
+pub(crate) fn attempt_result_row<R: AnswerBody>(attempt: &Attempt<R>) -> AttemptResultRow {
     let mut row = AttemptResultRow {
         latency_ms: attempt.latency.as_millis() as i64,
-        catalog_code: entry.code.to_string(),
+        catalog_code: attempt.entry().code.to_string(),
         ..AttemptResultRow::default()
     };
     match &attempt.result {
@@ -79,6 +79,12 @@ fn summary(attempt: &CancelAttempt) -> (AttemptSummary, AttemptResultRow) {
         }
         AttemptResult::Transport(err) => row.transport_error = Some(err.clone()),
     }
+    row
+}
+
+fn summary(attempt: &CancelAttempt) -> (AttemptSummary, AttemptResultRow) {
+    let entry = attempt.entry();
+    let row = attempt_result_row(attempt);
     let view = AttemptSummary {
         number: attempt.number,
         external_id: attempt.request.external_id.clone(),

@@ -8,6 +8,8 @@
 #[cfg(feature = "ssr")]
 mod effects;
 #[cfg(feature = "ssr")]
+pub(crate) use effects::attempt_result_row;
+#[cfg(feature = "ssr")]
 pub mod history;
 #[cfg(feature = "ssr")]
 pub mod machine;

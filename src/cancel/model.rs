@@ -148,7 +148,7 @@ impl QueueState {
             QueueState::Waiting => "Waiting",
             QueueState::Retrying => "Retrying now",
             QueueState::NeedsAttention => "Needs attention",
-            QueueState::Periodic => "Cancel failed \u{2014} retrying periodically",
+            QueueState::Periodic => "Retrying periodically",
         }
     }
 

@@ -282,14 +282,7 @@ impl DanaClient {
         external_id: &str,
     ) -> Result<SignedRequest, FieldError> {
         request.validate()?;
-        if super::clock::parse_timestamp(timestamp).is_none() {
-            return Err(FieldError {
-                field: "X-TIMESTAMP".into(),
-                problem: "must be YYYY-MM-DDTHH:mm:ss+07:00".into(),
-                missing: false,
-            });
-        }
-        self.sign_body(CANCEL_PATH, request.to_body(), timestamp, external_id)
+        self.sign_at(CANCEL_PATH, request.to_body(), timestamp, external_id)
     }
 
     /// Signs a stored Cancel Order body again, byte for byte, with the current time and a fresh
@@ -317,14 +310,7 @@ impl DanaClient {
         external_id: &str,
     ) -> Result<SignedRequest, FieldError> {
         request.validate()?;
-        if super::clock::parse_timestamp(timestamp).is_none() {
-            return Err(FieldError {
-                field: "X-TIMESTAMP".into(),
-                problem: "must be YYYY-MM-DDTHH:mm:ss+07:00".into(),
-                missing: false,
-            });
-        }
-        self.sign_body(REFUND_PATH, request.to_body(), timestamp, external_id)
+        self.sign_at(REFUND_PATH, request.to_body(), timestamp, external_id)
     }
 
     /// Signs a stored Refund Order body again, byte for byte (same `partnerRefundNo`: DANA
@@ -362,6 +348,24 @@ impl DanaClient {
             &format_timestamp(self.clock.now()),
             &self.ids.next_id(),
         )
+    }
+
+    /// Signs with a timestamp given by the caller, checked like DANA checks it.
+    fn sign_at(
+        &self,
+        path: &'static str,
+        body: Vec<u8>,
+        timestamp: &str,
+        external_id: &str,
+    ) -> Result<SignedRequest, FieldError> {
+        if super::clock::parse_timestamp(timestamp).is_none() {
+            return Err(FieldError {
+                field: "X-TIMESTAMP".into(),
+                problem: "must be YYYY-MM-DDTHH:mm:ss+07:00".into(),
+                missing: false,
+            });
+        }
+        self.sign_body(path, body, timestamp, external_id)
     }
 
     /// SNAP's asymmetric signature over `body` for `path`, and every header.

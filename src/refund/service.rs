@@ -22,7 +22,7 @@ use crate::dana::catalog::{self, CatalogEntry, Outcome};
 use crate::dana::client::{AttemptResult, DanaClient, RefundAttempt, SignedRequest};
 use crate::dana::refund::RefundOrderRequest;
 use crate::dana::types::{Amount, FieldError};
-use crate::db::queue::{self, AttemptResultRow, NewAttempt, Queue};
+use crate::db::queue::{self, NewAttempt, Queue};
 use crate::db::{self, Connection, refunds};
 use crate::ids::{OrderId, RefundAttemptId, RefundId};
 use crate::money::Money;
@@ -342,7 +342,7 @@ impl RefundService {
         actor: &str,
     ) -> Result<RefundOutcome, RefundError> {
         let entry = attempt.entry();
-        let row = result_row(attempt);
+        let row = crate::cancel::attempt_result_row(attempt);
         let mut tx = db::begin_write(&self.pool).await?;
         queue::finish_attempt(
             &mut tx,
@@ -499,36 +499,4 @@ pub(super) fn audit_outcome(outcome: Outcome) -> audit::Outcome {
         Outcome::Pending => audit::Outcome::Pending,
         Outcome::Failed => audit::Outcome::Failure,
     }
-}
-
-fn result_row(attempt: &RefundAttempt) -> AttemptResultRow {
-    let mut row = AttemptResultRow {
-        latency_ms: attempt.latency.as_millis() as i64,
-        catalog_code: attempt.entry().code.to_string(),
-        ..AttemptResultRow::default()
-    };
-    match &attempt.result {
-        AttemptResult::Answered {
-            http_status,
-            body,
-            classification,
-            ..
-        } => {
-            row.http_status = Some(i64::from(*http_status));
-            row.response_code = classification.response_code.clone();
-            row.response_message = classification.response_message.clone();
-            row.response_body = Some(body.clone());
-            if let Some(reason) = &classification.unexpected {
-                row.transport_error = Some(reason.describe());
-            }
-        }
-        AttemptResult::TimedOut => {
-            row.transport_error = Some(format!(
-                "no answer within {} ms",
-                attempt.latency.as_millis()
-            ))
-        }
-        AttemptResult::Transport(err) => row.transport_error = Some(err.clone()),
-    }
-    row
 }
