@@ -1,4 +1,5 @@
-//! A stand-in for DANA's Cancel Order and Query Payment endpoints, as strict as DANA and no
+//! A stand-in for DANA's Cancel Order, Query Payment and Refund Order endpoints (one file each:
+//! `cancel.rs`, `query.rs`, `refund.rs`; what they share is here), as strict as DANA and no
 //! stricter: every header's presence and format, the signature against the merchant's public
 //! key, every body field (an empty optional string counts as absent, as at DANA), DANA's magic
 //! references, and the orders it knows with their state (paid or cancelled, including a cancel
@@ -6,7 +7,9 @@
 //! equal to the order's, a reused X-EXTERNAL-ID) apply only in strict mode. Runs as
 //! `cancel-desk sandbox [--strict]` or inside the dashboard.
 
+mod cancel;
 pub mod notify;
+mod query;
 mod refund;
 pub mod scenario;
 
@@ -16,22 +19,16 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use chrono::DateTime;
 use serde_json::Value;
 use tokio::net::TcpListener;
 
-use crate::dana::catalog;
 use crate::dana::clock::{Clock, format_timestamp, parse_timestamp};
 use crate::dana::signing::{PublicKey, string_to_sign};
 use crate::dana::types::{
-    Amount, CANCEL_PATH, CancelOrderRequest, CancelOrderResponse, PAYMENT_SERVICE_CODE, QUERY_PATH,
-    QUERY_REQUEST_FIELDS, QueryPaymentRequest, QueryPaymentResponse, REQUEST_FIELDS,
-    REQUEST_HEADERS, check_field, validate_fields,
+    CANCEL_PATH, CancelOrderResponse, QUERY_PATH, REQUEST_HEADERS, check_field, validate_fields,
 };
 use crate::money::Money;
 use scenario::{Behaviour, Scripts};
@@ -120,12 +117,6 @@ pub struct SandboxConfig {
     pub refund_scripts: Scripts,
 }
 
-/// A cancel the sandbox performed: the body it was asked with and the answer it gave.
-struct Cancellation {
-    minified_body: Vec<u8>,
-    response: String,
-}
-
 struct SandboxState {
     public_key: PublicKey,
     partner_id: Option<String>,
@@ -139,7 +130,7 @@ struct SandboxState {
 struct Inner {
     scripts: Scripts,
     query_scripts: Scripts,
-    cancellations: HashMap<String, Cancellation>,
+    cancellations: HashMap<String, cancel::Cancellation>,
     /// Refunds made, by `partnerRefundNo`.
     refunds: HashMap<String, refund::RefundRecord>,
     /// Refund Order behaviours, by the order's partner reference.
@@ -272,8 +263,8 @@ fn router(config: SandboxConfig) -> (Router, Arc<SandboxState>) {
         }),
     });
     let router = Router::new()
-        .route(CANCEL_PATH, post(cancel))
-        .route(QUERY_PATH, post(query))
+        .route(CANCEL_PATH, post(cancel::cancel))
+        .route(QUERY_PATH, post(query::query))
         .route(crate::dana::refund::REFUND_PATH, post(refund::refund))
         .with_state(state.clone());
     (router, state)
@@ -478,282 +469,4 @@ fn snap_bad_request(service: &str) -> String {
         "58" => "4005801".into(),
         _ => snap(("400", "00"), service),
     }
-}
-
-async fn cancel(
-    State(state): State<Arc<SandboxState>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let (day, external_id, request): (_, _, CancelOrderRequest) =
-        match receive(&state, "57", CANCEL_PATH, REQUEST_FIELDS, &headers, &body) {
-            Ok(received) => received,
-            Err(refused) => return *refused,
-        };
-    let reference = request.original_partner_reference_no.clone();
-    let behaviour = {
-        let mut inner = state.inner.lock().expect("sandbox state");
-        if !inner.external_ids.insert((day, external_id)) && state.strict {
-            // Not a Cancel Order code: in strict mode a client that reuses X-EXTERNAL-ID gets
-            // SNAP's conflict.
-            drop(inner);
-            return answer(&state, "4095700", "Conflict", None);
-        }
-        *inner.calls.entry(reference.clone()).or_default() += 1;
-        inner.scripts.next(&reference)
-    };
-    match behaviour {
-        Behaviour::Normal => {}
-        Behaviour::Code { code } => {
-            let message = catalog::lookup(&code)
-                .map(|e| e.message)
-                .unwrap_or("Unknown");
-            return answer(&state, &code, message, None);
-        }
-        Behaviour::Hang { millis } => tokio::time::sleep(Duration::from_millis(millis)).await,
-        Behaviour::Hold { millis } => {
-            let response = settle(&state, &request, &body).await;
-            tokio::time::sleep(Duration::from_millis(millis)).await;
-            return response.unwrap_or_else(|err| {
-                tracing::error!(%err, "sandbox could not read its orders");
-                answer(&state, "5005701", "Internal Server Error", None)
-            });
-        }
-        Behaviour::EmptyBody => return raw(&state, StatusCode::OK, String::new()),
-        Behaviour::MalformedJson => {
-            return raw(
-                &state,
-                StatusCode::OK,
-                "{\"responseCode\": \"2005700\", ".into(),
-            );
-        }
-        Behaviour::Misdirected { reference } => {
-            let response = CancelOrderResponse {
-                response_code: "2005700".into(),
-                response_message: "Successful".into(),
-                original_partner_reference_no: Some(reference),
-                original_reference_no: None,
-                original_external_id: None,
-                cancel_time: Some(format_timestamp(state.clock.now())),
-                transaction_date: None,
-                additional_info: Some(serde_json::Map::new()),
-            };
-            return answer(&state, "2005700", "Successful", Some(response));
-        }
-        // A Query Payment behaviour: cancels behave normally.
-        Behaviour::Status { .. } => {}
-    }
-    match settle(&state, &request, &body).await {
-        Ok(response) => response,
-        Err(err) => {
-            tracing::error!(%err, "sandbox could not read its orders");
-            answer(&state, "5005701", "Internal Server Error", None)
-        }
-    }
-}
-
-/// Cancels the order as DANA would, or says why not.
-async fn settle(
-    state: &SandboxState,
-    request: &CancelOrderRequest,
-    body: &[u8],
-) -> Result<Response, sqlx::Error> {
-    let reference = &request.original_partner_reference_no;
-    let Some(order) = state.orders.find(reference).await? else {
-        return Ok(answer(state, "4045701", "Transaction Not Found", None));
-    };
-    if request
-        .original_reference_no
-        .as_ref()
-        .is_some_and(|r| Some(r) != order.reference_no.as_ref())
-    {
-        return Ok(answer(state, "4045701", "Transaction Not Found", None));
-    }
-    if request.merchant_id != order.merchant_id {
-        return Ok(answer(state, "4045708", "Invalid Merchant", None));
-    }
-    if let Some(amount) = &request.amount
-        && state.strict
-        && (amount.value != order.amount.to_wire() || amount.currency != order.currency)
-    {
-        return Ok(answer(
-            state,
-            "4005701",
-            "Invalid Field Format amount.value",
-            None,
-        ));
-    }
-    let minified = crate::dana::signing::minify_json(body);
-    let mut inner = state.inner.lock().expect("sandbox state");
-    if let Some(done) = inner.cancellations.get(reference) {
-        // The same request again (a retry after a lost answer) gets the same answer.
-        if done.minified_body == minified {
-            return Ok(raw(state, StatusCode::OK, done.response.clone()));
-        }
-        return Ok(answer(state, "4045700", "Invalid Transaction Status", None));
-    }
-    if order.cancelled || order.refunded || inner.refunded_minor(reference) > 0 {
-        return Ok(answer(state, "4045700", "Invalid Transaction Status", None));
-    }
-    let transaction_date =
-        DateTime::from_timestamp(order.paid_at, 0).map(|t| format_timestamp(t.fixed_offset()));
-    let response = CancelOrderResponse {
-        response_code: "2005700".into(),
-        response_message: "Successful".into(),
-        original_partner_reference_no: Some(reference.clone()),
-        original_reference_no: order.reference_no.clone(),
-        original_external_id: request.original_external_id.clone(),
-        cancel_time: Some(format_timestamp(state.clock.now())),
-        transaction_date,
-        additional_info: Some(serde_json::Map::new()),
-    };
-    let text = serde_json::to_string(&response).expect("a response serialises");
-    inner.cancellations.insert(
-        reference.clone(),
-        Cancellation {
-            minified_body: minified,
-            response: text.clone(),
-        },
-    );
-    Ok(raw(state, StatusCode::OK, text))
-}
-
-/// Query Payment: the payment's state as the sandbox knows it, `05` once cancelled here or
-/// before, else `00`.
-async fn query(
-    State(state): State<Arc<SandboxState>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    const SERVICE: &str = "55";
-    let (day, external_id, request): (_, _, QueryPaymentRequest) = match receive(
-        &state,
-        SERVICE,
-        QUERY_PATH,
-        QUERY_REQUEST_FIELDS,
-        &headers,
-        &body,
-    ) {
-        Ok(received) => received,
-        Err(refused) => return *refused,
-    };
-    if request.service_code != PAYMENT_SERVICE_CODE {
-        let (code, message) = format_error(SERVICE, "serviceCode");
-        return answer(&state, &code, &message, None);
-    }
-    let reference = request.original_partner_reference_no.clone();
-    let behaviour = {
-        let mut inner = state.inner.lock().expect("sandbox state");
-        if !inner.external_ids.insert((day, external_id)) && state.strict {
-            drop(inner);
-            return answer(&state, "4095500", "Conflict", None);
-        }
-        *inner.query_calls.entry(reference.clone()).or_default() += 1;
-        inner
-            .query_scripts
-            .next_scripted(&reference)
-            .unwrap_or(Behaviour::Normal)
-    };
-    match behaviour {
-        Behaviour::Normal => {}
-        Behaviour::Code { code } => {
-            let message = catalog::lookup_query(&code)
-                .map(|e| e.message)
-                .unwrap_or("Unknown");
-            return answer(&state, &code, message, None);
-        }
-        Behaviour::Hang { millis } | Behaviour::Hold { millis } => {
-            tokio::time::sleep(Duration::from_millis(millis)).await
-        }
-        Behaviour::EmptyBody => return raw(&state, StatusCode::OK, String::new()),
-        Behaviour::MalformedJson => {
-            return raw(
-                &state,
-                StatusCode::OK,
-                "{\"responseCode\": \"2005500\", ".into(),
-            );
-        }
-        Behaviour::Misdirected { reference } => {
-            let body = serde_json::json!({
-                "responseCode": "2005500",
-                "responseMessage": "Successful",
-                "originalPartnerReferenceNo": reference,
-                "serviceCode": PAYMENT_SERVICE_CODE,
-                "latestTransactionStatus": "05",
-            });
-            return raw(&state, StatusCode::OK, body.to_string());
-        }
-        Behaviour::Status {
-            status,
-            additional_info,
-        } => {
-            let response = QueryPaymentResponse {
-                response_code: "2005500".into(),
-                response_message: "Successful".into(),
-                original_partner_reference_no: Some(reference),
-                original_reference_no: request.original_reference_no.clone(),
-                original_external_id: request.original_external_id.clone(),
-                service_code: Some(PAYMENT_SERVICE_CODE.into()),
-                transaction_status_desc: crate::dana::catalog::transaction_status(&status)
-                    .map(|s| s.name.to_uppercase()),
-                latest_transaction_status: Some(status),
-                original_response_code: None,
-                original_response_message: None,
-                trans_amount: request.amount.clone(),
-                amount: request.amount.clone(),
-                paid_time: None,
-                additional_info: Some(additional_info.unwrap_or_default()),
-            };
-            let text = serde_json::to_string(&response).expect("a response serialises");
-            return raw(&state, StatusCode::OK, text);
-        }
-    }
-    let order = match state.orders.find(&reference).await {
-        Ok(order) => order,
-        Err(err) => {
-            tracing::error!(%err, "sandbox could not read its orders");
-            return answer(&state, "5005501", "Internal Server Error", None);
-        }
-    };
-    let Some(order) = order.filter(|o| {
-        o.merchant_id == request.merchant_id
-            && request
-                .original_reference_no
-                .as_ref()
-                .is_none_or(|r| Some(r) == o.reference_no.as_ref())
-    }) else {
-        return answer(&state, "4045501", "Transaction Not Found", None);
-    };
-    let cancelled = order.cancelled
-        || state
-            .inner
-            .lock()
-            .expect("sandbox state")
-            .cancellations
-            .contains_key(&reference);
-    let (status, description) = if cancelled {
-        ("05", "CANCELLED")
-    } else {
-        ("00", "SUCCESS")
-    };
-    let amount = Amount::from_money(order.amount, &order.currency);
-    let response = QueryPaymentResponse {
-        response_code: "2005500".into(),
-        response_message: "Successful".into(),
-        original_partner_reference_no: Some(reference),
-        original_reference_no: order.reference_no.clone(),
-        original_external_id: request.original_external_id.clone(),
-        service_code: Some(PAYMENT_SERVICE_CODE.into()),
-        latest_transaction_status: Some(status.into()),
-        transaction_status_desc: Some(description.into()),
-        original_response_code: None,
-        original_response_message: None,
-        trans_amount: Some(amount.clone()),
-        amount: Some(amount),
-        paid_time: DateTime::from_timestamp(order.paid_at, 0)
-            .map(|t| format_timestamp(t.fixed_offset())),
-        additional_info: Some(serde_json::Map::new()),
-    };
-    let text = serde_json::to_string(&response).expect("a response serialises");
-    raw(&state, StatusCode::OK, text)
 }
