@@ -831,37 +831,3 @@ async fn the_suite_runs_on_the_engine_it_was_asked_for() {
         assert!(version.starts_with("PostgreSQL"), "{version}");
     }
 }
-
-#[tokio::test]
-async fn responses_are_compressed_when_the_browser_asks() {
-    let app = TestApp::spawn().await;
-    for (asks, expected) in [
-        ("br", Some("br")),
-        ("gzip", Some("gzip")),
-        ("identity", None),
-    ] {
-        let response = reqwest::Client::new()
-            .get(app.url("/login"))
-            .header("accept-encoding", asks)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200);
-        assert_eq!(
-            response
-                .headers()
-                .get("content-encoding")
-                .map(|v| v.to_str().unwrap().to_string())
-                .as_deref(),
-            expected,
-            "{asks}"
-        );
-        // Still one of the security-headed pages.
-        assert!(
-            response.headers().contains_key("content-security-policy"),
-            "{asks}"
-        );
-        let body = response.bytes().await.unwrap();
-        assert!(!body.is_empty());
-    }
-}
