@@ -28,8 +28,6 @@ use crate::ids::{OrderId, RefundAttemptId, RefundId};
 use crate::money::Money;
 use crate::time::Timestamp;
 
-pub const MAX_REASON_CHARS: usize = 256;
-
 #[derive(Debug, thiserror::Error)]
 pub enum RefundError {
     #[error("{field}: {message}")]
@@ -64,19 +62,22 @@ fn invalid(field: &'static str, message: impl Into<String>) -> RefundError {
     }
 }
 
-/// A reason staff typed: trimmed, 1 to 256 characters, one line.
+/// A reason staff typed: the same rule as a cancel's (trimmed, 1 to 256 characters, one line).
 pub fn check_reason(reason: &str) -> Result<String, RefundError> {
-    let reason = reason.trim();
-    let n = reason.chars().count();
-    if n == 0 {
-        Err(invalid("reason", "a reason is required"))
-    } else if n > MAX_REASON_CHARS {
-        Err(invalid("reason", "at most 256 characters"))
-    } else if reason.chars().any(char::is_control) {
-        Err(invalid("reason", "must be one line of text"))
-    } else {
-        Ok(reason.to_string())
-    }
+    crate::cancel::service::check_reason(reason).map_err(|err| match err {
+        crate::cancel::service::CancelError::InvalidReason(message) => invalid("reason", message),
+        other => invalid("reason", other.to_string()),
+    })
+}
+
+/// A resolution note: the same rule as a cancel's (trimmed, 1 to 500 characters).
+pub fn check_note(note: &str) -> Result<String, RefundError> {
+    crate::cancel::staff::check_note(note).map_err(|err| match err {
+        crate::cancel::service::CancelError::InvalidInput { field, message } => {
+            invalid(field, message)
+        }
+        other => invalid("note", other.to_string()),
+    })
 }
 
 /// A new refund number: ours, unique, 34 characters (DANA allows 64).
@@ -203,10 +204,8 @@ impl RefundService {
         let now = self.clock.now_on(&mut tx).await?;
         if !refunds::reserve(&mut tx, order.id, amount.minor(), now).await? {
             let reserved = refunds::reserved(&mut tx, order.id).await?;
-            let refundable_status = matches!(
-                order.status.as_str(),
-                "PAID" | "CANCEL_FAILED" | "PARTIALLY_REFUNDED"
-            );
+            let refundable_status = crate::orders::model::OrderStatus::parse(&order.status)
+                .is_some_and(crate::orders::model::OrderStatus::refundable);
             return Err(if refundable_status {
                 let left = Money::from_minor(order.amount_minor - reserved)
                     .map_err(|_| RefundError::BadAmount)?;

@@ -217,15 +217,8 @@ impl RefundService {
         resolution: Resolution,
         note: &str,
     ) -> Result<RefundState, RefundError> {
-        let note = note.trim();
-        if note.is_empty() || note.chars().count() > 500 {
-            return Err(RefundError::InvalidInput {
-                field: "note",
-                message:
-                    "a note of 1 to 500 characters is required: say how the outcome was confirmed"
-                        .into(),
-            });
-        }
+        let note = super::service::check_note(note)?;
+        let note = note.as_str();
         self.claim(id).await?;
         let result = async {
             let (open, mut state) = self.load_open(id).await?;
