@@ -26,9 +26,17 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     {
         response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
     }
+    // The theme the browser chose is on `<html>` from the first byte, so a dark page never
+    // flashes light; the top bar's switch changes it in place afterwards.
+    #[cfg(feature = "ssr")]
+    let theme = use_context::<http::request::Parts>()
+        .map(|p| crate::prefs::Theme::from_headers(&p.headers))
+        .unwrap_or_default();
+    #[cfg(not(feature = "ssr"))]
+    let theme = crate::prefs::Theme::Auto;
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang="en" data-theme=theme.attribute()>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />

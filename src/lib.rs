@@ -15,6 +15,7 @@ pub mod ids;
 pub mod money;
 pub mod orders;
 pub mod pages;
+pub mod prefs;
 pub mod refund;
 
 #[cfg(feature = "ssr")]

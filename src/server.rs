@@ -38,6 +38,9 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::intake::routes::machine_routes(&state))
         .merge(upload_routes(&state))
         .merge(staff_routes(&state))
+        // Pages, JSON and the browser bundle go out gzip- or brotli-compressed when the client
+        // asks (tower-http's default predicate: not tiny bodies, not images, not event streams).
+        .layer(tower_http::compression::CompressionLayer::new())
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             http::StatusCode::REQUEST_TIMEOUT,
             timeout,

@@ -91,19 +91,22 @@ pub fn AttemptsTable(attempts: Vec<AttemptView>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <table class="attempts">
-            <thead>
-                <tr>
-                    <th class="num">"#"</th>
-                    <th>"Sent"</th>
-                    <th>"Code"</th>
-                    <th>"Meaning"</th>
-                    <th class="num">"HTTP"</th>
-                    <th class="num">"Took"</th>
-                    <th>"X-EXTERNAL-ID"</th>
-                </tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
+        // Scrolls sideways inside its own box on a phone; focusable so the keyboard can scroll it.
+        <div class="attempts-scroll" role="region" tabindex="0" aria-label="Attempts sent to DANA">
+            <table class="attempts">
+                <thead>
+                    <tr>
+                        <th class="num">"#"</th>
+                        <th>"Sent"</th>
+                        <th>"Code"</th>
+                        <th>"Meaning"</th>
+                        <th class="num">"HTTP"</th>
+                        <th class="num">"Took"</th>
+                        <th>"X-EXTERNAL-ID"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
     }
 }

@@ -5,6 +5,7 @@ use crate::api::auth::Logout;
 use crate::api::nav::{NavSummary, load_nav, poll_nav};
 use crate::auth::CurrentUser;
 use crate::auth::role::{Permission, Role};
+use crate::components::theme_switch::ThemeSwitch;
 
 /// The page frame's data (signed-in user, sandbox mode, attention count), loaded once by the
 /// layout for every page and refreshed in the browser every 15 s.
@@ -66,6 +67,12 @@ pub fn AppLayout(children: Children) -> impl IntoView {
         }
     });
     let logout = ServerAction::<Logout>::new();
+    // The phone menu closes whenever the page changes.
+    let menu_open = RwSignal::new(false);
+    Effect::new(move |_| {
+        location.pathname.track();
+        menu_open.set(false);
+    });
     let on = move |prefix: &'static str| move || location.pathname.get().starts_with(prefix);
     let on_import = move || location.pathname.get().starts_with("/orders/import");
     let summary = move || me.get().and_then(Result::ok);
@@ -88,61 +95,81 @@ pub fn AppLayout(children: Children) -> impl IntoView {
             </Transition>
             <header class="topbar">
                 <a href="/orders" class="brand">
-                    <span class="brand-mark">"CD"</span>
+                    <span class="brand-mark" aria-hidden="true">"CD"</span>
                     <span class="brand-name">"Cancel Desk"</span>
                 </a>
-                <nav class="nav">
-                    <a href="/orders" class:active=move || on("/orders")() && !on_import()>
-                        "Orders"
-                    </a>
-                    <a href="/codes" class:active=on("/codes")>
-                        "Response codes"
-                    </a>
+                // Phones: the navigation and the signed-in user fold into this menu.
+                <button
+                    type="button"
+                    class="menu-button"
+                    data-testid="menu-button"
+                    aria-controls="topbar-menu"
+                    aria-expanded=move || if menu_open.get() { "true" } else { "false" }
+                    on:click=move |_| menu_open.update(|open| *open = !*open)
+                >
+                    <span aria-hidden="true">"☰"</span>
+                    " Menu"
+                </button>
+                <div id="topbar-menu" class="topbar-menu" class:open=move || menu_open.get()>
+                    <nav class="nav" aria-label="Main">
+                        <a href="/orders" class:active=move || on("/orders")() && !on_import()>
+                            "Orders"
+                        </a>
+                        <a href="/codes" class:active=on("/codes")>
+                            "Response codes"
+                        </a>
+                        <Transition>
+                            {move || Suspend::new(async move {
+                                let summary = me.await.ok();
+                                let attention = summary.as_ref().and_then(|s| s.attention);
+                                user_can(Permission::ViewPendingQueue).then(|| view! {
+                                    <a href="/pending" class:active=on("/pending") data-testid="nav-pending">
+                                        "Pending"
+                                        {attention.filter(|n| *n > 0).map(|n| view! {
+                                            <span class="nav-count" data-testid="attention-count" title="Cancels that need a person">{n}</span>
+                                        })}
+                                    </a>
+                                })
+                            })}
+                        </Transition>
+                        <Transition>
+                            {move || Suspend::new(async move {
+                                let _ = me.await;
+                                user_can(Permission::ViewAuditLog).then(|| view! { <a href="/audit" class:active=on("/audit")>"Audit log"</a> })
+                            })}
+                        </Transition>
+                        <Transition>
+                            {move || Suspend::new(async move {
+                                let _ = me.await;
+                                user_can(Permission::ImportOrders).then(|| view! { <a href="/orders/import" class:active=on_import data-testid="nav-import">"Import"</a> })
+                            })}
+                        </Transition>
+                    </nav>
+                    <span class="topbar-note">"Times in WIB (GMT+7)"</span>
                     <Transition>
                         {move || Suspend::new(async move {
-                            let summary = me.await.ok();
-                            let attention = summary.as_ref().and_then(|s| s.attention);
-                            user_can(Permission::ViewPendingQueue).then(|| view! {
-                                <a href="/pending" class:active=on("/pending") data-testid="nav-pending">
-                                    "Pending"
-                                    {attention.filter(|n| *n > 0).map(|n| view! {
-                                        <span class="nav-count" data-testid="attention-count" title="Cancels that need a person">{n}</span>
-                                    })}
-                                </a>
+                            let theme = me.await.map(|s| s.theme).unwrap_or_default();
+                            view! { <ThemeSwitch initial=theme /> }
+                        })}
+                    </Transition>
+                    <Transition>
+                        {move || Suspend::new(async move {
+                            me.await.ok().and_then(|s| s.user).map(|user| {
+                                view! {
+                                    <div class="who" data-testid="signed-in">
+                                        <span class="who-email">{user.email}</span>
+                                        <span class="who-role">{role_label(user.role)}</span>
+                                        <ActionForm action=logout>
+                                            <button type="submit" class="link-button">
+                                                "Sign out"
+                                            </button>
+                                        </ActionForm>
+                                    </div>
+                                }
                             })
                         })}
                     </Transition>
-                    <Transition>
-                        {move || Suspend::new(async move {
-                            let _ = me.await;
-                            user_can(Permission::ViewAuditLog).then(|| view! { <a href="/audit" class:active=on("/audit")>"Audit log"</a> })
-                        })}
-                    </Transition>
-                    <Transition>
-                        {move || Suspend::new(async move {
-                            let _ = me.await;
-                            user_can(Permission::ImportOrders).then(|| view! { <a href="/orders/import" class:active=on_import data-testid="nav-import">"Import"</a> })
-                        })}
-                    </Transition>
-                </nav>
-                <span class="topbar-note">"Times in WIB (GMT+7)"</span>
-                <Transition>
-                    {move || Suspend::new(async move {
-                        me.await.ok().and_then(|s| s.user).map(|user| {
-                            view! {
-                                <div class="who" data-testid="signed-in">
-                                    <span class="who-email">{user.email}</span>
-                                    <span class="who-role">{role_label(user.role)}</span>
-                                    <ActionForm action=logout>
-                                        <button type="submit" class="link-button">
-                                            "Sign out"
-                                        </button>
-                                    </ActionForm>
-                                </div>
-                            }
-                        })
-                    })}
-                </Transition>
+                </div>
             </header>
             <main class="content">{children()}</main>
         </div>

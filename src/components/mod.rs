@@ -2,8 +2,10 @@
 
 pub mod cancel_outcome;
 pub mod error_panel;
+pub mod focus;
 pub mod http_status;
 pub mod layout;
 pub mod refund;
 pub mod status_badge;
+pub mod theme_switch;
 pub mod unknown;

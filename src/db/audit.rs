@@ -204,7 +204,9 @@ pub fn stream_filtered(
             }
         }
     });
-    futures_util::stream::unfold(rx, |mut rx| async move {
+    // Fused: a body encoder (gzip, brotli) polls once more after the end, which a bare
+    // `unfold` answers with a panic that cuts the download short.
+    futures_util::StreamExt::fuse(futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|item| (item, rx))
-    })
+    }))
 }

@@ -178,7 +178,7 @@ fn AuditTable(page: AuditPage, params: AuditParams) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <section class="panel table-panel">
+        <section class="panel table-panel" tabindex="0" aria-label="Audit events">
             <table class="orders audit" data-testid="audit-table">
                 <thead>
                     <tr>

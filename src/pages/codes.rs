@@ -9,7 +9,11 @@ use crate::dana::catalog::{
 };
 
 /// One catalog as a table: code, HTTP status, DANA's message, outcome, next step, meaning.
-fn catalog_table(table: &'static [CatalogEntry], testid: &'static str) -> impl IntoView {
+fn catalog_table(
+    table: &'static [CatalogEntry],
+    testid: &'static str,
+    label: &'static str,
+) -> impl IntoView {
     let rows = table
         .iter()
         .map(|e| {
@@ -31,7 +35,7 @@ fn catalog_table(table: &'static [CatalogEntry], testid: &'static str) -> impl I
         })
         .collect_view();
     view! {
-        <section class="panel table-panel">
+        <section class="panel table-panel" tabindex="0" aria-label=label>
             <table class="orders codes" data-testid=testid>
                 <thead>
                     <tr>
@@ -59,13 +63,13 @@ pub fn CodesPage() -> impl IntoView {
                 <p class="subtle">"Every answer DANA can give to a cancel or a refund, what it means, and what to do next."</p>
             </div>
         </div>
-        {catalog_table(CATALOG, "codes-table")}
+        {catalog_table(CATALOG, "codes-table", "Cancel Order response codes")}
         <h2 class="section-title">"Refunds (Refund Order)"</h2>
         <p class="subtle">"A refund is sent again with the same refund number until DANA settles it: DANA answers a repeat with its first answer, so it never refunds twice."</p>
-        {catalog_table(REFUND_CATALOG, "refund-codes-table")}
+        {catalog_table(REFUND_CATALOG, "refund-codes-table", "Refund Order response codes")}
         <h2 class="section-title">"Checking a payment's status (Query Payment)"</h2>
         <p class="subtle">"When DANA's answer to a cancel was lost, Cancel Desk asks for the payment's latest status before sending anything again."</p>
-        <section class="panel table-panel">
+        <section class="panel table-panel" tabindex="0" aria-label="Query Payment statuses">
             <table class="orders codes" data-testid="status-table">
                 <thead>
                     <tr>
@@ -88,7 +92,7 @@ pub fn CodesPage() -> impl IntoView {
                 </tbody>
             </table>
         </section>
-        <section class="panel table-panel">
+        <section class="panel table-panel" tabindex="0" aria-label="Query Payment response codes">
             <table class="orders codes" data-testid="query-codes-table">
                 <thead>
                     <tr>

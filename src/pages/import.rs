@@ -237,7 +237,7 @@ fn ImportReport(view: ImportView, run: ServerAction<RunImport>) -> impl IntoView
         {(!view.preview.is_empty()).then(|| view! {
             <section class="panel table-panel">
                 <h2 class="table-title">"First rows"</h2>
-                <div class="table-scroll">
+                <div class="table-scroll" role="region" tabindex="0" aria-label="First rows of the file">
                     <table class="orders" data-testid="import-preview">
                         <thead>
                             <tr>
@@ -278,7 +278,7 @@ fn ImportReport(view: ImportView, run: ServerAction<RunImport>) -> impl IntoView
                 {(view.issue_count as usize > ISSUES_SHOWN).then(|| view! {
                     <p class="subtle small table-note">{format!("The first {ISSUES_SHOWN} are shown; the file has all of them.")}</p>
                 })}
-                <div class="table-scroll">
+                <div class="table-scroll" role="region" tabindex="0" aria-label="Problems found in the file">
                     <table class="orders" data-testid="import-issues">
                         <thead>
                             <tr>

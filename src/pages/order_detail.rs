@@ -12,6 +12,7 @@ use crate::auth::role::Permission;
 use crate::cancel::model::CancelRequestView;
 use crate::components::cancel_outcome::{AttemptsTable, CancelOutcome};
 use crate::components::error_panel::ErrorPanel;
+use crate::components::focus::focus_after_render;
 use crate::components::layout::Me;
 use crate::components::refund::{RefundList, RefundOutcome, RefundPanel};
 use crate::components::status_badge::StatusBadge;
@@ -130,6 +131,10 @@ fn CancelPanel(order: OrderDetail, cancel: ServerAction<CancelOrder>) -> impl In
             })
     };
     let count = move || reason.with(|r| r.chars().count());
+    // Keyboard users land where the next step is: the reason box when the confirm step opens,
+    // the "Cancel order" button again when they keep the order.
+    let reason_box = NodeRef::<leptos::html::Textarea>::new();
+    let open_button = NodeRef::<leptos::html::Button>::new();
     view! {
         <section class="panel cancel-panel" data-testid="cancel-panel">
             <div class:hidden=move || open.get()>
@@ -138,7 +143,15 @@ fn CancelPanel(order: OrderDetail, cancel: ServerAction<CancelOrder>) -> impl In
                         <h2>"Cancel this order"</h2>
                         <p class="subtle">"DANA returns the payment to the customer. You will see DANA's answer straight away."</p>
                     </div>
-                    <button type="button" class="button button-danger" on:click=move |_| open.set(true)>
+                    <button
+                        type="button"
+                        class="button button-danger"
+                        node_ref=open_button
+                        on:click=move |_| {
+                            open.set(true);
+                            focus_after_render(reason_box);
+                        }
+                    >
                         "Cancel order"
                     </button>
                 </div>
@@ -160,6 +173,7 @@ fn CancelPanel(order: OrderDetail, cancel: ServerAction<CancelOrder>) -> impl In
                         <span>"Reason (required, sent to DANA)"</span>
                         <textarea
                             name="reason"
+                            node_ref=reason_box
                             rows="2"
                             maxlength="256"
                             required
@@ -179,7 +193,14 @@ fn CancelPanel(order: OrderDetail, cancel: ServerAction<CancelOrder>) -> impl In
                         >
                             {move || if cancel.pending().get() { "Asking DANA…" } else { "Confirm cancel" }}
                         </button>
-                        <button type="button" class="button button-secondary" on:click=move |_| open.set(false)>
+                        <button
+                            type="button"
+                            class="button button-secondary"
+                            on:click=move |_| {
+                                open.set(false);
+                                focus_after_render(open_button);
+                            }
+                        >
                             "Keep the order"
                         </button>
                     </div>

@@ -253,20 +253,20 @@ fn OrdersTable(page: OrderPage, params: OrderListParams) -> impl IntoView {
             let amount = display_amount(o.amount, &o.currency);
             view! {
                 <tr>
-                    <td class="nowrap">{o.paid_at_display}</td>
-                    <td>
+                    <td class="nowrap col-paid">{o.paid_at_display}</td>
+                    <td class="col-ref">
                         <a href=href class="mono ref-link">
                             {o.partner_reference_no}
                         </a>
                     </td>
-                    <td class="mono subtle">{o.reference_no.unwrap_or_else(|| "—".into())}</td>
-                    <td>
+                    <td class="mono subtle col-dana">{o.reference_no.unwrap_or_else(|| "—".into())}</td>
+                    <td class="col-customer">
                         <div class="customer">{or_dash(o.customer_name)}</div>
                         <div class="subtle small">{or_dash(o.customer_phone_masked)}</div>
                     </td>
-                    <td class="item">{or_dash(o.item_description)}</td>
-                    <td class="num nowrap">{amount}</td>
-                    <td>
+                    <td class="item col-item">{or_dash(o.item_description)}</td>
+                    <td class="num nowrap col-amount">{amount}</td>
+                    <td class="col-status">
                         <StatusBadge status=o.status />
                     </td>
                 </tr>
@@ -275,7 +275,7 @@ fn OrdersTable(page: OrderPage, params: OrderListParams) -> impl IntoView {
         .collect_view();
     view! {
         <section class="panel table-panel">
-            <table class="orders" data-testid="orders-table">
+            <table class="orders cards" data-testid="orders-table">
                 <thead>
                     <tr>
                         <th>{sort_heading(&params, "Paid at", SortOrder::PaidDesc, SortOrder::PaidAsc)}</th>
@@ -292,7 +292,7 @@ fn OrdersTable(page: OrderPage, params: OrderListParams) -> impl IntoView {
                 <tbody>{rows}</tbody>
             </table>
             <nav class="pager" aria-label="Pages">
-                <span class="subtle">{format!("{shown} orders on this page")}</span>
+                <span class="subtle">{if shown == 1 { "1 order on this page".to_string() } else { format!("{shown} orders on this page") }}</span>
                 <div class="pager-links">
                     {match prev {
                         Some(href) => view! { <a href=href rel="prev" class="button button-secondary">"← Previous"</a> }.into_any(),

@@ -254,7 +254,7 @@ fn QueueView(queue: PendingQueue, actions: Actions, busy: Signal<bool>) -> impl 
         .collect_view();
     view! {
         {summary}
-        <section class="panel table-panel">
+        <section class="panel table-panel" tabindex="0" aria-label="Pending cancels">
             <table class="orders queue" data-testid="pending-table" data-live=move || live.get().then_some("true")>
                 <thead>
                     <tr>

@@ -68,7 +68,7 @@ pub fn PendingRefunds(reload: Signal<u64>) -> impl IntoView {
                         <section class="panel empty" data-testid="refunds-empty"><p class="subtle">"No refund is waiting for DANA."</p></section>
                     }.into_any(),
                     Ok(items) => view! {
-                        <section class="panel table-panel">
+                        <section class="panel table-panel" tabindex="0" aria-label="Pending refunds">
                             <table class="orders queue" data-testid="pending-refunds">
                                 <thead>
                                     <tr>

@@ -831,3 +831,95 @@ async fn the_suite_runs_on_the_engine_it_was_asked_for() {
         assert!(version.starts_with("PostgreSQL"), "{version}");
     }
 }
+
+#[tokio::test]
+async fn responses_are_compressed_when_the_browser_asks() {
+    let app = TestApp::spawn().await;
+    for (asks, expected) in [
+        ("br", Some("br")),
+        ("gzip", Some("gzip")),
+        ("identity", None),
+    ] {
+        let response = reqwest::Client::new()
+            .get(app.url("/login"))
+            .header("accept-encoding", asks)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(
+            response
+                .headers()
+                .get("content-encoding")
+                .map(|v| v.to_str().unwrap().to_string())
+                .as_deref(),
+            expected,
+            "{asks}"
+        );
+        // Still one of the security-headed pages.
+        assert!(
+            response.headers().contains_key("content-security-policy"),
+            "{asks}"
+        );
+        let body = response.bytes().await.unwrap();
+        assert!(!body.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn the_colour_theme_is_kept_in_a_cookie_and_rendered_from_the_first_byte() {
+    let app = TestApp::spawn().await;
+    let client = browser(&app);
+    let html = |client: reqwest::Client| {
+        let url = app.url("/login");
+        async move { client.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    // Nothing chosen: the page follows the device (no data-theme).
+    assert!(!html(client.clone()).await.contains("data-theme="));
+    let set = |theme: &'static str| {
+        client
+            .post(app.url("/api/prefs/theme"))
+            .form(&[("theme", theme)])
+            .send()
+    };
+    let response = set("dark").await.unwrap();
+    assert_eq!(response.status(), 200);
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(cookie.starts_with("cd_theme=dark;"), "{cookie}");
+    assert!(
+        html(client.clone())
+            .await
+            .contains(r#"<html lang="en" data-theme="dark""#)
+    );
+    // A bad value names the field and changes nothing.
+    let response = set("blue").await.unwrap();
+    assert_eq!(response.status(), 400);
+    assert!(response.text().await.unwrap().contains("theme"));
+    assert!(html(client.clone()).await.contains(r#"data-theme="dark""#));
+    // Auto removes the cookie.
+    assert_eq!(set("auto").await.unwrap().status(), 200);
+    assert!(!html(client.clone()).await.contains("data-theme="));
+    // Another site cannot change it.
+    let response = reqwest::Client::new()
+        .post(app.url("/api/prefs/theme"))
+        .header("origin", "https://evil.example")
+        .form(&[("theme", "dark")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+    // A forged cookie value is ignored, never echoed into the page.
+    let page = reqwest::Client::new()
+        .get(app.url("/login"))
+        .header("cookie", "cd_theme=\"><script>")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("data-theme=") && !page.contains("\"><script>"));
+}
