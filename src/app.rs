@@ -14,6 +14,7 @@ use crate::pages::not_found::NotFound;
 use crate::pages::order_detail::OrderDetailPage;
 use crate::pages::orders::OrdersPage;
 use crate::pages::pending::PendingPage;
+use crate::pages::users::UsersPage;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     // The page's Content-Security-Policy names this response's nonce, which Leptos puts on its
@@ -67,6 +68,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/audit") view=AuditPageView ssr=SsrMode::Async />
                     <Route path=path!("/orders") view=OrdersPage ssr=SsrMode::Async />
                     <Route path=path!("/pending") view=PendingPage ssr=SsrMode::Async />
+                    <Route path=path!("/users") view=UsersPage ssr=SsrMode::Async />
                     // Before `/orders/:reference`, which would otherwise take "import".
                     <Route path=path!("/orders/import") view=ImportPage ssr=SsrMode::Async />
                     <Route

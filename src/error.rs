@@ -158,6 +158,34 @@ impl From<crate::refund::service::RefundError> for AppError {
     }
 }
 
+/// Staff administration's errors as the admin sees them.
+#[cfg(feature = "ssr")]
+impl From<crate::auth::users::UserError> for AppError {
+    fn from(err: crate::auth::users::UserError) -> Self {
+        use crate::auth::users::UserError;
+        match err {
+            UserError::InvalidEmail(message) => AppError::invalid("email", message),
+            UserError::UnknownRole(_) => AppError::invalid(
+                "role",
+                "must be one of finance, operations, supervisor, admin",
+            ),
+            UserError::Password(e) => AppError::invalid("password", e.to_string()),
+            UserError::Exists(email) => {
+                AppError::Conflict(format!("An account for {email} already exists."))
+            }
+            UserError::NotFound(email) => AppError::NotFound(format!("The account {email}")),
+            UserError::LastAdmin(email) => AppError::Conflict(format!(
+                "{email} is the last active admin. Make another account an admin first."
+            )),
+            UserError::Audit(e) => {
+                tracing::error!(err = %e, "staff change could not be audited");
+                AppError::Internal
+            }
+            UserError::Database(e) => e.into(),
+        }
+    }
+}
+
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {

@@ -16,6 +16,7 @@ const PAGES: { name: string; path: string }[] = [
   { name: 'audit', path: '/audit' },
   { name: 'codes', path: '/codes' },
   { name: 'import', path: '/orders/import' },
+  { name: 'users', path: '/users' },
   { name: 'not-found', path: '/orders/NO-SUCH-ORDER' },
 ];
 const THEMES = ['light', 'dark'] as const;
@@ -37,6 +38,7 @@ test.describe.configure({ mode: 'serial' });
 
 for (const theme of THEMES) {
   test(`every page passes WCAG 2.2 AA checks in the ${theme} theme`, async ({ page, context }) => {
+    await page.setViewportSize({ width: 1366, height: 768 });
     await chooseTheme(context, theme);
     await page.goto('/login');
     await hydrated(page);

@@ -11,6 +11,7 @@ pub mod pending;
 pub mod prefs;
 pub mod refund;
 pub mod sandbox;
+pub mod users;
 
 #[cfg(feature = "ssr")]
 pub(crate) fn app_state() -> Result<crate::state::AppState, crate::error::AppError> {

@@ -139,6 +139,7 @@ pub async fn sign_in(
     };
     throttle::succeeded(pool, &keys).await?;
     let token = session::create(pool, user.id, policy, now, address).await?;
+    db::users::record_sign_in(pool, user.id, now).await?;
     record(
         pool,
         key,

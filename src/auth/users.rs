@@ -21,6 +21,9 @@ pub enum UserError {
     Exists(String),
     #[error("no user with e-mail {0}")]
     NotFound(String),
+    /// Nobody could manage staff any more.
+    #[error("{0} is the last active admin: make another admin first")]
+    LastAdmin(String),
     #[error(transparent)]
     Audit(#[from] AuditError),
     #[error("database: {0}")]
@@ -50,6 +53,63 @@ pub fn parse_role(role: &str) -> Result<Role, UserError> {
 
 fn now() -> Timestamp {
     Timestamp::host_now()
+}
+
+/// Characters of a one-time password: no 0/O, 1/l/I, so it can be read out or copied by hand.
+const ONE_TIME_ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+/// A fresh password for a new or reset account, shown once to the admin who made it: four groups
+/// of five characters (about 115 bits), e.g. `h7Rk2-…`.
+pub fn one_time_password() -> String {
+    use rand::Rng;
+    let mut rng = rand::rng();
+    (0..4)
+        .map(|_| {
+            (0..5)
+                .map(|_| ONE_TIME_ALPHABET[rng.random_range(0..ONE_TIME_ALPHABET.len())] as char)
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// Refuses to take away the last active admin (by disabling or demoting it).
+async fn keep_an_admin(tx: &mut crate::db::Connection, user: &UserRow) -> Result<(), UserError> {
+    let is_active_admin = user.role == Role::Admin.as_str() && user.disabled_at.is_none();
+    if is_active_admin && db::users::other_active_admins(tx, user.id).await? == 0 {
+        return Err(UserError::LastAdmin(user.email.clone()));
+    }
+    Ok(())
+}
+
+/// Every account, for the staff page.
+pub async fn list(
+    pool: &db::Pool,
+    policy: super::session::SessionPolicy,
+) -> Result<Vec<db::users::StaffRow>, UserError> {
+    let now = now();
+    Ok(db::users::list_staff(pool, now, now.plus_seconds(-policy.max_seconds)).await?)
+}
+
+pub async fn enable(
+    pool: &db::Pool,
+    key: &AuditKey,
+    actor: &str,
+    email: &str,
+) -> Result<(), UserError> {
+    let email = normalise_email(email)?;
+    let mut tx = crate::db::begin_write(pool).await?;
+    let user = require(&mut tx, &email).await?;
+    db::users::set_disabled(&mut tx, user.id, None, now()).await?;
+    audit::append_in(
+        &mut tx,
+        key,
+        &event(actor, "user.enabled", json!({"email": email})),
+        Timestamp::host_now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 async fn require(tx: &mut crate::db::Connection, email: &str) -> Result<UserRow, UserError> {
@@ -109,6 +169,9 @@ pub async fn set_role(
     let email = normalise_email(email)?;
     let mut tx = crate::db::begin_write(pool).await?;
     let user = require(&mut tx, &email).await?;
+    if role != Role::Admin {
+        keep_an_admin(&mut tx, &user).await?;
+    }
     db::users::set_role(&mut tx, user.id, role.as_str(), now()).await?;
     // Sessions carry no role of their own, but the user must sign in again to see the new one.
     let ended = db::sessions::delete_for_user(&mut *tx, user.id).await?;
@@ -134,6 +197,7 @@ pub async fn disable(
     let email = normalise_email(email)?;
     let mut tx = crate::db::begin_write(pool).await?;
     let user = require(&mut tx, &email).await?;
+    keep_an_admin(&mut tx, &user).await?;
     let at = now();
     db::users::set_disabled(&mut tx, user.id, Some(at), at).await?;
     let ended = db::sessions::delete_for_user(&mut *tx, user.id).await?;
@@ -239,5 +303,17 @@ mod tests {
         for bad in ["finance", "@merchant.id", "a@b", "a b@c.id", "a@b@c.id"] {
             assert!(normalise_email(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn one_time_passwords_pass_the_policy_and_differ() {
+        let a = one_time_password();
+        assert_eq!(a.len(), 23);
+        assert!(password::check_policy(&a).is_ok());
+        assert!(
+            a.chars()
+                .all(|c| c == '-' || ONE_TIME_ALPHABET.contains(&(c as u8)))
+        );
+        assert_ne!(a, one_time_password());
     }
 }

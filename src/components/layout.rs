@@ -144,6 +144,12 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                                 user_can(Permission::ImportOrders).then(|| view! { <a href="/orders/import" class:active=on_import data-testid="nav-import">"Import"</a> })
                             })}
                         </Transition>
+                        <Transition>
+                            {move || Suspend::new(async move {
+                                let _ = me.await;
+                                user_can(Permission::ManageUsers).then(|| view! { <a href="/users" class:active=on("/users") data-testid="nav-users">"Staff"</a> })
+                            })}
+                        </Transition>
                     </nav>
                     <span class="topbar-note">"Times in WIB (GMT+7)"</span>
                     <Transition>

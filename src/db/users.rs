@@ -99,3 +99,59 @@ pub async fn set_password_hash(
         .await?;
     Ok(())
 }
+
+/// One account as the staff page lists it (never its password hash).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StaffRow {
+    pub email: String,
+    pub role: String,
+    pub disabled_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub last_sign_in_at: Option<Timestamp>,
+    /// Sessions that have not run out (idle or absolute).
+    pub open_sessions: i64,
+}
+
+/// Every account by e-mail, with its live sessions counted.
+pub async fn list_staff(
+    pool: &super::Pool,
+    now: Timestamp,
+    created_after: Timestamp,
+) -> Result<Vec<StaffRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT u.email, u.role, u.disabled_at, u.created_at, u.last_sign_in_at, \
+         (SELECT COUNT(*) FROM sessions s WHERE s.user_id = u.id AND s.expires_at > $1 AND s.created_at > $2) AS open_sessions \
+         FROM users u ORDER BY u.email",
+    )
+    .bind(now)
+    .bind(created_after)
+    .fetch_all(pool)
+    .await
+}
+
+pub async fn record_sign_in<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    id: UserId,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET last_sign_in_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(id)
+        .execute(executor)
+        .await?;
+    Ok(())
+}
+
+/// Active admins other than `except`. Called inside a write transaction, which holds the
+/// engine's write lock, so two admins demoting each other cannot both see the other remain.
+pub async fn other_active_admins(
+    conn: &mut crate::db::Connection,
+    except: UserId,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled_at IS NULL AND id <> $1",
+    )
+    .bind(except)
+    .fetch_one(conn)
+    .await
+}

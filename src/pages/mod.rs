@@ -9,3 +9,4 @@ pub mod order_detail;
 pub mod orders;
 pub mod pending;
 pub mod pending_refunds;
+pub mod users;

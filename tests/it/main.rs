@@ -25,3 +25,4 @@ mod processes;
 mod refunds;
 mod upgrade;
 mod users_cli;
+mod users_http;

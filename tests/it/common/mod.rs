@@ -315,6 +315,18 @@ impl TestApp {
         (status, response.text().await.unwrap())
     }
 
+    /// Another browser on this app's pages: its own cookie jar, Origin sent, no redirects.
+    pub fn client_for(app: &TestApp) -> reqwest::Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("origin", format!("http://{}", app.addr).parse().unwrap());
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
+            .default_headers(headers)
+            .build()
+            .unwrap()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }

@@ -1,0 +1,47 @@
+import { expect, test } from './fixtures';
+import { hydrated, signIn } from './helpers';
+
+test('an admin adds a finance user, who signs in with the one-time password', async ({ page, browser }) => {
+  await signIn(page, 'admin', '/users');
+  await expect(page.getByRole('heading', { name: 'Staff' })).toBeVisible();
+  const form = page.getByTestId('add-staff');
+  await form.getByLabel('E-mail').fill('kasir.baru@e2e.test');
+  await form.getByLabel('Role').selectOption('finance');
+  await form.getByRole('button', { name: 'Add and make a password' }).click();
+  const shown = page.getByTestId('password-value');
+  await expect(shown).toBeVisible();
+  const password = (await shown.textContent())!.trim();
+  expect(password).toMatch(/^[A-Za-z2-9]{5}(-[A-Za-z2-9]{5}){3}$/);
+  const row = page.locator('[data-testid="staff-row"][data-email="kasir.baru@e2e.test"]');
+  await expect(row).toContainText('Never');
+  await expect(row).toContainText('Active');
+
+  const other = await browser.newPage();
+  await other.goto('/login');
+  await hydrated(other);
+  await other.getByLabel('E-mail').fill('kasir.baru@e2e.test');
+  await other.getByLabel('Password').fill(password);
+  await other.getByRole('button', { name: 'Sign in' }).click();
+  await expect(other.getByTestId('signed-in')).toContainText('kasir.baru@e2e.test');
+  await expect(other.getByTestId('signed-in')).toContainText('Finance');
+  // Finance has no staff page: told so, and the server answers 403.
+  const response = await other.goto('/users');
+  expect(response?.status()).toBe(403);
+  await expect(other.getByTestId('admins-only')).toContainText('This page is for admins');
+  await other.close();
+
+  // The admin sees the sign-in and can end it.
+  await page.reload();
+  await hydrated(page);
+  await expect(row).not.toContainText('Never');
+  await row.getByRole('button', { name: 'End sessions' }).click();
+  await expect(page.getByTestId('staff-message')).toContainText('1 session(s) ended');
+});
+
+test('the last admin cannot disable their own account', async ({ page }) => {
+  await signIn(page, 'admin', '/users');
+  const row = page.locator('[data-testid="staff-row"][data-email="admin@e2e.test"]');
+  await row.getByRole('button', { name: 'Disable' }).click();
+  await expect(page.getByTestId('staff-message')).toContainText('last active admin');
+  await expect(row).toContainText('Active');
+});
