@@ -1,6 +1,7 @@
 //! Display preferences: the colour theme. It lives in a cookie on the device (a phone at night and
-//! an office screen may want different ones), so the server renders the page in it from the first
-//! byte and the sign-in page follows it too.
+//! an office screen may want different ones), written by the browser when the switch is pressed
+//! (no request, so two quick presses cannot arrive in the wrong order) and read by the server,
+//! which renders the page in it from the first byte; the sign-in page follows it too.
 
 use serde::{Deserialize, Serialize};
 
@@ -66,8 +67,7 @@ impl Theme {
             .unwrap_or_default()
     }
 
-    /// The `Set-Cookie` value that keeps this theme for a year (Auto removes the cookie).
-    #[cfg(feature = "ssr")]
+    /// The cookie that keeps this theme for a year (Auto removes it).
     pub fn cookie(self, secure: bool) -> String {
         let secure = if secure { "; Secure" } else { "" };
         match self {

@@ -8,7 +8,6 @@ pub mod import;
 pub mod nav;
 pub mod orders;
 pub mod pending;
-pub mod prefs;
 pub mod refund;
 pub mod sandbox;
 pub mod users;

@@ -15,22 +15,14 @@ pub struct NavSummary {
     pub sandbox: bool,
     /// Open cancels needing a person; `None` for roles without the queue.
     pub attention: Option<i64>,
-    /// The colour theme this browser chose (its cookie).
-    pub theme: crate::prefs::Theme,
 }
 
 #[cfg(feature = "ssr")]
 async fn summary() -> Result<NavSummary, AppError> {
     use crate::auth::role::Permission;
     let state = super::app_state()?;
-    let parts = use_context::<http::request::Parts>();
-    let user = parts
-        .as_ref()
+    let user = use_context::<http::request::Parts>()
         .and_then(|p| p.extensions.get::<CurrentUser>().cloned());
-    let theme = parts
-        .as_ref()
-        .map(|p| crate::prefs::Theme::from_headers(&p.headers))
-        .unwrap_or_default();
     let attention = match &user {
         Some(u) if u.role.can(Permission::ViewPendingQueue) => Some(
             crate::db::cancels::queue_depth(&state.pool, state.clock.now(&state.pool).await?)
@@ -44,7 +36,6 @@ async fn summary() -> Result<NavSummary, AppError> {
         user,
         sandbox: state.sandbox,
         attention,
-        theme,
     })
 }
 

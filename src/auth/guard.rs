@@ -36,8 +36,6 @@ fn is_public(path: &str) -> bool {
         || path.starts_with("/api/auth/")
         // The page frame: who is signed in (nobody, here) and the sandbox banner.
         || path.starts_with("/api/nav/")
-        // Display preferences (the theme): the sign-in page has the switch too.
-        || path.starts_with("/api/prefs/")
         || path.starts_with("/pkg/")
         || matches!(path, "/favicon.ico" | "/favicon.svg")
         // Probes and Prometheus: no session; /metrics has its own bearer token.

@@ -169,6 +169,10 @@ pub async fn set_role(
     let email = normalise_email(email)?;
     let mut tx = crate::db::begin_write(pool).await?;
     let user = require(&mut tx, &email).await?;
+    // Nothing changes: no audit entry, and nobody is signed out.
+    if user.role == role.as_str() {
+        return Ok(());
+    }
     if role != Role::Admin {
         keep_an_admin(&mut tx, &user).await?;
     }

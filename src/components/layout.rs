@@ -152,12 +152,7 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                         </Transition>
                     </nav>
                     <span class="topbar-note">"Times in WIB (GMT+7)"</span>
-                    <Transition>
-                        {move || Suspend::new(async move {
-                            let theme = me.await.map(|s| s.theme).unwrap_or_default();
-                            view! { <ThemeSwitch initial=theme /> }
-                        })}
-                    </Transition>
+                    <ThemeSwitch />
                     <Transition>
                         {move || Suspend::new(async move {
                             me.await.ok().and_then(|s| s.user).map(|user| {

@@ -1,36 +1,61 @@
 //! The top bar's colour theme switch: Auto (the device's setting) → Dark → Light → Auto. The
-//! browser keeps the choice in a cookie (see `prefs`), and the page changes at once.
+//! choice goes into a cookie on this device (see `prefs`), and the page changes at once.
 
 use leptos::prelude::*;
 
-use crate::api::prefs::SetTheme;
 use crate::prefs::Theme;
 
-/// `<html data-theme>`, which the stylesheet reads; the server sets it on the next page load.
-fn show(theme: Theme) {
+/// The theme this page was rendered in: from the request's cookie on the server, from
+/// `<html data-theme>` (which the server wrote) in the browser, so both render the same button.
+fn rendered_theme() -> Theme {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .map(|p| Theme::from_headers(&p.headers))
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        #[cfg(feature = "hydrate")]
+        if let Some(value) = document()
+            .document_element()
+            .and_then(|root| root.get_attribute("data-theme"))
+        {
+            return Theme::parse(&value).unwrap_or_default();
+        }
+        Theme::Auto
+    }
+}
+
+/// Shows `theme` now (`<html data-theme>`, which the stylesheet reads) and keeps it for the next
+/// page (the cookie, which the server reads).
+fn choose(theme: Theme) {
     #[cfg(feature = "hydrate")]
-    if let Some(root) = document().document_element() {
-        let _ = match theme.attribute() {
-            Some(value) => root.set_attribute("data-theme", value),
-            None => root.remove_attribute("data-theme"),
-        };
+    {
+        use leptos::wasm_bindgen::JsCast;
+        let document = document();
+        if let Some(root) = document.document_element() {
+            let _ = match theme.attribute() {
+                Some(value) => root.set_attribute("data-theme", value),
+                None => root.remove_attribute("data-theme"),
+            };
+        }
+        let secure = window().location().protocol().is_ok_and(|p| p == "https:");
+        if let Ok(html) = document.dyn_into::<web_sys::HtmlDocument>() {
+            let _ = html.set_cookie(&theme.cookie(secure));
+        }
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = theme;
 }
 
-/// `initial` is what the server rendered the page in.
 #[component]
-pub fn ThemeSwitch(initial: Theme) -> impl IntoView {
-    let chosen = RwSignal::new(initial);
-    let save = ServerAction::<SetTheme>::new();
+pub fn ThemeSwitch() -> impl IntoView {
+    let chosen = RwSignal::new(rendered_theme());
     let switch = move |_| {
         let next = chosen.get_untracked().next();
         chosen.set(next);
-        show(next);
-        save.dispatch(SetTheme {
-            theme: next.as_str().to_string(),
-        });
+        choose(next);
     };
     view! {
         <button

@@ -53,6 +53,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("disabled_at", Int),
             ("created_at", Int),
             ("updated_at", Int),
+            ("last_sign_in_at", Int),
         ],
     ),
     (

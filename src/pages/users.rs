@@ -1,4 +1,4 @@
-//! `/users`: staff accounts, for admins. Add an account (its one-time password is shown once),
+//! `/users`: staff accounts, for admins. Add an account (its first password is shown once),
 //! change a role, disable or enable, reset a password, end sessions. The server checks the role
 //! in every call; other roles are told the page is for admins (403).
 
@@ -59,6 +59,7 @@ pub fn UsersPage() -> impl IntoView {
     let password = RwSignal::new(None::<Result<OneTimePassword, String>>);
     let done = move |result: Option<Result<String, AppError>>| {
         if let Some(result) = result {
+            password.set(None);
             message.set(Some(result.map_err(say)));
         }
     };
@@ -129,11 +130,11 @@ pub fn UsersPage() -> impl IntoView {
                             Ok(p) => view! {
                                 <section class="flash flash-success" role="status" data-testid="one-time-password">
                                     <p>
-                                        "One-time password for " <strong>{p.email}</strong> ": "
+                                        "First password for " <strong>{p.email}</strong> ": "
                                         <code class="mono password" data-testid="password-value">{p.password}</code>
                                     </p>
                                     <p class="small">
-                                        "It is shown only now. Give it to the person directly (not by e-mail); they sign in with it. Cancel Desk keeps only its hash."
+                                        "It is shown only now. Give it to the person directly (not by e-mail); they sign in with it. Cancel Desk keeps only its hash; reset it to make a new one."
                                     </p>
                                 </section>
                             }.into_any(),

@@ -170,6 +170,20 @@ async fn role_disable_enable_reset_and_end_sessions_are_audited_and_end_sessions
         303,
         "signed out by the role change"
     );
+    // The same role again changes nothing: no audit entry, nobody signed out.
+    assert!(matches!(
+        sign_in(crate::common::PASSWORD.into()).await,
+        200 | 302
+    ));
+    let (status, _) = app
+        .post_form(
+            "/api/users/role",
+            &[("email", "finance@merchant.test"), ("role", "supervisor")],
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(audit_count(&app, "user.role_changed").await, 1);
+    assert_eq!(orders_status(finance.clone()).await, 200);
 
     assert!(matches!(
         sign_in(crate::common::PASSWORD.into()).await,
