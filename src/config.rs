@@ -78,12 +78,27 @@ pub struct Config {
     /// DANA's public key for it is read with the other DANA settings
     /// (`DANA_PUBLIC_KEY_PATH` / `DANA_PUBLIC_KEY`, see `dana::config`).
     pub notify_path: String,
+    /// Four-eyes approvals: `CANCEL_DESK_APPROVAL_THRESHOLD_IDR` (whole rupiah; a cancel or refund
+    /// of at least this much waits for a second person; 0 turns the amount rule off; default
+    /// 5000000) and `CANCEL_DESK_APPROVAL_EXPIRY_HOURS` (a request nobody decided expires; 24).
+    pub approvals: crate::approval::policy::ApprovalPolicy,
 }
 
 /// Paths the dashboard itself serves, which the notify path may not shadow.
 const OWN_PATHS: &[&str] = &[
-    "/api", "/pkg", "/orders", "/audit", "/pending", "/login", "/codes", "/healthz", "/readyz",
+    "/api",
+    "/pkg",
+    "/orders",
+    "/audit",
+    "/pending",
+    "/login",
+    "/codes",
+    "/healthz",
+    "/readyz",
     "/metrics",
+    "/users",
+    "/approvals",
+    "/import",
 ];
 
 fn check_notify_path(path: &str) -> Result<(), String> {
@@ -223,6 +238,15 @@ impl Config {
         ));
         let audit_checkpoint_minutes =
             number("CANCEL_DESK_AUDIT_CHECKPOINT_MINUTES", "15", 0..=24 * 60)?;
+        let threshold_rupiah = number(
+            "CANCEL_DESK_APPROVAL_THRESHOLD_IDR",
+            "5000000",
+            0..=crate::approval::policy::MAX_THRESHOLD_RUPIAH,
+        )?;
+        let approvals = crate::approval::policy::ApprovalPolicy {
+            threshold_minor: (threshold_rupiah > 0).then_some(threshold_rupiah * 100),
+            expiry_seconds: number("CANCEL_DESK_APPROVAL_EXPIRY_HOURS", "24", 1..=24 * 30)? * 3600,
+        };
         let notify_path = var("DANA_NOTIFY_PATH", DEFAULT_NOTIFY_PATH);
         check_notify_path(&notify_path).map_err(|message| ConfigError {
             var: "DANA_NOTIFY_PATH",
@@ -245,6 +269,7 @@ impl Config {
             audit_checkpoint_path,
             audit_checkpoint_minutes,
             notify_path,
+            approvals,
         })
     }
 }
@@ -272,6 +297,10 @@ mod tests {
         assert_eq!(c.session_max_hours, 12);
         assert_eq!(c.audit_checkpoint_minutes, 15);
         assert_eq!(c.notify_path, "/dana/finish-notify");
+        assert_eq!(c.approvals.threshold_minor, Some(500_000_000));
+        assert_eq!(c.approvals.expiry_seconds, 24 * 3600);
+        let off = with(&[("CANCEL_DESK_APPROVAL_THRESHOLD_IDR", "0")]).unwrap();
+        assert_eq!(off.approvals.threshold_minor, None);
     }
 
     #[test]
@@ -307,6 +336,9 @@ mod tests {
             ("CANCEL_DESK_SESSION_MAX_HOURS", "0"),
             ("CANCEL_DESK_REQUEST_TIMEOUT_SECONDS", "1"),
             ("CANCEL_DESK_AUDIT_CHECKPOINT_MINUTES", "-1"),
+            ("CANCEL_DESK_APPROVAL_THRESHOLD_IDR", "5.000.000"),
+            ("CANCEL_DESK_APPROVAL_THRESHOLD_IDR", "-1"),
+            ("CANCEL_DESK_APPROVAL_EXPIRY_HOURS", "0"),
             ("DANA_NOTIFY_PATH", "dana/notify"),
             ("DANA_NOTIFY_PATH", "/api/v1/orders"),
             ("DANA_NOTIFY_PATH", "/dana/notify?x=1"),

@@ -115,6 +115,9 @@ impl From<crate::cancel::service::CancelError> for AppError {
                     "This cancel is {now}, so that cannot be done to it now; reload the queue."
                 ))
             }
+            CancelError::ApprovalGone(_) => AppError::Conflict(
+                "Someone else decided this request first; reload the list.".into(),
+            ),
             other => {
                 tracing::error!(err = %other, "cancel service failed");
                 AppError::Internal
@@ -150,6 +153,9 @@ impl From<crate::refund::service::RefundError> for AppError {
             RefundError::NotOpen(_) => {
                 AppError::Conflict("This refund is already settled; reload the page.".into())
             }
+            RefundError::ApprovalGone(_) => AppError::Conflict(
+                "Someone else decided this request first; reload the list.".into(),
+            ),
             other => {
                 tracing::error!(err = %other, "refund service failed");
                 AppError::Internal
@@ -182,6 +188,44 @@ impl From<crate::auth::users::UserError> for AppError {
                 AppError::Internal
             }
             UserError::Database(e) => e.into(),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::approval::service::ApprovalError> for AppError {
+    fn from(err: crate::approval::service::ApprovalError) -> Self {
+        use crate::approval::service::ApprovalError;
+        match err {
+            ApprovalError::Cancel(e) => e.into(),
+            ApprovalError::Refund(e) => e.into(),
+            ApprovalError::NotFound(id) => AppError::NotFound(format!("Approval request {id}")),
+            ApprovalError::NotWaiting { state, .. } => AppError::Conflict(format!(
+                "This request is already {}; reload the list.",
+                state.label().to_lowercase()
+            )),
+            ApprovalError::Expired(_) => AppError::Conflict(
+                "This request has expired: nothing was sent. Ask again if it is still needed."
+                    .into(),
+            ),
+            ApprovalError::Gone(_) => AppError::Conflict(
+                "Someone else decided this request first; reload the list.".into(),
+            ),
+            ApprovalError::OwnRequest(_) => AppError::Conflict(
+                "You asked for this, so a second person must approve or reject it.".into(),
+            ),
+            ApprovalError::Moot(_) => AppError::Conflict(
+                "It was settled meanwhile (by DANA's answer or a status check), so there is nothing to settle by hand; the request is closed."
+                    .into(),
+            ),
+            ApprovalError::AlreadyWaiting(_) => AppError::Conflict(
+                "A request for this order is already waiting for approval.".into(),
+            ),
+            ApprovalError::Audit(e) => {
+                tracing::error!(err = %e, "approval could not be audited");
+                AppError::Internal
+            }
+            ApprovalError::Database(e) => e.into(),
         }
     }
 }

@@ -34,6 +34,7 @@ id_type!(AttemptId, "a cancel attempt");
 id_type!(UserId, "a staff account");
 id_type!(RefundId, "a refund");
 id_type!(RefundAttemptId, "a refund attempt");
+id_type!(ApprovalId, "a four-eyes approval request");
 
 #[cfg(test)]
 mod tests {

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod app;
+pub mod approval;
 pub mod audit;
 pub mod auth;
 pub mod cancel;

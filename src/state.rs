@@ -19,6 +19,9 @@ pub struct AppState {
     /// Cancels and the pending queue (shares `pool` and `dana`).
     pub cancels: crate::cancel::service::CancelService,
     pub refunds: crate::refund::service::RefundService,
+    /// Four-eyes requests over `cancels` and `refunds`: the front door for staff's cancels,
+    /// refunds and settling by hand.
+    pub approvals: crate::approval::service::ApprovalService,
     pub session_idle_seconds: i64,
     /// A session ends this long after sign-in, however active (`CANCEL_DESK_SESSION_MAX_HOURS`).
     pub session_max_seconds: i64,
@@ -80,12 +83,18 @@ impl AppState {
         .with_metrics(metrics.clone())
         .with_clock(clock.clone());
         let refunds = crate::refund::service::RefundService::alongside(&cancels);
+        let approvals = crate::approval::service::ApprovalService::new(
+            cancels.clone(),
+            refunds.clone(),
+            config.approvals,
+        );
         Self {
             leptos_options,
             pool,
             dana,
             cancels,
             refunds,
+            approvals,
             session_idle_seconds: config.session_idle_minutes * 60,
             session_max_seconds: config.session_max_hours * 3600,
             secure_cookies: config.secure_cookies,

@@ -1,6 +1,7 @@
-//! The worker: a background task that works due cancels and refunds every poll interval until
-//! the process ends. A crash loses nothing: leases run out and the next worker takes over.
+//! The worker: a background task that works due cancels and refunds, and expires approval
+//! requests nobody decided, every poll interval until the process ends. A crash loses nothing: leases run out and the next worker takes over.
 
+use crate::approval::service::ApprovalService;
 use crate::cancel::service::CancelService;
 use crate::db::cancels;
 use crate::refund::service::RefundService;
@@ -26,7 +27,11 @@ async fn report_interrupted(service: &CancelService) {
 
 /// Starts the worker on this server: one pass over due cancels, then over due refunds, each
 /// poll interval.
-pub fn spawn_worker(service: CancelService, refunds: RefundService) -> tokio::task::JoinHandle<()> {
+pub fn spawn_worker(
+    service: CancelService,
+    refunds: RefundService,
+    approvals: ApprovalService,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         report_interrupted(&service).await;
         tracing::info!(instance = %service.instance(), "pending-cancel worker started");
@@ -55,6 +60,11 @@ pub fn spawn_worker(service: CancelService, refunds: RefundService) -> tokio::ta
                 Ok(0) => {}
                 Ok(n) => tracing::debug!(worked = n, "refund worker pass"),
                 Err(err) => tracing::error!(%err, "refund worker pass failed"),
+            }
+            match approvals.expire_due().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(expired = n, "approval requests expired"),
+                Err(err) => tracing::error!(%err, "approval expiry pass failed"),
             }
         }
     })

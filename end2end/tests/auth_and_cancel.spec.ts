@@ -28,9 +28,14 @@ test('pages ask to sign in first, and a wrong password is refused', async ({ pag
 });
 
 test('finance cancels an order with a reason and sees DANA confirm it', async ({ page }) => {
+  // A large order below the approval threshold (Rp 5.000.000): the most expensive ones wait for a
+  // second person (approvals.spec.ts).
   await signIn(page, 'finance', '/orders?status=PAID&sort=amount_desc');
-  const ref = (await rows(page).nth(3).locator('.ref-link').textContent())!.trim();
-  await rows(page).nth(3).locator('.ref-link').click();
+  const amounts = await rows(page).locator('.col-amount').allTextContents();
+  const rupiah = (text: string) => Number(text.replace(/[^\d,]/g, '').split(',')[0]);
+  const index = amounts.findIndex((a) => rupiah(a) < 5_000_000) + 3;
+  const ref = (await rows(page).nth(index).locator('.ref-link').textContent())!.trim();
+  await rows(page).nth(index).locator('.ref-link').click();
   await expect(page.getByTestId('order-reference')).toHaveText(ref);
   await hydrated(page);
   const outcome = await cancelWithReason(page, 'Customer asked to cancel at the counter');

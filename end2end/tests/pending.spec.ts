@@ -47,7 +47,7 @@ test('operations sees a cancel whose answer was lost, checks its status with DAN
   await expect(page.locator('.head-amount')).toContainText('Cancelled');
 });
 
-test('resolving by hand needs a note, and then settles the cancel', async ({ browser }) => {
+test('resolving by hand needs a note and a supervisor, and then settles the cancel', async ({ browser }) => {
   const finance = await browser.newPage();
   await cancelAsFinance(finance, '5005701', '5005701');
   await finance.close();
@@ -65,16 +65,29 @@ test('resolving by hand needs a note, and then settles the cancel', async ({ bro
   await queueLive(page);
   await row.getByRole('button', { name: 'Resolve by hand…' }).click();
   await row.getByLabel('Not cancelled: the order stays paid').check();
-  await row.getByRole('button', { name: 'Resolve', exact: true }).click();
+  await row.getByRole('button', { name: 'Ask for approval' }).click();
   const message = page.getByTestId('queue-message');
   await expect(message).toContainText('note: a note is required');
   await expect(row.getByRole('alert')).toContainText('note: a note is required');
   await expect(row).toBeVisible();
 
   await row.getByLabel('Note (required): how was this confirmed?').fill('DANA support ticket 8812: payment still paid');
-  await row.getByRole('button', { name: 'Resolve', exact: true }).click();
-  await expect(message).toContainText('Resolved by hand: the order is now cancel failed');
-  await expect(row).toHaveCount(0);
+  await row.getByRole('button', { name: 'Ask for approval' }).click();
+  await expect(message).toContainText('Sent for approval');
+  // Nothing is settled until a second person approves.
+  await expect(row).toBeVisible();
+
+  const supervisor = await browser.newPage();
+  await signIn(supervisor, 'supervisor', '/approvals');
+  const card = supervisor.locator('[data-testid="approval-card"][data-reference="5005701"]');
+  await expect(card).toContainText('DANA support ticket 8812: payment still paid');
+  await expect(card).toContainText('not cancelled');
+  await card.getByRole('button', { name: 'Approve request' }).click();
+  await expect(supervisor.getByTestId('approval-message')).toContainText('the order is now cancel failed');
+  await supervisor.close();
+
+  await page.reload();
+  await expect(page.locator('[data-testid="pending-row"][data-reference="5005701"]')).toHaveCount(0);
   // The open queue refreshes itself (every 5 s).
   await expect(watched).toHaveCount(0, { timeout: 12_000 });
 });

@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 
+use crate::approval::model::Started;
 use crate::cancel::model::{CancelRequestView, CancelResultView};
 use crate::error::AppError;
 
@@ -14,32 +15,43 @@ async fn history_of(
     Ok(crate::cancel::history::for_order(&state.pool, order.id).await?)
 }
 
-/// Cancels a paid order at DANA (finance and admin only).
+/// Cancels a paid order at DANA (finance and admin only). At or above the approval threshold the
+/// cancel waits for a second person instead (answered 202 Accepted).
 #[server(prefix = "/api", endpoint = "orders/cancel")]
 pub async fn cancel_order(
     partner_reference_no: String,
     reason: String,
-) -> Result<CancelResultView, AppError> {
+) -> Result<Started<CancelResultView>, AppError> {
+    use crate::approval::service::ApprovalError;
     use crate::cancel::service::CancelError;
     let (state, user) = super::require(crate::auth::role::Permission::CancelOrder).await?;
     let outcome = state
-        .cancels
-        .cancel_order(&user.email, &partner_reference_no, &reason)
+        .approvals
+        .cancel(&user.email, &partner_reference_no, &reason)
         .await;
     let result = match outcome {
-        Ok(outcome) => {
+        Ok(Started::Done(outcome)) => {
             let request = history_of(&state, &partner_reference_no)
                 .await?
                 .into_iter()
                 .find(|r| r.id == outcome.cancel_request_id)
                 .ok_or(AppError::Internal)?;
-            Ok(CancelResultView {
+            Ok(Started::Done(CancelResultView {
                 order_status: outcome.order_status,
                 request,
-            })
+            }))
+        }
+        Ok(Started::Waiting(approval)) => {
+            super::accepted();
+            Ok(Started::Waiting(approval))
         }
         Err(err) => {
-            if matches!(err, CancelError::Audit(_) | CancelError::Database(_)) {
+            if matches!(
+                err,
+                ApprovalError::Cancel(CancelError::Audit(_) | CancelError::Database(_))
+                    | ApprovalError::Audit(_)
+                    | ApprovalError::Database(_)
+            ) {
                 tracing::error!(%err, order = ?partner_reference_no, "cancel failed");
             }
             Err(AppError::from(err))

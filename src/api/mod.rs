@@ -1,6 +1,7 @@
 //! Server functions: the only way views reach data. Each is thin: it checks who may call it
 //! (from the auth issue on) and hands over to a service.
 
+pub mod approvals;
 pub mod audit;
 pub mod auth;
 pub mod cancel;
@@ -36,6 +37,14 @@ pub(crate) fn with_status(error: crate::error::AppError) -> crate::error::AppErr
         }
     }
     error
+}
+
+/// Answers 202 Accepted: the request is recorded and waits (for a second person's approval).
+#[cfg(feature = "ssr")]
+pub(crate) fn accepted() {
+    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::ACCEPTED);
+    }
 }
 
 /// The client's address as the guard resolved it (peer, or trusted proxies' hop).

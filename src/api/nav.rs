@@ -1,5 +1,6 @@
 //! What every page's frame shows: who is signed in, whether cancels go to the sandbox, and how
-//! many pending cancels need a person (for roles that work the queue).
+//! many pending cancels need a person (for roles that work the queue) and how many requests wait
+//! for approval (for roles that approve).
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -15,6 +16,8 @@ pub struct NavSummary {
     pub sandbox: bool,
     /// Open cancels needing a person; `None` for roles without the queue.
     pub attention: Option<i64>,
+    /// Requests waiting for approval; `None` for roles that do not approve.
+    pub approvals_waiting: Option<i64>,
 }
 
 #[cfg(feature = "ssr")]
@@ -32,10 +35,21 @@ async fn summary() -> Result<NavSummary, AppError> {
         ),
         _ => None,
     };
+    let approvals_waiting = match &user {
+        Some(u) if u.role.can(Permission::Approve) => Some(
+            state
+                .approvals
+                .count_waiting()
+                .await
+                .map_err(|e| super::with_status(e.into()))?,
+        ),
+        _ => None,
+    };
     Ok(NavSummary {
         user,
         sandbox: state.sandbox,
         attention,
+        approvals_waiting,
     })
 }
 

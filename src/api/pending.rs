@@ -234,33 +234,34 @@ pub async fn resolve_pending(
     crate::cancel::staff::check_note(&note).map_err(|e| super::with_status(e.into()))?;
     let rows = crate::db::cancels::open_requests(&app.pool, 1_000).await?;
     let reference = reference_of(id, &rows);
-    let settled = match resolution {
-        Some(resolution) => {
-            app.cancels
-                .resolve(id, &user.email, resolution, &note)
-                .await
-        }
-        None => app.cancels.stop_retrying(id, &user.email, &note).await,
+    let Some(resolution) = resolution else {
+        let status = app
+            .cancels
+            .stop_retrying(id, &user.email, &note)
+            .await
+            .map_err(|e| super::with_status(e.into()))?;
+        return Ok(QueueActionResult {
+            reference,
+            message: format!(
+                "Periodic retries stopped: the order is now {} and stays paid.",
+                status.label().to_lowercase()
+            ),
+            tone: "failed".into(),
+        });
     };
-    let status = settled.map_err(|e| super::with_status(e.into()))?;
-    let message = match resolution {
-        Some(_) => format!(
-            "Resolved by hand: the order is now {}.",
-            status.label().to_lowercase()
-        ),
-        None => format!(
-            "Periodic retries stopped: the order is now {} and stays paid.",
-            status.label().to_lowercase()
-        ),
-    };
+    // Settling by hand is a second person's call: it waits for approval.
+    let approval = app
+        .approvals
+        .resolve_cancel(&user.email, id, resolution, &note)
+        .await
+        .map_err(|e| super::with_status(e.into()))?;
+    super::accepted();
     Ok(QueueActionResult {
         reference,
-        message,
-        tone: if resolution == Some(Resolution::Cancelled) {
-            "success"
-        } else {
-            "failed"
-        }
-        .into(),
+        message: format!(
+            "Sent for approval: a supervisor must approve marking it {} before it is settled.",
+            approval.resolution.unwrap_or_default()
+        ),
+        tone: "pending".into(),
     })
 }

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
+use crate::approval::model::Started;
 use crate::error::AppError;
 use crate::ids::RefundId;
 use crate::orders::model::OrderStatus;
@@ -58,13 +59,15 @@ async fn history_of(
     })
 }
 
-/// Refunds `amount` rupiah of a paid order at DANA (finance and admin only).
+/// Refunds `amount` rupiah of a paid order at DANA (finance and admin only). At or above the
+/// approval threshold the refund waits for a second person instead (answered 202 Accepted).
 #[server(prefix = "/api", endpoint = "orders/refund")]
 pub async fn refund_order(
     partner_reference_no: String,
     amount: String,
     reason: String,
-) -> Result<RefundResultView, AppError> {
+) -> Result<Started<RefundResultView>, AppError> {
+    use crate::approval::service::ApprovalError;
     use crate::refund::service::RefundError;
     let (state, user) = super::require(crate::auth::role::Permission::RefundOrder).await?;
     let result = async {
@@ -74,15 +77,27 @@ pub async fn refund_order(
                 "type the amount in rupiah, such as 150000 or 150.000 (at most two decimals after a comma)",
             )
         })?;
-        let outcome = state
-            .refunds
-            .refund_order(&user.email, &partner_reference_no, amount, &reason)
+        let started = state
+            .approvals
+            .refund(&user.email, &partner_reference_no, amount, &reason)
             .await
             .inspect_err(|err| {
-                if matches!(err, RefundError::Audit(_) | RefundError::Database(_)) {
+                if matches!(
+                    err,
+                    ApprovalError::Refund(RefundError::Audit(_) | RefundError::Database(_))
+                        | ApprovalError::Audit(_)
+                        | ApprovalError::Database(_)
+                ) {
                     tracing::error!(%err, order = ?partner_reference_no, "refund failed");
                 }
             })?;
+        let outcome = match started {
+            Started::Done(outcome) => outcome,
+            Started::Waiting(approval) => {
+                super::accepted();
+                return Ok(Started::Waiting(approval));
+            }
+        };
         let history = history_of(&state, &partner_reference_no).await?;
         let refund = history
             .refunds
@@ -90,7 +105,7 @@ pub async fn refund_order(
             .find(|r| r.id == outcome.refund_id)
             .cloned()
             .ok_or(AppError::Internal)?;
-        Ok(RefundResultView { refund, history })
+        Ok(Started::Done(RefundResultView { refund, history }))
     }
     .await;
     result.map_err(super::with_status)
@@ -142,14 +157,16 @@ pub async fn resolve_refund(
             )));
         }
     };
-    let settled = state
-        .refunds
-        .resolve(id, &user.email, resolution, &note)
+    let approval = state
+        .approvals
+        .resolve_refund(&user.email, id, resolution, &note)
         .await
         .map_err(|e| super::with_status(e.into()))?;
+    super::accepted();
     Ok(format!(
-        "Resolved by hand: {}.",
-        settled.label().to_lowercase()
+        "Sent for approval: a supervisor must approve marking it {} (request {}).",
+        approval.resolution.unwrap_or_default(),
+        approval.id
     ))
 }
 

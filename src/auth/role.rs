@@ -25,10 +25,12 @@ pub enum Permission {
     ManageUsers,
     /// Upload a CSV of orders and import it.
     ImportOrders,
+    /// Approve or reject another person's large cancel or refund, or settling by hand.
+    Approve,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 9] = [
+    pub const ALL: [Permission; 10] = [
         Permission::ViewOrders,
         Permission::CancelOrder,
         Permission::RefundOrder,
@@ -38,6 +40,7 @@ impl Permission {
         Permission::ExportAuditLog,
         Permission::ManageUsers,
         Permission::ImportOrders,
+        Permission::Approve,
     ];
 }
 
@@ -68,7 +71,7 @@ impl Role {
         match self {
             Role::Finance => &[ViewOrders, CancelOrder, RefundOrder],
             Role::Operations => &[ViewOrders, ViewPendingQueue, WorkPendingQueue],
-            Role::Supervisor => &[ViewOrders, ViewAuditLog, ExportAuditLog],
+            Role::Supervisor => &[ViewOrders, ViewAuditLog, ExportAuditLog, Approve],
             Role::Admin => &[
                 ViewOrders,
                 CancelOrder,
@@ -79,6 +82,7 @@ impl Role {
                 ExportAuditLog,
                 ManageUsers,
                 ImportOrders,
+                Approve,
             ],
         }
     }
@@ -111,7 +115,7 @@ mod tests {
         );
         assert_eq!(
             allowed(Role::Supervisor),
-            vec![ViewOrders, ViewAuditLog, ExportAuditLog]
+            vec![ViewOrders, ViewAuditLog, ExportAuditLog, Approve]
         );
         assert_eq!(allowed(Role::Admin), Permission::ALL.to_vec());
         for role in Role::ALL {

@@ -10,6 +10,7 @@ use crate::ids::{CancelRequestId, OrderId};
 use crate::time::Timestamp;
 use serde_json::json;
 
+use crate::approval::grant::Grant;
 use crate::audit::key::AuditKey;
 use crate::audit::{self, AuditError, NewEvent};
 use crate::clock::Clock;
@@ -51,6 +52,9 @@ pub enum CancelError {
         field: &'static str,
         message: &'static str,
     },
+    /// The approval this action carried was decided by someone else first, or has expired.
+    #[error("approval {0} is no longer waiting")]
+    ApprovalGone(crate::ids::ApprovalId),
     #[error(transparent)]
     Audit(#[from] AuditError),
     #[error("database: {0}")]
@@ -308,6 +312,19 @@ impl CancelService {
         partner_reference_no: &str,
         reason: &str,
     ) -> Result<CancelOutcome, CancelError> {
+        self.cancel_order_granted(actor, partner_reference_no, reason, None)
+            .await
+    }
+
+    /// [`Self::cancel_order`], with a second person's approval (`grant`) recorded in the
+    /// intent's transaction. Without one, an order whose request waits for approval is refused.
+    pub async fn cancel_order_granted(
+        &self,
+        actor: &str,
+        partner_reference_no: &str,
+        reason: &str,
+        grant: Option<&Grant>,
+    ) -> Result<CancelOutcome, CancelError> {
         let reason = check_reason(reason)?;
 
         // 1. The intent, all or nothing.
@@ -316,6 +333,27 @@ impl CancelService {
             .await?
             .ok_or_else(|| CancelError::OrderNotFound(partner_reference_no.to_string()))?;
         let now = self.clock.now_on(&mut tx).await?;
+        match grant {
+            Some(grant) => {
+                if !grant
+                    .record(&mut tx, &self.audit_key, now, self.clock.stamp())
+                    .await?
+                {
+                    return Err(CancelError::ApprovalGone(grant.id));
+                }
+            }
+            None => {
+                if db::approvals::waiting_for_order(&mut tx, order.id)
+                    .await?
+                    .is_some_and(|a| a.expires_at > now)
+                {
+                    return Err(CancelError::NotCancellable {
+                        reference: order.partner_reference_no,
+                        status: "waiting for approval".into(),
+                    });
+                }
+            }
+        }
         if !cancels::claim_order_for_cancel(&mut tx, order.id, now).await? {
             let refunding = matches!(order.status.as_str(), "PAID" | "CANCEL_FAILED");
             return Err(CancelError::NotCancellable {
@@ -361,6 +399,7 @@ impl CancelService {
                 "request_body": body,
             }),
         };
+        let intent = crate::approval::grant::with_approval(intent, grant);
         audit::append_in(&mut tx, &self.audit_key, &intent, self.clock.stamp()).await?;
         tx.commit().await?;
 

@@ -8,6 +8,7 @@ use serde_json::json;
 use super::effects::{Context, audit_outcome};
 use super::machine::{self, By, Effect, Event};
 use super::service::{CancelError, CancelService, WorkOutcome};
+use crate::approval::grant::Grant;
 use crate::audit::{self, NewEvent};
 use crate::dana::catalog::{CatalogEntry, Outcome, TransactionStatus};
 use crate::db::{self, cancels};
@@ -111,6 +112,19 @@ impl CancelService {
         resolution: Resolution,
         note: &str,
     ) -> Result<OrderStatus, CancelError> {
+        self.resolve_granted(id, actor, resolution, note, None)
+            .await
+    }
+
+    /// [`Self::resolve`], with a second person's approval recorded in the same transaction.
+    pub async fn resolve_granted(
+        &self,
+        id: CancelRequestId,
+        actor: &str,
+        resolution: Resolution,
+        note: &str,
+        grant: Option<&Grant>,
+    ) -> Result<OrderStatus, CancelError> {
         let label = match resolution {
             Resolution::Cancelled => "cancelled",
             Resolution::NotCancelled => "not cancelled",
@@ -121,7 +135,7 @@ impl CancelService {
             label,
             via: "resolution",
         };
-        self.settle_by_hand(id, actor, action, note).await
+        self.settle_by_hand(id, actor, action, note, grant).await
     }
 
     /// Stops the periodic retries of a cancel DANA refused: the order stays paid
@@ -138,7 +152,7 @@ impl CancelService {
             label: "periodic retries stopped",
             via: "stopped by hand",
         };
-        self.settle_by_hand(id, actor, action, note).await
+        self.settle_by_hand(id, actor, action, note, None).await
     }
 
     async fn settle_by_hand(
@@ -147,6 +161,7 @@ impl CancelService {
         actor: &str,
         action: ByHand,
         note: &str,
+        grant: Option<&Grant>,
     ) -> Result<OrderStatus, CancelError> {
         let note = check_note(note)?;
         self.claim(id).await?;
@@ -166,6 +181,13 @@ impl CancelService {
                 _ => Outcome::Pending,
             };
             let code = open.last_entry().code;
+            if let Some(grant) = grant
+                && !grant
+                    .record(&mut tx, &self.audit_key, now, self.clock.stamp())
+                    .await?
+            {
+                return Err(CancelError::ApprovalGone(grant.id));
+            }
             cancels::set_resolution(&mut tx, id, actor, &note).await?;
             let event = NewEvent {
                 actor: actor.to_string(),
@@ -179,6 +201,7 @@ impl CancelService {
                     "note": note,
                 }),
             };
+            let event = crate::approval::grant::with_approval(event, grant);
             audit::append_in(&mut tx, &self.audit_key, &event, self.clock.stamp()).await?;
             let cx = Context {
                 actor,

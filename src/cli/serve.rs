@@ -72,7 +72,11 @@ pub(super) async fn serve(config: &Config, args: ServeArgs) -> Result<(), CliErr
         state = state.with_sandbox_payments(payments);
     }
     if config.queue.worker {
-        crate::worker::spawn_worker(state.cancels.clone(), state.refunds.clone());
+        crate::worker::spawn_worker(
+            state.cancels.clone(),
+            state.refunds.clone(),
+            state.approvals.clone(),
+        );
     } else {
         tracing::info!("CANCEL_DESK_WORKER=off: this server does not retry pending cancels");
     }

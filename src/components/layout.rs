@@ -134,6 +134,20 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                         </Transition>
                         <Transition>
                             {move || Suspend::new(async move {
+                                let summary = me.await.ok();
+                                let waiting = summary.as_ref().and_then(|s| s.approvals_waiting);
+                                user_can(Permission::Approve).then(|| view! {
+                                    <a href="/approvals" class:active=on("/approvals") data-testid="nav-approvals">
+                                        "Approvals"
+                                        {waiting.filter(|n| *n > 0).map(|n| view! {
+                                            <span class="nav-count" data-testid="approvals-count" title="Requests waiting for approval">{n}</span>
+                                        })}
+                                    </a>
+                                })
+                            })}
+                        </Transition>
+                        <Transition>
+                            {move || Suspend::new(async move {
                                 let _ = me.await;
                                 user_can(Permission::ViewAuditLog).then(|| view! { <a href="/audit" class:active=on("/audit")>"Audit log"</a> })
                             })}

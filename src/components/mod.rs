@@ -1,5 +1,6 @@
 //! Reusable pieces of the UI.
 
+pub mod approval;
 pub mod cancel_outcome;
 pub mod error_panel;
 pub mod focus;

@@ -177,6 +177,27 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
         ],
     ),
     (
+        "approvals",
+        &[
+            ("id", Int),
+            ("kind", Text),
+            ("order_id", Int),
+            ("partner_reference_no", Text),
+            ("amount_minor", Int),
+            ("currency", Text),
+            ("reason", Text),
+            ("resolution", Text),
+            ("target_id", Int),
+            ("requested_by", Text),
+            ("requested_at", Int),
+            ("expires_at", Int),
+            ("state", Text),
+            ("decided_by", Text),
+            ("decided_at", Int),
+            ("decision_note", Text),
+        ],
+    ),
+    (
         "audit_events",
         &[
             ("id", Int),
@@ -248,6 +269,7 @@ pub async fn copy_all(
             "api_tokens",
             "refunds",
             "refund_attempts",
+            "approvals",
         ] {
             sqlx::query(&format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \

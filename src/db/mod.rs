@@ -4,6 +4,7 @@
 //! both accept); where the engines differ (name search, write locks, bulk-load tuning) the query
 //! module asks [`engine`].
 
+pub mod approvals;
 pub mod audit;
 pub mod cancels;
 pub mod copy;

@@ -10,7 +10,7 @@ use crate::components::error_panel::ErrorPanel;
 use crate::dana::catalog;
 use crate::orders::model::order_path;
 
-const ACTIONS: [&str; 27] = [
+const ACTIONS: [&str; 32] = [
     "cancel.intent",
     "dana.attempt",
     "cancel.pending",
@@ -23,6 +23,10 @@ const ACTIONS: [&str; 27] = [
     "refund.pending",
     "refund.settled",
     "refund.resolved",
+    "approval.requested",
+    "approval.approved",
+    "approval.rejected",
+    "approval.expired",
     "login.succeeded",
     "login.failed",
     "logout",
@@ -31,6 +35,7 @@ const ACTIONS: [&str; 27] = [
     "user.created",
     "user.role_changed",
     "user.disabled",
+    "user.enabled",
     "user.password_reset",
     "order.notified",
     "orders.received",

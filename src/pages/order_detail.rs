@@ -5,11 +5,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+use crate::api::approvals::order_approvals;
 use crate::api::cancel::{CancelOrder, cancel_history};
 use crate::api::orders::get_order;
 use crate::api::refund::{OrderRefunds, RefundOrder, refund_history};
+use crate::approval::model::{ApprovalState, ApprovalView, Started};
 use crate::auth::role::Permission;
 use crate::cancel::model::CancelRequestView;
+use crate::components::approval::ApprovalNotice;
 use crate::components::cancel_outcome::{AttemptsTable, CancelOutcome};
 use crate::components::error_panel::ErrorPanel;
 use crate::components::focus::focus_after_render;
@@ -27,27 +30,31 @@ pub fn OrderDetailPage() -> impl IntoView {
     let order = Resource::new(move || reference.get(), get_order);
     let history = Resource::new(move || reference.get(), cancel_history);
     let refunds = Resource::new(move || reference.get(), refund_history);
+    let approvals = Resource::new(move || reference.get(), order_approvals);
     let cancel = ServerAction::<CancelOrder>::new();
     let refund = ServerAction::<RefundOrder>::new();
-    // A finished cancel or refund changes the order and its history: read them again.
+    // A finished cancel or refund (or one now waiting for approval) changes the order and its
+    // history: read them again.
     Effect::new(move |_| {
         if cancel.version().get() > 0 {
             order.refetch();
             history.refetch();
             refunds.refetch();
+            approvals.refetch();
         }
     });
     Effect::new(move |_| {
         if refund.version().get() > 0 {
             order.refetch();
             refunds.refetch();
+            approvals.refetch();
         }
     });
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading order…"</p> }>
             {move || Suspend::new(async move {
                 match order.await {
-                    Ok(order) => view! { <OrderView order cancel refund refunds history /> }.into_any(),
+                    Ok(order) => view! { <OrderView order cancel refund refunds history approvals /> }.into_any(),
                     Err(error) => {
                         view! {
                             <Title text="Order not found · Cancel Desk" />
@@ -217,6 +224,7 @@ fn OrderView(
     refund: ServerAction<RefundOrder>,
     refunds: Resource<Result<OrderRefunds, AppError>>,
     history: Resource<Result<Vec<CancelRequestView>, AppError>>,
+    approvals: Resource<Result<Vec<ApprovalView>, AppError>>,
 ) -> impl IntoView {
     let me = use_context::<Me>();
     let may_cancel = move || {
@@ -227,10 +235,20 @@ fn OrderView(
         me.and_then(crate::components::layout::current_user)
             .is_some_and(|u| u.role.can(Permission::RefundOrder))
     };
-    let just_refunded = move || refund.value().get().and_then(Result::ok);
+    let just_refunded = move || {
+        refund.value().get().and_then(|r| match r {
+            Ok(Started::Done(done)) => Some(done),
+            _ => None,
+        })
+    };
     let refund_order = order.clone();
     let cancellable = matches!(order.status, OrderStatus::Paid | OrderStatus::CancelFailed);
-    let just_done = move || cancel.value().get().and_then(Result::ok);
+    let just_done = move || {
+        cancel.value().get().and_then(|r| match r {
+            Ok(Started::Done(done)) => Some(done),
+            _ => None,
+        })
+    };
     let amount = display_amount(order.amount, &order.currency);
     let wire_amount = format!("{} {}", order.amount.to_wire(), order.currency);
     let panel_order = order.clone();
@@ -250,25 +268,39 @@ fn OrderView(
             </div>
         </div>
         {move || just_done().map(|done| view! { <div class="just-done"><CancelOutcome request=done.request /></div> })}
-        <Show when=move || cancellable && may_cancel() && just_done().is_none()>
-            <CancelPanel order=panel_order.clone() cancel />
-        </Show>
         <Suspense fallback=|| ()>
             {move || {
                 let order = refund_order.clone();
+                let panel_order = panel_order.clone();
                 Suspend::new(async move {
                 let (Ok(refunds), Ok(cancels)) = (refunds.await, history.await) else {
                     return ().into_any();
                 };
+                // A request waiting for a second person holds the order: no other cancel or
+                // refund starts meanwhile. The latest one closed without approval is shown too.
+                let approvals = approvals.await.unwrap_or_default();
+                let waiting = approvals.iter().find(|a| a.state == ApprovalState::Waiting).cloned();
+                let closed = approvals
+                    .first()
+                    .filter(|a| matches!(a.state, ApprovalState::Rejected | ApprovalState::Expired))
+                    .cloned()
+                    .filter(|_| waiting.is_none());
+                let free = waiting.is_none();
+                let cancel_panel = (free && cancellable && may_cancel() && just_done().is_none())
+                    .then(|| view! { <CancelPanel order=panel_order cancel /> });
                 // DANA answered the latest cancel with "Transaction Expired": offer a refund.
                 let offer = cancels
                     .first()
                     .and_then(|c| c.entry())
                     .is_some_and(|e| e.code == "4035700");
-                let show = refunds.order_status.refundable()
+                let show = free
+                    && refunds.order_status.refundable()
                     && refunds.totals.refundable_minor > 0
                     && may_refund();
                 view! {
+                    {waiting.map(|approval| view! { <ApprovalNotice approval /> })}
+                    {closed.map(|approval| view! { <ApprovalNotice approval /> })}
+                    {cancel_panel}
                     {just_refunded().map(|done| view! { <div class="just-done"><RefundOutcome refund=done.refund /></div> }.into_any())}
                     {show.then(|| view! { <RefundPanel order history=refunds offer refund /> }.into_any())}
                 }

@@ -397,9 +397,12 @@ fn QueueRow(item: PendingCancelView, actions: Actions, busy: Signal<bool>) -> im
                                 on:input=move |ev| actions.note.set(event_target_value(&ev))
                             ></textarea>
                         </label>
+                        {move || (actions.resolution.get() != "stop_retrying").then(|| view! {
+                            <p class="subtle small">"A supervisor or an admin approves a settling by hand before it counts."</p>
+                        })}
                         {move || actions.resolve_error.get().map(|e| view! { <p class="form-error small" role="alert">{e}</p> })}
                         <button type="submit" class="button button-small" disabled=move || busy.get()>
-                            {move || if actions.resolution.get() == "stop_retrying" { "Stop retrying" } else { "Resolve" }}
+                            {move || if actions.resolution.get() == "stop_retrying" { "Stop retrying" } else { "Ask for approval" }}
                         </button>
                     </ActionForm>
                 </div>

@@ -164,7 +164,8 @@ fn RefundRow(
                             <span>"Note (required): how was this confirmed?"</span>
                             <textarea name="note" rows="2" maxlength="500" placeholder="e.g. DANA support ticket 9120 confirmed the refund"></textarea>
                         </label>
-                        <button type="submit" class="button button-small" disabled=move || busy.get()>"Resolve"</button>
+                        <p class="subtle small">"A supervisor or an admin approves a settling by hand before it counts."</p>
+                        <button type="submit" class="button button-small" disabled=move || busy.get()>"Ask for approval"</button>
                     </ActionForm>
                 </div>
             </td>

@@ -13,6 +13,7 @@ use serde_json::json;
 
 use super::machine::{self, Answer, Effect, Event, Hold, Limits, Step};
 use super::model::RefundState;
+use crate::approval::grant::Grant;
 use crate::audit::key::AuditKey;
 use crate::audit::{self, AuditError, NewEvent};
 use crate::cancel::policy::QueuePolicy;
@@ -49,6 +50,9 @@ pub enum RefundError {
     Busy(RefundId),
     #[error("refund {0} is not open")]
     NotOpen(RefundId),
+    /// The approval this action carried was decided by someone else first, or has expired.
+    #[error("approval {0} is no longer waiting")]
+    ApprovalGone(crate::ids::ApprovalId),
     #[error(transparent)]
     Audit(#[from] AuditError),
     #[error("database: {0}")]
@@ -191,6 +195,20 @@ impl RefundService {
         amount: Money,
         reason: &str,
     ) -> Result<RefundOutcome, RefundError> {
+        self.refund_order_granted(actor, partner_reference_no, amount, reason, None)
+            .await
+    }
+
+    /// [`Self::refund_order`], with a second person's approval (`grant`) recorded in the
+    /// intent's transaction. Without one, an order whose request waits for approval is refused.
+    pub async fn refund_order_granted(
+        &self,
+        actor: &str,
+        partner_reference_no: &str,
+        amount: Money,
+        reason: &str,
+        grant: Option<&Grant>,
+    ) -> Result<RefundOutcome, RefundError> {
         let reason = check_reason(reason)?;
         if amount.minor() <= 0 {
             return Err(invalid("amount", "must be more than Rp 0"));
@@ -202,6 +220,27 @@ impl RefundService {
             .await?
             .ok_or_else(|| RefundError::OrderNotFound(partner_reference_no.to_string()))?;
         let now = self.clock.now_on(&mut tx).await?;
+        match grant {
+            Some(grant) => {
+                if !grant
+                    .record(&mut tx, &self.audit_key, now, self.clock.stamp())
+                    .await?
+                {
+                    return Err(RefundError::ApprovalGone(grant.id));
+                }
+            }
+            None => {
+                if db::approvals::waiting_for_order(&mut tx, order.id)
+                    .await?
+                    .is_some_and(|a| a.expires_at > now)
+                {
+                    return Err(RefundError::NotRefundable {
+                        reference: order.partner_reference_no,
+                        status: "waiting for approval".into(),
+                    });
+                }
+            }
+        }
         if !refunds::reserve(&mut tx, order.id, amount.minor(), now).await? {
             let reserved = refunds::reserved(&mut tx, order.id).await?;
             let refundable_status = crate::orders::model::OrderStatus::parse(&order.status)
@@ -267,6 +306,7 @@ impl RefundService {
                 "request_body": body,
             }),
         };
+        let intent = crate::approval::grant::with_approval(intent, grant);
         audit::append_in(&mut tx, &self.audit_key, &intent, self.clock.stamp()).await?;
         tx.commit().await?;
 

@@ -217,6 +217,19 @@ impl RefundService {
         resolution: Resolution,
         note: &str,
     ) -> Result<RefundState, RefundError> {
+        self.resolve_granted(id, actor, resolution, note, None)
+            .await
+    }
+
+    /// [`Self::resolve`], with a second person's approval recorded in the same transaction.
+    pub async fn resolve_granted(
+        &self,
+        id: RefundId,
+        actor: &str,
+        resolution: Resolution,
+        note: &str,
+        grant: Option<&crate::approval::grant::Grant>,
+    ) -> Result<RefundState, RefundError> {
         let note = super::service::check_note(note)?;
         let note = note.as_str();
         self.claim(id).await?;
@@ -233,6 +246,13 @@ impl RefundService {
                 .as_deref()
                 .and_then(catalog::lookup_refund)
                 .unwrap_or_else(catalog::refund_unexpected);
+            if let Some(grant) = grant
+                && !grant
+                    .record(&mut tx, &self.audit_key, now, self.clock.stamp())
+                    .await?
+            {
+                return Err(RefundError::ApprovalGone(grant.id));
+            }
             queue::set_resolution(&mut tx, Queue::Refunds, id.get(), actor, note).await?;
             let settled = match step.effect {
                 Effect::Settle(outcome) => outcome,
@@ -253,6 +273,7 @@ impl RefundService {
                     "note": note,
                 }),
             };
+            let event = crate::approval::grant::with_approval(event, grant);
             audit::append_in(&mut tx, &self.audit_key, &event, self.clock.stamp()).await?;
             let outcome = self
                 .apply(&mut tx, &open, step, entry, actor, "resolution", tries, now)

@@ -42,7 +42,23 @@ async fn a_sqlite_database_moves_into_another_engine_whole_and_verifiable() {
             .await
             .unwrap();
     }
-    // The pending one (2025700) gets a status check by hand.
+    // The pending one (2025700) is asked to be settled by hand: a request waiting for approval.
+    let waiting: cancel_desk::ids::CancelRequestId =
+        sqlx::query_scalar("SELECT id FROM cancel_requests WHERE partner_reference_no = '2025700'")
+            .fetch_one(&source.pool)
+            .await
+            .unwrap();
+    source
+        .approvals
+        .resolve_cancel(
+            "operations@merchant.test",
+            waiting,
+            cancel_desk::cancel::staff::Resolution::Cancelled,
+            "DANA support ticket 77",
+        )
+        .await
+        .unwrap();
+    // It also gets a status check by hand.
     let pending: cancel_desk::ids::CancelRequestId =
         sqlx::query_scalar("SELECT id FROM cancel_requests WHERE partner_reference_no = '2025700'")
             .fetch_one(&source.pool)

@@ -3,6 +3,7 @@
 
 mod common;
 
+mod approvals;
 mod audit;
 mod audit_http;
 mod auth_http;

@@ -432,8 +432,20 @@ async fn operations_see_a_held_refund_retry_it_and_resolve_it_by_hand() {
             ],
         )
         .await;
-    assert_eq!(status, 200, "{body}");
+    assert_eq!(status, 202, "{body}");
+    assert!(body.contains("Sent for approval"), "{body}");
     assert!(body.contains("not refunded"), "{body}");
+    // Settling by hand waits for a second person; nothing changed yet.
+    assert_eq!(refund_rows(&app, "ORDER-HELD").await[0].0, "PENDING");
+    let approval: cancel_desk::ids::ApprovalId =
+        sqlx::query_scalar("SELECT id FROM approvals WHERE partner_reference_no = 'ORDER-HELD'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    app.approvals
+        .approve("sari@merchant.test", approval)
+        .await
+        .unwrap();
     assert_eq!(reserved(&app, "ORDER-HELD").await, 0);
     assert_eq!(
         refund_rows(&app, "ORDER-HELD").await[0].0,

@@ -24,6 +24,8 @@ pub struct TestApp {
     pub cancels: cancel_desk::cancel::service::CancelService,
     /// The server's refund service (no worker either: tests call `work_due`).
     pub refunds: cancel_desk::refund::service::RefundService,
+    /// The server's four-eyes approvals (tests call `expire_due` and `approve` directly).
+    pub approvals: cancel_desk::approval::service::ApprovalService,
     /// The key the server's audit chain is hashed with (for `audit::verify`).
     pub audit_key: cancel_desk::audit::key::AuditKey,
     /// The sandbox DANA's Finish Notify sender, aimed at this server's notify path.
@@ -238,6 +240,7 @@ impl TestApp {
         .with_sandbox_payments(notifier.clone());
         let cancels = state.cancels.clone();
         let refunds = state.refunds.clone();
+        let approvals = state.approvals.clone();
         tokio::spawn(server::serve(listener, state, std::future::pending()));
         // Like a browser on our own page: cookies kept, Origin sent.
         let mut headers = reqwest::header::HeaderMap::new();
@@ -256,6 +259,7 @@ impl TestApp {
             dana,
             cancels,
             refunds,
+            approvals,
             audit_key,
             notifier,
             db: test_db,
