@@ -6,6 +6,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::components::layout::AppLayout;
+use crate::pages::account::PasswordPage;
 use crate::pages::approvals::ApprovalsPage;
 use crate::pages::audit::AuditPageView;
 use crate::pages::codes::CodesPage;
@@ -71,6 +72,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/pending") view=PendingPage ssr=SsrMode::Async />
                     <Route path=path!("/users") view=UsersPage ssr=SsrMode::Async />
                     <Route path=path!("/approvals") view=ApprovalsPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/password") view=PasswordPage />
                     // Before `/orders/:reference`, which would otherwise take "import".
                     <Route path=path!("/orders/import") view=ImportPage ssr=SsrMode::Async />
                     <Route

@@ -99,6 +99,7 @@ const OWN_PATHS: &[&str] = &[
     "/users",
     "/approvals",
     "/import",
+    "/account",
 ];
 
 fn check_notify_path(path: &str) -> Result<(), String> {

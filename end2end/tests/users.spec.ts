@@ -22,6 +22,18 @@ test('an admin adds a finance user, who signs in with the one-time password', as
   await other.getByLabel('E-mail').fill('kasir.baru@e2e.test');
   await other.getByLabel('Password').fill(password);
   await other.getByRole('button', { name: 'Sign in' }).click();
+  // A password an admin made is for the first sign-in only: the person chooses their own first.
+  await expect(other).toHaveURL(/\/account\/password/);
+  await hydrated(other);
+  await expect(other.getByRole('heading', { name: 'Choose your own password' })).toBeVisible();
+  const refused = await other.goto('/orders');
+  expect(refused?.url()).toMatch(/\/account\/password/);
+  await hydrated(other);
+  await other.getByLabel('Current password').fill(password);
+  await other.getByLabel('New password', { exact: true }).fill('kasir-baru-punya-sandi');
+  await other.getByLabel('New password again').fill('kasir-baru-punya-sandi');
+  await other.getByRole('button', { name: 'Save my password' }).click();
+  await expect(other).toHaveURL(/\/orders/);
   await expect(other.getByTestId('signed-in')).toContainText('kasir.baru@e2e.test');
   await expect(other.getByTestId('signed-in')).toContainText('Finance');
   // Finance has no staff page: told so, and the server answers 403.

@@ -68,7 +68,23 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
             ) {
                 response.append_header(http::header::SET_COOKIE, value);
             }
-            leptos_axum::redirect(&safe_next(next.as_deref()));
+            // A one-time password an admin made: the person chooses their own first.
+            let one_time = match crate::auth::users::normalise_email(&email) {
+                Ok(email) => crate::db::users::find_by_email(&state.pool, &email)
+                    .await?
+                    .is_some_and(|u| u.temporary_password_at.is_some()),
+                Err(_) => false,
+            };
+            let next = safe_next(next.as_deref());
+            if one_time {
+                let next: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
+                leptos_axum::redirect(&format!(
+                    "{}?next={next}",
+                    crate::auth::guard::PASSWORD_PAGE
+                ));
+            } else {
+                leptos_axum::redirect(&next);
+            }
             Ok(())
         }
         Err(SignInError::WrongCredentials) => Err(super::with_status(AppError::WrongCredentials)),
@@ -116,4 +132,59 @@ pub async fn logout() -> Result<(), AppError> {
     }
     leptos_axum::redirect("/login");
     Ok(())
+}
+
+/// A signed-in person chooses their own password (required after signing in with a one-time
+/// password an admin made): the current one, then the new one twice. Other sessions of the
+/// account end; this one goes on, to `next`.
+#[server(prefix = "/api", endpoint = "auth/change-password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+    new_password_again: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
+    use crate::auth::users::ChangeError;
+    let state = super::app_state()?;
+    let parts = use_context::<http::request::Parts>();
+    let user = parts
+        .as_ref()
+        .and_then(|p| p.extensions.get::<crate::auth::CurrentUser>().cloned())
+        .ok_or_else(|| super::with_status(AppError::Unauthorized))?;
+    let token = parts
+        .as_ref()
+        .and_then(|p| crate::auth::session::token_from_headers(&p.headers, state.secure_cookies))
+        .ok_or_else(|| super::with_status(AppError::Unauthorized))?;
+    let changed = crate::auth::users::change_own_password(
+        &state.pool,
+        &state.audit_key,
+        user.id,
+        &current_password,
+        &new_password,
+        &new_password_again,
+        &crate::auth::session::token_hash(&token),
+    )
+    .await
+    .map_err(|e| super::with_status(e.into()))?;
+    match changed {
+        Ok(()) => {
+            leptos_axum::redirect(&safe_next(next.as_deref()));
+            Ok(())
+        }
+        Err(err) => {
+            let (field, message) = match &err {
+                ChangeError::WrongCurrent => ("current_password", "is not right".to_string()),
+                ChangeError::Policy(e) => ("new_password", e.to_string()),
+                ChangeError::Unchanged => (
+                    "new_password",
+                    "must differ from the current one".to_string(),
+                ),
+                ChangeError::Mismatch => (
+                    "new_password_again",
+                    "does not match the new password".to_string(),
+                ),
+            };
+            Err(super::with_status(AppError::invalid(field, message)))
+        }
+    }
 }

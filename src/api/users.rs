@@ -74,13 +74,14 @@ pub async fn add_staff(email: String, role: String) -> Result<OneTimePassword, A
     let (state, me) = admin().await?;
     let role = role_field(&role)?;
     let password = users::one_time_password();
-    users::add(
+    users::add_with(
         &state.pool,
         &state.audit_key,
         &me.email,
         &email,
         role,
         &password,
+        users::PasswordOrigin::OneTime,
     )
     .await
     .map_err(|e| super::with_status(e.into()))?;
@@ -122,9 +123,16 @@ pub async fn reset_staff_password(email: String) -> Result<OneTimePassword, AppE
     use crate::auth::users;
     let (state, me) = admin().await?;
     let password = users::one_time_password();
-    users::reset_password(&state.pool, &state.audit_key, &me.email, &email, &password)
-        .await
-        .map_err(|e| super::with_status(e.into()))?;
+    users::reset_password_with(
+        &state.pool,
+        &state.audit_key,
+        &me.email,
+        &email,
+        &password,
+        users::PasswordOrigin::OneTime,
+    )
+    .await
+    .map_err(|e| super::with_status(e.into()))?;
     not_stored();
     Ok(OneTimePassword {
         email: users::normalise_email(&email).unwrap_or(email),

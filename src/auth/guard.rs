@@ -42,6 +42,15 @@ fn is_public(path: &str) -> bool {
         || matches!(path, "/healthz" | "/readyz" | "/metrics")
 }
 
+/// Where a person signed in with a one-time password chooses their own.
+pub const PASSWORD_PAGE: &str = "/account/password";
+
+/// What a session with a one-time password may reach: the password page and its call, signing
+/// out, the page frame and its assets.
+fn allowed_before_password_change(path: &str) -> bool {
+    path == PASSWORD_PAGE || is_public(path)
+}
+
 /// Calls a page makes by itself on a timer (the queue refresh, the navigation count): they
 /// read with the session but never extend it, so an open tab keeps nobody signed in.
 pub const BACKGROUND_PATHS: &[&str] = &["/api/pending/poll", "/api/nav/summary-poll"];
@@ -97,6 +106,17 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
     };
     let path = request.uri().path().to_string();
     match user {
+        // A one-time password is for choosing one's own: until then nothing else is served.
+        Some(user) if user.must_change_password && !allowed_before_password_change(&path) => {
+            if request.method() == Method::GET && !path.starts_with("/api/") {
+                return Redirect::to(PASSWORD_PAGE).into_response();
+            }
+            return (
+                StatusCode::FORBIDDEN,
+                "Choose your own password first (on /account/password).",
+            )
+                .into_response();
+        }
         Some(user) => {
             request.extensions_mut().insert(user);
         }

@@ -15,10 +15,17 @@ pub mod throttle;
 #[cfg(feature = "ssr")]
 pub mod users;
 
+/// The shortest password anyone may choose (the browser shows it; `password.rs` enforces it).
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
 /// The staff member behind a request.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CurrentUser {
     pub id: crate::ids::UserId,
     pub email: String,
     pub role: role::Role,
+    /// Signed in with a one-time password an admin made: nothing but choosing their own
+    /// password is allowed until they do.
+    #[serde(default)]
+    pub must_change_password: bool,
 }

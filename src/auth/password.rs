@@ -4,7 +4,7 @@ use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 
-pub const MIN_CHARS: usize = 12;
+pub const MIN_CHARS: usize = super::MIN_PASSWORD_CHARS;
 pub const MAX_CHARS: usize = 128;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

@@ -19,7 +19,7 @@ pub fn cookie_name(secure: bool) -> &'static str {
     }
 }
 
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     Sha256::digest(token.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -88,6 +88,7 @@ pub async fn lookup(
         id: row.user_id,
         email: row.email,
         role,
+        must_change_password: row.temporary_password_at.is_some(),
     }))
 }
 

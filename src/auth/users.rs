@@ -129,6 +129,14 @@ fn event(actor: &str, action: &'static str, details: serde_json::Value) -> NewEv
     }
 }
 
+/// How a password was set: chosen by its owner (or given on the server's command line), or made
+/// by an admin in the browser (a one-time password: changed at the first sign-in).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordOrigin {
+    Own,
+    OneTime,
+}
+
 pub async fn add(
     pool: &db::Pool,
     key: &AuditKey,
@@ -137,20 +145,34 @@ pub async fn add(
     role: Role,
     password: &str,
 ) -> Result<crate::ids::UserId, UserError> {
+    add_with(pool, key, actor, email, role, password, PasswordOrigin::Own).await
+}
+
+/// [`add`], saying whether the password is the person's own or a one-time one.
+pub async fn add_with(
+    pool: &db::Pool,
+    key: &AuditKey,
+    actor: &str,
+    email: &str,
+    role: Role,
+    password: &str,
+    origin: PasswordOrigin,
+) -> Result<crate::ids::UserId, UserError> {
     let email = normalise_email(email)?;
     let hash = password::hash(password)?;
     let mut tx = crate::db::begin_write(pool).await?;
     if db::users::find_by_email(&mut *tx, &email).await?.is_some() {
         return Err(UserError::Exists(email));
     }
-    let id = db::users::insert(&mut tx, &email, role.as_str(), &hash, now()).await?;
+    let one_time = origin == PasswordOrigin::OneTime;
+    let id = db::users::insert(&mut tx, &email, role.as_str(), &hash, one_time, now()).await?;
     audit::append_in(
         &mut tx,
         key,
         &event(
             actor,
             "user.created",
-            json!({"email": email, "role": role.as_str()}),
+            json!({"email": email, "role": role.as_str(), "must_choose_own": one_time}),
         ),
         Timestamp::host_now(),
     )
@@ -227,11 +249,24 @@ pub async fn reset_password(
     email: &str,
     new_password: &str,
 ) -> Result<(), UserError> {
+    reset_password_with(pool, key, actor, email, new_password, PasswordOrigin::Own).await
+}
+
+/// [`reset_password`], saying whether the new password is a one-time one.
+pub async fn reset_password_with(
+    pool: &db::Pool,
+    key: &AuditKey,
+    actor: &str,
+    email: &str,
+    new_password: &str,
+    origin: PasswordOrigin,
+) -> Result<(), UserError> {
     let email = normalise_email(email)?;
     let hash = password::hash(new_password)?;
     let mut tx = crate::db::begin_write(pool).await?;
     let user = require(&mut tx, &email).await?;
-    db::users::set_password_hash(&mut tx, user.id, &hash, now()).await?;
+    let one_time = origin == PasswordOrigin::OneTime;
+    db::users::set_password_hash(&mut tx, user.id, &hash, one_time, now()).await?;
     // Whoever knew the old password may hold a session: it ends with the password.
     let ended = db::sessions::delete_for_user(&mut *tx, user.id).await?;
     audit::append_in(
@@ -240,13 +275,80 @@ pub async fn reset_password(
         &event(
             actor,
             "user.password_reset",
-            json!({"email": email, "logins_ended": ended}),
+            json!({"email": email, "logins_ended": ended, "must_choose_own": one_time}),
         ),
         Timestamp::host_now(),
     )
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Why a person's own password change was refused; each names the field.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ChangeError {
+    #[error("current_password: is not right")]
+    WrongCurrent,
+    #[error("new_password: {0}")]
+    Policy(PasswordError),
+    #[error("new_password: must differ from the current one")]
+    Unchanged,
+    #[error("new_password_again: does not match the new password")]
+    Mismatch,
+}
+
+/// A signed-in person sets their own password: the current one is checked first, the new one
+/// must meet the policy, differ from it and be typed twice. It stops being a one-time password,
+/// and every other session of the account ends (`keep_session`: the hash of the one in use).
+pub async fn change_own_password(
+    pool: &db::Pool,
+    key: &AuditKey,
+    user_id: crate::ids::UserId,
+    current: &str,
+    new: &str,
+    again: &str,
+    keep_session: &str,
+) -> Result<Result<(), ChangeError>, UserError> {
+    if new != again {
+        return Ok(Err(ChangeError::Mismatch));
+    }
+    if let Err(e) = password::check_policy(new) {
+        return Ok(Err(ChangeError::Policy(e)));
+    }
+    if new == current {
+        return Ok(Err(ChangeError::Unchanged));
+    }
+    let Some(user) = db::users::find_by_id(pool, user_id).await? else {
+        return Err(UserError::NotFound(user_id.to_string()));
+    };
+    // Argon2 on a blocking thread, never on the async workers.
+    let (typed, stored) = (current.to_string(), user.password_hash.clone());
+    let ok = tokio::task::spawn_blocking(move || password::verify(&typed, &stored))
+        .await
+        .unwrap_or(false);
+    if !ok {
+        return Ok(Err(ChangeError::WrongCurrent));
+    }
+    let typed = new.to_string();
+    let hash = tokio::task::spawn_blocking(move || password::hash(&typed))
+        .await
+        .map_err(|_| UserError::Password(PasswordError::Hashing))??;
+    let mut tx = crate::db::begin_write(pool).await?;
+    db::users::set_password_hash(&mut tx, user.id, &hash, false, now()).await?;
+    let ended = db::sessions::delete_others_for_user(&mut *tx, user.id, keep_session).await?;
+    audit::append_in(
+        &mut tx,
+        key,
+        &event(
+            &user.email,
+            "user.password_changed",
+            json!({"email": user.email, "was_one_time": user.temporary_password_at.is_some(), "other_logins_ended": ended}),
+        ),
+        Timestamp::host_now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Ok(()))
 }
 
 /// A user's open sessions, newest first (what an admin sees; never a token or its hash).

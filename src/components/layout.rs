@@ -174,6 +174,7 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                                     <div class="who" data-testid="signed-in">
                                         <span class="who-email">{user.email}</span>
                                         <span class="who-role">{role_label(user.role)}</span>
+                                        <a href="/account/password" class="who-link" data-testid="nav-password">"Password"</a>
                                         <ActionForm action=logout>
                                             <button type="submit" class="link-button">
                                                 "Sign out"

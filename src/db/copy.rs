@@ -54,6 +54,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("created_at", Int),
             ("updated_at", Int),
             ("last_sign_in_at", Int),
+            ("temporary_password_at", Int),
         ],
     ),
     (

@@ -13,6 +13,8 @@ pub struct SessionUserRow {
     pub created_at: Timestamp,
     pub last_seen_at: Timestamp,
     pub expires_at: Timestamp,
+    /// The account's password is one an admin made: it must be changed before anything else.
+    pub temporary_password_at: Option<Timestamp>,
 }
 
 /// A session as an admin lists it (no token, no hash).
@@ -52,7 +54,8 @@ pub async fn find<'e>(
     token_hash: &str,
 ) -> Result<Option<SessionUserRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT u.id AS user_id, u.email, u.role, u.disabled_at, s.created_at, s.last_seen_at, s.expires_at \
+        "SELECT u.id AS user_id, u.email, u.role, u.disabled_at, s.created_at, s.last_seen_at, s.expires_at, \
+         u.temporary_password_at \
          FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
     )
     .bind(token_hash)
@@ -96,6 +99,22 @@ pub async fn delete_for_user<'e>(
         .execute(executor)
         .await?
         .rows_affected())
+}
+
+/// Ends every session of a user but the one with `keep_hash` (after they change their password).
+pub async fn delete_others_for_user<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    user_id: UserId,
+    keep_hash: &str,
+) -> Result<u64, sqlx::Error> {
+    Ok(
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+            .bind(user_id)
+            .bind(keep_hash)
+            .execute(executor)
+            .await?
+            .rows_affected(),
+    )
 }
 
 /// A user's sessions that have not yet run out (idle or absolute), newest first.

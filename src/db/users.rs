@@ -12,9 +12,12 @@ pub struct UserRow {
     pub disabled_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Set while the password is one an admin made (for the first sign-in only).
+    pub temporary_password_at: Option<Timestamp>,
 }
 
-const COLUMNS: &str = "id, email, role, password_hash, disabled_at, created_at, updated_at";
+const COLUMNS: &str =
+    "id, email, role, password_hash, disabled_at, created_at, updated_at, temporary_password_at";
 
 /// Whether any account exists at all.
 pub async fn any_exist(pool: &super::Pool) -> Result<bool, sqlx::Error> {
@@ -22,6 +25,16 @@ pub async fn any_exist(pool: &super::Pool) -> Result<bool, sqlx::Error> {
         .fetch_optional(pool)
         .await?;
     Ok(any.is_some())
+}
+
+pub async fn find_by_id<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    id: UserId,
+) -> Result<Option<UserRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(executor)
+        .await
 }
 
 /// Works on the pool or inside a transaction.
@@ -40,14 +53,17 @@ pub async fn insert(
     email: &str,
     role: &str,
     password_hash: &str,
+    temporary: bool,
     now: Timestamp,
 ) -> Result<UserId, sqlx::Error> {
     let id: UserId = sqlx::query_scalar(
-        "INSERT INTO users (email, role, password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        "INSERT INTO users (email, role, password_hash, temporary_password_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(email)
     .bind(role)
     .bind(password_hash)
+    .bind(temporary.then_some(now))
     .bind(now)
     .bind(now)
     .fetch_one(conn)
@@ -89,12 +105,16 @@ pub async fn set_password_hash(
     conn: &mut crate::db::Connection,
     id: UserId,
     hash: &str,
+    temporary: bool,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
-        .bind(hash)
-        .bind(now)
-        .bind(id)
+    sqlx::query(
+        "UPDATE users SET password_hash = $1, temporary_password_at = $2, updated_at = $3 WHERE id = $4",
+    )
+    .bind(hash)
+    .bind(temporary.then_some(now))
+    .bind(now)
+    .bind(id)
         .execute(conn)
         .await?;
     Ok(())

@@ -134,7 +134,7 @@ pub fn UsersPage() -> impl IntoView {
                                         <code class="mono password" data-testid="password-value">{p.password}</code>
                                     </p>
                                     <p class="small">
-                                        "It is shown only now. Give it to the person directly (not by e-mail); they sign in with it. Cancel Desk keeps only its hash; reset it to make a new one."
+                                        "It is shown only now. Give it to the person directly (not by e-mail). It works for their first sign-in only: Cancel Desk then asks them to choose their own. Cancel Desk keeps only its hash; reset it to make a new one."
                                     </p>
                                 </section>
                             }.into_any(),

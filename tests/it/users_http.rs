@@ -270,3 +270,135 @@ async fn the_last_active_admin_can_be_neither_disabled_nor_demoted() {
     .unwrap();
     assert_eq!(admins, 1);
 }
+
+#[tokio::test]
+async fn a_one_time_password_leads_only_to_choosing_ones_own_and_then_stops_working() {
+    let app = TestApp::spawn().await;
+    app.login_as(Role::Admin).await;
+    let (status, body) = app
+        .post_form(
+            "/api/users/add",
+            &[("email", "kasir.dua@merchant.test"), ("role", "finance")],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let one_time = password_of(&body);
+    let person = TestApp::client_for(&app);
+    let post = |path: &str, form: Vec<(&'static str, String)>| {
+        let request = person.post(app.url(path)).form(&form);
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            let location = response
+                .headers()
+                .get("location")
+                .map(|l| l.to_str().unwrap().to_string());
+            (status, location, response.text().await.unwrap())
+        }
+    };
+    let sign_in = |password: String| {
+        post(
+            "/api/auth/login",
+            vec![
+                ("email", "kasir.dua@merchant.test".into()),
+                ("password", password),
+                ("next", "/orders?status=PAID".into()),
+            ],
+        )
+    };
+    // A server function's redirect: 302 to a form post, 200 with `Location` to a script.
+    let (status, location, _) = sign_in(one_time.clone()).await;
+    assert!(matches!(status, 200 | 302), "{status}");
+    assert_eq!(
+        location.as_deref(),
+        Some("/account/password?next=%2Forders%3Fstatus%3DPAID")
+    );
+    // Nothing else is served until they choose their own.
+    let page = person.get(app.url("/orders")).send().await.unwrap();
+    assert_eq!(page.status().as_u16(), 303);
+    assert_eq!(page.headers()["location"], "/account/password");
+    let (status, _, _) = post("/api/orders/list", vec![]).await;
+    assert_eq!(status, 403);
+    let page = person
+        .get(app.url("/account/password"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("Choose your own password")
+    );
+
+    let change = |current: &str, new: &str, again: &str| {
+        post(
+            "/api/auth/change-password",
+            vec![
+                ("current_password", current.to_string()),
+                ("new_password", new.to_string()),
+                ("new_password_again", again.to_string()),
+                ("next", "/orders".into()),
+            ],
+        )
+    };
+    for (current, new, again, field) in [
+        (
+            "wrong-password-123",
+            "sandi-baru-yang-panjang",
+            "sandi-baru-yang-panjang",
+            "current_password",
+        ),
+        (one_time.as_str(), "pendek", "pendek", "new_password"),
+        (
+            one_time.as_str(),
+            one_time.as_str(),
+            one_time.as_str(),
+            "new_password",
+        ),
+        (
+            one_time.as_str(),
+            "sandi-baru-yang-panjang",
+            "sandi-baru-yang-lain",
+            "new_password_again",
+        ),
+    ] {
+        let (status, _, body) = change(current, new, again).await;
+        assert_eq!(status, 400, "{field}: {body}");
+        assert!(body.contains(field), "{field}: {body}");
+    }
+    let (status, location, _) = change(
+        &one_time,
+        "sandi-baru-yang-panjang",
+        "sandi-baru-yang-panjang",
+    )
+    .await;
+    assert!(matches!(status, 200 | 302), "{status}");
+    assert_eq!(location.as_deref(), Some("/orders"));
+    assert_eq!(audit_count(&app, "user.password_changed").await, 1);
+    let trail: Vec<String> = sqlx::query_scalar("SELECT details FROM audit_events")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    assert!(trail.iter().all(|d| !d.contains("sandi-baru-yang-panjang")));
+    // The same session goes on, now everywhere.
+    let page = person.get(app.url("/orders")).send().await.unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    // The one-time password no longer works; their own does, straight to where they were going.
+    let (status, _, _) = sign_in(one_time.clone()).await;
+    assert_eq!(status, 401);
+    let (status, location, _) = sign_in("sandi-baru-yang-panjang".into()).await;
+    assert!(matches!(status, 200 | 302), "{status}");
+    assert_eq!(location.as_deref(), Some("/orders?status=PAID"));
+    // A reset by an admin makes it one-time again.
+    let (status, _) = app
+        .post_form(
+            "/api/users/reset-password",
+            &[("email", "kasir.dua@merchant.test")],
+        )
+        .await;
+    assert_eq!(status, 200);
+    let page = person.get(app.url("/orders")).send().await.unwrap();
+    assert_eq!(page.status().as_u16(), 303, "the reset ended the session");
+}
