@@ -45,17 +45,17 @@ test('finance asks, a supervisor approves, finance sees what DANA answered', asy
   await expect(card).toContainText('finance@e2e.test');
   await expect(card).toContainText('Laptop returned unopened');
   await expectNoViolations(supervisor, '/approvals with a waiting request');
-  await supervisor.screenshot({ path: 'screenshots/look/approvals-1366-light.png', fullPage: true });
+  await supervisor.screenshot({ path: 'screenshots/look/approvals-waiting-1366-light.png', fullPage: true });
   await supervisor.setViewportSize({ width: 390, height: 844 });
   expect(await supervisor.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-  await supervisor.screenshot({ path: 'screenshots/look/approvals-390-light.png', fullPage: true });
+  await supervisor.screenshot({ path: 'screenshots/look/approvals-waiting-390-light.png', fullPage: true });
   await supervisorContext.addCookies([{ name: 'cd_theme', value: 'dark', url: test.info().project.use.baseURL! }]);
   await supervisor.reload();
   await hydrated(supervisor);
   await expectNoViolations(supervisor, '/approvals at 390 px (dark)');
-  await supervisor.screenshot({ path: 'screenshots/look/approvals-390-dark.png', fullPage: true });
+  await supervisor.screenshot({ path: 'screenshots/look/approvals-waiting-390-dark.png', fullPage: true });
   await supervisor.setViewportSize({ width: 1366, height: 900 });
-  await supervisor.screenshot({ path: 'screenshots/look/approvals-1366-dark.png', fullPage: true });
+  await supervisor.screenshot({ path: 'screenshots/look/approvals-waiting-1366-dark.png', fullPage: true });
 
   await card.getByRole('button', { name: `Approve request` }).click();
   const message = supervisor.getByTestId('approval-message');

@@ -17,6 +17,8 @@ const PAGES: { name: string; path: string }[] = [
   { name: 'codes', path: '/codes' },
   { name: 'import', path: '/orders/import' },
   { name: 'users', path: '/users' },
+  { name: 'approvals', path: '/approvals' },
+  { name: 'password', path: '/account/password' },
   { name: 'not-found', path: '/orders/NO-SUCH-ORDER' },
 ];
 const THEMES = ['light', 'dark'] as const;

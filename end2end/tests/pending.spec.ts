@@ -74,8 +74,9 @@ test('resolving by hand needs a note and a supervisor, and then settles the canc
   await row.getByLabel('Note (required): how was this confirmed?').fill('DANA support ticket 8812: payment still paid');
   await row.getByRole('button', { name: 'Ask for approval' }).click();
   await expect(message).toContainText('Sent for approval');
-  // Nothing is settled until a second person approves.
+  // Nothing is settled until a second person approves; the row says what waits.
   await expect(row).toBeVisible();
+  await expect(row.getByTestId('pending-approval')).toContainText('Settling as “not cancelled” waits for approval');
 
   const supervisor = await browser.newPage();
   await signIn(supervisor, 'supervisor', '/approvals');

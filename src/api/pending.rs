@@ -42,6 +42,27 @@ pub async fn list_pending(
     }
     let now = app.clock.now(&app.pool).await?;
     let rows = crate::db::cancels::open_requests(&app.pool, 1_000).await?;
+    // Settlings by hand waiting for a second person, by the cancel they settle.
+    let waiting: std::collections::HashMap<i64, String> = {
+        let mut conn = app.pool.acquire().await?;
+        crate::db::approvals::waiting(&mut conn, 1_000)
+            .await?
+            .into_iter()
+            .filter(|a| a.kind == "resolve_cancel" && a.expires_at > now)
+            .filter_map(|a| {
+                let what = a
+                    .resolution
+                    .as_deref()
+                    .unwrap_or_default()
+                    .replace('_', " ");
+                let line = format!(
+                    "Settling as \u{201c}{what}\u{201d} waits for approval (asked by {}).",
+                    a.requested_by
+                );
+                a.target_id.map(|id| (id, line))
+            })
+            .collect()
+    };
     let mut counts = QueueCounts::default();
     let mut items: Vec<PendingCancelView> = rows
         .into_iter()
@@ -90,6 +111,7 @@ pub async fn list_pending(
                 state,
                 attention: r.attention,
                 next_attempt_display,
+                approval: waiting.get(&r.id.get()).cloned(),
             }
         })
         .filter(|v| wanted.is_none_or(|w| v.state == w))

@@ -181,6 +181,9 @@ pub struct PendingCancelView {
     pub state: QueueState,
     pub attention: Option<String>,
     pub next_attempt_display: Option<String>,
+    /// A settling by hand asked for and waiting for a second person, in words.
+    #[serde(default)]
+    pub approval: Option<String>,
 }
 
 impl PendingCancelView {

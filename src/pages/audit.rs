@@ -10,7 +10,7 @@ use crate::components::error_panel::ErrorPanel;
 use crate::dana::catalog;
 use crate::orders::model::order_path;
 
-const ACTIONS: [&str; 32] = [
+const ACTIONS: [&str; 33] = [
     "cancel.intent",
     "dana.attempt",
     "cancel.pending",
@@ -37,6 +37,7 @@ const ACTIONS: [&str; 32] = [
     "user.disabled",
     "user.enabled",
     "user.password_reset",
+    "user.password_changed",
     "order.notified",
     "orders.received",
     "orders.import_started",

@@ -326,6 +326,7 @@ fn QueueRow(item: PendingCancelView, actions: Actions, busy: Signal<bool>) -> im
                 <span class=format!("badge badge-{}", item.state.tone())>{item.state.label()}</span>
                 {item.next_attempt_display.map(|n| view! { <div class="subtle small next-try">"Next try " {n}</div> })}
                 {item.attention.map(|a| view! { <div class="attention small">{a}</div> })}
+                {item.approval.map(|a| view! { <div class="awaiting small" data-testid="pending-approval">{a}</div> })}
             </td>
             <td class="actions-cell">
                 <div class="row-actions">

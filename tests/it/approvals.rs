@@ -335,6 +335,13 @@ async fn settling_a_cancel_by_hand_waits_for_approval() {
     assert_eq!(status, 202, "{body}");
     assert!(body.contains("Sent for approval"), "{body}");
     assert_eq!(order_status(&app, "ORDER-HAND").await, "CANCEL_PENDING");
+    // The queue says what waits.
+    let (status, body) = ops.post("/api/pending/list", &[]).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("waits for approval (asked by oki@merchant.test)"),
+        "{body}"
+    );
     // Operations may not approve (no permission), nor ask twice.
     let (id, _) = approval_of(&app, "ORDER-HAND").await;
     assert_eq!(ops.approve(id).await.0, 403);
