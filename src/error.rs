@@ -153,6 +153,10 @@ impl From<crate::refund::service::RefundError> for AppError {
             RefundError::NotOpen(_) => {
                 AppError::Conflict("This refund is already settled; reload the page.".into())
             }
+            RefundError::NeedsApproval => AppError::Conflict(
+                "With this refund the order's refunds reach the approval threshold; ask again to send it for approval."
+                    .into(),
+            ),
             RefundError::ApprovalGone(_) => AppError::Conflict(
                 "Someone else decided this request first; reload the list.".into(),
             ),
@@ -216,6 +220,10 @@ impl From<crate::approval::service::ApprovalError> for AppError {
             ),
             ApprovalError::Moot(_) => AppError::Conflict(
                 "It was settled meanwhile (by DANA's answer or a status check), so there is nothing to settle by hand; the request is closed."
+                    .into(),
+            ),
+            ApprovalError::RequesterGone(_) => AppError::Conflict(
+                "The person who asked is disabled or their role no longer allows this, so nothing was sent; the request is closed."
                     .into(),
             ),
             ApprovalError::AlreadyWaiting(_) => AppError::Conflict(

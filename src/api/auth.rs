@@ -155,17 +155,48 @@ pub async fn change_password(
         .as_ref()
         .and_then(|p| crate::auth::session::token_from_headers(&p.headers, state.secure_cookies))
         .ok_or_else(|| super::with_status(AppError::Unauthorized))?;
-    let changed = crate::auth::users::change_own_password(
-        &state.pool,
-        &state.audit_key,
-        user.id,
+    // Checking the current password is a guess like a sign-in: the same throttle counts it.
+    let changed = match crate::auth::users::check_new_password(
         &current_password,
         &new_password,
         &new_password_again,
-        &crate::auth::session::token_hash(&token),
-    )
-    .await
-    .map_err(|e| super::with_status(e.into()))?;
+    ) {
+        Err(refused) => Err(refused),
+        Ok(()) => {
+            use crate::auth::throttle::{self, Admission};
+            let keys = throttle::keys_for(&user.email, &super::client_addr());
+            let now = state.clock.now(&state.pool).await?;
+            match throttle::admit(&state.pool, &keys, now).await? {
+                Admission::Locked { until, .. } => {
+                    return Err(super::with_status(AppError::TooManyAttempts {
+                        retry_after_seconds: until.seconds_since(now).max(1) as u64,
+                    }));
+                }
+                Admission::Slow(seconds) => {
+                    tokio::time::sleep(std::time::Duration::from_secs(seconds)).await
+                }
+                Admission::Open => {}
+            }
+            let changed = crate::auth::users::change_own_password(
+                &state.pool,
+                &state.audit_key,
+                user.id,
+                &current_password,
+                &new_password,
+                &new_password_again,
+                &crate::auth::session::token_hash(&token),
+            )
+            .await
+            .map_err(|e| super::with_status(e.into()))?;
+            match &changed {
+                Ok(()) => throttle::succeeded(&state.pool, &keys).await?,
+                Err(_) => {
+                    throttle::failed(&state.pool, &keys, now).await?;
+                }
+            }
+            changed
+        }
+    };
     match changed {
         Ok(()) => {
             leptos_axum::redirect(&safe_next(next.as_deref()));

@@ -72,6 +72,10 @@ pub(crate) async fn require(
         .as_ref()
         .and_then(|p| p.extensions.get::<crate::auth::CurrentUser>().cloned())
         .ok_or(AppError::Unauthorized)?;
+    // The guard already refuses such sessions; this keeps every call safe without it.
+    if user.must_change_password {
+        return Err(AppError::Forbidden);
+    }
     if user.role.can(permission) {
         return Ok((state, user));
     }

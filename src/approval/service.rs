@@ -11,6 +11,7 @@ use super::model::{ApprovalKind, ApprovalState, ApprovalView, Started};
 use super::policy::ApprovalPolicy;
 use crate::audit::key::AuditKey;
 use crate::audit::{self, AuditError, NewEvent};
+use crate::auth::role::{Permission, Role};
 use crate::cancel::service::{CancelError, CancelOutcome, CancelService, check_reason};
 use crate::cancel::staff::{Resolution as CancelResolution, check_note};
 use crate::clock::Clock;
@@ -25,6 +26,13 @@ use crate::time::{self, Timestamp};
 
 /// The actor of what the approvals service does on its own (expiry, closing a moot request).
 const SYSTEM: &str = "system:approvals";
+
+/// Why the service closed a request itself.
+const MOOT: &str =
+    "Settled before approval (by DANA's answer or a status check): nothing to settle by hand.";
+const CHANGED: &str = "The order changed before approval, so this can no longer be done.";
+const REQUESTER_GONE: &str =
+    "The person who asked is disabled or their role no longer allows this.";
 
 /// The most waiting or decided requests a list shows.
 const LIST_LIMIT: i64 = 200;
@@ -53,6 +61,8 @@ pub enum ApprovalError {
     /// check): the request is closed.
     #[error("approval {0} is moot: its cancel or refund was settled meanwhile")]
     Moot(ApprovalId),
+    #[error("the requester of approval {0} may no longer ask for it")]
+    RequesterGone(ApprovalId),
     #[error("order {0} already has a request waiting for approval")]
     AlreadyWaiting(String),
     #[error(transparent)]
@@ -168,17 +178,31 @@ impl ApprovalService {
         reason: &str,
     ) -> Result<Started<RefundOutcome>, ApprovalError> {
         let reason = crate::refund::service::check_reason(reason)?;
-        if !self.policy.needs_approval(amount.minor()) {
-            let outcome = self
+        let order = db::orders::find_by_partner_reference(&self.pool, reference)
+            .await?
+            .ok_or_else(|| RefundError::OrderNotFound(reference.to_string()))?;
+        // What the order's refunds reach with this one: splitting a large refund into small
+        // ones still needs a second person.
+        let reserved = db::refunds::reserved(&mut *self.pool.acquire().await?, order.id).await?;
+        if !self.policy.needs_approval(reserved + amount.minor()) {
+            let direct = self
                 .refunds
-                .refund_order(actor, reference, amount, &reason)
-                .await?;
-            return Ok(Started::Done(outcome));
+                .refund_order_within(
+                    actor,
+                    reference,
+                    amount,
+                    &reason,
+                    None,
+                    self.policy.threshold_minor,
+                )
+                .await;
+            match direct {
+                Ok(outcome) => return Ok(Started::Done(outcome)),
+                // Another refund of the order got in first and crossed the threshold: ask.
+                Err(RefundError::NeedsApproval) => {}
+                Err(err) => return Err(err.into()),
+            }
         }
-        let order = self
-            .order(reference)
-            .await
-            .map_err(|_| RefundError::OrderNotFound(reference.to_string()))?;
         let refundable = OrderStatus::parse(&order.status).is_some_and(OrderStatus::refundable);
         if !refundable {
             return Err(RefundError::NotRefundable {
@@ -188,6 +212,13 @@ impl ApprovalService {
             .into());
         }
         let reserved = db::refunds::reserved(&mut *self.pool.acquire().await?, order.id).await?;
+        if amount.minor() <= 0 {
+            return Err(RefundError::InvalidInput {
+                field: "amount",
+                message: "must be more than Rp 0".into(),
+            }
+            .into());
+        }
         if amount.minor() > order.amount_minor - reserved {
             let left = Money::from_minor(order.amount_minor - reserved)
                 .map_err(|_| RefundError::BadAmount)?;
@@ -365,6 +396,23 @@ impl ApprovalService {
     pub async fn approve(&self, approver: &str, id: ApprovalId) -> Result<Decision, ApprovalError> {
         let row = self.decidable(id, approver).await?;
         let kind = ApprovalKind::parse(&row.kind).ok_or(ApprovalError::NotFound(id))?;
+        // The action runs on the requester's behalf: they must still be allowed to ask for it.
+        let needed = match kind {
+            ApprovalKind::Cancel => Permission::CancelOrder,
+            ApprovalKind::Refund => Permission::RefundOrder,
+            ApprovalKind::ResolveCancel | ApprovalKind::ResolveRefund => {
+                Permission::WorkPendingQueue
+            }
+        };
+        let requester_may = db::users::find_by_email(&self.pool, &row.requested_by)
+            .await?
+            .filter(|u| u.disabled_at.is_none())
+            .and_then(|u| Role::parse(&u.role))
+            .is_some_and(|role| role.can(needed));
+        if !requester_may {
+            self.close(&row, REQUESTER_GONE).await?;
+            return Err(ApprovalError::RequesterGone(id));
+        }
         let grant = Grant {
             id,
             approver: approver.to_string(),
@@ -435,27 +483,37 @@ impl ApprovalService {
                 ApprovalError::Cancel(CancelError::NotOpen(_))
                 | ApprovalError::Refund(RefundError::NotOpen(_)),
             ) if row.target_id.is_some() => {
-                self.close_moot(&row).await?;
+                self.close(&row, MOOT).await?;
                 Err(ApprovalError::Moot(id))
+            }
+            // The order changed meanwhile (refunded, cancelled, less left to refund): the
+            // request can never go through, so it stops holding the order.
+            Err(
+                err @ (ApprovalError::Cancel(CancelError::NotCancellable { .. })
+                | ApprovalError::Refund(
+                    RefundError::NotRefundable { .. } | RefundError::ExceedsRefundable { .. },
+                )),
+            ) => {
+                self.close(&row, CHANGED).await?;
+                Err(err)
             }
             other => other,
         }
     }
 
-    /// Closes a settling by hand whose cancel or refund is no longer open, so it stops holding
-    /// the order.
-    async fn close_moot(&self, row: &ApprovalRow) -> Result<(), ApprovalError> {
-        const NOTE: &str = "Settled before approval (by DANA's answer or a status check): nothing to settle by hand.";
+    /// Closes a request that can no longer go through (rejected by the service itself, with
+    /// `note`), so it stops holding the order.
+    async fn close(&self, row: &ApprovalRow, note: &str) -> Result<(), ApprovalError> {
         let mut tx = db::begin_write(&self.pool).await?;
         let now = self.clock.now_on(&mut tx).await?;
-        if db::approvals::decide(&mut tx, row.id, "REJECTED", SYSTEM, Some(NOTE), now).await? {
+        if db::approvals::decide(&mut tx, row.id, "REJECTED", SYSTEM, Some(note), now).await? {
             let event = NewEvent {
                 actor: SYSTEM.to_string(),
                 action: "approval.rejected",
                 outcome: audit::Outcome::Info,
                 order_ref: Some(row.partner_reference_no.clone()),
                 response_code: None,
-                details: json!({ "approval": row.id, "kind": row.kind, "note": NOTE }),
+                details: json!({ "approval": row.id, "kind": row.kind, "note": note }),
             };
             audit::append_in(&mut tx, &self.audit_key, &event, self.clock.stamp()).await?;
         }
@@ -495,6 +553,10 @@ impl ApprovalService {
 
     /// Marks every request past its expiry as expired, each audited; how many.
     pub async fn expire_due(&self) -> Result<usize, ApprovalError> {
+        let now = self.clock.now(&self.pool).await?;
+        if !db::approvals::any_due(&mut *self.pool.acquire().await?, now).await? {
+            return Ok(0);
+        }
         let mut tx = db::begin_write(&self.pool).await?;
         let now = self.clock.now_on(&mut tx).await?;
         let n = self.expire_in(&mut tx, now, None).await?;

@@ -108,7 +108,8 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
     match user {
         // A one-time password is for choosing one's own: until then nothing else is served.
         Some(user) if user.must_change_password && !allowed_before_password_change(&path) => {
-            if request.method() == Method::GET && !path.starts_with("/api/") {
+            if matches!(*request.method(), Method::GET | Method::HEAD) && !path.starts_with("/api/")
+            {
                 return Redirect::to(PASSWORD_PAGE).into_response();
             }
             return (

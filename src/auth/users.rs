@@ -297,6 +297,20 @@ pub enum ChangeError {
     Mismatch,
 }
 
+/// The checks on a new password that need no stored secret: typed twice the same, the policy,
+/// different from the current one.
+pub fn check_new_password(current: &str, new: &str, again: &str) -> Result<(), ChangeError> {
+    if new != again {
+        Err(ChangeError::Mismatch)
+    } else if let Err(e) = password::check_policy(new) {
+        Err(ChangeError::Policy(e))
+    } else if new == current {
+        Err(ChangeError::Unchanged)
+    } else {
+        Ok(())
+    }
+}
+
 /// A signed-in person sets their own password: the current one is checked first, the new one
 /// must meet the policy, differ from it and be typed twice. It stops being a one-time password,
 /// and every other session of the account ends (`keep_session`: the hash of the one in use).
@@ -309,14 +323,8 @@ pub async fn change_own_password(
     again: &str,
     keep_session: &str,
 ) -> Result<Result<(), ChangeError>, UserError> {
-    if new != again {
-        return Ok(Err(ChangeError::Mismatch));
-    }
-    if let Err(e) = password::check_policy(new) {
-        return Ok(Err(ChangeError::Policy(e)));
-    }
-    if new == current {
-        return Ok(Err(ChangeError::Unchanged));
+    if let Err(refused) = check_new_password(current, new, again) {
+        return Ok(Err(refused));
     }
     let Some(user) = db::users::find_by_id(pool, user_id).await? else {
         return Err(UserError::NotFound(user_id.to_string()));
@@ -334,7 +342,14 @@ pub async fn change_own_password(
         .await
         .map_err(|_| UserError::Password(PasswordError::Hashing))??;
     let mut tx = crate::db::begin_write(pool).await?;
-    db::users::set_password_hash(&mut tx, user.id, &hash, false, now()).await?;
+    // An admin's reset in between (which also ended this session) wins.
+    let still_signed_in = db::sessions::find(&mut *tx, keep_session).await?.is_some();
+    if !still_signed_in
+        || !db::users::replace_password_hash(&mut tx, user.id, &user.password_hash, &hash, now())
+            .await?
+    {
+        return Ok(Err(ChangeError::WrongCurrent));
+    }
     let ended = db::sessions::delete_others_for_user(&mut *tx, user.id, keep_session).await?;
     audit::append_in(
         &mut tx,

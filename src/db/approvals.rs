@@ -160,6 +160,18 @@ pub async fn decide(
     Ok(done.rows_affected() == 1)
 }
 
+/// Whether any waiting request is past its expiry (a read, so the worker's pass takes no write
+/// lock when nothing is due).
+pub async fn any_due(conn: &mut Connection, now: Timestamp) -> Result<bool, sqlx::Error> {
+    let due: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM approvals WHERE state = 'WAITING' AND expires_at <= $1 LIMIT 1",
+    )
+    .bind(now)
+    .fetch_optional(conn)
+    .await?;
+    Ok(due.is_some())
+}
+
 /// Marks every waiting request past its expiry `EXPIRED` (only those of `order`, when given) and
 /// returns them, for the audit trail.
 pub async fn expire_due(

@@ -120,6 +120,28 @@ pub async fn set_password_hash(
     Ok(())
 }
 
+/// Replaces a password hash only if it is still `old_hash` (a person's own change must not
+/// overwrite an admin's reset that came in between); false when it was not.
+pub async fn replace_password_hash(
+    conn: &mut crate::db::Connection,
+    id: UserId,
+    old_hash: &str,
+    new_hash: &str,
+    now: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE users SET password_hash = $1, temporary_password_at = NULL, updated_at = $2 \
+         WHERE id = $3 AND password_hash = $4",
+    )
+    .bind(new_hash)
+    .bind(now)
+    .bind(id)
+    .bind(old_hash)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// One account as the staff page lists it (never its password hash).
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct StaffRow {

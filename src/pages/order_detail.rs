@@ -35,8 +35,9 @@ pub fn OrderDetailPage() -> impl IntoView {
     let refund = ServerAction::<RefundOrder>::new();
     // A finished cancel or refund (or one now waiting for approval) changes the order and its
     // history: read them again.
+    // (Only after one went through: a refusal keeps the form open with its message.)
     Effect::new(move |_| {
-        if cancel.version().get() > 0 {
+        if cancel.version().get() > 0 && cancel.value().get_untracked().is_some_and(|r| r.is_ok()) {
             order.refetch();
             history.refetch();
             refunds.refetch();
@@ -44,7 +45,7 @@ pub fn OrderDetailPage() -> impl IntoView {
         }
     });
     Effect::new(move |_| {
-        if refund.version().get() > 0 {
+        if refund.version().get() > 0 && refund.value().get_untracked().is_some_and(|r| r.is_ok()) {
             order.refetch();
             refunds.refetch();
             approvals.refetch();

@@ -53,6 +53,10 @@ pub enum RefundError {
     /// The approval this action carried was decided by someone else first, or has expired.
     #[error("approval {0} is no longer waiting")]
     ApprovalGone(crate::ids::ApprovalId),
+    /// With this refund the order's refunds would reach the approval threshold: it needs a
+    /// second person (nothing was written).
+    #[error("the order's refunds would reach the approval threshold")]
+    NeedsApproval,
     #[error(transparent)]
     Audit(#[from] AuditError),
     #[error("database: {0}")]
@@ -209,6 +213,22 @@ impl RefundService {
         reason: &str,
         grant: Option<&Grant>,
     ) -> Result<RefundOutcome, RefundError> {
+        self.refund_order_within(actor, partner_reference_no, amount, reason, grant, None)
+            .await
+    }
+
+    /// [`Self::refund_order_granted`]; without a grant, `approval_threshold` (minor units) caps
+    /// what the order's refunds may reach together, checked in the reservation's transaction, so
+    /// splitting a large refund into small ones still needs a second person.
+    pub async fn refund_order_within(
+        &self,
+        actor: &str,
+        partner_reference_no: &str,
+        amount: Money,
+        reason: &str,
+        grant: Option<&Grant>,
+        approval_threshold: Option<i64>,
+    ) -> Result<RefundOutcome, RefundError> {
         let reason = check_reason(reason)?;
         if amount.minor() <= 0 {
             return Err(invalid("amount", "must be more than Rp 0"));
@@ -257,6 +277,12 @@ impl RefundService {
                     status: order.status,
                 }
             });
+        }
+        if grant.is_none()
+            && let Some(threshold) = approval_threshold
+            && refunds::reserved(&mut tx, order.id).await? >= threshold
+        {
+            return Err(RefundError::NeedsApproval);
         }
         let request = RefundOrderRequest {
             merchant_id: order.merchant_id.clone(),

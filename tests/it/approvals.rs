@@ -402,10 +402,98 @@ async fn large_refunds_wait_for_approval_and_hold_the_order_meanwhile() {
         order_status(&app, "ORDER-REFUND").await,
         "PARTIALLY_REFUNDED"
     );
-    // Below the threshold, a refund goes straight to DANA.
+    // The order's refunds have reached the threshold: even a small one more needs approval.
     let (status, body) = refund("10.000").await;
+    assert_eq!(status, 202, "{body}");
+    assert_eq!(app.sandbox.refund_calls("ORDER-REFUND"), 1);
+}
+
+#[tokio::test]
+async fn splitting_a_large_refund_into_small_ones_still_needs_approval() {
+    let app = app_with_orders(&[("ORDER-SPLIT", THRESHOLD * 2)]).await;
+    let finance = Staff::new(&app, Role::Finance, "rina").await;
+    let refund = |amount: &'static str| {
+        let finance = &finance;
+        async move {
+            finance
+                .post(
+                    "/api/orders/refund",
+                    &[
+                        ("partner_reference_no", "ORDER-SPLIT"),
+                        ("amount", amount),
+                        ("reason", "Barang dikembalikan sebagian"),
+                    ],
+                )
+                .await
+        }
+    };
+    // Rp 3.000.000: below the threshold, straight to DANA.
+    let (status, body) = refund("3.000.000").await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(app.sandbox.refund_calls("ORDER-REFUND"), 2);
+    // Another Rp 3.000.000 takes the order's refunds to Rp 6.000.000: a second person decides.
+    let (status, body) = refund("3.000.000").await;
+    assert_eq!(status, 202, "{body}");
+    assert_eq!(app.sandbox.refund_calls("ORDER-SPLIT"), 1);
+    assert_eq!(app.sandbox.refunded_minor("ORDER-SPLIT"), 300_000_000);
+}
+
+#[tokio::test]
+async fn a_requester_who_may_no_longer_ask_gets_nothing_sent_and_the_request_closes() {
+    let app = app_with_orders(&[("ORDER-LEFT", THRESHOLD)]).await;
+    let finance = Staff::new(&app, Role::Finance, "rina").await;
+    let supervisor = Staff::new(&app, Role::Supervisor, "sari").await;
+    assert_eq!(finance.cancel("ORDER-LEFT").await.0, 202);
+    let (id, _) = approval_of(&app, "ORDER-LEFT").await;
+    cancel_desk::auth::users::disable(&app.pool, &app.audit_key, "system:test", &finance.email)
+        .await
+        .unwrap();
+    let (status, body) = supervisor.approve(id).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body.contains("disabled"), "{body}");
+    assert_eq!(app.sandbox.calls("ORDER-LEFT"), 0);
+    assert_eq!(approval_of(&app, "ORDER-LEFT").await.1, "REJECTED");
+    assert_eq!(order_status(&app, "ORDER-LEFT").await, "PAID");
+}
+
+#[tokio::test]
+async fn of_two_grants_of_one_request_only_the_first_is_recorded() {
+    // The compare-and-set itself, below the HTTP layer: the loser writes nothing.
+    let app = app_with_orders(&[("ORDER-CAS", THRESHOLD)]).await;
+    let finance = Staff::new(&app, Role::Finance, "rina").await;
+    assert_eq!(finance.cancel("ORDER-CAS").await.0, 202);
+    let (id, _) = approval_of(&app, "ORDER-CAS").await;
+    let grant = |approver: &str| cancel_desk::approval::grant::Grant {
+        id: cancel_desk::ids::ApprovalId(id),
+        approver: approver.to_string(),
+        order_ref: "ORDER-CAS".into(),
+        kind: "cancel",
+    };
+    let now = cancel_desk::time::Timestamp::host_now();
+    let mut first = app.pool.begin().await.unwrap();
+    assert!(
+        grant("sari@merchant.test")
+            .record(&mut first, &app.audit_key, now, now)
+            .await
+            .unwrap()
+    );
+    first.commit().await.unwrap();
+    let mut second = app.pool.begin().await.unwrap();
+    assert!(
+        !grant("andi@merchant.test")
+            .record(&mut second, &app.audit_key, now, now)
+            .await
+            .unwrap()
+    );
+    second.commit().await.unwrap();
+    let approved: Vec<String> =
+        crate::common::audit_detail(&app.pool, "approval.approved", "kind").await;
+    assert_eq!(approved.len(), 1);
+    let decided_by: String = sqlx::query_scalar("SELECT decided_by FROM approvals WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(decided_by, "sari@merchant.test");
 }
 
 #[tokio::test]
