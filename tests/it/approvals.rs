@@ -71,6 +71,18 @@ impl Staff {
         .await
     }
 
+    async fn refund(&self, reference: &str, amount: &str) -> (u16, String) {
+        self.post(
+            "/api/orders/refund",
+            &[
+                ("partner_reference_no", reference),
+                ("amount", amount),
+                ("reason", "Barang dikembalikan"),
+            ],
+        )
+        .await
+    }
+
     async fn approve(&self, id: i64) -> (u16, String) {
         self.post("/api/approvals/approve", &[("id", &id.to_string())])
             .await
@@ -368,26 +380,11 @@ async fn large_refunds_wait_for_approval_and_hold_the_order_meanwhile() {
     let app = app_with_orders(&[("ORDER-REFUND", THRESHOLD * 2)]).await;
     let finance = Staff::new(&app, Role::Finance, "rina").await;
     let supervisor = Staff::new(&app, Role::Supervisor, "sari").await;
-    let refund = |amount: &'static str| {
-        let finance = &finance;
-        async move {
-            finance
-                .post(
-                    "/api/orders/refund",
-                    &[
-                        ("partner_reference_no", "ORDER-REFUND"),
-                        ("amount", amount),
-                        ("reason", "Barang dikembalikan"),
-                    ],
-                )
-                .await
-        }
-    };
-    let (status, body) = refund("6.000.000").await;
+    let (status, body) = finance.refund("ORDER-REFUND", "6.000.000").await;
     assert_eq!(status, 202, "{body}");
     assert_eq!(app.sandbox.refund_calls("ORDER-REFUND"), 0);
     // While it waits, nothing else starts on the order: a small refund, a cancel.
-    let (status, body) = refund("10.000").await;
+    let (status, body) = finance.refund("ORDER-REFUND", "10.000").await;
     assert_eq!(status, 409, "{body}");
     assert!(body.contains("waiting for approval"), "{body}");
     let (status, body) = finance.cancel("ORDER-REFUND").await;
@@ -403,7 +400,7 @@ async fn large_refunds_wait_for_approval_and_hold_the_order_meanwhile() {
         "PARTIALLY_REFUNDED"
     );
     // The order's refunds have reached the threshold: even a small one more needs approval.
-    let (status, body) = refund("10.000").await;
+    let (status, body) = finance.refund("ORDER-REFUND", "10.000").await;
     assert_eq!(status, 202, "{body}");
     assert_eq!(app.sandbox.refund_calls("ORDER-REFUND"), 1);
 }
@@ -412,26 +409,11 @@ async fn large_refunds_wait_for_approval_and_hold_the_order_meanwhile() {
 async fn splitting_a_large_refund_into_small_ones_still_needs_approval() {
     let app = app_with_orders(&[("ORDER-SPLIT", THRESHOLD * 2)]).await;
     let finance = Staff::new(&app, Role::Finance, "rina").await;
-    let refund = |amount: &'static str| {
-        let finance = &finance;
-        async move {
-            finance
-                .post(
-                    "/api/orders/refund",
-                    &[
-                        ("partner_reference_no", "ORDER-SPLIT"),
-                        ("amount", amount),
-                        ("reason", "Barang dikembalikan sebagian"),
-                    ],
-                )
-                .await
-        }
-    };
     // Rp 3.000.000: below the threshold, straight to DANA.
-    let (status, body) = refund("3.000.000").await;
+    let (status, body) = finance.refund("ORDER-SPLIT", "3.000.000").await;
     assert_eq!(status, 200, "{body}");
     // Another Rp 3.000.000 takes the order's refunds to Rp 6.000.000: a second person decides.
-    let (status, body) = refund("3.000.000").await;
+    let (status, body) = finance.refund("ORDER-SPLIT", "3.000.000").await;
     assert_eq!(status, 202, "{body}");
     assert_eq!(app.sandbox.refund_calls("ORDER-SPLIT"), 1);
     assert_eq!(app.sandbox.refunded_minor("ORDER-SPLIT"), 300_000_000);
