@@ -122,12 +122,6 @@ impl ApprovalService {
         }
     }
 
-    /// Reads time from `clock` instead of the cancel service's.
-    pub fn with_clock(mut self, clock: Clock) -> Self {
-        self.clock = clock;
-        self
-    }
-
     pub fn policy(&self) -> &ApprovalPolicy {
         &self.policy
     }
