@@ -17,4 +17,6 @@ export CANCEL_DESK_RETRY_BACKOFF_SECONDS=600
 for role in finance operations supervisor admin; do
   printf '%s\n' "${E2E_PASSWORD:?}" | "$BIN" user add --email "$role@e2e.test" --role "$role"
 done
+# A finance account of its own for the language test, which saves a choice on the account.
+printf '%s\n' "${E2E_PASSWORD:?}" | "$BIN" user add --email "bahasa@e2e.test" --role finance
 exec "$BIN" serve --sandbox

@@ -37,9 +37,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         .unwrap_or_default();
     #[cfg(not(feature = "ssr"))]
     let theme = crate::prefs::Theme::Auto;
+    // The language the page is rendered in (the language switch changes it in place).
+    let lang = crate::language::code(crate::language::current());
     view! {
         <!DOCTYPE html>
-        <html lang="en" data-theme=theme.attribute()>
+        <html lang=lang data-theme=theme.attribute()>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -59,6 +61,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_context(crate::language::init_context());
     view! {
         <Title text="Cancel Desk" />
         <Router>

@@ -6,6 +6,8 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::*;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
     /// The request carried a value we cannot use; `field` names it as the user typed it.
@@ -55,6 +57,41 @@ impl AppError {
             AppError::Transport(_) => 502,
         }
     }
+
+    /// What [`Display`](std::fmt::Display) says, in `locale`: the words a person reads (in
+    /// English word for word the same).
+    pub fn message_in(&self, locale: Locale) -> String {
+        match self {
+            AppError::InvalidInput { field, message } => td_string!(
+                locale,
+                errors.app.invalid_input,
+                field = field,
+                message = message
+            )
+            .to_string(),
+            AppError::NotFound(what) => {
+                td_string!(locale, errors.app.not_found, what = what).to_string()
+            }
+            AppError::Unauthorized => td_string!(locale, errors.app.unauthorized).to_string(),
+            AppError::WrongCredentials => {
+                td_string!(locale, errors.app.wrong_credentials).to_string()
+            }
+            AppError::TooManyAttempts {
+                retry_after_seconds,
+            } => td_string!(
+                locale,
+                errors.app.too_many_attempts,
+                minutes = retry_after_seconds.div_ceil(60)
+            )
+            .to_string(),
+            AppError::Forbidden => td_string!(locale, errors.app.forbidden).to_string(),
+            AppError::Conflict(message) => message.clone(),
+            AppError::Internal => td_string!(locale, errors.app.internal).to_string(),
+            AppError::Transport(detail) => {
+                td_string!(locale, errors.app.transport, detail = detail).to_string()
+            }
+        }
+    }
 }
 
 impl FromServerFnError for AppError {
@@ -73,7 +110,10 @@ impl FromServerFnError for AppError {
                     .unwrap_or("request");
                 AppError::invalid(field, message.clone())
             }
-            ServerFnErrorErr::MissingArg(name) => AppError::invalid(&name, "is required"),
+            ServerFnErrorErr::MissingArg(name) => AppError::invalid(
+                &name,
+                td_string!(crate::language::current(), errors.invalid.required),
+            ),
             other => AppError::Transport(other.to_string()),
         }
     }
@@ -85,38 +125,40 @@ impl FromServerFnError for AppError {
 impl From<crate::cancel::service::CancelError> for AppError {
     fn from(err: crate::cancel::service::CancelError) -> Self {
         use crate::cancel::service::CancelError;
+        let locale = crate::language::current();
         match err {
             CancelError::InvalidReason(message) => AppError::invalid("reason", message),
             CancelError::InvalidInput { field, message } => AppError::invalid(field, message),
             CancelError::InvalidRequest(err) => AppError::invalid(&err.field, err.problem),
-            CancelError::OrderNotFound(reference) => {
-                AppError::NotFound(format!("Order {reference}"))
-            }
+            CancelError::OrderNotFound(reference) => AppError::NotFound(
+                td_string!(locale, errors.not_found.order, reference = &reference).to_string(),
+            ),
             CancelError::NotCancellable { status, .. } => {
                 let label = crate::orders::model::OrderStatus::parse(&status)
-                    .map_or(status.clone(), |s| s.label().to_lowercase());
-                AppError::Conflict(format!(
-                    "This order is {label}, so it cannot be cancelled now."
-                ))
+                    .map_or(status.clone(), |s| s.label_in(locale).to_lowercase());
+                AppError::Conflict(
+                    td_string!(locale, errors.conflict.not_cancellable, status = &label)
+                        .to_string(),
+                )
             }
-            CancelError::Busy(_) => AppError::Conflict(
-                "This cancel is being worked on right now (by the worker or a colleague). Try again in a moment.".into(),
-            ),
+            CancelError::Busy(_) => {
+                AppError::Conflict(td_string!(locale, errors.conflict.cancel_busy).to_string())
+            }
             CancelError::NotOpen(_) => {
-                AppError::Conflict("This cancel is already settled; reload the queue.".into())
+                AppError::Conflict(td_string!(locale, errors.conflict.cancel_not_open).to_string())
             }
             CancelError::NotInState { state, .. } => {
                 let now = match state {
-                    "RETRYING" => "retrying periodically",
-                    "IN_FLIGHT" => "being sent to DANA",
-                    _ => "pending",
+                    "RETRYING" => td_string!(locale, errors.cancel_state.retrying),
+                    "IN_FLIGHT" => td_string!(locale, errors.cancel_state.in_flight),
+                    _ => td_string!(locale, errors.cancel_state.pending),
                 };
-                AppError::Conflict(format!(
-                    "This cancel is {now}, so that cannot be done to it now; reload the queue."
-                ))
+                AppError::Conflict(
+                    td_string!(locale, errors.conflict.cancel_not_in_state, now = now).to_string(),
+                )
             }
             CancelError::ApprovalGone(_) => AppError::Conflict(
-                "Someone else decided this request first; reload the list.".into(),
+                td_string!(locale, errors.conflict.decided_elsewhere).to_string(),
             ),
             other => {
                 tracing::error!(err = %other, "cancel service failed");
@@ -130,35 +172,40 @@ impl From<crate::cancel::service::CancelError> for AppError {
 impl From<crate::refund::service::RefundError> for AppError {
     fn from(err: crate::refund::service::RefundError) -> Self {
         use crate::refund::service::RefundError;
+        let locale = crate::language::current();
         match err {
             RefundError::InvalidInput { field, message } => AppError::invalid(field, message),
             RefundError::InvalidRequest(err) => AppError::invalid(&err.field, err.problem),
-            RefundError::OrderNotFound(reference) => {
-                AppError::NotFound(format!("Order {reference}"))
-            }
+            RefundError::OrderNotFound(reference) => AppError::NotFound(
+                td_string!(locale, errors.not_found.order, reference = &reference).to_string(),
+            ),
             RefundError::NotRefundable { status, .. } => {
                 let label = crate::orders::model::OrderStatus::parse(&status)
-                    .map_or(status.clone(), |s| s.label().to_lowercase());
-                AppError::Conflict(format!(
-                    "This order is {label}, so it cannot be refunded now."
-                ))
+                    .map_or(status.clone(), |s| s.label_in(locale).to_lowercase());
+                AppError::Conflict(
+                    td_string!(locale, errors.conflict.not_refundable, status = &label).to_string(),
+                )
             }
             RefundError::ExceedsRefundable { refundable } => AppError::invalid(
                 "amount",
-                format!("is more than what remains refundable ({refundable})"),
+                td_string!(
+                    locale,
+                    errors.invalid.exceeds_refundable,
+                    refundable = &refundable
+                )
+                .to_string(),
             ),
-            RefundError::Busy(_) => AppError::Conflict(
-                "This refund is being worked on right now. Try again in a moment.".into(),
-            ),
+            RefundError::Busy(_) => {
+                AppError::Conflict(td_string!(locale, errors.conflict.refund_busy).to_string())
+            }
             RefundError::NotOpen(_) => {
-                AppError::Conflict("This refund is already settled; reload the page.".into())
+                AppError::Conflict(td_string!(locale, errors.conflict.refund_not_open).to_string())
             }
             RefundError::NeedsApproval => AppError::Conflict(
-                "With this refund the order's refunds reach the approval threshold; ask again to send it for approval."
-                    .into(),
+                td_string!(locale, errors.conflict.refund_needs_approval).to_string(),
             ),
             RefundError::ApprovalGone(_) => AppError::Conflict(
-                "Someone else decided this request first; reload the list.".into(),
+                td_string!(locale, errors.conflict.decided_elsewhere).to_string(),
             ),
             other => {
                 tracing::error!(err = %other, "refund service failed");
@@ -173,20 +220,22 @@ impl From<crate::refund::service::RefundError> for AppError {
 impl From<crate::auth::users::UserError> for AppError {
     fn from(err: crate::auth::users::UserError) -> Self {
         use crate::auth::users::UserError;
+        let locale = crate::language::current();
         match err {
             UserError::InvalidEmail(message) => AppError::invalid("email", message),
-            UserError::UnknownRole(_) => AppError::invalid(
-                "role",
-                "must be one of finance, operations, supervisor, admin",
-            ),
-            UserError::Password(e) => AppError::invalid("password", e.to_string()),
-            UserError::Exists(email) => {
-                AppError::Conflict(format!("An account for {email} already exists."))
+            UserError::UnknownRole(_) => {
+                AppError::invalid("role", td_string!(locale, errors.invalid.role_choice))
             }
-            UserError::NotFound(email) => AppError::NotFound(format!("The account {email}")),
-            UserError::LastAdmin(email) => AppError::Conflict(format!(
-                "{email} is the last active admin. Make another account an admin first."
-            )),
+            UserError::Password(e) => AppError::invalid("password", e.to_string()),
+            UserError::Exists(email) => AppError::Conflict(
+                td_string!(locale, errors.conflict.account_exists, email = &email).to_string(),
+            ),
+            UserError::NotFound(email) => AppError::NotFound(
+                td_string!(locale, errors.not_found.account, email = &email).to_string(),
+            ),
+            UserError::LastAdmin(email) => AppError::Conflict(
+                td_string!(locale, errors.conflict.last_admin, email = &email).to_string(),
+            ),
             UserError::Audit(e) => {
                 tracing::error!(err = %e, "staff change could not be audited");
                 AppError::Internal
@@ -200,35 +249,39 @@ impl From<crate::auth::users::UserError> for AppError {
 impl From<crate::approval::service::ApprovalError> for AppError {
     fn from(err: crate::approval::service::ApprovalError) -> Self {
         use crate::approval::service::ApprovalError;
+        let locale = crate::language::current();
         match err {
             ApprovalError::Cancel(e) => e.into(),
             ApprovalError::Refund(e) => e.into(),
-            ApprovalError::NotFound(id) => AppError::NotFound(format!("Approval request {id}")),
-            ApprovalError::NotWaiting { state, .. } => AppError::Conflict(format!(
-                "This request is already {}; reload the list.",
-                state.label().to_lowercase()
-            )),
-            ApprovalError::Expired(_) => AppError::Conflict(
-                "This request has expired: nothing was sent. Ask again if it is still needed."
-                    .into(),
+            ApprovalError::NotFound(id) => AppError::NotFound(
+                td_string!(locale, errors.not_found.approval, id = id).to_string(),
             ),
+            ApprovalError::NotWaiting { state, .. } => AppError::Conflict(
+                td_string!(
+                    locale,
+                    errors.conflict.approval_not_waiting,
+                    state = state.label_in(locale).to_lowercase()
+                )
+                .to_string(),
+            ),
+            ApprovalError::Expired(_) => {
+                AppError::Conflict(td_string!(locale, errors.conflict.approval_expired).to_string())
+            }
             ApprovalError::Gone(_) => AppError::Conflict(
-                "Someone else decided this request first; reload the list.".into(),
+                td_string!(locale, errors.conflict.decided_elsewhere).to_string(),
             ),
-            ApprovalError::OwnRequest(_) => AppError::Conflict(
-                "You asked for this, so a second person must approve or reject it.".into(),
-            ),
-            ApprovalError::Moot(_) => AppError::Conflict(
-                "It was settled meanwhile (by DANA's answer or a status check), so there is nothing to settle by hand; the request is closed."
-                    .into(),
-            ),
-            ApprovalError::RequesterGone(_) => AppError::Conflict(
-                "The person who asked is disabled or their role no longer allows this, so nothing was sent; the request is closed."
-                    .into(),
-            ),
-            ApprovalError::AlreadyWaiting(_) => AppError::Conflict(
-                "A request for this order is already waiting for approval.".into(),
-            ),
+            ApprovalError::OwnRequest(_) => {
+                AppError::Conflict(td_string!(locale, errors.conflict.own_request).to_string())
+            }
+            ApprovalError::Moot(_) => {
+                AppError::Conflict(td_string!(locale, errors.conflict.moot).to_string())
+            }
+            ApprovalError::RequesterGone(_) => {
+                AppError::Conflict(td_string!(locale, errors.conflict.requester_gone).to_string())
+            }
+            ApprovalError::AlreadyWaiting(_) => {
+                AppError::Conflict(td_string!(locale, errors.conflict.already_waiting).to_string())
+            }
             ApprovalError::Audit(e) => {
                 tracing::error!(err = %e, "approval could not be audited");
                 AppError::Internal

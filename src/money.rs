@@ -26,6 +26,17 @@ pub enum MoneyError {
     BadFormat,
 }
 
+impl MoneyError {
+    /// The `Display` text in `locale`, for the person who typed or imported the amount.
+    pub fn message_in(&self, locale: crate::i18n::Locale) -> &'static str {
+        match self {
+            MoneyError::Negative => crate::i18n::td_string!(locale, validation.money.negative),
+            MoneyError::TooLarge => crate::i18n::td_string!(locale, validation.money.too_large),
+            MoneyError::BadFormat => crate::i18n::td_string!(locale, validation.money.bad_format),
+        }
+    }
+}
+
 impl Money {
     pub fn from_minor(minor: i64) -> Result<Self, MoneyError> {
         if minor < 0 {

@@ -48,10 +48,15 @@ impl Theme {
     }
 
     pub fn label(self) -> &'static str {
+        self.label_in(crate::i18n::Locale::en)
+    }
+
+    pub fn label_in(self, locale: crate::i18n::Locale) -> &'static str {
+        use crate::i18n::td_string;
         match self {
-            Theme::Auto => "Auto",
-            Theme::Light => "Light",
-            Theme::Dark => "Dark",
+            Theme::Auto => td_string!(locale, labels.theme.auto),
+            Theme::Light => td_string!(locale, labels.theme.light),
+            Theme::Dark => td_string!(locale, labels.theme.dark),
         }
     }
 

@@ -82,15 +82,32 @@ pub fn parse_order_time(text: &str) -> Option<Timestamp> {
         .map(|t| Timestamp::from_millis(t.timestamp_millis()))
 }
 
-/// `24 Nov 2026, 14:05 WIB`
+/// Month abbreviations as Indonesian writes them, in either language of the pages: dates follow
+/// Indonesian conventions (day, month, year; WIB) whatever the language.
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des",
+];
+
+fn display_with(at: Timestamp, time_format: &str) -> Option<String> {
+    use chrono::Datelike;
+    let t = at.utc()?.with_timezone(&jakarta());
+    Some(format!(
+        "{:02} {} {}, {} WIB",
+        t.day(),
+        MONTHS[t.month0() as usize],
+        t.year(),
+        t.format(time_format)
+    ))
+}
+
+/// `24 Nov 2026, 14:05 WIB` (`24 Des 2026, …` in December).
 pub fn display_wib(at: Timestamp) -> String {
-    match at.utc() {
-        Some(t) => t
-            .with_timezone(&jakarta())
-            .format("%d %b %Y, %H:%M WIB")
-            .to_string(),
-        None => format!("(invalid time {})", at.millis()),
-    }
+    display_with(at, "%H:%M").unwrap_or_else(|| format!("(invalid time {})", at.millis()))
+}
+
+/// `24 Nov 2026, 14:05:09 WIB`: the audit log's precision.
+pub fn display_wib_seconds(at: Timestamp) -> String {
+    display_with(at, "%H:%M:%S").unwrap_or_default()
 }
 
 /// `14:05:09 WIB`
@@ -104,14 +121,27 @@ pub fn display_wib_time(at: Timestamp) -> String {
         .unwrap_or_default()
 }
 
-/// A span for people: `45 s`, `12 min`, `2 h 5 min`, `3 d 4 h`.
-pub fn display_duration(seconds: i64) -> String {
+/// A span for people: `45 s`, `12 min`, `2 h 5 min`, `3 d 4 h` (`3 hr 4 j` in Indonesian).
+pub fn display_duration(seconds: i64, locale: crate::i18n::Locale) -> String {
+    use crate::i18n::td_string;
     let s = seconds.max(0);
     match s {
-        0..60 => format!("{s} s"),
-        60..3_600 => format!("{} min", s / 60),
-        3_600..86_400 => format!("{} h {} min", s / 3_600, s % 3_600 / 60),
-        _ => format!("{} d {} h", s / 86_400, s % 86_400 / 3_600),
+        0..60 => td_string!(locale, common.duration.seconds, s = s).to_string(),
+        60..3_600 => td_string!(locale, common.duration.minutes, m = s / 60).to_string(),
+        3_600..86_400 => td_string!(
+            locale,
+            common.duration.hours_minutes,
+            h = s / 3_600,
+            m = s % 3_600 / 60
+        )
+        .to_string(),
+        _ => td_string!(
+            locale,
+            common.duration.days_hours,
+            d = s / 86_400,
+            h = s % 86_400 / 3_600
+        )
+        .to_string(),
     }
 }
 
@@ -125,6 +155,7 @@ pub fn jakarta_date(at: Timestamp) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Locale;
 
     #[test]
     fn order_times_with_an_offset_or_as_milliseconds() {
@@ -158,6 +189,15 @@ mod tests {
             display_wib_time(Timestamp::from_millis(1_795_503_909_999)),
             "14:05:09 WIB"
         );
+        assert_eq!(
+            display_wib_seconds(Timestamp::from_millis(1_795_503_909_999)),
+            "24 Nov 2026, 14:05:09 WIB"
+        );
+        // Indonesian month names, whatever the language of the page: 2026-12-01 09:00 WIB.
+        assert_eq!(
+            display_wib(Timestamp::from_seconds(1_796_090_400)),
+            "01 Des 2026, 09:00 WIB"
+        );
     }
 
     #[test]
@@ -172,10 +212,12 @@ mod tests {
 
     #[test]
     fn durations() {
-        assert_eq!(display_duration(-3), "0 s");
-        assert_eq!(display_duration(59), "59 s");
-        assert_eq!(display_duration(60), "1 min");
-        assert_eq!(display_duration(7_500), "2 h 5 min");
-        assert_eq!(display_duration(2 * 86_400 + 3_700), "2 d 1 h");
+        assert_eq!(display_duration(-3, Locale::en), "0 s");
+        assert_eq!(display_duration(59, Locale::en), "59 s");
+        assert_eq!(display_duration(60, Locale::en), "1 min");
+        assert_eq!(display_duration(7_500, Locale::en), "2 h 5 min");
+        assert_eq!(display_duration(2 * 86_400 + 3_700, Locale::en), "2 d 1 h");
+        assert_eq!(display_duration(7_500, Locale::id), "2 j 5 mnt");
+        assert_eq!(display_duration(2 * 86_400 + 3_700, Locale::id), "2 hr 1 j");
     }
 }

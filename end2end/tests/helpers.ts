@@ -11,9 +11,10 @@ export async function hydrated(page: Page) {
 export async function signIn(page: Page, role: 'finance' | 'operations' | 'supervisor' | 'admin', next = '/orders') {
   await page.goto(`/login?next=${encodeURIComponent(next)}`);
   await hydrated(page);
-  await page.getByLabel('E-mail').fill(`${role}@e2e.test`);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  // By test id: the sign-in page may be in either language.
+  await page.getByTestId('login-email').fill(`${role}@e2e.test`);
+  await page.getByTestId('login-password').fill(PASSWORD);
+  await page.getByTestId('login-submit').click();
   await expect(page.getByTestId('signed-in')).toContainText(`${role}@e2e.test`);
   await hydrated(page);
 }

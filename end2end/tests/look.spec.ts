@@ -22,6 +22,7 @@ const PAGES: { name: string; path: string }[] = [
   { name: 'not-found', path: '/orders/NO-SUCH-ORDER' },
 ];
 const THEMES = ['light', 'dark'] as const;
+const LANGUAGES = ['en', 'id'] as const;
 const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
 
 async function chooseTheme(context: BrowserContext, theme: (typeof THEMES)[number]) {
@@ -39,21 +40,27 @@ async function expectNoViolations(page: Page, what: string) {
 test.describe.configure({ mode: 'serial' });
 
 for (const theme of THEMES) {
-  test(`every page passes WCAG 2.2 AA checks in the ${theme} theme`, async ({ page, context }) => {
+  for (const language of LANGUAGES) {
+  test(`every page passes WCAG 2.2 AA checks in the ${theme} theme, in ${language}`, async ({ page, context }) => {
+    test.setTimeout(90_000);
     await page.setViewportSize({ width: 1366, height: 768 });
     await chooseTheme(context, theme);
+    await context.addCookies([{ name: 'i18n_pref_locale', value: language, url: test.info().project.use.baseURL! }]);
+    const suffix = language === 'en' ? '' : `-${language}`;
     await page.goto('/login');
     await hydrated(page);
     await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
-    await expectNoViolations(page, `/login (${theme})`);
+    await expect(page.locator('html')).toHaveAttribute('lang', language);
+    await expectNoViolations(page, `/login (${theme}, ${language})`);
     await signIn(page, 'admin');
     for (const { name, path } of PAGES) {
       await page.goto(path);
       await hydrated(page);
-      await expectNoViolations(page, `${path} (${theme})`);
-      await page.screenshot({ path: `screenshots/look/${name}-1366-${theme}.png`, fullPage: true });
+      await expectNoViolations(page, `${path} (${theme}, ${language})`);
+      await page.screenshot({ path: `screenshots/look/${name}-1366-${theme}${suffix}.png`, fullPage: true });
     }
   });
+  }
 
   test(`no page is wider than a 390 px phone in the ${theme} theme`, async ({ browser }) => {
     // A context of its own (axe needs one); the fixture watches its pages for errors and panics.

@@ -8,7 +8,7 @@ test.beforeEach(async ({ page }) => {
 
 const rows = (page: Page) => page.locator('[data-testid="orders-table"] tbody tr');
 const firstRefs = (page: Page) => rows(page).locator('.ref-link').allTextContents();
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'Mei', 'Jun', 'Jul', 'Agu', 'Sep', 'Okt', 'Nov', 'Des'];
 
 // "24 Nov 2026, 14:05 WIB" -> "2026-11-24"
 function isoDay(display: string): string {

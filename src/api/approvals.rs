@@ -34,7 +34,14 @@ pub async fn list_approvals() -> Result<ApprovalLists, AppError> {
         .policy()
         .threshold_minor
         .and_then(|t| crate::money::Money::from_minor(t).ok())
-        .map(|m| format!("{} or more", m.display_idr()));
+        .map(|m| {
+            crate::i18n::td_string!(
+                crate::language::current(),
+                errors.threshold,
+                amount = m.display_idr()
+            )
+            .to_string()
+        });
     Ok(ApprovalLists {
         waiting,
         decided,
@@ -50,7 +57,16 @@ pub async fn order_approvals(partner_reference_no: String) -> Result<Vec<Approva
         let order =
             crate::db::orders::find_by_partner_reference(&state.pool, &partner_reference_no)
                 .await?
-                .ok_or_else(|| AppError::NotFound(format!("Order {partner_reference_no}")))?;
+                .ok_or_else(|| {
+                    AppError::NotFound(
+                        crate::i18n::td_string!(
+                            crate::language::current(),
+                            errors.not_found.order,
+                            reference = &partner_reference_no
+                        )
+                        .to_string(),
+                    )
+                })?;
         Ok(state.approvals.for_order(order.id, &user.email).await?)
     }
     .await;
@@ -62,6 +78,7 @@ pub async fn order_approvals(partner_reference_no: String) -> Result<Vec<Approva
 #[server(prefix = "/api", endpoint = "approvals/approve")]
 pub async fn approve_request(id: ApprovalId) -> Result<DecisionResult, AppError> {
     use crate::approval::service::Decision;
+    let locale = crate::language::current();
     let (state, user) = super::require(crate::auth::role::Permission::Approve).await?;
     let reference = {
         let mut conn = state.pool.acquire().await?;
@@ -79,32 +96,44 @@ pub async fn approve_request(id: ApprovalId) -> Result<DecisionResult, AppError>
         Decision::Cancelled(outcome) => {
             let entry = outcome.entry();
             (
-                format!(
-                    "Approved and sent. DANA answered {} ({}): {}",
-                    entry.code, entry.message, entry.explanation
-                ),
+                crate::i18n::td_string!(
+                    locale,
+                    errors.notice.approved_sent,
+                    code = entry.code,
+                    message = entry.message,
+                    explanation = entry.explanation_in(locale)
+                )
+                .to_string(),
                 entry.outcome.tone(),
             )
         }
         Decision::Refunded(outcome) => (
-            format!(
-                "Approved and sent. DANA answered {} ({}): {}",
-                outcome.entry.code, outcome.entry.message, outcome.entry.explanation
-            ),
+            crate::i18n::td_string!(
+                locale,
+                errors.notice.approved_sent,
+                code = outcome.entry.code,
+                message = outcome.entry.message,
+                explanation = outcome.entry.explanation_in(locale)
+            )
+            .to_string(),
             outcome.entry.outcome.tone(),
         ),
         Decision::CancelSettled(status) => (
-            format!(
-                "Approved: settled by hand, the order is now {}.",
-                status.label().to_lowercase()
-            ),
+            crate::i18n::td_string!(
+                locale,
+                errors.notice.approved_cancel_settled,
+                status = status.label_in(locale).to_lowercase()
+            )
+            .to_string(),
             "success",
         ),
         Decision::RefundSettled(refund) => (
-            format!(
-                "Approved: settled by hand, {}.",
-                refund.label().to_lowercase()
-            ),
+            crate::i18n::td_string!(
+                locale,
+                errors.notice.approved_refund_settled,
+                state = refund.label_in(locale).to_lowercase()
+            )
+            .to_string(),
             "success",
         ),
     };
@@ -126,7 +155,8 @@ pub async fn reject_request(id: ApprovalId, note: String) -> Result<DecisionResu
         .map_err(|e| super::with_status(e.into()))?;
     Ok(DecisionResult {
         reference: rejected.partner_reference_no,
-        message: "Rejected: nothing was sent to DANA, and the requester sees your note.".into(),
+        message: crate::i18n::td_string!(crate::language::current(), errors.notice.rejected)
+            .to_string(),
         tone: "failed".into(),
     })
 }

@@ -22,13 +22,7 @@ pub async fn audit_events(params: AuditParams) -> Result<AuditPage, AppError> {
         .into_iter()
         .map(|r| AuditEventView {
             id: r.id,
-            occurred_at_display: chrono::DateTime::from_timestamp_millis(r.occurred_at.millis())
-                .map(|t| {
-                    t.with_timezone(&crate::time::jakarta())
-                        .format("%d %b %Y, %H:%M:%S WIB")
-                        .to_string()
-                })
-                .unwrap_or_default(),
+            occurred_at_display: crate::time::display_wib_seconds(r.occurred_at),
             details: serde_json::from_str::<serde_json::Value>(&r.details)
                 .and_then(|v| serde_json::to_string_pretty(&v))
                 .unwrap_or(r.details),

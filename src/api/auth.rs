@@ -69,12 +69,26 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
                 response.append_header(http::header::SET_COOKIE, value);
             }
             // A one-time password an admin made: the person chooses their own first.
-            let one_time = match crate::auth::users::normalise_email(&email) {
-                Ok(email) => crate::db::users::find_by_email(&state.pool, &email)
-                    .await?
-                    .is_some_and(|u| u.temporary_password_at.is_some()),
-                Err(_) => false,
+            let account = match crate::auth::users::normalise_email(&email) {
+                Ok(email) => crate::db::users::find_by_email(&state.pool, &email).await?,
+                Err(_) => None,
             };
+            let one_time = account
+                .as_ref()
+                .is_some_and(|u| u.temporary_password_at.is_some());
+            // The language the person chose on any device comes back with them.
+            if let Some(account) = &account
+                && let Some(locale) = crate::db::users::language(&state.pool, account.id)
+                    .await?
+                    .as_deref()
+                    .and_then(crate::language::parse)
+                && let (Some(response), Ok(value)) = (
+                    use_context::<leptos_axum::ResponseOptions>(),
+                    crate::language::cookie(locale, state.secure_cookies).parse(),
+                )
+            {
+                response.append_header(http::header::SET_COOKIE, value);
+            }
             let next = safe_next(next.as_deref());
             if one_time {
                 let next: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
@@ -203,16 +217,21 @@ pub async fn change_password(
             Ok(())
         }
         Err(err) => {
+            let locale = crate::language::current();
             let (field, message) = match &err {
-                ChangeError::WrongCurrent => ("current_password", "is not right".to_string()),
+                ChangeError::WrongCurrent => (
+                    "current_password",
+                    crate::i18n::td_string!(locale, errors.invalid.current_password_wrong)
+                        .to_string(),
+                ),
                 ChangeError::Policy(e) => ("new_password", e.to_string()),
                 ChangeError::Unchanged => (
                     "new_password",
-                    "must differ from the current one".to_string(),
+                    crate::i18n::td_string!(locale, errors.invalid.password_unchanged).to_string(),
                 ),
                 ChangeError::Mismatch => (
                     "new_password_again",
-                    "does not match the new password".to_string(),
+                    crate::i18n::td_string!(locale, errors.invalid.password_mismatch).to_string(),
                 ),
             };
             Err(super::with_status(AppError::invalid(field, message)))

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod cancel;
 pub mod import;
+pub mod language;
 pub mod nav;
 pub mod orders;
 pub mod pending;
@@ -44,6 +45,43 @@ pub(crate) fn with_status(error: crate::error::AppError) -> crate::error::AppErr
 pub(crate) fn accepted() {
     if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(http::StatusCode::ACCEPTED);
+    }
+}
+
+/// How a settling by hand reads in `locale` (`not_cancelled` or `not cancelled` → "not cancelled"
+/// in English); an unknown value as it is, underscores as spaces.
+#[cfg(feature = "ssr")]
+pub(crate) fn resolution_in(locale: crate::i18n::Locale, raw: &str) -> String {
+    let words = raw.replace('_', " ");
+    let known = match words.as_str() {
+        "cancelled" => crate::i18n::td_string!(locale, errors.resolution.cancelled),
+        "not cancelled" => crate::i18n::td_string!(locale, errors.resolution.not_cancelled),
+        "refunded" => crate::i18n::td_string!(locale, errors.resolution.refunded),
+        "not refunded" => crate::i18n::td_string!(locale, errors.resolution.not_refunded),
+        _ => return words,
+    };
+    known.to_string()
+}
+
+/// When the next automatic attempt is due, in `locale` ("… (due now)", "… (in 5 min)").
+#[cfg(feature = "ssr")]
+pub(crate) fn next_attempt_in(
+    locale: crate::i18n::Locale,
+    at: crate::time::Timestamp,
+    now: crate::time::Timestamp,
+) -> String {
+    let wait = at.seconds_since(now);
+    let when = crate::time::display_wib(at);
+    if wait <= 0 {
+        crate::i18n::td_string!(locale, errors.next_attempt.due_now, when = &when).to_string()
+    } else {
+        crate::i18n::td_string!(
+            locale,
+            errors.next_attempt.in_time,
+            when = &when,
+            wait = crate::time::display_duration(wait, locale)
+        )
+        .to_string()
     }
 }
 

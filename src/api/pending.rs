@@ -11,7 +11,14 @@ fn reference_of(id: CancelRequestId, rows: &[crate::db::cancels::PendingRow]) ->
     rows.iter()
         .find(|r| r.id == id)
         .map(|r| r.partner_reference_no.clone())
-        .unwrap_or_else(|| format!("cancel #{id}"))
+        .unwrap_or_else(|| {
+            crate::i18n::td_string!(
+                crate::language::current(),
+                errors.pending_reference,
+                id = id
+            )
+            .to_string()
+        })
 }
 
 /// The open cancels, those needing a person first (operations and admins).
@@ -21,13 +28,14 @@ pub async fn list_pending(
     reference: Option<String>,
 ) -> Result<PendingQueue, AppError> {
     use crate::cancel::model::{PendingCancelView, QueueCounts, QueueState};
+    let locale = crate::language::current();
     let (app, _) = super::require(crate::auth::role::Permission::ViewPendingQueue).await?;
     let wanted = match state.as_deref().filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => Some(QueueState::parse(s).ok_or_else(|| {
             super::with_status(AppError::invalid(
                 "state",
-                "must be needs_attention, retrying, waiting or periodic",
+                crate::i18n::td_string!(locale, errors.invalid.queue_state),
             ))
         })?),
     };
@@ -37,7 +45,7 @@ pub async fn list_pending(
     if reference.as_ref().is_some_and(|r| r.chars().count() > 64) {
         return Err(super::with_status(AppError::invalid(
             "reference",
-            "at most 64 characters",
+            crate::i18n::td_string!(locale, errors.invalid.reference_length),
         )));
     }
     let now = app.clock.now(&app.pool).await?;
@@ -50,15 +58,15 @@ pub async fn list_pending(
             .into_iter()
             .filter(|a| a.kind == "resolve_cancel" && a.expires_at > now)
             .filter_map(|a| {
-                let what = a
-                    .resolution
-                    .as_deref()
-                    .unwrap_or_default()
-                    .replace('_', " ");
-                let line = format!(
-                    "Settling as \u{201c}{what}\u{201d} waits for approval (asked by {}).",
-                    a.requested_by
-                );
+                let what =
+                    super::resolution_in(locale, a.resolution.as_deref().unwrap_or_default());
+                let line = crate::i18n::td_string!(
+                    locale,
+                    errors.notice.settling_waits,
+                    what = &what,
+                    who = &a.requested_by
+                )
+                .to_string();
                 a.target_id.map(|id| (id, line))
             })
             .collect()
@@ -85,15 +93,7 @@ pub async fn list_pending(
             let next_attempt_display = matches!(state, QueueState::Waiting | QueueState::Periodic)
                 .then_some(r.next_attempt_at)
                 .flatten()
-                .map(|at| {
-                    let wait = at.seconds_since(now);
-                    let when = crate::time::display_wib(at);
-                    if wait <= 0 {
-                        format!("{when} (due now)")
-                    } else {
-                        format!("{when} (in {})", crate::time::display_duration(wait))
-                    }
-                });
+                .map(|at| super::next_attempt_in(locale, at, now));
             PendingCancelView {
                 id: r.id,
                 amount_display: crate::money::Money::from_minor(r.amount_minor)
@@ -104,7 +104,7 @@ pub async fn list_pending(
                 requested_by: r.actor,
                 reason: r.reason,
                 requested_at_display: crate::time::display_wib(r.created_at),
-                age_display: crate::time::display_duration(now.seconds_since(r.created_at)),
+                age_display: crate::time::display_duration(now.seconds_since(r.created_at), locale),
                 attempts: r.attempts,
                 last_code: r.last_code,
                 last_status: r.last_status,
@@ -145,6 +145,7 @@ pub async fn poll_pending(
 pub async fn retry_pending(id: CancelRequestId) -> Result<QueueActionResult, AppError> {
     use crate::cancel::service::Queued;
     use crate::cancel::service::WorkOutcome;
+    let locale = crate::language::current();
     let (app, user) = super::require(crate::auth::role::Permission::WorkPendingQueue).await?;
     let rows = crate::db::cancels::open_requests(&app.pool, 1_000).await?;
     let reference = reference_of(id, &rows);
@@ -155,10 +156,12 @@ pub async fn retry_pending(id: CancelRequestId) -> Result<QueueActionResult, App
         .map_err(|e| super::with_status(e.into()))?;
     let (message, tone) = match outcome {
         WorkOutcome::Settled(status) => (
-            format!(
-                "DANA settled the cancel: the order is now {}.",
-                status.label().to_lowercase()
-            ),
+            crate::i18n::td_string!(
+                locale,
+                errors.notice.cancel_settled,
+                status = status.label_in(locale).to_lowercase()
+            )
+            .to_string(),
             if status == crate::orders::model::OrderStatus::Cancelled {
                 "success"
             } else {
@@ -166,15 +169,17 @@ pub async fn retry_pending(id: CancelRequestId) -> Result<QueueActionResult, App
             },
         ),
         WorkOutcome::Queued(Queued::RetryAt(at)) => (
-            format!(
-                "DANA has not settled it yet; the next automatic retry is at {}.",
-                crate::time::display_wib(at)
-            ),
+            crate::i18n::td_string!(
+                locale,
+                errors.notice.retry_at,
+                when = crate::time::display_wib(at)
+            )
+            .to_string(),
             "pending",
         ),
         WorkOutcome::Queued(Queued::NeedsAttention(why)) => (why, "failed"),
         WorkOutcome::LeaseLost | WorkOutcome::NotOpen => (
-            "Another server took this cancel first; reload the queue.".into(),
+            crate::i18n::td_string!(locale, errors.notice.cancel_taken).to_string(),
             "pending",
         ),
     };
@@ -189,6 +194,7 @@ pub async fn retry_pending(id: CancelRequestId) -> Result<QueueActionResult, App
 #[server(prefix = "/api", endpoint = "pending/check-status")]
 pub async fn check_pending_status(id: CancelRequestId) -> Result<QueueActionResult, AppError> {
     use crate::cancel::service::WorkOutcome;
+    let locale = crate::language::current();
     let (app, user) = super::require(crate::auth::role::Permission::WorkPendingQueue).await?;
     let rows = crate::db::cancels::open_requests(&app.pool, 1_000).await?;
     let reference = reference_of(id, &rows);
@@ -199,28 +205,36 @@ pub async fn check_pending_status(id: CancelRequestId) -> Result<QueueActionResu
         .map_err(|e| super::with_status(e.into()))?;
     let (message, tone) = match (check.status, &check.outcome) {
         (Some(status), WorkOutcome::Settled(_)) => (
-            format!(
-                "DANA says {} ({}): {} The order is now cancelled.",
-                status.name.to_lowercase(),
-                status.code,
-                status.explanation
-            ),
+            crate::i18n::td_string!(
+                locale,
+                errors.notice.status_settled,
+                status = status.name.to_lowercase(),
+                code = status.code,
+                explanation = status.explanation_in(locale)
+            )
+            .to_string(),
             "success",
         ),
         (Some(status), _) => (
-            format!(
-                "DANA says {} ({}): {}",
-                status.name.to_lowercase(),
-                status.code,
-                status.explanation
-            ),
+            crate::i18n::td_string!(
+                locale,
+                errors.notice.status,
+                status = status.name.to_lowercase(),
+                code = status.code,
+                explanation = status.explanation_in(locale)
+            )
+            .to_string(),
             "pending",
         ),
         (None, _) => (
-            format!(
-                "DANA did not give a status ({} {}): {}",
-                check.entry.code, check.entry.message, check.entry.explanation
-            ),
+            crate::i18n::td_string!(
+                locale,
+                errors.notice.no_status,
+                code = check.entry.code,
+                message = check.entry.message,
+                explanation = check.entry.explanation_in(locale)
+            )
+            .to_string(),
             "failed",
         ),
     };
@@ -240,6 +254,7 @@ pub async fn resolve_pending(
     note: String,
 ) -> Result<QueueActionResult, AppError> {
     use crate::cancel::staff::Resolution;
+    let locale = crate::language::current();
     let (app, user) = super::require(crate::auth::role::Permission::WorkPendingQueue).await?;
     let resolution = match resolution.as_str() {
         "cancelled" => Some(Resolution::Cancelled),
@@ -248,7 +263,7 @@ pub async fn resolve_pending(
         _ => {
             return Err(super::with_status(AppError::invalid(
                 "resolution",
-                "choose whether DANA cancelled the payment or not, or stop retrying",
+                crate::i18n::td_string!(locale, errors.invalid.cancel_resolution),
             )));
         }
     };
@@ -264,10 +279,12 @@ pub async fn resolve_pending(
             .map_err(|e| super::with_status(e.into()))?;
         return Ok(QueueActionResult {
             reference,
-            message: format!(
-                "Periodic retries stopped: the order is now {} and stays paid.",
-                status.label().to_lowercase()
-            ),
+            message: crate::i18n::td_string!(
+                locale,
+                errors.notice.retries_stopped,
+                status = status.label_in(locale).to_lowercase()
+            )
+            .to_string(),
             tone: "failed".into(),
         });
     };
@@ -280,10 +297,12 @@ pub async fn resolve_pending(
     super::accepted();
     Ok(QueueActionResult {
         reference,
-        message: format!(
-            "Sent for approval: a supervisor must approve marking it {} before it is settled.",
-            approval.resolution.unwrap_or_default()
-        ),
+        message: crate::i18n::td_string!(
+            locale,
+            errors.notice.cancel_resolution_sent,
+            resolution = super::resolution_in(locale, &approval.resolution.unwrap_or_default())
+        )
+        .to_string(),
         tone: "pending".into(),
     })
 }

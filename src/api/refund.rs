@@ -51,7 +51,16 @@ async fn history_of(
 ) -> Result<OrderRefunds, AppError> {
     let order = crate::db::orders::find_by_partner_reference(&state.pool, reference)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("Order {reference}")))?;
+        .ok_or_else(|| {
+            AppError::NotFound(
+                crate::i18n::td_string!(
+                    crate::language::current(),
+                    errors.not_found.order,
+                    reference = reference
+                )
+                .to_string(),
+            )
+        })?;
     Ok(OrderRefunds {
         order_status: OrderStatus::parse(&order.status).ok_or(AppError::Internal)?,
         refunds: crate::refund::history::for_order(&state.pool, &order).await?,
@@ -74,7 +83,7 @@ pub async fn refund_order(
         let amount = crate::money::Money::parse_rupiah(&amount).map_err(|_| {
             AppError::invalid(
                 "amount",
-                "type the amount in rupiah, such as 150000 or 150.000 (at most two decimals after a comma)",
+                crate::i18n::td_string!(crate::language::current(), errors.invalid.refund_amount),
             )
         })?;
         let started = state
@@ -123,6 +132,7 @@ pub async fn refund_history(partner_reference_no: String) -> Result<OrderRefunds
 /// "Retry now" on a pending refund: sends it again at once (same refund number).
 #[server(prefix = "/api", endpoint = "refunds/retry")]
 pub async fn retry_refund(id: RefundId) -> Result<String, AppError> {
+    let locale = crate::language::current();
     let (state, user) = super::require(crate::auth::role::Permission::WorkPendingQueue).await?;
     let outcome = state
         .refunds
@@ -130,11 +140,15 @@ pub async fn retry_refund(id: RefundId) -> Result<String, AppError> {
         .await
         .map_err(|e| super::with_status(e.into()))?;
     Ok(match outcome {
-        Some(o) => format!(
-            "DANA answered {} ({}): {}",
-            o.entry.code, o.entry.message, o.entry.explanation
-        ),
-        None => "Another server took this refund first; reload the page.".into(),
+        Some(o) => crate::i18n::td_string!(
+            locale,
+            errors.notice.dana_answered,
+            code = o.entry.code,
+            message = o.entry.message,
+            explanation = o.entry.explanation_in(locale)
+        )
+        .to_string(),
+        None => crate::i18n::td_string!(locale, errors.notice.refund_taken).to_string(),
     })
 }
 
@@ -146,6 +160,7 @@ pub async fn resolve_refund(
     note: String,
 ) -> Result<String, AppError> {
     use crate::refund::machine::Resolution;
+    let locale = crate::language::current();
     let (state, user) = super::require(crate::auth::role::Permission::WorkPendingQueue).await?;
     let resolution = match resolution.as_str() {
         "refunded" => Resolution::Refunded,
@@ -153,7 +168,7 @@ pub async fn resolve_refund(
         _ => {
             return Err(super::with_status(AppError::invalid(
                 "resolution",
-                "choose whether DANA made the refund or not",
+                crate::i18n::td_string!(locale, errors.invalid.refund_resolution),
             )));
         }
     };
@@ -163,16 +178,19 @@ pub async fn resolve_refund(
         .await
         .map_err(|e| super::with_status(e.into()))?;
     super::accepted();
-    Ok(format!(
-        "Sent for approval: a supervisor must approve marking it {} (request {}).",
-        approval.resolution.unwrap_or_default(),
-        approval.id
-    ))
+    Ok(crate::i18n::td_string!(
+        locale,
+        errors.notice.refund_resolution_sent,
+        resolution = super::resolution_in(locale, &approval.resolution.unwrap_or_default()),
+        id = approval.id
+    )
+    .to_string())
 }
 
 /// Open refunds, those needing a person first (operations and admins).
 #[server(prefix = "/api", endpoint = "refunds/pending")]
 pub async fn list_pending_refunds() -> Result<Vec<PendingRefundView>, AppError> {
+    let locale = crate::language::current();
     let (state, _) = super::require(crate::auth::role::Permission::ViewPendingQueue).await?;
     let now = state.clock.now(&state.pool).await?;
     let mut items = Vec::new();
@@ -181,15 +199,7 @@ pub async fn list_pending_refunds() -> Result<Vec<PendingRefundView>, AppError> 
         let next_attempt_display = r
             .next_attempt_at
             .filter(|_| r.attention.is_none())
-            .map(|at| {
-                let wait = at.seconds_since(now);
-                let when = crate::time::display_wib(at);
-                if wait <= 0 {
-                    format!("{when} (due now)")
-                } else {
-                    format!("{when} (in {})", crate::time::display_duration(wait))
-                }
-            });
+            .map(|at| super::next_attempt_in(locale, at, now));
         items.push(PendingRefundView {
             id: r.id,
             amount_display: crate::money::Money::from_minor(r.amount_minor)
@@ -199,7 +209,7 @@ pub async fn list_pending_refunds() -> Result<Vec<PendingRefundView>, AppError> 
             partner_refund_no: r.partner_refund_no,
             requested_by: r.actor,
             reason: r.reason,
-            age_display: crate::time::display_duration(now.seconds_since(r.created_at)),
+            age_display: crate::time::display_duration(now.seconds_since(r.created_at), locale),
             attempts,
             last_code: r.last_code,
             attention: r.attention,

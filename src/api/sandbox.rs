@@ -23,7 +23,8 @@ pub async fn simulate_payment() -> Result<SimulatedPayment, AppError> {
     let (state, user) = super::require(crate::auth::role::Permission::ImportOrders).await?;
     let Some(notifier) = state.sandbox_payments.clone() else {
         return Err(super::with_status(AppError::NotFound(
-            "the sandbox (this server sends cancels to DANA)".into(),
+            crate::i18n::td_string!(crate::language::current(), errors.not_found.sandbox)
+                .to_string(),
         )));
     };
     let (reference, minor) = {
@@ -53,10 +54,15 @@ pub async fn simulate_payment() -> Result<SimulatedPayment, AppError> {
         })?;
     tracing::info!(actor = %user.email, reference = %reference, status, code = %answer.response_code, "sandbox payment notified");
     if status != 200 {
-        return Err(AppError::Conflict(format!(
-            "the notify receiver answered {} {}",
-            answer.response_code, answer.response_message
-        )));
+        return Err(AppError::Conflict(
+            crate::i18n::td_string!(
+                crate::language::current(),
+                errors.conflict.notify_refused,
+                code = &answer.response_code,
+                message = &answer.response_message
+            )
+            .to_string(),
+        ));
     }
     Ok(SimulatedPayment {
         partner_reference_no: reference,

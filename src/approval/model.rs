@@ -38,11 +38,16 @@ impl ApprovalKind {
     }
 
     pub fn label(self) -> &'static str {
+        self.label_in(crate::i18n::Locale::en)
+    }
+
+    pub fn label_in(self, locale: crate::i18n::Locale) -> &'static str {
+        use crate::i18n::td_string;
         match self {
-            ApprovalKind::Cancel => "Cancel order",
-            ApprovalKind::Refund => "Refund",
-            ApprovalKind::ResolveCancel => "Settle a cancel by hand",
-            ApprovalKind::ResolveRefund => "Settle a refund by hand",
+            ApprovalKind::Cancel => td_string!(locale, labels.approval_kind.cancel),
+            ApprovalKind::Refund => td_string!(locale, labels.approval_kind.refund),
+            ApprovalKind::ResolveCancel => td_string!(locale, labels.approval_kind.resolve_cancel),
+            ApprovalKind::ResolveRefund => td_string!(locale, labels.approval_kind.resolve_refund),
         }
     }
 }
@@ -78,11 +83,16 @@ impl ApprovalState {
     }
 
     pub fn label(self) -> &'static str {
+        self.label_in(crate::i18n::Locale::en)
+    }
+
+    pub fn label_in(self, locale: crate::i18n::Locale) -> &'static str {
+        use crate::i18n::td_string;
         match self {
-            ApprovalState::Waiting => "Waiting for approval",
-            ApprovalState::Approved => "Approved",
-            ApprovalState::Rejected => "Rejected",
-            ApprovalState::Expired => "Expired",
+            ApprovalState::Waiting => td_string!(locale, labels.approval_state.waiting),
+            ApprovalState::Approved => td_string!(locale, labels.approval_state.approved),
+            ApprovalState::Rejected => td_string!(locale, labels.approval_state.rejected),
+            ApprovalState::Expired => td_string!(locale, labels.approval_state.expired),
         }
     }
 }

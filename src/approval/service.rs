@@ -209,7 +209,11 @@ impl ApprovalService {
         if amount.minor() <= 0 {
             return Err(RefundError::InvalidInput {
                 field: "amount",
-                message: "must be more than Rp 0".into(),
+                message: crate::i18n::td_string!(
+                    crate::language::current(),
+                    validation.amount.positive
+                )
+                .into(),
             }
             .into());
         }
@@ -636,7 +640,10 @@ fn view(row: &ApprovalRow, now: Timestamp, viewer: &str) -> ApprovalView {
         resolution,
         requested_by: row.requested_by.clone(),
         requested_at_display: time::display_wib(row.requested_at),
-        age_display: time::display_duration(now.seconds_since(row.requested_at)),
+        age_display: time::display_duration(
+            now.seconds_since(row.requested_at),
+            crate::language::current(),
+        ),
         expires_at_display: time::display_wib(row.expires_at),
         decided_by: row.decided_by.clone(),
         decided_at_display: row.decided_at.map(time::display_wib),

@@ -62,10 +62,13 @@ impl AuditParams {
     }
 
     pub fn validate(&self) -> Result<AuditFilter, AppError> {
+        // Each rejection in the language of the request (of the page, in the browser).
+        let locale = crate::language::current();
         let text = |field: &str, v: &Option<String>, max: usize| match present(v) {
             Some(s) if s.chars().count() > max => Err(AppError::invalid(
                 field,
-                format!("at most {max} characters"),
+                crate::i18n::td_string!(locale, validation.filter.at_most_chars, max = max)
+                    .to_string(),
             )),
             other => Ok(other),
         };
@@ -75,7 +78,13 @@ impl AuditParams {
         {
             return Err(AppError::invalid(
                 "outcome",
-                format!("{o:?} is not one of {}", OUTCOMES.join(", ")),
+                crate::i18n::td_string!(
+                    locale,
+                    validation.filter.unknown_outcome,
+                    value = format!("{o:?}"),
+                    known = OUTCOMES.join(", ")
+                )
+                .to_string(),
             ));
         }
         let day = |field: &str, v: &Option<String>| -> Result<Option<JakartaDate>, AppError> {
@@ -84,7 +93,12 @@ impl AuditParams {
                     JakartaDate::parse(&s).ok_or_else(|| {
                         AppError::invalid(
                             field,
-                            format!("{s:?} is not a date in the form YYYY-MM-DD"),
+                            crate::i18n::td_string!(
+                                locale,
+                                validation.filter.not_a_date,
+                                value = format!("{s:?}")
+                            )
+                            .to_string(),
                         )
                     })
                 })
@@ -97,16 +111,18 @@ impl AuditParams {
         {
             return Err(AppError::invalid(
                 "to",
-                "the end date is before the start date",
+                crate::i18n::td_string!(locale, validation.filter.end_before_start),
             ));
         }
         let id = |field: &str, v: &Option<String>| -> Result<Option<i64>, AppError> {
             present(v)
                 .map(|s| {
-                    s.parse::<i64>()
-                        .ok()
-                        .filter(|n| *n > 0)
-                        .ok_or_else(|| AppError::invalid(field, "not a position in this log"))
+                    s.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                        AppError::invalid(
+                            field,
+                            crate::i18n::td_string!(locale, validation.filter.not_a_log_position),
+                        )
+                    })
                 })
                 .transpose()
         };
@@ -115,7 +131,7 @@ impl AuditParams {
         if before.is_some() && after.is_some() {
             return Err(AppError::invalid(
                 "after",
-                "give either before or after, not both",
+                crate::i18n::td_string!(locale, validation.filter.before_or_after),
             ));
         }
         Ok(AuditFilter {

@@ -9,12 +9,31 @@ pub const MAX_CHARS: usize = 128;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum PasswordError {
-    #[error("password must be at least {MIN_CHARS} characters")]
     TooShort,
-    #[error("password must be at most {MAX_CHARS} characters")]
     TooLong,
-    #[error("could not hash the password")]
     Hashing,
+}
+
+/// Shown to the person who typed the password, in the language of the request (English for the
+/// CLI): "password must be at least 12 characters".
+impl std::fmt::Display for PasswordError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let locale = crate::language::current();
+        let message = match self {
+            PasswordError::TooShort => {
+                crate::i18n::td_string!(locale, validation.password.too_short, min = MIN_CHARS)
+                    .to_string()
+            }
+            PasswordError::TooLong => {
+                crate::i18n::td_string!(locale, validation.password.too_long, max = MAX_CHARS)
+                    .to_string()
+            }
+            PasswordError::Hashing => {
+                crate::i18n::td_string!(locale, validation.password.hashing).to_string()
+            }
+        };
+        f.write_str(&message)
+    }
 }
 
 pub fn check_policy(password: &str) -> Result<(), PasswordError> {

@@ -65,6 +65,17 @@ impl Role {
         Self::ALL.into_iter().find(|r| r.as_str() == s)
     }
 
+    /// The role's name as people read it, in `locale`.
+    pub fn label_in(self, locale: crate::i18n::Locale) -> &'static str {
+        use crate::i18n::td_string;
+        match self {
+            Role::Finance => td_string!(locale, labels.role.finance),
+            Role::Operations => td_string!(locale, labels.role.operations),
+            Role::Supervisor => td_string!(locale, labels.role.supervisor),
+            Role::Admin => td_string!(locale, labels.role.admin),
+        }
+    }
+
     /// The permission matrix.
     pub fn permissions(self) -> &'static [Permission] {
         use Permission::*;

@@ -33,16 +33,22 @@ pub enum UserError {
 /// Lower-cases and checks an e-mail address enough to catch typos; delivery is not our concern.
 pub fn normalise_email(email: &str) -> Result<String, UserError> {
     let email = email.trim().to_lowercase();
-    let (local, domain) = email
-        .split_once('@')
-        .ok_or(UserError::InvalidEmail("needs an @"))?;
+    // In the language of the request (English for the CLI).
+    let locale = crate::language::current();
+    let (local, domain) = email.split_once('@').ok_or_else(|| {
+        UserError::InvalidEmail(crate::i18n::td_string!(locale, validation.email.needs_at))
+    })?;
     if local.is_empty() || domain.is_empty() || !domain.contains('.') || domain.contains('@') {
-        return Err(UserError::InvalidEmail("must look like name@example.com"));
+        return Err(UserError::InvalidEmail(crate::i18n::td_string!(
+            locale,
+            validation.email.shape
+        )));
     }
     if email.chars().count() > 320 || email.chars().any(char::is_whitespace) {
-        return Err(UserError::InvalidEmail(
-            "must be at most 320 characters, without spaces",
-        ));
+        return Err(UserError::InvalidEmail(crate::i18n::td_string!(
+            locale,
+            validation.email.too_long
+        )));
     }
     Ok(email)
 }

@@ -382,7 +382,7 @@ impl CancelService {
         cancels::release_lease(conn, open.request_id).await?;
         let explanation = catalog::lookup(cx.code)
             .or_else(|| catalog::lookup_query(cx.code))
-            .map(|e: &CatalogEntry| e.explanation);
+            .map(|e: &CatalogEntry| e.explanation());
         let settled = NewEvent {
             actor: cx.actor.to_string(),
             action: "cancel.settled",

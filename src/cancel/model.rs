@@ -144,11 +144,16 @@ impl QueueState {
     }
 
     pub fn label(self) -> &'static str {
+        self.label_in(crate::i18n::Locale::en)
+    }
+
+    pub fn label_in(self, locale: crate::i18n::Locale) -> &'static str {
+        use crate::i18n::td_string;
         match self {
-            QueueState::Waiting => "Waiting",
-            QueueState::Retrying => "Retrying now",
-            QueueState::NeedsAttention => "Needs attention",
-            QueueState::Periodic => "Retrying periodically",
+            QueueState::Waiting => td_string!(locale, labels.queue_state.waiting),
+            QueueState::Retrying => td_string!(locale, labels.queue_state.retrying),
+            QueueState::NeedsAttention => td_string!(locale, labels.queue_state.needs_attention),
+            QueueState::Periodic => td_string!(locale, labels.queue_state.periodic),
         }
     }
 

@@ -50,12 +50,14 @@ impl StatusAnswer {
                     .map(|v| format!(" (void amount {v})"))
                     .unwrap_or_default(),
             )),
-            Finding::NeedsPerson => self.status.map(|s| s.explanation.to_string()),
+            Finding::NeedsPerson => self.status.map(|s| s.explanation().to_string()),
             Finding::QueryRefused => {
                 let entry = self.query.entry();
                 Some(format!(
                     "DANA refused the status check ({} {}): {}",
-                    entry.code, entry.message, entry.explanation
+                    entry.code,
+                    entry.message,
+                    entry.explanation()
                 ))
             }
             _ => None,
@@ -241,7 +243,7 @@ impl CancelService {
                 "http_status": row.http_status,
                 "response_code": row.response_code,
                 "latest_transaction_status": row.transaction_status,
-                "status_meaning": status.map(|s| s.explanation),
+                "status_meaning": status.map(|s| s.explanation()),
                 "cancel_details": (!details.is_empty()).then_some(&details),
                 "response_body": row.response_body,
                 "transport_error": row.transport_error,

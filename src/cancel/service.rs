@@ -131,12 +131,23 @@ impl From<Conclusion> for WorkOutcome {
 pub fn check_reason(reason: &str) -> Result<String, CancelError> {
     let reason = reason.trim();
     let n = reason.chars().count();
+    // In the language of the request (English for the CLI and the worker).
+    let locale = crate::language::current();
     if n == 0 {
-        Err(CancelError::InvalidReason("a reason is required"))
+        Err(CancelError::InvalidReason(crate::i18n::td_string!(
+            locale,
+            validation.reason.required
+        )))
     } else if n > MAX_REASON_CHARS {
-        Err(CancelError::InvalidReason("at most 256 characters"))
+        Err(CancelError::InvalidReason(crate::i18n::td_string!(
+            locale,
+            validation.reason.too_long
+        )))
     } else if reason.chars().any(char::is_control) {
-        Err(CancelError::InvalidReason("must be one line of text"))
+        Err(CancelError::InvalidReason(crate::i18n::td_string!(
+            locale,
+            validation.reason.one_line
+        )))
     } else {
         Ok(reason.to_string())
     }

@@ -40,15 +40,17 @@ pub struct StatusCheck {
 pub fn check_note(note: &str) -> Result<String, CancelError> {
     let note = note.trim();
     let n = note.chars().count();
+    // In the language of the request (English for the CLI and the worker).
+    let locale = crate::language::current();
     if n == 0 {
         Err(CancelError::InvalidInput {
             field: "note",
-            message: "a note is required: say how the outcome was confirmed",
+            message: crate::i18n::td_string!(locale, validation.note.required),
         })
     } else if n > MAX_NOTE_CHARS {
         Err(CancelError::InvalidInput {
             field: "note",
-            message: "at most 500 characters",
+            message: crate::i18n::td_string!(locale, validation.note.too_long),
         })
     } else {
         Ok(note.to_string())

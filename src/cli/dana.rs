@@ -159,7 +159,7 @@ fn print_attempt<R: crate::dana::client::AnswerBody>(attempt: &crate::dana::clie
         "{} {}: {} ({}, {})",
         entry.code,
         entry.message,
-        entry.explanation,
+        entry.explanation(),
         entry.outcome.label(),
         entry.retry.label()
     );

@@ -4,16 +4,22 @@
 use leptos::prelude::*;
 
 use crate::approval::model::{ApprovalKind, ApprovalState, ApprovalView};
+use crate::i18n::*;
 
 /// The sentence naming what waits, for the order page.
-fn what_waits(a: &ApprovalView) -> String {
+fn what_waits(a: &ApprovalView, locale: Locale) -> String {
     match a.kind {
-        ApprovalKind::Cancel => format!("Cancel of {}", a.amount_display),
-        ApprovalKind::Refund => format!("Refund of {}", a.amount_display),
-        ApprovalKind::ResolveCancel | ApprovalKind::ResolveRefund => format!(
-            "{} as \u{201c}{}\u{201d}",
-            a.kind.label(),
-            a.resolution.clone().unwrap_or_default()
+        ApprovalKind::Cancel => {
+            td_string!(locale, order.approval.cancel_of, amount = &a.amount_display)
+        }
+        ApprovalKind::Refund => {
+            td_string!(locale, order.approval.refund_of, amount = &a.amount_display)
+        }
+        ApprovalKind::ResolveCancel | ApprovalKind::ResolveRefund => td_string!(
+            locale,
+            order.approval.resolve_as,
+            kind = a.kind.label_in(locale),
+            resolution = a.resolution.clone().unwrap_or_default()
         ),
     }
 }
@@ -21,18 +27,32 @@ fn what_waits(a: &ApprovalView) -> String {
 /// The request's state on the order page.
 #[component]
 pub fn ApprovalNotice(approval: ApprovalView) -> impl IntoView {
+    let i18n = use_i18n();
     let waiting = approval.state == ApprovalState::Waiting;
     let tone = if waiting { "pending" } else { "failed" };
-    let title = match approval.state {
-        ApprovalState::Waiting => "Waiting for approval by a supervisor",
-        ApprovalState::Rejected => "The request was rejected",
-        ApprovalState::Expired => "The request expired before anyone approved it",
-        ApprovalState::Approved => "Approved",
+    let state = approval.state;
+    let title = move || match state {
+        ApprovalState::Waiting => t_string!(i18n, order.approval.waiting),
+        ApprovalState::Rejected => t_string!(i18n, order.approval.rejected),
+        ApprovalState::Expired => t_string!(i18n, order.approval.expired),
+        ApprovalState::Approved => t_string!(i18n, order.approval.approved),
     };
-    let why_label = match approval.kind {
-        ApprovalKind::Cancel | ApprovalKind::Refund => "Reason",
-        _ => "Note",
+    let is_reason = matches!(approval.kind, ApprovalKind::Cancel | ApprovalKind::Refund);
+    let why_text = approval.reason.clone();
+    // The reason or note is recorded text, in whatever language its author wrote it.
+    let why = move || {
+        let text = why_text.clone();
+        if is_reason {
+            t!(i18n, order.approval.reason_quoted, <data> = <span translate="no" />, text)
+                .into_any()
+        } else {
+            t!(i18n, order.approval.note_quoted, <data> = <span translate="no" />, text).into_any()
+        }
     };
+    let id = approval.id;
+    let what = approval.clone();
+    let asker = approval.requested_by.clone();
+    let asked_at = approval.requested_at_display.clone();
     view! {
         <div
             class=format!("outcome outcome-{tone} approval-notice")
@@ -41,27 +61,30 @@ pub fn ApprovalNotice(approval: ApprovalView) -> impl IntoView {
         >
             <div class="outcome-head">
                 <strong class="outcome-title">{title}</strong>
-                <span class="subtle small">{format!("Request {}", approval.id)}</span>
+                <span class="subtle small">{move || t_string!(i18n, order.approval.request_id, id = id)}</span>
             </div>
             <p>
-                <strong>{what_waits(&approval)}</strong>
-                {format!(", asked by {} on {}.", approval.requested_by, approval.requested_at_display)}
+                <strong>{move || what_waits(&what, i18n.get_locale())}</strong>
+                {move || {
+                    t_string!(i18n, order.approval.asked_by, who = asker.clone(), when = asked_at.clone())
+                }}
             </p>
-            <p class="subtle small">{format!("{why_label}: \u{201c}{}\u{201d}", approval.reason)}</p>
+            <p class="subtle small">{why}</p>
             {waiting.then(|| view! {
                 <p class="outcome-next">
-                    "Nothing has been sent to DANA yet. A supervisor or an admin other than "
-                    {approval.requested_by.clone()}
-                    " approves or rejects it on the Approvals page; it expires on "
-                    {approval.expires_at_display.clone()}
-                    "."
+                    {t!(
+                        i18n,
+                        order.approval.waiting_hint,
+                        who = approval.requested_by.clone(),
+                        when = approval.expires_at_display.clone()
+                    )}
                 </p>
             })}
             {approval.decided_by.clone().map(|by| view! {
                 <p class="outcome-next">
-                    <strong>{format!("Rejected by {by}")}</strong>
+                    <strong>{move || t_string!(i18n, order.approval.rejected_by, who = by.clone())}</strong>
                     {approval.decision_note.clone().map(|n| format!(": \u{201c}{n}\u{201d}"))}
-                    " Nothing was sent to DANA."
+                    {t!(i18n, order.approval.nothing_sent)}
                 </p>
             })}
         </div>

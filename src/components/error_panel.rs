@@ -2,36 +2,58 @@ use leptos::prelude::*;
 
 use super::http_status::HttpStatus;
 use crate::error::AppError;
+use crate::i18n::*;
+
+/// The panel's heading and explanation for `error`, in `locale`.
+fn panel_text(error: &AppError, locale: Locale) -> (String, String) {
+    match error {
+        AppError::InvalidInput { field, message } => (
+            td_string!(locale, errors.panel.invalid_title).to_string(),
+            td_string!(
+                locale,
+                errors.panel.invalid_detail,
+                field = field,
+                message = message
+            )
+            .to_string(),
+        ),
+        AppError::NotFound(what) => (
+            td_string!(locale, errors.app.not_found, what = what).to_string(),
+            td_string!(locale, errors.panel.not_found_detail).to_string(),
+        ),
+        AppError::Unauthorized => (
+            td_string!(locale, errors.panel.sign_in_title).to_string(),
+            td_string!(locale, errors.panel.session_ended).to_string(),
+        ),
+        AppError::WrongCredentials | AppError::TooManyAttempts { .. } => (
+            td_string!(locale, errors.panel.refused_title).to_string(),
+            error.message_in(locale),
+        ),
+        AppError::Forbidden => (
+            td_string!(locale, errors.panel.forbidden_title).to_string(),
+            td_string!(locale, errors.panel.forbidden_detail).to_string(),
+        ),
+        AppError::Conflict(message) => (
+            td_string!(locale, errors.panel.conflict_title).to_string(),
+            message.clone(),
+        ),
+        AppError::Internal | AppError::Transport(_) => (
+            td_string!(locale, errors.panel.failed_title).to_string(),
+            error.message_in(locale),
+        ),
+    }
+}
 
 /// Explains an error to staff in plain words, and answers with the matching HTTP status.
 #[component]
 pub fn ErrorPanel(error: AppError) -> impl IntoView {
+    let i18n = use_i18n();
     let code = error.status_code();
-    let (title, detail) = match &error {
-        AppError::InvalidInput { field, message } => (
-            "This page was asked for something it cannot show".to_string(),
-            format!("The \u{201c}{field}\u{201d} value is not valid: {message}."),
-        ),
-        AppError::NotFound(what) => (
-            format!("{what} was not found"),
-            "Check the reference and try again.".to_string(),
-        ),
-        AppError::Unauthorized => (
-            "Please sign in".to_string(),
-            "Your session has ended.".to_string(),
-        ),
-        AppError::WrongCredentials | AppError::TooManyAttempts { .. } => {
-            ("Sign-in refused".to_string(), error.to_string())
-        }
-        AppError::Forbidden => (
-            "Not allowed".to_string(),
-            "Your role does not allow this.".to_string(),
-        ),
-        AppError::Conflict(message) => ("Not possible right now".to_string(), message.clone()),
-        AppError::Internal | AppError::Transport(_) => {
-            ("Something went wrong".to_string(), error.to_string())
-        }
+    let title = {
+        let error = error.clone();
+        move || panel_text(&error, i18n.get_locale()).0
     };
+    let detail = move || panel_text(&error, i18n.get_locale()).1;
     view! {
         <HttpStatus code />
         <section class="panel notice notice-error" role="alert" data-status=code>
@@ -39,7 +61,7 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
             <p>{detail}</p>
             <p>
                 <a href="/orders" class="button button-secondary">
-                    "Show all orders"
+                    {t!(i18n, errors.panel.show_all_orders)}
                 </a>
             </p>
         </section>

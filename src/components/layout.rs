@@ -5,7 +5,9 @@ use crate::api::auth::Logout;
 use crate::api::nav::{NavSummary, load_nav, poll_nav};
 use crate::auth::CurrentUser;
 use crate::auth::role::{Permission, Role};
+use crate::components::language_switch::LanguageSwitch;
 use crate::components::theme_switch::ThemeSwitch;
+use crate::i18n::*;
 
 /// The page frame's data (signed-in user, sandbox mode, attention count), loaded once by the
 /// layout for every page and refreshed in the browser every 15 s.
@@ -16,13 +18,9 @@ pub fn current_user(me: Me) -> Option<CurrentUser> {
     me.get().and_then(Result::ok).and_then(|s| s.user)
 }
 
-pub fn role_label(role: Role) -> &'static str {
-    match role {
-        Role::Finance => "Finance",
-        Role::Operations => "Operations",
-        Role::Supervisor => "Supervisor",
-        Role::Admin => "Admin",
-    }
+/// A role's name for people, in `locale`.
+pub fn role_label(role: Role, locale: Locale) -> &'static str {
+    role.label_in(locale)
 }
 
 /// Top bar with navigation and the signed-in user, and the page area. `data-hydrated` appears
@@ -33,6 +31,7 @@ pub fn role_label(role: Role) -> &'static str {
 /// resource with another's data and the page panics (`hydration.rs` unreachable).
 #[component]
 pub fn AppLayout(children: Children) -> impl IntoView {
+    let i18n = use_i18n();
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
     let location = use_location();
@@ -87,8 +86,7 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                 {move || Suspend::new(async move {
                     me.await.ok().filter(|s| s.sandbox).map(|_| view! {
                         <div class="sandbox-banner" role="status" data-testid="sandbox-banner">
-                            <strong>"Sandbox:"</strong>
-                            " cancels are not sent to DANA. Answers come from Cancel Desk's built-in DANA stand-in."
+                            {t!(i18n, common.sandbox_banner, <strong> = <strong />)}
                         </div>
                     })
                 })}
@@ -108,15 +106,16 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                     on:click=move |_| menu_open.update(|open| *open = !*open)
                 >
                     <span aria-hidden="true">"☰"</span>
-                    " Menu"
+                    " "
+                    {t!(i18n, common.menu)}
                 </button>
                 <div id="topbar-menu" class="topbar-menu" class:open=move || menu_open.get()>
-                    <nav class="nav" aria-label="Main">
+                    <nav class="nav" aria-label=move || t_string!(i18n, common.nav_label)>
                         <a href="/orders" class:active=move || on("/orders")() && !on_import()>
-                            "Orders"
+                            {t!(i18n, common.nav.orders)}
                         </a>
                         <a href="/codes" class:active=on("/codes")>
-                            "Response codes"
+                            {t!(i18n, common.nav.codes)}
                         </a>
                         <Transition>
                             {move || Suspend::new(async move {
@@ -124,9 +123,9 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                                 let attention = summary.as_ref().and_then(|s| s.attention);
                                 user_can(Permission::ViewPendingQueue).then(|| view! {
                                     <a href="/pending" class:active=on("/pending") data-testid="nav-pending">
-                                        "Pending"
+                                        {t!(i18n, common.nav.pending)}
                                         {attention.filter(|n| *n > 0).map(|n| view! {
-                                            <span class="nav-count" data-testid="attention-count" title="Cancels that need a person">{n}</span>
+                                            <span class="nav-count" data-testid="attention-count" title=move || t_string!(i18n, common.nav.attention_title)>{n}</span>
                                         })}
                                     </a>
                                 })
@@ -138,9 +137,9 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                                 let waiting = summary.as_ref().and_then(|s| s.approvals_waiting);
                                 user_can(Permission::Approve).then(|| view! {
                                     <a href="/approvals" class:active=on("/approvals") data-testid="nav-approvals">
-                                        "Approvals"
+                                        {t!(i18n, common.nav.approvals)}
                                         {waiting.filter(|n| *n > 0).map(|n| view! {
-                                            <span class="nav-count" data-testid="approvals-count" title="Requests waiting for approval">{n}</span>
+                                            <span class="nav-count" data-testid="approvals-count" title=move || t_string!(i18n, common.nav.approvals_title)>{n}</span>
                                         })}
                                     </a>
                                 })
@@ -149,23 +148,24 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                         <Transition>
                             {move || Suspend::new(async move {
                                 let _ = me.await;
-                                user_can(Permission::ViewAuditLog).then(|| view! { <a href="/audit" class:active=on("/audit")>"Audit log"</a> })
+                                user_can(Permission::ViewAuditLog).then(|| view! { <a href="/audit" class:active=on("/audit")>{t!(i18n, common.nav.audit)}</a> })
                             })}
                         </Transition>
                         <Transition>
                             {move || Suspend::new(async move {
                                 let _ = me.await;
-                                user_can(Permission::ImportOrders).then(|| view! { <a href="/orders/import" class:active=on_import data-testid="nav-import">"Import"</a> })
+                                user_can(Permission::ImportOrders).then(|| view! { <a href="/orders/import" class:active=on_import data-testid="nav-import">{t!(i18n, common.nav.import)}</a> })
                             })}
                         </Transition>
                         <Transition>
                             {move || Suspend::new(async move {
                                 let _ = me.await;
-                                user_can(Permission::ManageUsers).then(|| view! { <a href="/users" class:active=on("/users") data-testid="nav-users">"Staff"</a> })
+                                user_can(Permission::ManageUsers).then(|| view! { <a href="/users" class:active=on("/users") data-testid="nav-users">{t!(i18n, common.nav.staff)}</a> })
                             })}
                         </Transition>
                     </nav>
-                    <span class="topbar-note">"Times in WIB (GMT+7)"</span>
+                    <span class="topbar-note">{t!(i18n, common.times_note)}</span>
+                    <LanguageSwitch signed_in=Signal::derive(move || current_user(me).is_some()) />
                     <ThemeSwitch />
                     <Transition>
                         {move || Suspend::new(async move {
@@ -173,11 +173,11 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                                 view! {
                                     <div class="who" data-testid="signed-in">
                                         <span class="who-email">{user.email}</span>
-                                        <span class="who-role">{role_label(user.role)}</span>
-                                        <a href="/account/password" class="who-link" data-testid="nav-password">"Password"</a>
+                                        <span class="who-role">{move || role_label(user.role, i18n.get_locale())}</span>
+                                        <a href="/account/password" class="who-link" data-testid="nav-password">{t!(i18n, common.password)}</a>
                                         <ActionForm action=logout>
                                             <button type="submit" class="link-button">
-                                                "Sign out"
+                                                {t!(i18n, common.sign_out)}
                                             </button>
                                         </ActionForm>
                                     </div>

@@ -5,6 +5,7 @@ pub mod cancel_outcome;
 pub mod error_panel;
 pub mod focus;
 pub mod http_status;
+pub mod language_switch;
 pub mod layout;
 pub mod refund;
 pub mod status_badge;

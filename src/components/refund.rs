@@ -7,6 +7,7 @@ use crate::api::refund::{OrderRefunds, RefundOrder};
 use crate::components::unknown::or_dash;
 use crate::dana::catalog::Outcome;
 use crate::error::AppError;
+use crate::i18n::*;
 use crate::money::Money;
 use crate::orders::model::OrderDetail;
 use crate::refund::model::{RefundState, RefundView};
@@ -23,7 +24,7 @@ fn rupiah_input(minor: i64) -> String {
 fn describe(err: &AppError) -> String {
     match err {
         AppError::InvalidInput { field, message } => format!("{field}: {message}"),
-        other => other.to_string(),
+        other => other.message_in(crate::language::current()),
     }
 }
 
@@ -36,6 +37,7 @@ pub fn RefundPanel(
     refund: ServerAction<RefundOrder>,
     offer: bool,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let refundable = history.totals.refundable_minor;
     let open = RwSignal::new(offer);
     let confirming = RwSignal::new(false);
@@ -46,17 +48,15 @@ pub fn RefundPanel(
     // The amount as typed, checked here before the confirm step (the server checks it again).
     let parsed = move || -> Result<Money, String> {
         let money = Money::parse_rupiah(&amount.get())
-            .map_err(|_| "Type the amount in rupiah, such as 150000 or 150.000.".to_string())?;
+            .map_err(|_| t_string!(i18n, order.refund.error_format).to_string())?;
         if money.minor() == 0 {
-            return Err("The amount must be more than Rp 0.".into());
+            return Err(t_string!(i18n, order.refund.error_not_positive).to_string());
         }
         if money.minor() > refundable {
-            return Err(format!(
-                "At most {} remains refundable.",
-                Money::from_minor(refundable)
-                    .map(|m| m.display_idr())
-                    .unwrap_or_default()
-            ));
+            let max = Money::from_minor(refundable)
+                .map(|m| m.display_idr())
+                .unwrap_or_default();
+            return Err(t_string!(i18n, order.refund.error_max, max = max));
         }
         Ok(money)
     };
@@ -82,28 +82,29 @@ pub fn RefundPanel(
             <div class:hidden=move || open.get()>
                 <div class="cancel-intro">
                     <div>
-                        <h2>"Refund this order"</h2>
+                        <h2>{t!(i18n, order.refund.title)}</h2>
                         <p class="subtle">
-                            "DANA returns all or part of the payment to the customer's DANA balance. "
-                            {format!("Refundable: {refundable_display}")}
-                            {any_refunded.then(|| format!(" (already refunded: {refunded_display})"))}
+                            {t!(i18n, order.refund.intro, amount = refundable_display.clone())}
+                            {any_refunded
+                                .then(|| t!(i18n, order.refund.already_refunded, amount = refunded_display))}
                         </p>
                     </div>
-                    <button type="button" class="button" on:click=move |_| open.set(true)>"Refund…"</button>
+                    <button type="button" class="button" on:click=move |_| open.set(true)>
+                        {t!(i18n, order.refund.open)}
+                    </button>
                 </div>
             </div>
             <div class:hidden=move || !open.get()>
                 {offer.then(|| view! {
                     <p class="offer" data-testid="refund-offer">
-                        <strong>"DANA can no longer cancel this payment: its cancel window has passed. "</strong>
-                        "You can refund it instead."
+                        {t!(i18n, order.refund.offer, <b> = <strong />)}
                     </p>
                 })}
                 <div class:hidden=move || confirming.get()>
-                    <h2>"Refund"</h2>
+                    <h2>{t!(i18n, order.refund.form_title)}</h2>
                     <div class="refund-fields">
                         <label class="field">
-                            <span>"Amount in rupiah"</span>
+                            <span>{t!(i18n, order.refund.amount_label)}</span>
                             <input
                                 type="text"
                                 inputmode="decimal"
@@ -112,15 +113,17 @@ pub fn RefundPanel(
                                 prop:value=move || amount.get()
                                 on:input=move |ev| amount.set(event_target_value(&ev))
                             />
-                            <span class="subtle small">{format!("At most {refundable_display}")}</span>
+                            <span class="subtle small">
+                                {t!(i18n, order.refund.at_most, amount = refundable_display)}
+                            </span>
                         </label>
                         <label class="field">
-                            <span>"Reason for the refund (required, sent to DANA)"</span>
+                            <span>{t!(i18n, order.refund.reason_label)}</span>
                             <textarea
                                 name="refund_reason_input"
                                 rows="2"
                                 maxlength="256"
-                                placeholder="e.g. Goods returned damaged"
+                                placeholder=move || t_string!(i18n, order.refund.reason_placeholder)
                                 prop:value=move || reason.get()
                                 on:input=move |ev| reason.set(event_target_value(&ev))
                             ></textarea>
@@ -134,37 +137,49 @@ pub fn RefundPanel(
                             disabled=move || parsed().is_err() || reason.with(|r| r.trim().is_empty())
                             on:click=move |_| confirming.set(true)
                         >
-                            "Review refund"
+                            {t!(i18n, order.refund.review)}
                         </button>
                         <button type="button" class="button button-secondary" on:click=move |_| open.set(false)>
-                            "Close"
+                            {t!(i18n, order.refund.close)}
                         </button>
                     </div>
                 </div>
                 <div class:hidden=move || !confirming.get()>
                     <ActionForm action=refund attr:class="cancel-form">
-                        <h2>"Confirm the refund"</h2>
+                        <h2>{t!(i18n, order.refund.confirm_title)}</h2>
                         <p class="confirm-line" data-testid="refund-confirm">
-                            "Refund "
-                            <strong>{move || parsed().map(|m| m.display_idr()).unwrap_or_default()}</strong>
-                            " of order "
-                            <span class="mono">{reference.clone()}</span>
-                            " to "
-                            {customer.clone()}
-                            "? "
-                            <span class="subtle">{move || format!("Afterwards {} remains refundable.", after())}</span>
+                            {t!(
+                                i18n,
+                                order.refund.confirm_line,
+                                <b> = <strong />,
+                                <mono> = <span class="mono" />,
+                                amount = move || parsed().map(|m| m.display_idr()).unwrap_or_default(),
+                                reference = reference.clone(),
+                                customer = customer.clone()
+                            )}
+                            <span class="subtle">
+                                {move || t_string!(i18n, order.refund.afterwards, amount = after())}
+                            </span>
                         </p>
-                        <p class="subtle small">{move || format!("Reason: \u{201c}{}\u{201d}", reason.get().trim())}</p>
+                        <p class="subtle small">
+                            {move || t_string!(i18n, order.reason_line, text = reason.get().trim().to_string())}
+                        </p>
                         <input type="hidden" name="partner_reference_no" value=reference.clone() />
                         <input type="hidden" name="amount" prop:value=move || amount.get() />
                         <input type="hidden" name="reason" prop:value=move || reason.get() />
                         {move || problem().map(|p| view! { <p class="form-error" role="alert">{p}</p> })}
                         <div class="filter-actions">
                             <button type="submit" class="button" disabled=move || refund.pending().get()>
-                                {move || if refund.pending().get() { "Asking DANA…" } else { "Confirm refund" }}
+                                {move || {
+                                    if refund.pending().get() {
+                                        t_string!(i18n, order.asking_dana)
+                                    } else {
+                                        t_string!(i18n, order.refund.confirm)
+                                    }
+                                }}
                             </button>
                             <button type="button" class="button button-secondary" on:click=move |_| confirming.set(false)>
-                                "Back"
+                                {t!(i18n, order.refund.back)}
                             </button>
                         </div>
                     </ActionForm>
@@ -175,47 +190,55 @@ pub fn RefundPanel(
     .into_any()
 }
 
-fn headline(state: RefundState) -> &'static str {
+fn headline(state: RefundState, locale: Locale) -> &'static str {
     match state {
-        RefundState::Succeeded => "Refunded by DANA",
-        RefundState::Failed => "Not refunded",
-        RefundState::InFlight | RefundState::Pending => "Refund not settled yet",
+        RefundState::Succeeded => td_string!(locale, order.refund.refunded),
+        RefundState::Failed => td_string!(locale, order.refund.not_refunded),
+        RefundState::InFlight | RefundState::Pending => {
+            td_string!(locale, order.refund.not_settled)
+        }
     }
 }
 
 /// One refund: DANA's answer in plain words, and what happens next.
 #[component]
 pub fn RefundOutcome(refund: RefundView) -> impl IntoView {
+    let i18n = use_i18n();
     let entry = refund.entry();
     let tone = refund.state.tone();
+    let state = refund.state;
     view! {
         <div class=format!("outcome outcome-{tone}") role="status" data-testid="refund-outcome" data-code=entry.map(|e| e.code)>
             <div class="outcome-head">
-                <strong class="outcome-title">{headline(refund.state)} " · " {refund.amount_display.clone()}</strong>
-                {entry.map(|e| view! { <span class="mono outcome-code">{e.code}" · "{e.message}</span> })}
+                <strong class="outcome-title">{move || headline(state, i18n.get_locale())} " · " {refund.amount_display.clone()}</strong>
+                {entry.map(|e| view! { <span class="mono outcome-code">{e.code}" · "<span lang="en">{e.message}</span></span> })}
             </div>
-            {entry.map(|e| view! { <p class="outcome-explanation">{e.explanation}</p> })}
+            {entry.map(|e| view! { <p class="outcome-explanation">{move || e.explanation_in(i18n.get_locale())}</p> })}
             {entry.filter(|e| e.outcome == Outcome::Failed).map(|e| view! {
-                <p class="outcome-next"><strong>"Next step: "</strong>{e.retry.label()}</p>
+                <p class="outcome-next">
+                    <strong>{t!(i18n, order.next_step)}</strong>
+                    {move || e.retry.label_in(i18n.get_locale())}
+                </p>
             })}
             {refund.refund_no.clone().map(|no| view! {
-                <p class="subtle small">"DANA refund number " <span class="mono">{no}</span>
+                <p class="subtle small">
+                    {t!(i18n, order.refund.dana_number, <mono> = <span class="mono" />, number = no)}
                     {refund.refund_time.clone().map(|t| format!(" · {t}"))}
                 </p>
             })}
             {refund.next_attempt_display.clone().map(|n| view! {
                 <p class="outcome-next">
-                    <strong>"Cancel Desk keeps trying on its own: "</strong>
-                    "next try " {n} " with the same refund number, so DANA never refunds twice."
+                    <strong>{t!(i18n, order.keeps_trying)}</strong>
+                    {t!(i18n, order.refund.next_try, next = n)}
                 </p>
             })}
             {refund.attention.clone().map(|a| view! {
-                <p class="outcome-next"><strong>"Needs a person: "</strong>{a}</p>
+                <p class="outcome-next"><strong>{t!(i18n, order.needs_person)}</strong>{a}</p>
             })}
             {refund.resolution_note.clone().map(|note| view! {
                 <p class="outcome-next">
-                    <strong>"Resolved by hand"</strong>
-                    {refund.resolved_by.clone().map(|by| format!(" by {by}"))}
+                    <strong>{t!(i18n, order.resolved_by_hand)}</strong>
+                    {refund.resolved_by.clone().map(|by| t!(i18n, order.resolved_by, who = by))}
                     ": " {note}
                 </p>
             })}
@@ -227,9 +250,9 @@ pub fn RefundOutcome(refund: RefundView) -> impl IntoView {
 /// The order's refunds, newest first.
 #[component]
 pub fn RefundList(history: OrderRefunds) -> impl IntoView {
+    let i18n = use_i18n();
     if history.refunds.is_empty() {
-        return view! { <p class="subtle">"No refunds have been made for this order."</p> }
-            .into_any();
+        return view! { <p class="subtle">{t!(i18n, order.refunds.empty)}</p> }.into_any();
     }
     let totals = history.totals.clone();
     let items = history
@@ -239,13 +262,18 @@ pub fn RefundList(history: OrderRefunds) -> impl IntoView {
             view! {
                 <article class="history-item" data-testid="refund-item">
                     <p class="history-meta">
-                        <strong>{r.requested_at_display.clone()}</strong>
-                        " · "
-                        {r.actor.clone()}
-                        " · reason: \u{201c}"
-                        {r.reason.clone()}
-                        "\u{201d} · refund number "
-                        <span class="mono small">{r.partner_refund_no.clone()}</span>
+                        {t!(
+                            i18n,
+                            order.refunds.meta,
+                            <b> = <strong />,
+                            <mono> = <span class="mono small" />,
+                            <data> = <span translate="no" />,
+                            <who> = <span />,
+                            when = r.requested_at_display.clone(),
+                            actor = r.actor.clone(),
+                            reason = r.reason.clone(),
+                            number = r.partner_refund_no.clone()
+                        )}
                     </p>
                     <RefundOutcome refund=r />
                 </article>
@@ -254,9 +282,10 @@ pub fn RefundList(history: OrderRefunds) -> impl IntoView {
         .collect_view();
     view! {
         <p class="refund-totals" data-testid="refund-totals">
-            "Refunded " <strong>{totals.refunded_display}</strong>
-            {(totals.pending_minor > 0).then(|| format!(" · pending {}", totals.pending_display))}
-            " · refundable " <strong>{totals.refundable_display}</strong>
+            {t!(i18n, order.refunds.totals_refunded, <b> = <strong />, amount = totals.refunded_display)}
+            {(totals.pending_minor > 0)
+                .then(|| t!(i18n, order.refunds.totals_pending, amount = totals.pending_display))}
+            {t!(i18n, order.refunds.totals_refundable, <b> = <strong />, amount = totals.refundable_display)}
         </p>
         {items}
     }

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::*;
 use crate::prefs::Theme;
 
 /// The theme this page was rendered in: from the request's cookie on the server, from
@@ -51,6 +52,7 @@ fn choose(theme: Theme) {
 
 #[component]
 pub fn ThemeSwitch() -> impl IntoView {
+    let i18n = use_i18n();
     let chosen = RwSignal::new(rendered_theme());
     let switch = move |_| {
         let next = chosen.get_untracked().next();
@@ -63,7 +65,7 @@ pub fn ThemeSwitch() -> impl IntoView {
             class="theme-switch"
             data-testid="theme-switch"
             data-theme-choice=move || chosen.get().as_str()
-            title="Colour theme: Auto follows the device's setting"
+            title=move || t_string!(i18n, common.theme_title)
             on:click=switch
         >
             <span class="theme-icon" aria-hidden="true">
@@ -73,7 +75,7 @@ pub fn ThemeSwitch() -> impl IntoView {
                     Theme::Dark => "☾",
                 }}
             </span>
-            {move || format!("Theme: {}", chosen.get().label())}
+            {move || t_string!(i18n, common.theme_label, theme = chosen.get().label_in(i18n.get_locale()))}
         </button>
     }
 }

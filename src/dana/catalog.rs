@@ -3,8 +3,12 @@
 //! browser bundle. Cancel Order (service 57) texts in `cause` and `solution` are DANA's, from the
 //! seed page; Query Payment (service 55) rows and the transaction statuses are from DANA's Query
 //! Payment page as its SDKs publish it; Refund Order (service 58) rows are in `catalog/refund.rs`.
+//! Each row's `explain` is our own advice for staff, in English and Bahasa Indonesia: its texts
+//! are in `locales/{en,id}/catalog.json` (DANA's `message`, `cause` and `solution` stay DANA's).
 
 use serde::Serialize;
+
+use crate::i18n::{Locale, td_string};
 
 /// DANA's SNAP service code for Cancel Order.
 pub const CANCEL_SERVICE_CODE: &str = "57";
@@ -31,10 +35,14 @@ pub enum Outcome {
 
 impl Outcome {
     pub fn label(self) -> &'static str {
+        self.label_in(Locale::en)
+    }
+
+    pub fn label_in(self, locale: Locale) -> &'static str {
         match self {
-            Outcome::Success => "Success",
-            Outcome::Pending => "Pending",
-            Outcome::Failed => "Failed",
+            Outcome::Success => td_string!(locale, labels.outcome.success),
+            Outcome::Pending => td_string!(locale, labels.outcome.pending),
+            Outcome::Failed => td_string!(locale, labels.outcome.failed),
         }
     }
 
@@ -63,11 +71,17 @@ pub enum RetryRule {
 
 impl RetryRule {
     pub fn label(self) -> &'static str {
+        self.label_in(Locale::en)
+    }
+
+    pub fn label_in(self, locale: Locale) -> &'static str {
         match self {
-            RetryRule::RetrySamePayloadLater => "Retry the same request later",
-            RetryRule::FixRequest => "Fix the request",
-            RetryRule::DoNotRetry => "Do not retry",
-            RetryRule::ContactDana => "Contact DANA",
+            RetryRule::RetrySamePayloadLater => {
+                td_string!(locale, labels.retry_rule.retry_same_payload_later)
+            }
+            RetryRule::FixRequest => td_string!(locale, labels.retry_rule.fix_request),
+            RetryRule::DoNotRetry => td_string!(locale, labels.retry_rule.do_not_retry),
+            RetryRule::ContactDana => td_string!(locale, labels.retry_rule.contact_dana),
         }
     }
 }
@@ -76,7 +90,7 @@ impl RetryRule {
 pub const TOTAL_TIMEOUT: &str = "TIMEOUT";
 pub const UNEXPECTED: &str = "UNEXPECTED";
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Clone, Serialize)]
 pub struct CatalogEntry {
     /// DANA's 7-character `responseCode`, or [`TOTAL_TIMEOUT`] / [`UNEXPECTED`].
     pub code: &'static str,
@@ -94,12 +108,72 @@ pub struct CatalogEntry {
     /// Whether the cancel may have taken effect without our knowing: check its status with DANA
     /// before sending it again.
     pub outcome_unknown: bool,
-    /// One sentence for finance staff: what happened and what to do.
-    pub explanation: &'static str,
+    /// One sentence for finance staff: what happened and what to do, in each language (our
+    /// words, in `locales/*/catalog.json`). Read it with [`CatalogEntry::explanation_in`] or
+    /// [`CatalogEntry::explanation`]; serialized as `explanation`, in English.
+    #[serde(rename = "explanation", serialize_with = "serialize_explanation")]
+    pub explain: fn(Locale) -> &'static str,
+}
+
+impl CatalogEntry {
+    /// The explanation for staff, in `locale`.
+    pub fn explanation_in(&self, locale: Locale) -> &'static str {
+        (self.explain)(locale)
+    }
+
+    /// The explanation for staff in English (what the audit trail and the CLI record).
+    pub fn explanation(&self) -> &'static str {
+        self.explanation_in(Locale::en)
+    }
+}
+
+/// Serializes an `explain` field as the English text, as the `explanation` field used to be.
+fn serialize_explanation<S: serde::Serializer>(
+    explain: &fn(Locale) -> &'static str,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(explain(Locale::en))
+}
+
+// By hand rather than derived: a function pointer's address means nothing (one function may get
+// two addresses, two functions one), so these compare and show the English explanation instead,
+// as they did when it was a string.
+impl PartialEq for CatalogEntry {
+    fn eq(&self, other: &Self) -> bool {
+        self.code == other.code
+            && self.http_status == other.http_status
+            && self.message == other.message
+            && self.cause == other.cause
+            && self.solution == other.solution
+            && self.outcome == other.outcome
+            && self.retry == other.retry
+            && self.max_attempts == other.max_attempts
+            && self.outcome_unknown == other.outcome_unknown
+            && self.explanation() == other.explanation()
+    }
+}
+
+impl Eq for CatalogEntry {}
+
+impl std::fmt::Debug for CatalogEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CatalogEntry")
+            .field("code", &self.code)
+            .field("http_status", &self.http_status)
+            .field("message", &self.message)
+            .field("cause", &self.cause)
+            .field("solution", &self.solution)
+            .field("outcome", &self.outcome)
+            .field("retry", &self.retry)
+            .field("max_attempts", &self.max_attempts)
+            .field("outcome_unknown", &self.outcome_unknown)
+            .field("explanation", &self.explanation())
+            .finish()
+    }
 }
 
 macro_rules! entry {
-    ($code:expr, $http:expr, $message:expr, $cause:expr, $solution:expr, $outcome:ident, $retry:ident, $explanation:expr) => {
+    ($code:expr, $http:expr, $message:expr, $cause:expr, $solution:expr, $outcome:ident, $retry:ident, $($key:ident).+) => {
         CatalogEntry {
             code: $code,
             http_status: Some($http),
@@ -110,7 +184,7 @@ macro_rules! entry {
             retry: RetryRule::$retry,
             max_attempts: None,
             outcome_unknown: false,
-            explanation: $explanation,
+            explain: |l| crate::i18n::td_string!(l, $($key).+),
         }
     };
 }
@@ -124,7 +198,7 @@ pub static CATALOG: &[CatalogEntry] = &[
         "Mark Cancel Order process as Success",
         Success,
         DoNotRetry,
-        "DANA cancelled the order. The customer's payment will be returned; nothing more to do."
+        catalog.cancel.c2005700
     ),
     entry!(
         "2025700",
@@ -134,7 +208,7 @@ pub static CATALOG: &[CatalogEntry] = &[
         "Mark Cancel Order process as Pending. Retry request periodically by sending same request payload",
         Pending,
         RetrySamePayloadLater,
-        "DANA is still processing the cancel. It stays pending and the same request is sent again until DANA confirms."
+        catalog.cancel.c2025700
     ),
     entry!(
         "4005700",
@@ -144,7 +218,7 @@ pub static CATALOG: &[CatalogEntry] = &[
         "Mark Cancel Order process as Failed. Retry request with proper parameter",
         Failed,
         FixRequest,
-        "DANA rejected the request as malformed. The order is not cancelled; ask a developer to check the request before trying again."
+        catalog.cancel.c4005700
     ),
     entry!(
         "4005701",
@@ -154,7 +228,7 @@ pub static CATALOG: &[CatalogEntry] = &[
         "Mark Cancel Order process as Failed. Retry request with proper parameter",
         Failed,
         FixRequest,
-        "DANA rejected a field's format (named in DANA's message). The order is not cancelled; correct that field before trying again."
+        catalog.cancel.c4005701
     ),
     entry!(
         "4005702",
@@ -164,7 +238,7 @@ pub static CATALOG: &[CatalogEntry] = &[
         "Mark Cancel Order process as Failed. Retry request with proper parameter",
         Failed,
         FixRequest,
-        "A required field was missing or empty (named in DANA's message). The order is not cancelled; correct the request before trying again."
+        catalog.cancel.c4005702
     ),
     entry!(
         "4015700",
@@ -174,7 +248,7 @@ pub static CATALOG: &[CatalogEntry] = &[
         "Mark Cancel Order process as Failed. Retry request with proper parameter",
         Failed,
         FixRequest,
-        "DANA did not accept our credentials or signature. The order is not cancelled; an administrator must check the DANA key set-up."
+        catalog.cancel.c4015700
     ),
     entry!(
         "4035700",
@@ -184,7 +258,7 @@ pub static CATALOG: &[CatalogEntry] = &[
         "Mark Cancel Order process as Failed. Inform to user that order cancel cannot be processed",
         Failed,
         DoNotRetry,
-        "This payment is too old to cancel. The order stays paid; tell the customer it cannot be cancelled here (a refund may still be possible)."
+        catalog.cancel.c4035700
     ),
     entry!(
         "4035705",
@@ -194,7 +268,7 @@ pub static CATALOG: &[CatalogEntry] = &[
         "Mark Cancel Order process as Failed. Retry request with proper parameter or can contact to DANA check the user/account status",
         Failed,
         ContactDana,
-        "DANA refused because the customer's or merchant's account is restricted. The order stays paid; contact DANA to check the account status."
+        catalog.cancel.c4035705
     ),
     entry!(
         "4035714",
@@ -204,7 +278,7 @@ pub static CATALOG: &[CatalogEntry] = &[
         "Mark Cancel Order process as Failed. Retry request periodically",
         Failed,
         RetrySamePayloadLater,
-        "The merchant's DANA balance is too low to return this payment. The order stays paid; top up the balance: Cancel Desk sends the cancel again periodically until DANA accepts it or someone stops it."
+        catalog.cancel.c4035714
     ),
     entry!(
         "4035715",
@@ -214,7 +288,7 @@ pub static CATALOG: &[CatalogEntry] = &[
         "Mark Cancel Order process as Failed. Retry request periodically or contact DANA to consult",
         Failed,
         RetrySamePayloadLater,
-        "DANA does not permit this cancel right now (reason in DANA's message). The order stays paid; Cancel Desk sends it again periodically. Contact DANA if it keeps failing."
+        catalog.cancel.c4035715
     ),
     entry!(
         "4045700",
@@ -224,7 +298,7 @@ pub static CATALOG: &[CatalogEntry] = &[
         "Mark Cancel Order process as Failed. Retry request periodically or contact DANA to consult",
         Failed,
         RetrySamePayloadLater,
-        "DANA says this payment is not in a state that can be cancelled now (for example, already cancelled or refunded). Cancel Desk checks its status with DANA and sends the cancel again periodically; contact DANA if it keeps failing."
+        catalog.cancel.c4045700
     ),
     entry!(
         "4045701",
@@ -234,7 +308,7 @@ pub static CATALOG: &[CatalogEntry] = &[
         "Mark Cancel Order process as Failed. Retry request with proper parameter",
         Failed,
         FixRequest,
-        "DANA has no payment with this reference. The order is not cancelled; check the partner and DANA references."
+        catalog.cancel.c4045701
     ),
     entry!(
         "4045708",
@@ -244,7 +318,7 @@ pub static CATALOG: &[CatalogEntry] = &[
         "Mark Cancel Order process as Failed. Retry request with proper parameter",
         Failed,
         FixRequest,
-        "DANA does not recognise the merchant ID, or the merchant is suspended. The order is not cancelled; an administrator must check the merchant set-up."
+        catalog.cancel.c4045708
     ),
     entry!(
         "4295700",
@@ -254,7 +328,7 @@ pub static CATALOG: &[CatalogEntry] = &[
         "Mark Cancel Order process as Pending. Retry request periodically by sending same request payload",
         Pending,
         RetrySamePayloadLater,
-        "DANA is rate-limiting us. The cancel stays pending and the same request is sent again a little later."
+        catalog.cancel.c4295700
     ),
     entry!(
         "5005700",
@@ -264,7 +338,7 @@ pub static CATALOG: &[CatalogEntry] = &[
         "Mark Cancel Order process as Failed. Retry request periodically",
         Failed,
         RetrySamePayloadLater,
-        "DANA had an error and did not cancel the order. It stays paid; Cancel Desk sends the cancel again periodically."
+        catalog.cancel.c5005700
     ),
     entry!(
         "5005701",
@@ -274,7 +348,7 @@ pub static CATALOG: &[CatalogEntry] = &[
         "Mark Cancel Order process as Pending. Retry request periodically by sending same request payload",
         Pending,
         RetrySamePayloadLater,
-        "DANA had an internal error while cancelling. The cancel stays pending and the same request is sent again until DANA settles it."
+        catalog.cancel.c5005701
     ),
     CatalogEntry {
         code: TOTAL_TIMEOUT,
@@ -286,7 +360,7 @@ pub static CATALOG: &[CatalogEntry] = &[
         retry: RetryRule::RetrySamePayloadLater,
         max_attempts: Some(3),
         outcome_unknown: true,
-        explanation: "DANA did not answer in time, so we do not know yet whether the order was cancelled. The same request is tried up to 3 times in all; if DANA still does not answer, the cancel stops and must be checked with DANA.",
+        explain: |l| td_string!(l, catalog.cancel.timeout),
     },
     CatalogEntry {
         code: UNEXPECTED,
@@ -298,7 +372,7 @@ pub static CATALOG: &[CatalogEntry] = &[
         retry: RetryRule::ContactDana,
         max_attempts: None,
         outcome_unknown: true,
-        explanation: "DANA's answer could not be understood, so the cancel is not confirmed. Do not treat the order as cancelled: check its status with DANA before sending it again.",
+        explain: |l| td_string!(l, catalog.cancel.unexpected),
     },
 ];
 
@@ -500,7 +574,7 @@ fn classify_for(service: &Service, http_status: u16, body: &[u8]) -> Classificat
 }
 
 macro_rules! query_entry {
-    ($code:expr, $http:expr, $message:expr, $solution:expr, $outcome:ident, $retry:ident, $explanation:expr) => {
+    ($code:expr, $http:expr, $message:expr, $solution:expr, $outcome:ident, $retry:ident, $($key:ident).+) => {
         CatalogEntry {
             code: $code,
             http_status: Some($http),
@@ -511,7 +585,7 @@ macro_rules! query_entry {
             retry: RetryRule::$retry,
             max_attempts: None,
             outcome_unknown: false,
-            explanation: $explanation,
+            explain: |l| crate::i18n::td_string!(l, $($key).+),
         }
     };
 }
@@ -526,7 +600,7 @@ pub static QUERY_CATALOG: &[CatalogEntry] = &[
         "Read latestTransactionStatus",
         Success,
         DoNotRetry,
-        "DANA told us the payment's current status."
+        catalog.query.c2005500
     ),
     query_entry!(
         "4005500",
@@ -535,7 +609,7 @@ pub static QUERY_CATALOG: &[CatalogEntry] = &[
         "Retry request with proper parameter",
         Failed,
         FixRequest,
-        "DANA rejected the status question as malformed; a developer must check the request."
+        catalog.query.c4005500
     ),
     query_entry!(
         "4005501",
@@ -544,7 +618,7 @@ pub static QUERY_CATALOG: &[CatalogEntry] = &[
         "Retry request with proper parameter",
         Failed,
         FixRequest,
-        "DANA rejected a field's format in the status question (named in DANA's message)."
+        catalog.query.c4005501
     ),
     query_entry!(
         "4005502",
@@ -553,7 +627,7 @@ pub static QUERY_CATALOG: &[CatalogEntry] = &[
         "Retry request with proper parameter",
         Failed,
         FixRequest,
-        "A required field of the status question was missing (named in DANA's message)."
+        catalog.query.c4005502
     ),
     query_entry!(
         "4015500",
@@ -562,7 +636,7 @@ pub static QUERY_CATALOG: &[CatalogEntry] = &[
         "Retry request with proper parameter",
         Failed,
         FixRequest,
-        "DANA did not accept our credentials or signature; an administrator must check the DANA key set-up."
+        catalog.query.c4015500
     ),
     query_entry!(
         "4015501",
@@ -571,7 +645,7 @@ pub static QUERY_CATALOG: &[CatalogEntry] = &[
         "Retry request with proper parameter",
         Failed,
         FixRequest,
-        "DANA did not accept our access token; an administrator must check the DANA set-up."
+        catalog.query.c4015501
     ),
     query_entry!(
         "4045501",
@@ -580,7 +654,7 @@ pub static QUERY_CATALOG: &[CatalogEntry] = &[
         "Try to create a new order",
         Failed,
         ContactDana,
-        "DANA has no payment with this reference; check the references with DANA before doing anything else."
+        catalog.query.c4045501
     ),
     query_entry!(
         "4295500",
@@ -589,7 +663,7 @@ pub static QUERY_CATALOG: &[CatalogEntry] = &[
         "Retry request periodically",
         Pending,
         RetrySamePayloadLater,
-        "DANA is rate-limiting us; the status is asked again a little later."
+        catalog.query.c4295500
     ),
     query_entry!(
         "5005500",
@@ -598,7 +672,7 @@ pub static QUERY_CATALOG: &[CatalogEntry] = &[
         "Retry request periodically",
         Pending,
         RetrySamePayloadLater,
-        "DANA had an error answering; the status is asked again later."
+        catalog.query.c5005500
     ),
     query_entry!(
         "5005501",
@@ -607,7 +681,7 @@ pub static QUERY_CATALOG: &[CatalogEntry] = &[
         "Retry request periodically",
         Pending,
         RetrySamePayloadLater,
-        "DANA had an internal error answering; the status is asked again later."
+        catalog.query.c5005501
     ),
     CatalogEntry {
         code: TOTAL_TIMEOUT,
@@ -619,7 +693,7 @@ pub static QUERY_CATALOG: &[CatalogEntry] = &[
         retry: RetryRule::RetrySamePayloadLater,
         max_attempts: None,
         outcome_unknown: true,
-        explanation: "DANA did not answer the status question in time; it is asked again later. Nothing is resent meanwhile.",
+        explain: |l| td_string!(l, catalog.query.timeout),
     },
     CatalogEntry {
         code: UNEXPECTED,
@@ -631,7 +705,7 @@ pub static QUERY_CATALOG: &[CatalogEntry] = &[
         retry: RetryRule::ContactDana,
         max_attempts: None,
         outcome_unknown: true,
-        explanation: "DANA's answer to the status question could not be understood; nothing is resent until the status is known.",
+        explain: |l| td_string!(l, catalog.query.unexpected),
     },
 ];
 
@@ -660,15 +734,54 @@ pub enum StatusDecision {
     NeedsPerson,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Clone, Serialize)]
 pub struct TransactionStatus {
     pub code: &'static str,
     pub name: &'static str,
     /// DANA's description.
     pub meaning: &'static str,
     pub decision: StatusDecision,
-    /// One sentence for staff: what it means for the cancel.
-    pub explanation: &'static str,
+    /// One sentence for staff: what it means for the cancel, in each language (our words, in
+    /// `locales/*/catalog.json`); serialized as `explanation`, in English.
+    #[serde(rename = "explanation", serialize_with = "serialize_explanation")]
+    pub explain: fn(Locale) -> &'static str,
+}
+
+impl TransactionStatus {
+    /// The explanation for staff, in `locale`.
+    pub fn explanation_in(&self, locale: Locale) -> &'static str {
+        (self.explain)(locale)
+    }
+
+    /// The explanation for staff in English (what the audit trail records).
+    pub fn explanation(&self) -> &'static str {
+        self.explanation_in(Locale::en)
+    }
+}
+
+// By hand, like `CatalogEntry`'s: compare and show the English explanation, not an address.
+impl PartialEq for TransactionStatus {
+    fn eq(&self, other: &Self) -> bool {
+        self.code == other.code
+            && self.name == other.name
+            && self.meaning == other.meaning
+            && self.decision == other.decision
+            && self.explanation() == other.explanation()
+    }
+}
+
+impl Eq for TransactionStatus {}
+
+impl std::fmt::Debug for TransactionStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TransactionStatus")
+            .field("code", &self.code)
+            .field("name", &self.name)
+            .field("meaning", &self.meaning)
+            .field("decision", &self.decision)
+            .field("explanation", &self.explanation())
+            .finish()
+    }
 }
 
 pub static TRANSACTION_STATUSES: &[TransactionStatus] = &[
@@ -677,35 +790,35 @@ pub static TRANSACTION_STATUSES: &[TransactionStatus] = &[
         name: "Success",
         meaning: "The order has been successfully in final state and paid",
         decision: StatusDecision::StillPaid,
-        explanation: "DANA says the payment is still paid: the cancel did not take effect, so it may be sent again.",
+        explain: |l| td_string!(l, catalog.status.success),
     },
     TransactionStatus {
         code: "01",
         name: "Initiated",
         meaning: "The order has been created, but has not been paid",
         decision: StatusDecision::NeedsPerson,
-        explanation: "DANA says this payment was never paid; a person must check the order before anything else is sent.",
+        explain: |l| td_string!(l, catalog.status.initiated),
     },
     TransactionStatus {
         code: "02",
         name: "Paying",
         meaning: "The order is in process, not in final state",
         decision: StatusDecision::InProcess,
-        explanation: "DANA is still processing this payment; its status is asked again later and nothing is resent meanwhile.",
+        explain: |l| td_string!(l, catalog.status.paying),
     },
     TransactionStatus {
         code: "05",
         name: "Cancelled",
         meaning: "The order has been closed",
         decision: StatusDecision::Cancelled,
-        explanation: "DANA says the payment is cancelled: the cancel took effect and nothing more is sent.",
+        explain: |l| td_string!(l, catalog.status.cancelled),
     },
     TransactionStatus {
         code: "07",
         name: "Not found",
         meaning: "The order is not found",
         decision: StatusDecision::NeedsPerson,
-        explanation: "DANA does not know this payment; a person must check the references with DANA.",
+        explain: |l| td_string!(l, catalog.status.not_found),
     },
 ];
 
@@ -841,6 +954,28 @@ mod tests {
                 StatusDecision::Cancelled,
                 StatusDecision::NeedsPerson
             ]
+        );
+    }
+
+    #[test]
+    fn every_row_explains_itself_in_both_languages() {
+        for e in CATALOG.iter().chain(QUERY_CATALOG).chain(REFUND_CATALOG) {
+            assert!(!e.explanation().is_empty(), "{}", e.code);
+            assert!(!e.explanation_in(Locale::id).is_empty(), "{}", e.code);
+            assert_ne!(e.explanation_in(Locale::id), e.explanation(), "{}", e.code);
+        }
+        for s in TRANSACTION_STATUSES {
+            assert!(!s.explanation().is_empty(), "{}", s.code);
+            assert_ne!(s.explanation_in(Locale::id), s.explanation(), "{}", s.code);
+        }
+        // Serialized as before: an English `explanation` string.
+        let json = serde_json::to_value(unexpected()).unwrap();
+        assert_eq!(json["explanation"], unexpected().explanation());
+        assert!(json.get("explain").is_none());
+        let json = serde_json::to_value(transaction_status("05").unwrap()).unwrap();
+        assert_eq!(
+            json["explanation"],
+            "DANA says the payment is cancelled: the cancel took effect and nothing more is sent."
         );
     }
 }

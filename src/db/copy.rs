@@ -55,6 +55,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("updated_at", Int),
             ("last_sign_in_at", Int),
             ("temporary_password_at", Int),
+            ("language", Text),
         ],
     ),
     (

@@ -197,3 +197,26 @@ pub async fn other_active_admins(
     .fetch_one(conn)
     .await
 }
+
+/// The language a person chose ('en', 'id'), if any.
+pub async fn language(pool: &super::Pool, id: UserId) -> Result<Option<String>, sqlx::Error> {
+    let language: Option<Option<String>> =
+        sqlx::query_scalar("SELECT language FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?;
+    Ok(language.flatten())
+}
+
+pub async fn set_language(
+    pool: &super::Pool,
+    id: UserId,
+    language: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET language = $1 WHERE id = $2")
+        .bind(language)
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}

@@ -89,7 +89,12 @@ pub async fn apply_batch(
                     results[i] = Some(
                         RowError::new(
                             "partner_reference_no",
-                            format!("repeats row {} of this batch", first + 1),
+                            crate::i18n::td_string!(
+                                crate::language::current(),
+                                validation.row.repeats_row,
+                                first = first + 1
+                            )
+                            .to_string(),
                         )
                         .into(),
                     );
@@ -128,7 +133,10 @@ pub async fn apply_batch(
                 } else {
                     RowError::new(
                         "status",
-                        "the order changed while this row was applied; send it again",
+                        crate::i18n::td_string!(
+                            crate::language::current(),
+                            validation.row.changed_meanwhile
+                        ),
                     )
                     .into()
                 }

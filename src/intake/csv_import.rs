@@ -53,6 +53,31 @@ pub enum ImportError {
     Audit(#[from] crate::audit::AuditError),
 }
 
+impl ImportError {
+    /// The `Display` text in `locale`, for the admin on the upload page (the CLI and the logs
+    /// keep the English `Display`).
+    pub fn message_in(&self, locale: crate::i18n::Locale) -> String {
+        match self {
+            ImportError::Empty => {
+                crate::i18n::td_string!(locale, validation.file.empty, columns = required_columns())
+                    .to_string()
+            }
+            ImportError::NotUtf8 { line } => {
+                crate::i18n::td_string!(locale, validation.file.not_utf8, line = *line).to_string()
+            }
+            ImportError::Header(problem) => {
+                crate::i18n::td_string!(locale, validation.file.header, problem = problem)
+                    .to_string()
+            }
+            ImportError::Read(error) => {
+                crate::i18n::td_string!(locale, validation.file.unreadable, error = error)
+                    .to_string()
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
 fn required_columns() -> String {
     COLUMNS
         .iter()
@@ -70,6 +95,8 @@ struct Header {
 
 impl Header {
     fn read(record: &csv::ByteRecord) -> Result<Self, ImportError> {
+        // The problems in the language of the request (English for the CLI).
+        let locale = crate::language::current();
         let mut index = HashMap::new();
         let mut unknown = Vec::new();
         for (i, raw) in record.iter().enumerate() {
@@ -81,11 +108,18 @@ impl Header {
             match COLUMNS.iter().find(|(known, _, _)| *known == name) {
                 Some((known, _, _)) => {
                     if index.insert(*known, i).is_some() {
-                        return Err(ImportError::Header(format!("column {known} appears twice")));
+                        return Err(ImportError::Header(
+                            crate::i18n::td_string!(
+                                locale,
+                                validation.file.column_twice,
+                                column = known
+                            )
+                            .to_string(),
+                        ));
                     }
                 }
                 None => unknown.push(if name.is_empty() {
-                    "(empty)".to_string()
+                    crate::i18n::td_string!(locale, validation.file.empty_column).to_string()
                 } else {
                     name
                 }),
@@ -99,20 +133,38 @@ impl Header {
         if !missing.is_empty() || !unknown.is_empty() {
             let mut problems = Vec::new();
             if !missing.is_empty() {
-                problems.push(format!("missing {}", missing.join(", ")));
+                problems.push(
+                    crate::i18n::td_string!(
+                        locale,
+                        validation.file.missing_columns,
+                        columns = missing.join(", ")
+                    )
+                    .to_string(),
+                );
             }
             if !unknown.is_empty() {
-                problems.push(format!("unknown {}", unknown.join(", ")));
+                problems.push(
+                    crate::i18n::td_string!(
+                        locale,
+                        validation.file.unknown_columns,
+                        columns = unknown.join(", ")
+                    )
+                    .to_string(),
+                );
             }
-            return Err(ImportError::Header(format!(
-                "{}; the columns are {}",
-                problems.join("; "),
-                COLUMNS
-                    .iter()
-                    .map(|(n, _, _)| *n)
-                    .collect::<Vec<_>>()
-                    .join(",")
-            )));
+            return Err(ImportError::Header(
+                crate::i18n::td_string!(
+                    locale,
+                    validation.file.columns_are,
+                    problems = problems.join("; "),
+                    columns = COLUMNS
+                        .iter()
+                        .map(|(n, _, _)| *n)
+                        .collect::<Vec<_>>()
+                        .join(",")
+                )
+                .to_string(),
+            ));
         }
         Ok(Self {
             index,
@@ -126,7 +178,13 @@ impl Header {
             return Err(RowIssue {
                 line,
                 column: String::new(),
-                reason: format!("has {} fields; the header has {}", record.len(), self.width),
+                reason: crate::i18n::td_string!(
+                    crate::language::current(),
+                    validation.row.field_count,
+                    found = record.len(),
+                    expected = self.width
+                )
+                .to_string(),
             });
         }
         let cell = |name: &'static str| -> Result<Option<String>, RowIssue> {
@@ -137,7 +195,11 @@ impl Header {
             let text = std::str::from_utf8(raw).map_err(|_| RowIssue {
                 line,
                 column: name.into(),
-                reason: "is not UTF-8 text: save the file as \"CSV UTF-8\"".into(),
+                reason: crate::i18n::td_string!(
+                    crate::language::current(),
+                    validation.row.not_utf8
+                )
+                .into(),
             })?;
             Ok((!text.is_empty()).then(|| text.to_string()))
         };
@@ -149,7 +211,11 @@ impl Header {
                 return Err(RowIssue {
                     line,
                     column: "status".into(),
-                    reason: "must be PAID or UNPAID".into(),
+                    reason: crate::i18n::td_string!(
+                        crate::language::current(),
+                        validation.row.paid_or_unpaid
+                    )
+                    .into(),
                 });
             }
         };
@@ -331,7 +397,12 @@ impl ImportRun<'_> {
                     if let Some(first) = repeat_of.get(at) {
                         *row = Err(RowError::new(
                             "partner_reference_no",
-                            format!("repeats line {first} of this file"),
+                            crate::i18n::td_string!(
+                                crate::language::current(),
+                                validation.row.repeats_line,
+                                first = first
+                            )
+                            .to_string(),
                         ));
                     }
                 }

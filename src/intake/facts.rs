@@ -115,7 +115,12 @@ impl RowError {
 }
 
 fn required(field: &str, value: &str, max: usize) -> Result<String, RowError> {
-    optional(field, Some(value), max)?.ok_or_else(|| RowError::new(field, "is required"))
+    optional(field, Some(value), max)?.ok_or_else(|| {
+        RowError::new(
+            field,
+            crate::i18n::td_string!(crate::language::current(), validation.row.required),
+        )
+    })
 }
 
 /// Empty means absent (a blank CSV cell); control characters and surrounding spaces are
@@ -125,29 +130,53 @@ fn optional(field: &str, value: Option<&str>, max: usize) -> Result<Option<Strin
         return Ok(None);
     };
     if value.trim() != value {
-        return Err(RowError::new(field, "must not start or end with spaces"));
+        return Err(RowError::new(
+            field,
+            crate::i18n::td_string!(
+                crate::language::current(),
+                validation.row.surrounding_spaces
+            ),
+        ));
     }
     if value.chars().any(char::is_control) {
-        return Err(RowError::new(field, "must not contain control characters"));
+        return Err(RowError::new(
+            field,
+            crate::i18n::td_string!(
+                crate::language::current(),
+                validation.row.control_characters
+            ),
+        ));
     }
     let chars = value.chars().count();
     if chars > max {
         return Err(RowError::new(
             field,
-            format!("is {chars} characters; at most {max} are allowed"),
+            crate::i18n::td_string!(
+                crate::language::current(),
+                validation.row.too_long,
+                chars = chars,
+                max = max
+            )
+            .to_string(),
         ));
     }
     Ok(Some(value.to_string()))
 }
 
 fn moment(field: &str, value: Option<&str>) -> Result<Timestamp, RowError> {
-    let value = value
-        .filter(|v| !v.is_empty())
-        .ok_or_else(|| RowError::new(field, "is required for this status"))?;
+    let value = value.filter(|v| !v.is_empty()).ok_or_else(|| {
+        RowError::new(
+            field,
+            crate::i18n::td_string!(
+                crate::language::current(),
+                validation.row.required_for_status
+            ),
+        )
+    })?;
     parse_order_time(value).ok_or_else(|| {
         RowError::new(
             field,
-            "must be a time with its offset, such as 2026-11-24T10:00:00+07:00",
+            crate::i18n::td_string!(crate::language::current(), validation.row.time_format),
         )
     })
 }
@@ -156,7 +185,12 @@ fn moment(field: &str, value: Option<&str>) -> Result<Timestamp, RowError> {
 /// `0811…` number is read as Indonesian. An already masked value (with `*`) is kept as given.
 pub fn mask_phone(field: &str, raw: &str) -> Result<String, RowError> {
     if raw.contains('*') {
-        return optional(field, Some(raw), 32)?.ok_or_else(|| RowError::new(field, "is empty"));
+        return optional(field, Some(raw), 32)?.ok_or_else(|| {
+            RowError::new(
+                field,
+                crate::i18n::td_string!(crate::language::current(), validation.row.empty),
+            )
+        });
     }
     let plus = raw.trim_start().starts_with('+');
     if !raw
@@ -165,7 +199,7 @@ pub fn mask_phone(field: &str, raw: &str) -> Result<String, RowError> {
     {
         return Err(RowError::new(
             field,
-            "must be a phone number (digits, spaces, +, -)",
+            crate::i18n::td_string!(crate::language::current(), validation.row.phone_characters),
         ));
     }
     let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
@@ -176,7 +210,7 @@ pub fn mask_phone(field: &str, raw: &str) -> Result<String, RowError> {
     if !(9..=15).contains(&international.len()) {
         return Err(RowError::new(
             field,
-            "must have 9 to 15 digits with its country code",
+            crate::i18n::td_string!(crate::language::current(), validation.row.phone_digits),
         ));
     }
     let last = &international[international.len() - 4..];
@@ -198,11 +232,11 @@ impl OrderInput {
         let external_store_id =
             optional("external_store_id", self.external_store_id.as_deref(), 64)?;
         let amount = Money::parse_wire(&self.amount.value)
-            .map_err(|e| RowError::new("amount.value", e.to_string()))?;
+            .map_err(|e| RowError::new("amount.value", e.message_in(crate::language::current())))?;
         if self.amount.currency != IDR {
             return Err(RowError::new(
                 "amount.currency",
-                "must be IDR: DANA settles in rupiah",
+                crate::i18n::td_string!(crate::language::current(), validation.row.currency_idr),
             ));
         }
         let reported = match self.status.unwrap_or(InputStatus::Paid) {

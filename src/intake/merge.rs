@@ -60,7 +60,12 @@ pub fn decide(existing: Option<&OrderRow>, facts: &OrderFacts, source: OrderSour
     let Some(current) = OrderStatus::parse(&row.status) else {
         return Decision::Conflict(RowError::new(
             "status",
-            format!("the stored order has an unknown status {:?}", row.status),
+            crate::i18n::td_string!(
+                crate::language::current(),
+                validation.row.unknown_stored_status,
+                status = format!("{:?}", row.status)
+            )
+            .to_string(),
         ));
     };
     let from_dana = source == OrderSource::Notify;
@@ -74,7 +79,7 @@ pub fn decide(existing: Option<&OrderRow>, facts: &OrderFacts, source: OrderSour
         (OrderStatus::Closed, Reported::Paid(_)) => {
             return Decision::Conflict(RowError::new(
                 "status",
-                "DANA closed this order unpaid; only DANA's payment notification can mark it paid",
+                crate::i18n::td_string!(crate::language::current(), validation.row.closed_unpaid),
             ));
         }
         (OrderStatus::Paid, Reported::Paid(at)) if from_dana => (OrderStatus::Paid, at),
@@ -93,13 +98,17 @@ pub fn decide(existing: Option<&OrderRow>, facts: &OrderFacts, source: OrderSour
             (None, Some(given)) => Some(given.to_string()),
             (Some(stored), Some(given)) => {
                 if stored != given && conflict.is_none() {
+                    let locale = crate::language::current();
                     conflict = Some(RowError::new(
                         field,
-                        format!(
-                            "is {given:?} here but {stored:?} on the {} order; its payment data \
-                             cannot change",
-                            current.label().to_lowercase()
-                        ),
+                        crate::i18n::td_string!(
+                            locale,
+                            validation.row.payment_data_fixed,
+                            given = format!("{given:?}"),
+                            stored = format!("{stored:?}"),
+                            status = current.label_in(locale).to_lowercase()
+                        )
+                        .to_string(),
                     ));
                 }
                 Some(stored.to_string())

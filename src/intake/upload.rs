@@ -132,7 +132,10 @@ fn counts(summary: &ImportSummary) -> ImportCounts {
 
 async fn find(state: &AppState, upload: &str) -> Result<crate::db::uploads::UploadRow, AppError> {
     if upload.len() != 32 || !upload.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(AppError::invalid("upload", "is not an upload id"));
+        return Err(AppError::invalid(
+            "upload",
+            crate::i18n::td_string!(crate::language::current(), validation.upload.not_an_id),
+        ));
     }
     crate::db::uploads::find(&state.pool, upload)
         .await
@@ -140,7 +143,11 @@ async fn find(state: &AppState, upload: &str) -> Result<crate::db::uploads::Uplo
             tracing::error!(%err, "could not read an upload");
             AppError::Internal
         })?
-        .ok_or_else(|| AppError::NotFound("this upload (uploads are kept for a day)".into()))
+        .ok_or_else(|| {
+            AppError::NotFound(
+                crate::i18n::td_string!(crate::language::current(), validation.upload.gone).into(),
+            )
+        })
 }
 
 fn file_error(e: ImportError) -> Result<String, AppError> {
@@ -153,7 +160,7 @@ fn file_error(e: ImportError) -> Result<String, AppError> {
             tracing::error!(%err, "import could not be audited");
             Err(AppError::Internal)
         }
-        other => Ok(other.to_string()),
+        other => Ok(other.message_in(crate::language::current())),
     }
 }
 
@@ -216,7 +223,13 @@ async fn run(
             view.counts = counts(&done);
         }
         if !dry_run {
-            return Err(AppError::Conflict("this file was already imported".into()));
+            return Err(AppError::Conflict(
+                crate::i18n::td_string!(
+                    crate::language::current(),
+                    validation.upload.already_imported
+                )
+                .into(),
+            ));
         }
     }
     if !dry_run {
@@ -230,7 +243,11 @@ async fn run(
         tx.commit().await.map_err(internal)?;
         if !claimed {
             return Err(AppError::Conflict(
-                "this file is already being imported".into(),
+                crate::i18n::td_string!(
+                    crate::language::current(),
+                    validation.upload.being_imported
+                )
+                .into(),
             ));
         }
         view.imported_at_display = Some(crate::time::display_wib(now));

@@ -64,19 +64,27 @@ impl OrderStatus {
         Self::ALL.into_iter().find(|status| status.as_str() == s)
     }
 
-    /// What staff read on a badge.
+    /// What staff read on a badge, in English.
     pub fn label(self) -> &'static str {
+        self.label_in(crate::i18n::Locale::en)
+    }
+
+    /// What staff read on a badge, in `locale`.
+    pub fn label_in(self, locale: crate::i18n::Locale) -> &'static str {
+        use crate::i18n::td_string;
         match self {
-            OrderStatus::Unpaid => "Unpaid",
-            OrderStatus::Closed => "Closed unpaid",
-            OrderStatus::Paid => "Paid",
-            OrderStatus::Cancelling => "Cancelling",
-            OrderStatus::CancelPending => "Cancel pending",
-            OrderStatus::CancelRetrying => "Cancel failed \u{2014} retrying periodically",
-            OrderStatus::Cancelled => "Cancelled",
-            OrderStatus::CancelFailed => "Cancel failed",
-            OrderStatus::PartiallyRefunded => "Partially refunded",
-            OrderStatus::Refunded => "Refunded",
+            OrderStatus::Unpaid => td_string!(locale, labels.order_status.unpaid),
+            OrderStatus::Closed => td_string!(locale, labels.order_status.closed),
+            OrderStatus::Paid => td_string!(locale, labels.order_status.paid),
+            OrderStatus::Cancelling => td_string!(locale, labels.order_status.cancelling),
+            OrderStatus::CancelPending => td_string!(locale, labels.order_status.cancel_pending),
+            OrderStatus::CancelRetrying => td_string!(locale, labels.order_status.cancel_retrying),
+            OrderStatus::Cancelled => td_string!(locale, labels.order_status.cancelled),
+            OrderStatus::CancelFailed => td_string!(locale, labels.order_status.cancel_failed),
+            OrderStatus::PartiallyRefunded => {
+                td_string!(locale, labels.order_status.partially_refunded)
+            }
+            OrderStatus::Refunded => td_string!(locale, labels.order_status.refunded),
         }
     }
 
@@ -143,11 +151,16 @@ impl OrderSource {
     }
 
     pub fn label(self) -> &'static str {
+        self.label_in(crate::i18n::Locale::en)
+    }
+
+    pub fn label_in(self, locale: crate::i18n::Locale) -> &'static str {
+        use crate::i18n::td_string;
         match self {
-            OrderSource::Notify => "DANA payment notification",
-            OrderSource::Api => "Order intake API",
-            OrderSource::Import => "CSV import",
-            OrderSource::Seed => "Demo data",
+            OrderSource::Notify => td_string!(locale, labels.order_source.notify),
+            OrderSource::Api => td_string!(locale, labels.order_source.api),
+            OrderSource::Import => td_string!(locale, labels.order_source.import),
+            OrderSource::Seed => td_string!(locale, labels.order_source.seed),
         }
     }
 }

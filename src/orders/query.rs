@@ -52,11 +52,16 @@ impl SortOrder {
     }
 
     pub fn label(self) -> &'static str {
+        self.label_in(crate::i18n::Locale::en)
+    }
+
+    pub fn label_in(self, locale: crate::i18n::Locale) -> &'static str {
+        use crate::i18n::td_string;
         match self {
-            SortOrder::PaidDesc => "Newest paid first",
-            SortOrder::PaidAsc => "Oldest paid first",
-            SortOrder::AmountDesc => "Largest amount first",
-            SortOrder::AmountAsc => "Smallest amount first",
+            SortOrder::PaidDesc => td_string!(locale, labels.sort_order.paid_desc),
+            SortOrder::PaidAsc => td_string!(locale, labels.sort_order.paid_asc),
+            SortOrder::AmountDesc => td_string!(locale, labels.sort_order.amount_desc),
+            SortOrder::AmountAsc => td_string!(locale, labels.sort_order.amount_asc),
         }
     }
 
@@ -201,18 +206,25 @@ impl OrderListParams {
     }
 
     pub fn validate(&self) -> Result<OrderFilter, AppError> {
+        // Each rejection in the language of the request (of the page, in the browser).
+        let locale = crate::language::current();
         let search = match present(&self.q) {
             None => None,
             Some(q) if q.chars().count() > MAX_SEARCH_CHARS => {
                 return Err(AppError::invalid(
                     "q",
-                    format!("search text is longer than {MAX_SEARCH_CHARS} characters"),
+                    crate::i18n::td_string!(
+                        locale,
+                        validation.filter.search_too_long,
+                        max = MAX_SEARCH_CHARS
+                    )
+                    .to_string(),
                 ));
             }
             Some(q) if q.chars().any(char::is_control) => {
                 return Err(AppError::invalid(
                     "q",
-                    "search text contains control characters",
+                    crate::i18n::td_string!(locale, validation.filter.search_control),
                 ));
             }
             Some(q) => Some(q.to_string()),
@@ -223,7 +235,13 @@ impl OrderListParams {
                 let known: Vec<&str> = OrderStatus::ALL.iter().map(|s| s.as_str()).collect();
                 AppError::invalid(
                     "status",
-                    format!("unknown status {s:?}; expected one of {}", known.join(", ")),
+                    crate::i18n::td_string!(
+                        locale,
+                        validation.filter.unknown_status,
+                        value = format!("{s:?}"),
+                        known = known.join(", ")
+                    )
+                    .to_string(),
                 )
             })?),
         };
@@ -233,7 +251,15 @@ impl OrderListParams {
             match present(value) {
                 None => Ok(None),
                 Some(s) => JakartaDate::parse(s).map(Some).ok_or_else(|| {
-                    AppError::invalid(field, format!("{s:?} is not a date in the form YYYY-MM-DD"))
+                    AppError::invalid(
+                        field,
+                        crate::i18n::td_string!(
+                            locale,
+                            validation.filter.not_a_date,
+                            value = format!("{s:?}")
+                        )
+                        .to_string(),
+                    )
                 }),
             }
         };
@@ -244,24 +270,36 @@ impl OrderListParams {
         {
             return Err(AppError::invalid(
                 "to",
-                "the end date is before the start date",
+                crate::i18n::td_string!(locale, validation.filter.end_before_start),
             ));
         }
         let sort = match present(&self.sort) {
             None => SortOrder::default(),
             Some(s) => SortOrder::parse(s).ok_or_else(|| {
-                AppError::invalid("sort", format!("unknown sort {s:?}; expected paid_desc, paid_asc, amount_desc or amount_asc"))
+                AppError::invalid(
+                    "sort",
+                    crate::i18n::td_string!(
+                        locale,
+                        validation.filter.unknown_sort,
+                        value = format!("{s:?}")
+                    )
+                    .to_string(),
+                )
             })?,
         };
         let cursor = |field: &'static str, value: &str| {
-            Cursor::decode(value)
-                .ok_or_else(|| AppError::invalid(field, "not a page position from this list"))
+            Cursor::decode(value).ok_or_else(|| {
+                AppError::invalid(
+                    field,
+                    crate::i18n::td_string!(locale, validation.filter.not_a_page),
+                )
+            })
         };
         let page = match (present(&self.after), present(&self.before)) {
             (Some(_), Some(_)) => {
                 return Err(AppError::invalid(
                     "before",
-                    "give either after or before, not both",
+                    crate::i18n::td_string!(locale, validation.filter.after_or_before),
                 ));
             }
             (Some(a), None) => PageRequest::After(cursor("after", a)?),

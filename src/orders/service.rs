@@ -44,7 +44,7 @@ pub async fn get_order(
     if partner_reference_no.is_empty() || partner_reference_no.chars().count() > 64 {
         return Err(AppError::invalid(
             "partner_reference_no",
-            "a partner reference is 1 to 64 characters",
+            crate::i18n::td_string!(crate::language::current(), validation.order_reference),
         ));
     }
     let row = db::orders::find_by_partner_reference(pool, partner_reference_no)

@@ -9,9 +9,11 @@ use crate::api::auth::ChangePassword;
 use crate::auth::MIN_PASSWORD_CHARS as MIN_CHARS;
 use crate::components::layout::{Me, current_user};
 use crate::error::AppError;
+use crate::i18n::*;
 
 #[component]
 pub fn PasswordPage() -> impl IntoView {
+    let i18n = use_i18n();
     let change = ServerAction::<ChangePassword>::new();
     let query = use_query_map();
     let next = move || query.with(|q| q.get("next")).unwrap_or_default();
@@ -28,44 +30,48 @@ pub fn PasswordPage() -> impl IntoView {
             .map(|err| match err {
                 AppError::InvalidInput { field, message } => {
                     let label = match field.as_str() {
-                        "current_password" => "Current password",
-                        "new_password_again" => "New password again",
-                        _ => "New password",
+                        "current_password" => {
+                            t_string!(i18n, users.password_page.current_password)
+                        }
+                        "new_password_again" => {
+                            t_string!(i18n, users.password_page.new_password_again)
+                        }
+                        _ => t_string!(i18n, users.password_page.new_password),
                     };
                     format!("{label}: {message}")
                 }
-                other => other.to_string(),
+                other => other.message_in(crate::language::current()),
             })
     };
     view! {
-        <Title text="Your password · Cancel Desk" />
+        <Title text=move || t_string!(i18n, users.password_page.title) />
         <section class="panel login-panel" data-testid="password-page">
-            <h1>{move || if forced() { "Choose your own password" } else { "Change your password" }}</h1>
+            <h1>{move || if forced() { t_string!(i18n, users.password_page.heading_forced) } else { t_string!(i18n, users.password_page.heading) }}</h1>
             <p class="subtle">
                 {move || if forced() {
-                    "You signed in with a one-time password an admin made. Choose your own before you continue: nobody else, the admin included, will know it."
+                    t_string!(i18n, users.password_page.intro_forced)
                 } else {
-                    "Your other sessions end when you change it; this one stays signed in."
+                    t_string!(i18n, users.password_page.intro)
                 }}
             </p>
             <ActionForm action=change attr:class="login-form">
                 <input type="hidden" name="next" value=next />
                 <label class="field">
-                    <span>"Current password"</span>
+                    <span>{t!(i18n, users.password_page.current_password)}</span>
                     <input type="password" name="current_password" autocomplete="current-password" required />
                 </label>
                 <label class="field">
-                    <span>"New password"</span>
+                    <span>{t!(i18n, users.password_page.new_password)}</span>
                     <input type="password" name="new_password" autocomplete="new-password" minlength=MIN_CHARS.to_string() maxlength="128" required aria-describedby="password-rule" />
                 </label>
-                <p class="subtle small" id="password-rule">{format!("At least {MIN_CHARS} characters. A few unrelated words are easy to remember and hard to guess.")}</p>
+                <p class="subtle small" id="password-rule">{move || t_string!(i18n, users.password_page.rule, min_chars = MIN_CHARS).to_string()}</p>
                 <label class="field">
-                    <span>"New password again"</span>
+                    <span>{t!(i18n, users.password_page.new_password_again)}</span>
                     <input type="password" name="new_password_again" autocomplete="new-password" required />
                 </label>
                 {move || problem().map(|p| view! { <p class="form-error" role="alert">{p}</p> })}
                 <button type="submit" class="button" disabled=move || change.pending().get()>
-                    {move || if change.pending().get() { "Saving…" } else { "Save my password" }}
+                    {move || if change.pending().get() { t_string!(i18n, users.password_page.saving) } else { t_string!(i18n, users.password_page.save) }}
                 </button>
             </ActionForm>
         </section>

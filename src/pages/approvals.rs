@@ -10,6 +10,7 @@ use crate::approval::model::{ApprovalKind, ApprovalView, DecisionResult};
 use crate::components::error_panel::ErrorPanel;
 use crate::components::http_status::HttpStatus;
 use crate::error::AppError;
+use crate::i18n::*;
 use crate::orders::model::order_path;
 
 #[derive(Clone, Copy)]
@@ -21,12 +22,13 @@ struct Actions {
 fn say(err: AppError) -> String {
     match err {
         AppError::InvalidInput { field, message } => format!("{field}: {message}"),
-        other => other.to_string(),
+        other => other.message_in(crate::language::current()),
     }
 }
 
 #[component]
 pub fn ApprovalsPage() -> impl IntoView {
+    let i18n = use_i18n();
     let actions = Actions {
         approve: ServerAction::new(),
         reject: ServerAction::new(),
@@ -50,11 +52,11 @@ pub fn ApprovalsPage() -> impl IntoView {
         });
     }
     view! {
-        <Title text="Approvals · Cancel Desk" />
+        <Title text=move || t_string!(i18n, approvals.title) />
         <div class="page-head">
             <div>
-                <h1>"Approvals"</h1>
-                <p class="subtle">"Large cancels and refunds, and every settling by hand, wait here for a second person. Nothing reaches DANA before one approves."</p>
+                <h1>{t!(i18n, approvals.heading)}</h1>
+                <p class="subtle">{t!(i18n, approvals.intro)}</p>
             </div>
         </div>
         {move || message.get().map(|m| match m {
@@ -66,28 +68,34 @@ pub fn ApprovalsPage() -> impl IntoView {
             }.into_any(),
             Err(e) => view! { <p class="flash flash-failed" role="alert" data-testid="approval-message">{e}</p> }.into_any(),
         })}
-        <Transition fallback=|| view! { <p class="loading">"Loading requests…"</p> }>
+        <Transition fallback=move || view! { <p class="loading">{t!(i18n, approvals.loading)}</p> }>
             {move || Suspend::new(async move {
                 match lists.await {
                     Err(AppError::Forbidden) => view! {
                         <HttpStatus code=403 />
                         <section class="panel notice notice-error" role="alert" data-testid="approvers-only">
-                            <h2>"This page is for supervisors and admins"</h2>
-                            <p>"Requests are approved by a supervisor or an admin. Your requests show on each order's page while they wait."</p>
+                            <h2>{t!(i18n, approvals.approvers_only.heading)}</h2>
+                            <p>{t!(i18n, approvals.approvers_only.body)}</p>
                         </section>
                     }.into_any(),
                     Err(error) => view! { <ErrorPanel error /> }.into_any(),
                     Ok(lists) => {
-                        let rule = lists.threshold_display.clone().map_or_else(
-                            || "No amount needs approval (the threshold is off); settling by hand always does.".to_string(),
-                            |t| format!("Cancels and refunds of {t} need approval; settling by hand always does."),
-                        );
+                        let threshold = lists.threshold_display.clone();
+                        let rule = move || match threshold.clone() {
+                            None => t_string!(i18n, approvals.rule_off).to_string(),
+                            Some(t) => t_string!(i18n, approvals.rule, threshold = t).to_string(),
+                        };
                         let count = lists.waiting.len();
+                        let heading = move || match count {
+                            0 => t_string!(i18n, approvals.nothing_waits).to_string(),
+                            1 => t_string!(i18n, approvals.one_waits).to_string(),
+                            n => t_string!(i18n, approvals.several_wait, total = n).to_string(),
+                        };
                         view! {
                             <section class="panel" data-testid="approvals-waiting">
-                                <h2>{match count { 0 => "Nothing waits".to_string(), 1 => "1 request waits".to_string(), n => format!("{n} requests wait") }}</h2>
+                                <h2>{heading}</h2>
                                 <p class="subtle small">{rule}</p>
-                                {(count == 0).then(|| view! { <p class="empty subtle">"When someone asks for a large cancel or refund, or to settle one by hand, it appears here."</p> })}
+                                {(count == 0).then(move || view! { <p class="empty subtle">{t!(i18n, approvals.empty)}</p> })}
                                 <div class="approval-list">
                                     {lists.waiting.into_iter().map(|a| view! { <WaitingCard approval=a actions /> }).collect_view()}
                                 </div>
@@ -101,37 +109,82 @@ pub fn ApprovalsPage() -> impl IntoView {
     }
 }
 
-fn what(a: &ApprovalView) -> String {
+/// What the requester says happened, in the reader's language (an unknown value as stored).
+fn resolution_label(resolution: &str, locale: Locale) -> String {
+    match resolution {
+        "cancelled" => td_string!(locale, approvals.resolutions.cancelled).to_string(),
+        "not cancelled" => td_string!(locale, approvals.resolutions.not_cancelled).to_string(),
+        "refunded" => td_string!(locale, approvals.resolutions.refunded).to_string(),
+        "not refunded" => td_string!(locale, approvals.resolutions.not_refunded).to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn what(a: &ApprovalView, locale: Locale) -> String {
     match a.kind {
-        ApprovalKind::Cancel | ApprovalKind::Refund => a.kind.label().to_string(),
-        _ => format!(
-            "{} as \u{201c}{}\u{201d}",
-            a.kind.label(),
-            a.resolution.clone().unwrap_or_default()
-        ),
+        ApprovalKind::Cancel | ApprovalKind::Refund => a.kind.label_in(locale).to_string(),
+        _ => td_string!(
+            locale,
+            approvals.what_resolve,
+            kind = a.kind.label_in(locale),
+            resolution = resolution_label(a.resolution.as_deref().unwrap_or_default(), locale)
+        )
+        .to_string(),
     }
 }
 
 #[component]
 fn WaitingCard(approval: ApprovalView, actions: Actions) -> impl IntoView {
+    let i18n = use_i18n();
     let a = approval;
     let id = a.id.to_string();
     let note_id = format!("reject-note-{}", a.id);
-    let why = match a.kind {
-        ApprovalKind::Cancel | ApprovalKind::Refund => "Reason sent to DANA",
-        _ => "How it was confirmed",
+    let by_hand = !matches!(a.kind, ApprovalKind::Cancel | ApprovalKind::Refund);
+    let why = move || {
+        if by_hand {
+            t_string!(i18n, approvals.why_confirmed)
+        } else {
+            t_string!(i18n, approvals.why_reason)
+        }
+    };
+    let what_text = {
+        let a = a.clone();
+        move || what(&a, i18n.get_locale())
+    };
+    let waiting_since = {
+        let (age, since) = (a.age_display.clone(), a.requested_at_display.clone());
+        move || {
+            t_string!(
+                i18n,
+                approvals.waiting_since,
+                age = age.clone(),
+                since = since.clone()
+            )
+            .to_string()
+        }
     };
     let decide = if a.mine {
         view! {
             <p class="subtle small" data-testid="own-request">
-                "You asked for this, so another supervisor or admin decides it."
+                {t!(i18n, approvals.own_request)}
             </p>
         }
         .into_any()
     } else {
         let (approve_id, reject_id) = (id.clone(), id.clone());
         let label_for = note_id.clone();
-        let approve_label = format!("Approve request {} for {}", a.id, a.partner_reference_no);
+        let approve_label = {
+            let (number, reference) = (id.clone(), a.partner_reference_no.clone());
+            move || {
+                t_string!(
+                    i18n,
+                    approvals.approve_label,
+                    number = number.clone(),
+                    reference = reference.clone()
+                )
+                .to_string()
+            }
+        };
         view! {
             <div class="approval-actions">
                 <ActionForm action=actions.approve>
@@ -142,17 +195,17 @@ fn WaitingCard(approval: ApprovalView, actions: Actions) -> impl IntoView {
                         aria-label=approve_label
                         disabled=move || actions.approve.pending().get()
                     >
-                        {move || if actions.approve.pending().get() { "Working…" } else { "Approve" }}
+                        {move || if actions.approve.pending().get() { t_string!(i18n, approvals.working) } else { t_string!(i18n, approvals.approve) }}
                     </button>
                 </ActionForm>
                 <ActionForm action=actions.reject attr:class="reject-form">
                     <input type="hidden" name="id" value=reject_id />
                     <label class="field field-grow" for=label_for>
-                        <span>"Why reject (required)"</span>
-                        <input id=note_id type="text" name="note" required maxlength="500" placeholder="e.g. Customer kept the goods" />
+                        <span>{t!(i18n, approvals.reject_why)}</span>
+                        <input id=note_id type="text" name="note" required maxlength="500" placeholder=move || t_string!(i18n, approvals.reject_placeholder) />
                     </label>
                     <button type="submit" class="button button-secondary" disabled=move || actions.reject.pending().get()>
-                        "Reject"
+                        {t!(i18n, approvals.reject)}
                     </button>
                 </ActionForm>
             </div>
@@ -163,19 +216,19 @@ fn WaitingCard(approval: ApprovalView, actions: Actions) -> impl IntoView {
         <article class="approval-card" data-testid="approval-card" data-reference=a.partner_reference_no.clone()>
             <div class="approval-head">
                 <div>
-                    <p class="subtle small">{what(&a)}</p>
+                    <p class="subtle small">{what_text}</p>
                     <a class="mono approval-ref" href=order_path(&a.partner_reference_no)>{a.partner_reference_no.clone()}</a>
                 </div>
                 <div class="amount-big">{a.amount_display.clone()}</div>
             </div>
             <dl class="facts">
                 <dt>{why}</dt>
-                <dd>{format!("\u{201c}{}\u{201d}", a.reason)}</dd>
-                <dt>"Asked by"</dt>
+                <dd translate="no">{format!("\u{201c}{}\u{201d}", a.reason)}</dd>
+                <dt>{t!(i18n, approvals.asked_by)}</dt>
                 <dd>{a.requested_by.clone()}</dd>
-                <dt>"Waiting"</dt>
-                <dd>{format!("{} (since {})", a.age_display, a.requested_at_display)}</dd>
-                <dt>"Expires"</dt>
+                <dt>{t!(i18n, approvals.waiting)}</dt>
+                <dd>{waiting_since}</dd>
+                <dt>{t!(i18n, approvals.expires)}</dt>
                 <dd>{a.expires_at_display.clone()}</dd>
             </dl>
             {decide}
@@ -185,46 +238,52 @@ fn WaitingCard(approval: ApprovalView, actions: Actions) -> impl IntoView {
 
 #[component]
 fn DecidedTable(decided: Vec<ApprovalView>) -> impl IntoView {
+    let i18n = use_i18n();
     if decided.is_empty() {
         return ().into_any();
     }
     let rows = decided
         .into_iter()
-        .map(|a| {
+        .map(move |a| {
             let badge = match a.state {
                 crate::approval::model::ApprovalState::Approved => "badge badge-success",
                 crate::approval::model::ApprovalState::Rejected => "badge badge-failed",
                 _ => "badge badge-muted",
             };
+            let state = a.state;
+            let what_text = {
+                let a = a.clone();
+                move || what(&a, i18n.get_locale())
+            };
             view! {
                 <tr data-testid="decided-row">
                     <td class="nowrap">{a.decided_at_display.clone().unwrap_or_default()}</td>
                     <td><a class="mono" href=order_path(&a.partner_reference_no)>{a.partner_reference_no.clone()}</a></td>
-                    <td>{what(&a)}</td>
+                    <td>{what_text}</td>
                     <td class="num nowrap">{a.amount_display.clone()}</td>
                     <td>{a.requested_by.clone()}</td>
-                    <td><span class=badge>{a.state.label()}</span></td>
+                    <td><span class=badge>{move || state.label_in(i18n.get_locale())}</span></td>
                     <td>{a.decided_by.clone().unwrap_or_else(|| "\u{2014}".into())}</td>
-                    <td>{a.decision_note.clone().unwrap_or_default()}</td>
+                    <td translate="no">{a.decision_note.clone().unwrap_or_default()}</td>
                 </tr>
             }
         })
         .collect_view();
     view! {
         <section class="panel">
-            <h2>"Decided lately"</h2>
-            <div class="table-scroll" tabindex="0" role="region" aria-label="Decided requests">
+            <h2>{t!(i18n, approvals.decided.heading)}</h2>
+            <div class="table-scroll" tabindex="0" role="region" aria-label=move || t_string!(i18n, approvals.decided.label)>
                 <table class="orders" data-testid="approvals-decided">
                     <thead>
                         <tr>
-                            <th>"Decided (WIB)"</th>
-                            <th>"Order"</th>
-                            <th>"Request"</th>
-                            <th class="num">"Amount"</th>
-                            <th>"Asked by"</th>
-                            <th>"Decision"</th>
-                            <th>"By"</th>
-                            <th>"Note"</th>
+                            <th>{t!(i18n, approvals.decided.when)}</th>
+                            <th>{t!(i18n, approvals.decided.order)}</th>
+                            <th>{t!(i18n, approvals.decided.request)}</th>
+                            <th class="num">{t!(i18n, approvals.decided.amount)}</th>
+                            <th>{t!(i18n, approvals.decided.asked_by)}</th>
+                            <th>{t!(i18n, approvals.decided.decision)}</th>
+                            <th>{t!(i18n, approvals.decided.by)}</th>
+                            <th>{t!(i18n, approvals.decided.note)}</th>
                         </tr>
                     </thead>
                     <tbody>{rows}</tbody>

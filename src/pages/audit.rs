@@ -8,6 +8,7 @@ use crate::api::audit::audit_events;
 use crate::audit::query::{AuditPage, AuditParams, OUTCOMES};
 use crate::components::error_panel::ErrorPanel;
 use crate::dana::catalog;
+use crate::i18n::*;
 use crate::orders::model::order_path;
 
 const ACTIONS: [&str; 33] = [
@@ -55,6 +56,18 @@ fn outcome_tone(outcome: &str) -> &'static str {
     }
 }
 
+/// A recorded outcome (`success`, `failure`, …) in the reader's language; an unknown one as recorded.
+fn outcome_label(outcome: &str, locale: Locale) -> String {
+    match outcome {
+        "success" => td_string!(locale, audit.outcomes.success).to_string(),
+        "failure" => td_string!(locale, audit.outcomes.failure).to_string(),
+        "pending" => td_string!(locale, audit.outcomes.pending).to_string(),
+        "forbidden" => td_string!(locale, audit.outcomes.forbidden).to_string(),
+        "info" => td_string!(locale, audit.outcomes.info).to_string(),
+        other => other.to_string(),
+    }
+}
+
 fn audit_href(params: &AuditParams, page: Option<(&str, &str)>) -> String {
     let q = params.to_query_string(page);
     if q.is_empty() {
@@ -66,6 +79,7 @@ fn audit_href(params: &AuditParams, page: Option<(&str, &str)>) -> String {
 
 #[component]
 pub fn AuditPageView() -> impl IntoView {
+    let i18n = use_i18n();
     let query = use_query_map();
     let params = Memo::new(move |_| query.with(|q| AuditParams::from_lookup(|k| q.get(k))));
     let page = Resource::new(move || params.get(), audit_events);
@@ -73,57 +87,57 @@ pub fn AuditPageView() -> impl IntoView {
         params.with(|p| f(p).clone().unwrap_or_default())
     };
     view! {
-        <Title text="Audit log · Cancel Desk" />
+        <Title text=move || t_string!(i18n, audit.title) />
         <div class="page-head">
             <div>
-                <h1>"Audit log"</h1>
-                <p class="subtle">"Every sign-in, cancel, DANA answer and account change, in a chain nobody can quietly edit."</p>
+                <h1>{t!(i18n, audit.heading)}</h1>
+                <p class="subtle">{t!(i18n, audit.intro)}</p>
             </div>
             <a class="button button-secondary" data-testid="export-csv" rel="external" download="cancel-desk-audit.csv" href=move || format!("/audit/export.csv?{}", params.with(|p| p.to_query_string(None)))>
-                "Download CSV"
+                {t!(i18n, audit.download_csv)}
             </a>
         </div>
         <form class="filters panel" method="get" action="/audit">
             <label class="field">
-                <span>"Staff e-mail"</span>
+                <span>{t!(i18n, audit.filters.actor)}</span>
                 <input type="text" name="actor" value=move || value(|p| &p.actor) />
             </label>
             <label class="field">
-                <span>"Order reference"</span>
+                <span>{t!(i18n, audit.filters.order)}</span>
                 <input type="text" name="order" value=move || value(|p| &p.order) />
             </label>
             <label class="field">
-                <span>"Action"</span>
+                <span>{t!(i18n, audit.filters.action)}</span>
                 <select name="action">
-                    <option value="">"All actions"</option>
-                    {ACTIONS.into_iter().map(|a| view! { <option value=a selected=move || value(|p| &p.action) == a>{a}</option> }).collect_view()}
+                    <option value="">{t!(i18n, audit.filters.all_actions)}</option>
+                    {ACTIONS.into_iter().map(|a| view! { <option value=a translate="no" selected=move || value(|p| &p.action) == a>{a}</option> }).collect_view()}
                 </select>
             </label>
             <label class="field">
-                <span>"Outcome"</span>
+                <span>{t!(i18n, audit.filters.outcome)}</span>
                 <select name="outcome">
-                    <option value="">"All outcomes"</option>
-                    {OUTCOMES.into_iter().map(|o| view! { <option value=o selected=move || value(|p| &p.outcome) == o>{o}</option> }).collect_view()}
+                    <option value="">{t!(i18n, audit.filters.all_outcomes)}</option>
+                    {OUTCOMES.into_iter().map(|o| view! { <option value=o selected=move || value(|p| &p.outcome) == o>{move || outcome_label(o, i18n.get_locale())}</option> }).collect_view()}
                 </select>
             </label>
             <label class="field">
-                <span>"Response code"</span>
+                <span>{t!(i18n, audit.filters.code)}</span>
                 <input type="text" name="code" size="9" value=move || value(|p| &p.code) />
             </label>
             <label class="field">
-                <span>"From"</span>
+                <span>{t!(i18n, audit.filters.from)}</span>
                 <input type="date" name="from" value=move || value(|p| &p.from) />
             </label>
             <label class="field">
-                <span>"To"</span>
+                <span>{t!(i18n, audit.filters.to)}</span>
                 <input type="date" name="to" value=move || value(|p| &p.to) />
             </label>
             <div class="filter-actions">
-                <button type="submit" class="button">"Filter"</button>
-                <a href="/audit" class="button button-secondary">"Clear"</a>
+                <button type="submit" class="button">{t!(i18n, audit.filters.filter)}</button>
+                <a href="/audit" class="button button-secondary">{t!(i18n, audit.filters.clear)}</a>
             </div>
         </form>
-        <Suspense fallback=|| view! { <p class="loading">"Loading the log…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, audit.loading)}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(page) => view! { <AuditTable page params=params.get_untracked() /> }.into_any(),
@@ -136,8 +150,10 @@ pub fn AuditPageView() -> impl IntoView {
 
 #[component]
 fn AuditTable(page: AuditPage, params: AuditParams) -> impl IntoView {
+    let i18n = use_i18n();
     if page.events.is_empty() {
-        return view! { <section class="panel empty"><h2>"No events match these filters"</h2></section> }.into_any();
+        return view! { <section class="panel empty"><h2>{t!(i18n, audit.empty)}</h2></section> }
+            .into_any();
     }
     let older = page
         .older
@@ -148,7 +164,7 @@ fn AuditTable(page: AuditPage, params: AuditParams) -> impl IntoView {
     let rows = page
         .events
         .into_iter()
-        .map(|e| {
+        .map(move |e| {
             let meaning = e
                 .response_code
                 .as_deref()
@@ -158,24 +174,25 @@ fn AuditTable(page: AuditPage, params: AuditParams) -> impl IntoView {
                     _ => catalog::lookup(c),
                 })
                 .map(|c| c.message);
+            let outcome = e.outcome.clone();
             view! {
                 <tr data-testid="audit-row">
                     <td class="nowrap">{e.occurred_at_display}</td>
                     <td>{e.actor}</td>
                     <td class="mono">{e.action}</td>
                     <td>
-                        <span class=format!("badge badge-{}", outcome_tone(&e.outcome))>{e.outcome.clone()}</span>
+                        <span class=format!("badge badge-{}", outcome_tone(&e.outcome))>{move || outcome_label(&outcome, i18n.get_locale())}</span>
                     </td>
                     <td class="mono">
                         {e.order_ref.map(|r| view! { <a href=order_path(&r)>{r.clone()}</a> })}
                     </td>
                     <td>
                         {e.response_code.map(|c| view! { <span class="mono">{c}</span> })}
-                        {meaning.map(|m| view! { <div class="subtle small">{m}</div> })}
+                        {meaning.map(|m| view! { <div class="subtle small" lang="en">{m}</div> })}
                     </td>
                     <td class="details-cell">
                         <details>
-                            <summary>"Details"</summary>
+                            <summary>{t!(i18n, audit.details)}</summary>
                             <pre class="details-json">{e.details}</pre>
                         </details>
                     </td>
@@ -184,31 +201,31 @@ fn AuditTable(page: AuditPage, params: AuditParams) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <section class="panel table-panel" tabindex="0" aria-label="Audit events">
+        <section class="panel table-panel" tabindex="0" aria-label=move || t_string!(i18n, audit.table.label)>
             <table class="orders audit" data-testid="audit-table">
                 <thead>
                     <tr>
-                        <th>"When"</th>
-                        <th>"Who"</th>
-                        <th>"Action"</th>
-                        <th>"Outcome"</th>
-                        <th>"Order"</th>
-                        <th>"DANA code"</th>
-                        <th>"Request and response"</th>
+                        <th>{t!(i18n, audit.table.when)}</th>
+                        <th>{t!(i18n, audit.table.who)}</th>
+                        <th>{t!(i18n, audit.table.action)}</th>
+                        <th>{t!(i18n, audit.table.outcome)}</th>
+                        <th>{t!(i18n, audit.table.order)}</th>
+                        <th>{t!(i18n, audit.table.dana_code)}</th>
+                        <th>{t!(i18n, audit.table.request_response)}</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
-            <nav class="pager" aria-label="Pages">
+            <nav class="pager" aria-label=move || t_string!(i18n, audit.pager.label)>
                 <span></span>
                 <div class="pager-links">
                     {match newer {
-                        Some(href) => view! { <a href=href class="button button-secondary">"← Newer"</a> }.into_any(),
-                        None => view! { <span class="button button-secondary disabled">"← Newer"</span> }.into_any(),
+                        Some(href) => view! { <a href=href class="button button-secondary">{t!(i18n, audit.pager.newer)}</a> }.into_any(),
+                        None => view! { <span class="button button-secondary disabled">{t!(i18n, audit.pager.newer)}</span> }.into_any(),
                     }}
                     {match older {
-                        Some(href) => view! { <a href=href class="button button-secondary">"Older →"</a> }.into_any(),
-                        None => view! { <span class="button button-secondary disabled">"Older →"</span> }.into_any(),
+                        Some(href) => view! { <a href=href class="button button-secondary">{t!(i18n, audit.pager.older)}</a> }.into_any(),
+                        None => view! { <span class="button button-secondary disabled">{t!(i18n, audit.pager.older)}</span> }.into_any(),
                     }}
                 </div>
             </nav>

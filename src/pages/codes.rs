@@ -7,44 +7,47 @@ use leptos_meta::Title;
 use crate::dana::catalog::{
     CATALOG, CatalogEntry, QUERY_CATALOG, REFUND_CATALOG, TRANSACTION_STATUSES,
 };
+use crate::i18n::*;
 
 /// One catalog as a table: code, HTTP status, DANA's message, outcome, next step, meaning.
+/// `label` names the table (for screen readers) in the reader's language.
 fn catalog_table(
     table: &'static [CatalogEntry],
     testid: &'static str,
-    label: &'static str,
+    label: fn(Locale) -> String,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let rows = table
         .iter()
-        .map(|e| {
+        .map(move |e| {
             view! {
                 <tr>
                     <td class="mono nowrap">{e.code}</td>
                     <td class="num">{e.http_status.map(|s| s.to_string()).unwrap_or_else(|| "—".into())}</td>
-                    <td>{e.message}</td>
+                    <td lang="en">{e.message}</td>
                     <td>
-                        <span class=format!("badge badge-{}", e.outcome.tone())>{e.outcome.label()}</span>
+                        <span class=format!("badge badge-{}", e.outcome.tone())>{move || e.outcome.label_in(i18n.get_locale())}</span>
                     </td>
-                    <td class="nowrap">{e.retry.label()}</td>
+                    <td class="nowrap">{move || e.retry.label_in(i18n.get_locale())}</td>
                     <td>
-                        <div>{e.explanation}</div>
-                        <div class="subtle small">{format!("DANA: {}", if e.solution.is_empty() { e.cause } else { e.solution })}</div>
+                        <div>{move || e.explanation_in(i18n.get_locale())}</div>
+                        <div class="subtle small">"DANA: "<span lang="en">{if e.solution.is_empty() { e.cause } else { e.solution }}</span></div>
                     </td>
                 </tr>
             }
         })
         .collect_view();
     view! {
-        <section class="panel table-panel" tabindex="0" aria-label=label>
+        <section class="panel table-panel" tabindex="0" aria-label=move || label(i18n.get_locale())>
             <table class="orders codes" data-testid=testid>
                 <thead>
                     <tr>
-                        <th>"Code"</th>
+                        <th>{t!(i18n, audit.codes.table.code)}</th>
                         <th class="num">"HTTP"</th>
-                        <th>"DANA's message"</th>
-                        <th>"Outcome"</th>
-                        <th>"Next step"</th>
-                        <th>"What it means"</th>
+                        <th>{t!(i18n, audit.codes.table.message)}</th>
+                        <th>{t!(i18n, audit.codes.table.outcome)}</th>
+                        <th>{t!(i18n, audit.codes.table.next_step)}</th>
+                        <th>{t!(i18n, audit.codes.table.meaning)}</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
@@ -55,62 +58,63 @@ fn catalog_table(
 
 #[component]
 pub fn CodesPage() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <Title text="Response codes · Cancel Desk" />
+        <Title text=move || t_string!(i18n, audit.codes.title) />
         <div class="page-head">
             <div>
-                <h1>"DANA response codes"</h1>
-                <p class="subtle">"Every answer DANA can give to a cancel or a refund, what it means, and what to do next."</p>
+                <h1>{t!(i18n, audit.codes.heading)}</h1>
+                <p class="subtle">{t!(i18n, audit.codes.intro)}</p>
             </div>
         </div>
-        {catalog_table(CATALOG, "codes-table", "Cancel Order response codes")}
-        <h2 class="section-title">"Refunds (Refund Order)"</h2>
-        <p class="subtle">"A refund is sent again with the same refund number until DANA settles it: DANA answers a repeat with its first answer, so it never refunds twice."</p>
-        {catalog_table(REFUND_CATALOG, "refund-codes-table", "Refund Order response codes")}
-        <h2 class="section-title">"Checking a payment's status (Query Payment)"</h2>
-        <p class="subtle">"When DANA's answer to a cancel was lost, Cancel Desk asks for the payment's latest status before sending anything again."</p>
-        <section class="panel table-panel" tabindex="0" aria-label="Query Payment statuses">
+        {catalog_table(CATALOG, "codes-table", |l| td_string!(l, audit.codes.cancel_label).to_string())}
+        <h2 class="section-title">{t!(i18n, audit.codes.refund_heading)}" ("<span lang="en">"Refund Order"</span>")"</h2>
+        <p class="subtle">{t!(i18n, audit.codes.refund_intro)}</p>
+        {catalog_table(REFUND_CATALOG, "refund-codes-table", |l| td_string!(l, audit.codes.refund_label).to_string())}
+        <h2 class="section-title">{t!(i18n, audit.codes.query_heading)}" ("<span lang="en">"Query Payment"</span>")"</h2>
+        <p class="subtle">{t!(i18n, audit.codes.query_intro)}</p>
+        <section class="panel table-panel" tabindex="0" aria-label=move || t_string!(i18n, audit.codes.status_label)>
             <table class="orders codes" data-testid="status-table">
                 <thead>
                     <tr>
-                        <th>"Status"</th>
-                        <th>"DANA's name"</th>
-                        <th>"What it means for a waiting cancel"</th>
+                        <th>{t!(i18n, audit.codes.table.status)}</th>
+                        <th>{t!(i18n, audit.codes.table.name)}</th>
+                        <th>{t!(i18n, audit.codes.table.status_meaning)}</th>
                     </tr>
                 </thead>
                 <tbody>
                     {TRANSACTION_STATUSES
                         .iter()
-                        .map(|s| view! {
+                        .map(move |s| view! {
                             <tr>
                                 <td class="mono">{s.code}</td>
-                                <td>{s.name}<div class="subtle small">{s.meaning}</div></td>
-                                <td>{s.explanation}</td>
+                                <td lang="en">{s.name}<div class="subtle small">{s.meaning}</div></td>
+                                <td>{move || s.explanation_in(i18n.get_locale())}</td>
                             </tr>
                         })
                         .collect_view()}
                 </tbody>
             </table>
         </section>
-        <section class="panel table-panel" tabindex="0" aria-label="Query Payment response codes">
+        <section class="panel table-panel" tabindex="0" aria-label=move || t_string!(i18n, audit.codes.query_label)>
             <table class="orders codes" data-testid="query-codes-table">
                 <thead>
                     <tr>
-                        <th>"Code"</th>
+                        <th>{t!(i18n, audit.codes.table.code)}</th>
                         <th class="num">"HTTP"</th>
-                        <th>"DANA's message"</th>
-                        <th>"What it means"</th>
+                        <th>{t!(i18n, audit.codes.table.message)}</th>
+                        <th>{t!(i18n, audit.codes.table.meaning)}</th>
                     </tr>
                 </thead>
                 <tbody>
                     {QUERY_CATALOG
                         .iter()
-                        .map(|e| view! {
+                        .map(move |e| view! {
                             <tr>
                                 <td class="mono nowrap">{e.code}</td>
                                 <td class="num">{e.http_status.map(|s| s.to_string()).unwrap_or_else(|| "—".into())}</td>
-                                <td>{e.message}</td>
-                                <td>{e.explanation}</td>
+                                <td lang="en">{e.message}</td>
+                                <td>{move || e.explanation_in(i18n.get_locale())}</td>
                             </tr>
                         })
                         .collect_view()}

@@ -11,11 +11,13 @@ use crate::api::nav::load_nav;
 use crate::api::sandbox::SimulatePayment;
 use crate::auth::role::Permission;
 use crate::components::error_panel::ErrorPanel;
+use crate::i18n::*;
 use crate::orders::import::{CSV_COLUMNS, ISSUES_SHOWN, ImportView, MAX_UPLOAD_BYTES};
 use crate::orders::model::order_path;
 
 #[component]
 pub fn ImportPage() -> impl IntoView {
+    let i18n = use_i18n();
     let query = use_query_map();
     let upload = Memo::new(move |_| query.with(|q| q.get("upload").unwrap_or_default()));
     let checked = Resource::new(
@@ -31,13 +33,11 @@ pub fn ImportPage() -> impl IntoView {
     let run = ServerAction::<RunImport>::new();
     let nav = Resource::new(|| (), |_| load_nav());
     view! {
-        <Title text="Import orders · Cancel Desk" />
+        <Title text=move || t_string!(i18n, orders.import.page_title) />
         <div class="page-head">
             <div>
-                <h1>"Import orders"</h1>
-                <p class="subtle">
-                    "Upload a CSV file from your shop system. Every row is checked first: nothing is written until you press Import."
-                </p>
+                <h1>{t!(i18n, orders.import.title)}</h1>
+                <p class="subtle">{t!(i18n, orders.import.subtitle)}</p>
             </div>
         </div>
         <Transition>
@@ -52,7 +52,7 @@ pub fn ImportPage() -> impl IntoView {
                 } else {
                     view! {
                         <p class="panel notice-error" data-testid="import-not-allowed">
-                            "Importing orders is for admins. Ask an admin to import your file."
+                            {t!(i18n, orders.import.not_allowed)}
                         </p>
                     }
                         .into_any()
@@ -64,7 +64,7 @@ pub fn ImportPage() -> impl IntoView {
                 nav.await.ok().filter(|n| n.sandbox).map(|_| view! { <SandboxPayment /> })
             })}
         </Transition>
-        <Transition fallback=|| view! { <p class="loading">"Checking the file…"</p> }>
+        <Transition fallback=move || view! { <p class="loading">{t!(i18n, orders.import.checking)}</p> }>
             {move || Suspend::new(async move {
                 let done = run.value().get();
                 match (done, checked.await) {
@@ -83,6 +83,7 @@ pub fn ImportPage() -> impl IntoView {
 /// The file picker and the columns the file may have.
 #[component]
 fn UploadForm() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <section class="panel">
             <form
@@ -92,7 +93,10 @@ fn UploadForm() -> impl IntoView {
                 class="upload-form"
             >
                 <label class="field field-grow" for="import-file">
-                    {format!("CSV file (UTF-8, up to {} MiB)", MAX_UPLOAD_BYTES / (1024 * 1024))}
+                    {move || {
+                        t_string!(i18n, orders.import.file_label, mib = MAX_UPLOAD_BYTES / (1024 * 1024))
+                            .to_string()
+                    }}
                     <input
                         id="import-file"
                         type="file"
@@ -103,32 +107,40 @@ fn UploadForm() -> impl IntoView {
                     />
                 </label>
                 <button type="submit" class="button" data-testid="import-check">
-                    "Check file"
+                    {t!(i18n, orders.import.check_file)}
                 </button>
             </form>
             <details class="columns-help">
-                <summary>"Which columns?"</summary>
+                <summary>{t!(i18n, orders.import.which_columns)}</summary>
                 <p class="subtle small">
-                    "The first line names the columns, in any order. Required: partner_reference_no, merchant_id, amount. Empty cells leave what Cancel Desk already knows unchanged. Larger files: "
-                    <code>"cancel-desk import orders FILE.csv"</code> "."
+                    {t!(i18n, orders.import.columns_intro, <code> = <code />)}
                 </p>
                 <table class="orders compact">
                     <thead>
                         <tr>
-                            <th>"Column"</th>
-                            <th>"Required"</th>
-                            <th>"What it holds"</th>
+                            <th>{t!(i18n, orders.import.columns.column)}</th>
+                            <th>{t!(i18n, orders.import.columns.required)}</th>
+                            <th>{t!(i18n, orders.import.columns.what_it_holds)}</th>
                         </tr>
                     </thead>
                     <tbody>
                         {CSV_COLUMNS
                             .iter()
                             .map(|(name, required, help)| {
+                                let (name, required, help) = (*name, *required, *help);
                                 view! {
                                     <tr>
-                                        <td class="mono">{*name}</td>
-                                        <td>{if *required { "yes" } else { "" }}</td>
-                                        <td>{*help}</td>
+                                        <td class="mono">{name}</td>
+                                        <td>
+                                            {move || {
+                                                if required {
+                                                    t_string!(i18n, orders.import.columns.yes)
+                                                } else {
+                                                    ""
+                                                }
+                                            }}
+                                        </td>
+                                        <td>{move || column_help(name, help, i18n.get_locale())}</td>
                                     </tr>
                                 }
                             })
@@ -140,40 +152,82 @@ fn UploadForm() -> impl IntoView {
     }
 }
 
+/// The help text of a column of `CSV_COLUMNS` (which holds it in English) in a language.
+fn column_help(name: &str, english: &'static str, locale: Locale) -> &'static str {
+    match name {
+        "partner_reference_no" => {
+            td_string!(locale, orders.import.columns.help.partner_reference_no)
+        }
+        "merchant_id" => td_string!(locale, orders.import.columns.help.merchant_id),
+        "amount" => td_string!(locale, orders.import.columns.help.amount),
+        "currency" => td_string!(locale, orders.import.columns.help.currency),
+        "status" => td_string!(locale, orders.import.columns.help.status),
+        "paid_at" => td_string!(locale, orders.import.columns.help.paid_at),
+        "placed_at" => td_string!(locale, orders.import.columns.help.placed_at),
+        "reference_no" => td_string!(locale, orders.import.columns.help.reference_no),
+        "sub_merchant_id" => td_string!(locale, orders.import.columns.help.sub_merchant_id),
+        "external_store_id" => td_string!(locale, orders.import.columns.help.external_store_id),
+        "customer_name" => td_string!(locale, orders.import.columns.help.customer_name),
+        "customer_phone" => td_string!(locale, orders.import.columns.help.customer_phone),
+        "item_description" => td_string!(locale, orders.import.columns.help.item_description),
+        _ => english,
+    }
+}
+
+/// The labels of the report's count tiles, in order: rows, new, updated, unchanged, with
+/// problems. Before the import they say what the import would do.
+fn tile_labels(locale: Locale, imported: bool) -> [&'static str; 5] {
+    [
+        td_string!(locale, orders.import.tiles.rows),
+        if imported {
+            td_string!(locale, orders.import.tiles.new_orders)
+        } else {
+            td_string!(locale, orders.import.tiles.would_be_new)
+        },
+        if imported {
+            td_string!(locale, orders.import.tiles.updated)
+        } else {
+            td_string!(locale, orders.import.tiles.would_update)
+        },
+        td_string!(locale, orders.import.tiles.unchanged),
+        td_string!(locale, orders.import.tiles.with_problems),
+    ]
+}
+
 #[component]
 fn ImportReport(view: ImportView, run: ServerAction<RunImport>) -> impl IntoView {
+    let i18n = use_i18n();
     let c = view.counts;
     let writes = c.created + c.updated;
     let imported = view.imported_at_display.clone();
+    let is_imported = imported.is_some();
+    let issue_count = view.issue_count;
     let upload = view.upload.clone();
     let errors_href = format!("/orders/import/{}/errors.csv", view.upload);
-    let file_line = format!(
-        "{} · {} · uploaded by {} on {}",
-        view.file_name, view.size_display, view.uploaded_by, view.uploaded_at_display
-    );
+    let file_line = {
+        let file = view.file_name.clone();
+        let size = view.size_display.clone();
+        let who = view.uploaded_by.clone();
+        let when = view.uploaded_at_display.clone();
+        move || {
+            t_string!(
+                i18n,
+                orders.import.file_line,
+                file = file.clone(),
+                size = size.clone(),
+                who = who.clone(),
+                when = when.clone()
+            )
+            .to_string()
+        }
+    };
     let tiles = [
-        ("Rows", c.rows, "neutral"),
+        (0usize, c.rows, "neutral"),
+        (1, c.created, "success"),
+        (2, c.updated, "success"),
+        (3, c.unchanged, "neutral"),
         (
-            if imported.is_some() {
-                "New orders"
-            } else {
-                "Would be new"
-            },
-            c.created,
-            "success",
-        ),
-        (
-            if imported.is_some() {
-                "Updated"
-            } else {
-                "Would update"
-            },
-            c.updated,
-            "success",
-        ),
-        ("Unchanged", c.unchanged, "neutral"),
-        (
-            "With problems",
+            4,
             c.rejected,
             if c.rejected > 0 { "failed" } else { "neutral" },
         ),
@@ -183,16 +237,16 @@ fn ImportReport(view: ImportView, run: ServerAction<RunImport>) -> impl IntoView
             <p class="subtle small" data-testid="import-file-line">{file_line}</p>
             {view.file_error.clone().map(|error| view! {
                 <div class="flash flash-failed" data-testid="import-file-error">
-                    <strong>"This file cannot be imported. "</strong>{error}
+                    <strong>{t!(i18n, orders.import.file_error)}</strong>{error}
                 </div>
             })}
             <div class="queue-summary">
                 {tiles
                     .into_iter()
-                    .map(|(label, n, tone)| view! {
+                    .map(|(index, n, tone)| view! {
                         <span class=format!("chip chip-{tone}") data-testid="import-count">
                             <span class="chip-count">{n}</span>
-                            {label}
+                            {move || tile_labels(i18n.get_locale(), is_imported)[index]}
                         </span>
                     })
                     .collect_view()}
@@ -200,9 +254,29 @@ fn ImportReport(view: ImportView, run: ServerAction<RunImport>) -> impl IntoView
             {match imported {
                 Some(at) => view! {
                     <div class="flash flash-success" data-testid="import-done">
-                        {format!("Imported on {at}: {} new, {} updated, {} unchanged, {} skipped with problems.", c.created, c.updated, c.unchanged, c.rejected)}
-                        {view.first_reference.clone().map(|r| view! {
-                            " " <a href=order_path(&r) data-testid="import-first-order">{format!("Open order {r}")}</a>
+                        {move || {
+                            t_string!(
+                                i18n,
+                                orders.import.done,
+                                at = at.clone(),
+                                created = c.created,
+                                updated = c.updated,
+                                unchanged = c.unchanged,
+                                rejected = c.rejected
+                            )
+                            .to_string()
+                        }}
+                        {view.first_reference.clone().map(|r| {
+                            let reference = r.clone();
+                            view! {
+                                " "
+                                <a href=order_path(&r) data-testid="import-first-order">
+                                    {move || {
+                                        t_string!(i18n, orders.import.open_order, reference = reference.clone())
+                                            .to_string()
+                                    }}
+                                </a>
+                            }
                         })}
                     </div>
                 }.into_any(),
@@ -217,16 +291,16 @@ fn ImportReport(view: ImportView, run: ServerAction<RunImport>) -> impl IntoView
                             }
                         >
                             {move || if run.pending().get() {
-                                "Importing…".to_string()
+                                t_string!(i18n, orders.import.importing).to_string()
                             } else {
-                                format!("Import {writes} orders")
+                                t_string!(i18n, orders.import.run, writes = writes).to_string()
                             }}
                         </button>
                         <span class="subtle small">
-                            {if c.rejected > 0 {
-                                "Rows with problems are skipped: fix them in the file and upload it again."
+                            {move || if c.rejected > 0 {
+                                t_string!(i18n, orders.import.skipped_note)
                             } else {
-                                "Every row passed the check."
+                                t_string!(i18n, orders.import.all_passed)
                             }}
                         </span>
                     </div>
@@ -236,18 +310,23 @@ fn ImportReport(view: ImportView, run: ServerAction<RunImport>) -> impl IntoView
         </section>
         {(!view.preview.is_empty()).then(|| view! {
             <section class="panel table-panel">
-                <h2 class="table-title">"First rows"</h2>
-                <div class="table-scroll" role="region" tabindex="0" aria-label="First rows of the file">
+                <h2 class="table-title">{t!(i18n, orders.import.first_rows)}</h2>
+                <div
+                    class="table-scroll"
+                    role="region"
+                    tabindex="0"
+                    aria-label=move || t_string!(i18n, orders.import.first_rows_label)
+                >
                     <table class="orders" data-testid="import-preview">
                         <thead>
                             <tr>
-                                <th class="num">"Line"</th>
-                                <th>"Partner reference"</th>
-                                <th class="num">"Amount"</th>
-                                <th>"Status"</th>
-                                <th>"Customer"</th>
-                                <th>"Paid / placed at"</th>
-                                <th>"Problem"</th>
+                                <th class="num">{t!(i18n, orders.import.table.line)}</th>
+                                <th>{t!(i18n, orders.table.partner_reference)}</th>
+                                <th class="num">{t!(i18n, orders.table.amount)}</th>
+                                <th>{t!(i18n, orders.table.status)}</th>
+                                <th>{t!(i18n, orders.table.customer)}</th>
+                                <th>{t!(i18n, orders.import.table.time)}</th>
+                                <th>{t!(i18n, orders.import.table.problem)}</th>
                             </tr>
                         </thead>
                         <tbody>
@@ -267,24 +346,33 @@ fn ImportReport(view: ImportView, run: ServerAction<RunImport>) -> impl IntoView
                 </div>
             </section>
         })}
-        {(view.issue_count > 0).then(|| view! {
+        {(issue_count > 0).then(|| view! {
             <section class="panel table-panel">
                 <div class="table-title-row">
-                    <h2 class="table-title">{format!("Problems ({})", view.issue_count)}</h2>
+                    <h2 class="table-title">
+                        {move || t_string!(i18n, orders.import.problems_title, total = issue_count).to_string()}
+                    </h2>
                     <a href=errors_href class="button button-secondary" data-testid="import-errors-download" download>
-                        "Download all problems (CSV)"
+                        {t!(i18n, orders.import.download_problems)}
                     </a>
                 </div>
-                {(view.issue_count as usize > ISSUES_SHOWN).then(|| view! {
-                    <p class="subtle small table-note">{format!("The first {ISSUES_SHOWN} are shown; the file has all of them.")}</p>
+                {(issue_count as usize > ISSUES_SHOWN).then(|| view! {
+                    <p class="subtle small table-note">
+                        {move || t_string!(i18n, orders.import.first_shown, shown = ISSUES_SHOWN).to_string()}
+                    </p>
                 })}
-                <div class="table-scroll" role="region" tabindex="0" aria-label="Problems found in the file">
+                <div
+                    class="table-scroll"
+                    role="region"
+                    tabindex="0"
+                    aria-label=move || t_string!(i18n, orders.import.problems_label)
+                >
                     <table class="orders" data-testid="import-issues">
                         <thead>
                             <tr>
-                                <th class="num">"Line"</th>
-                                <th>"Column"</th>
-                                <th>"Reason"</th>
+                                <th class="num">{t!(i18n, orders.import.table.line)}</th>
+                                <th>{t!(i18n, orders.import.table.column)}</th>
+                                <th>{t!(i18n, orders.import.table.reason)}</th>
                             </tr>
                         </thead>
                         <tbody>
@@ -307,6 +395,7 @@ fn ImportReport(view: ImportView, run: ServerAction<RunImport>) -> impl IntoView
 /// signed Finish Notify, as DANA would; the order appears in the list.
 #[component]
 fn SandboxPayment() -> impl IntoView {
+    let i18n = use_i18n();
     let pay = ServerAction::<SimulatePayment>::new();
     view! {
         <section class="panel sandbox-pay" data-testid="sandbox-pay">
@@ -319,20 +408,35 @@ fn SandboxPayment() -> impl IntoView {
                         pay.dispatch(SimulatePayment {});
                     }
                 >
-                    "Simulate a DANA payment"
+                    {t!(i18n, orders.sandbox.simulate)}
                 </button>
-                <span class="subtle small">
-                    "Sandbox: DANA takes a payment for a new order and notifies Cancel Desk (signed Finish Notify), as it will in production."
-                </span>
+                <span class="subtle small">{t!(i18n, orders.sandbox.note)}</span>
             </div>
             {move || pay.value().get().map(|result| match result {
-                Ok(paid) => view! {
-                    <p class="flash flash-success sandbox-paid" data-testid="sandbox-paid">
-                        {format!("DANA notified the payment of {} ({}); Cancel Desk answered {}. ", paid.partner_reference_no, paid.amount_display, paid.answer)}
-                        <a href=order_path(&paid.partner_reference_no)>"Open the order"</a>
-                    </p>
-                }.into_any(),
-                Err(error) => view! { <p class="flash flash-failed">{error.to_string()}</p> }.into_any(),
+                Ok(paid) => {
+                    let href = order_path(&paid.partner_reference_no);
+                    let reference = paid.partner_reference_no;
+                    let amount = paid.amount_display;
+                    // DANA's response code and message, as the notify receiver answered.
+                    let answer = paid.answer;
+                    view! {
+                        <p class="flash flash-success sandbox-paid" data-testid="sandbox-paid">
+                            {t!(
+                                i18n,
+                                orders.sandbox.paid,
+                                reference = move || reference.clone(),
+                                amount = move || amount.clone(),
+                                answer = move || {
+                                    let answer = answer.clone();
+                                    view! { <span lang="en">{answer}</span> }
+                                }
+                            )}
+                            " "
+                            <a href=href>{t!(i18n, orders.sandbox.open_the_order)}</a>
+                        </p>
+                    }.into_any()
+                }
+                Err(error) => view! { <p class="flash flash-failed">{error.message_in(crate::language::current())}</p> }.into_any(),
             })}
         </section>
     }

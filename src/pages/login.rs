@@ -6,9 +6,11 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::auth::Login;
 use crate::error::AppError;
+use crate::i18n::*;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
+    let i18n = use_i18n();
     let login = ServerAction::<Login>::new();
     let query = use_query_map();
     let next = move || query.with(|q| q.get("next")).unwrap_or_default();
@@ -19,27 +21,27 @@ pub fn LoginPage() -> impl IntoView {
             .and_then(Result::err)
             .map(|err| match err {
                 AppError::InvalidInput { message, .. } | AppError::Conflict(message) => message,
-                other => other.to_string(),
+                other => other.message_in(crate::language::current()),
             })
     };
     view! {
-        <Title text="Sign in · Cancel Desk" />
+        <Title text=move || t_string!(i18n, users.login.title) />
         <section class="panel login-panel">
-            <h1>"Sign in"</h1>
-            <p class="subtle">"Cancel Desk is for the merchant's finance, operations and supervisory staff."</p>
+            <h1>{t!(i18n, users.login.heading)}</h1>
+            <p class="subtle">{t!(i18n, users.login.intro)}</p>
             <ActionForm action=login attr:class="login-form">
                 <input type="hidden" name="next" value=next />
                 <label class="field">
-                    <span>"E-mail"</span>
-                    <input type="email" name="email" autocomplete="username" required />
+                    <span>{t!(i18n, users.login.email)}</span>
+                    <input type="email" name="email" autocomplete="username" required data-testid="login-email" />
                 </label>
                 <label class="field">
-                    <span>"Password"</span>
-                    <input type="password" name="password" autocomplete="current-password" required />
+                    <span>{t!(i18n, users.login.password)}</span>
+                    <input type="password" name="password" autocomplete="current-password" required data-testid="login-password" />
                 </label>
                 {move || problem().map(|p| view! { <p class="form-error" role="alert">{p}</p> })}
-                <button type="submit" class="button" disabled=move || login.pending().get()>
-                    {move || if login.pending().get() { "Signing in…" } else { "Sign in" }}
+                <button type="submit" class="button" data-testid="login-submit" disabled=move || login.pending().get()>
+                    {move || if login.pending().get() { t_string!(i18n, users.login.signing_in) } else { t_string!(i18n, users.login.submit) }}
                 </button>
             </ActionForm>
         </section>

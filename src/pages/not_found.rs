@@ -2,18 +2,20 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::components::http_status::HttpStatus;
+use crate::i18n::*;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <HttpStatus code=404 />
-        <Title text="Not found · Cancel Desk" />
+        <Title text=move || t_string!(i18n, common.not_found.title) />
         <section class="panel notice" data-status="404">
-            <h1>"Page not found"</h1>
-            <p>"There is no page at this address."</p>
+            <h1>{t!(i18n, common.not_found.heading)}</h1>
+            <p>{t!(i18n, common.not_found.text)}</p>
             <p>
                 <a href="/orders" class="button button-secondary">
-                    "Go to orders"
+                    {t!(i18n, common.not_found.go_to_orders)}
                 </a>
             </p>
         </section>

@@ -21,10 +21,12 @@ use crate::components::refund::{RefundList, RefundOutcome, RefundPanel};
 use crate::components::status_badge::StatusBadge;
 use crate::components::unknown::or_dash;
 use crate::error::AppError;
+use crate::i18n::*;
 use crate::orders::model::{OrderDetail, OrderStatus, display_amount};
 
 #[component]
 pub fn OrderDetailPage() -> impl IntoView {
+    let i18n = use_i18n();
     let params = use_params_map();
     let reference = Memo::new(move |_| params.with(|p| p.get("reference").unwrap_or_default()));
     let order = Resource::new(move || reference.get(), get_order);
@@ -52,13 +54,13 @@ pub fn OrderDetailPage() -> impl IntoView {
         }
     });
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading order…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, order.loading)}</p> }>
             {move || Suspend::new(async move {
                 match order.await {
                     Ok(order) => view! { <OrderView order cancel refund refunds history approvals /> }.into_any(),
                     Err(error) => {
                         view! {
-                            <Title text="Order not found · Cancel Desk" />
+                            <Title text=move || t_string!(i18n, order.not_found_title) />
                             <ErrorPanel error />
                         }
                             .into_any()
@@ -67,12 +69,12 @@ pub fn OrderDetailPage() -> impl IntoView {
             })}
         </Suspense>
         <section class="panel" data-testid="cancel-history">
-            <h2>"Cancel history"</h2>
-            <Suspense fallback=|| view! { <p class="loading">"Loading history…"</p> }>
+            <h2>{t!(i18n, order.history.title)}</h2>
+            <Suspense fallback=move || view! { <p class="loading">{t!(i18n, order.history.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match history.await {
                         Ok(requests) if requests.is_empty() => {
-                            view! { <p class="subtle">"No cancel attempts have been made for this order."</p> }.into_any()
+                            view! { <p class="subtle">{t!(i18n, order.history.empty)}</p> }.into_any()
                         }
                         Ok(requests) => requests
                             .into_iter()
@@ -80,12 +82,16 @@ pub fn OrderDetailPage() -> impl IntoView {
                                 view! {
                                     <article class="history-item">
                                         <p class="history-meta">
-                                            <strong>{r.requested_at_display.clone()}</strong>
-                                            " · "
-                                            {r.actor.clone()}
-                                            " · reason: \u{201c}"
-                                            {r.reason.clone()}
-                                            "\u{201d}"
+                                            {t!(
+                                                i18n,
+                                                order.history.meta,
+                                                <b> = <strong />,
+                                                <data> = <span translate="no" />,
+                            <who> = <span />,
+                                                when = r.requested_at_display.clone(),
+                                                actor = r.actor.clone(),
+                                                reason = r.reason.clone()
+                                            )}
                                         </p>
                                         <CancelOutcome request=r.clone() />
                                         <AttemptsTable attempts=r.attempts />
@@ -94,18 +100,18 @@ pub fn OrderDetailPage() -> impl IntoView {
                             })
                             .collect_view()
                             .into_any(),
-                        Err(_) => view! { <p class="subtle">"The history could not be loaded."</p> }.into_any(),
+                        Err(_) => view! { <p class="subtle">{t!(i18n, order.history.load_failed)}</p> }.into_any(),
                     }
                 })}
             </Suspense>
         </section>
         <section class="panel" data-testid="refund-history">
-            <h2>"Refunds"</h2>
-            <Suspense fallback=|| view! { <p class="loading">"Loading refunds…"</p> }>
+            <h2>{t!(i18n, order.refunds.title)}</h2>
+            <Suspense fallback=move || view! { <p class="loading">{t!(i18n, order.refunds.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match refunds.await {
                         Ok(history) => view! { <RefundList history /> }.into_any(),
-                        Err(_) => view! { <p class="subtle">"The refunds could not be loaded."</p> }.into_any(),
+                        Err(_) => view! { <p class="subtle">{t!(i18n, order.refunds.load_failed)}</p> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -124,6 +130,7 @@ fn counter_class(chars: usize) -> &'static str {
 /// Asks for a reason, shows what will be cancelled, and reports DANA's answer at once.
 #[component]
 fn CancelPanel(order: OrderDetail, cancel: ServerAction<CancelOrder>) -> impl IntoView {
+    let i18n = use_i18n();
     let open = RwSignal::new(false);
     let reason = RwSignal::new(String::new());
     let amount = display_amount(order.amount, &order.currency);
@@ -135,7 +142,7 @@ fn CancelPanel(order: OrderDetail, cancel: ServerAction<CancelOrder>) -> impl In
             .and_then(Result::err)
             .map(|err| match err {
                 AppError::InvalidInput { field, message } => format!("{field}: {message}"),
-                other => other.to_string(),
+                other => other.message_in(crate::language::current()),
             })
     };
     let count = move || reason.with(|r| r.chars().count());
@@ -148,8 +155,8 @@ fn CancelPanel(order: OrderDetail, cancel: ServerAction<CancelOrder>) -> impl In
             <div class:hidden=move || open.get()>
                 <div class="cancel-intro">
                     <div>
-                        <h2>"Cancel this order"</h2>
-                        <p class="subtle">"DANA returns the payment to the customer. You will see DANA's answer straight away."</p>
+                        <h2>{t!(i18n, order.cancel.title)}</h2>
+                        <p class="subtle">{t!(i18n, order.cancel.intro)}</p>
                     </div>
                     <button
                         type="button"
@@ -160,32 +167,34 @@ fn CancelPanel(order: OrderDetail, cancel: ServerAction<CancelOrder>) -> impl In
                             focus_after_render(reason_box);
                         }
                     >
-                        "Cancel order"
+                        {t!(i18n, order.cancel.open)}
                     </button>
                 </div>
             </div>
             <div class:hidden=move || !open.get()>
                 <ActionForm action=cancel attr:class="cancel-form">
-                    <h2>"Confirm the cancel"</h2>
+                    <h2>{t!(i18n, order.cancel.confirm_title)}</h2>
                     <p class="confirm-line">
-                        "Cancel order "
-                        <span class="mono">{reference.clone()}</span>
-                        " of "
-                        <strong>{amount.clone()}</strong>
-                        " paid by "
-                        {or_dash(order.customer_name.clone())}
-                        "?"
+                        {t!(
+                            i18n,
+                            order.cancel.confirm_line,
+                            <mono> = <span class="mono" />,
+                            <b> = <strong />,
+                            reference = reference.clone(),
+                            amount = amount.clone(),
+                            customer = or_dash(order.customer_name.clone())
+                        )}
                     </p>
                     <input type="hidden" name="partner_reference_no" value=reference.clone() />
                     <label class="field">
-                        <span>"Reason (required, sent to DANA)"</span>
+                        <span>{t!(i18n, order.cancel.reason_label)}</span>
                         <textarea
                             name="reason"
                             node_ref=reason_box
                             rows="2"
                             maxlength="256"
                             required
-                            placeholder="e.g. Customer asked to cancel at the counter"
+                            placeholder=move || t_string!(i18n, order.cancel.reason_placeholder)
                             on:input=move |ev| reason.set(event_target_value(&ev))
                         ></textarea>
                     </label>
@@ -199,7 +208,13 @@ fn CancelPanel(order: OrderDetail, cancel: ServerAction<CancelOrder>) -> impl In
                             class="button button-danger"
                             disabled=move || cancel.pending().get() || reason.with(|r| r.trim().is_empty())
                         >
-                            {move || if cancel.pending().get() { "Asking DANA…" } else { "Confirm cancel" }}
+                            {move || {
+                                if cancel.pending().get() {
+                                    t_string!(i18n, order.asking_dana)
+                                } else {
+                                    t_string!(i18n, order.cancel.confirm)
+                                }
+                            }}
                         </button>
                         <button
                             type="button"
@@ -209,7 +224,7 @@ fn CancelPanel(order: OrderDetail, cancel: ServerAction<CancelOrder>) -> impl In
                                 focus_after_render(open_button);
                             }
                         >
-                            "Keep the order"
+                            {t!(i18n, order.cancel.keep)}
                         </button>
                     </div>
                 </ActionForm>
@@ -227,6 +242,7 @@ fn OrderView(
     history: Resource<Result<Vec<CancelRequestView>, AppError>>,
     approvals: Resource<Result<Vec<ApprovalView>, AppError>>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let me = use_context::<Me>();
     let may_cancel = move || {
         me.and_then(crate::components::layout::current_user)
@@ -253,14 +269,18 @@ fn OrderView(
     let amount = display_amount(order.amount, &order.currency);
     let wire_amount = format!("{} {}", order.amount.to_wire(), order.currency);
     let panel_order = order.clone();
+    let title_reference = order.partner_reference_no.clone();
+    let never_paid = order.status.never_paid();
+    let source = order.source;
+    let last_source = order.last_source;
     view! {
-        <Title text=format!("Order {} · Cancel Desk", order.partner_reference_no) />
+        <Title text=move || t_string!(i18n, order.page_title, reference = title_reference.clone()) />
         <p class="crumbs">
-            <a href="/orders">"← Orders"</a>
+            <a href="/orders">{t!(i18n, order.back_to_orders)}</a>
         </p>
         <div class="page-head">
             <div>
-                <p class="subtle small">"Partner reference"</p>
+                <p class="subtle small">{t!(i18n, order.partner_reference)}</p>
                 <h1 class="mono" data-testid="order-reference">{order.partner_reference_no.clone()}</h1>
             </div>
             <div class="head-amount">
@@ -310,56 +330,64 @@ fn OrderView(
         </Suspense>
         <div class="detail-grid">
             <section class="panel">
-                <h2>"Payment"</h2>
+                <h2>{t!(i18n, order.facts.payment)}</h2>
                 <dl class="facts">
-                    <dt>"Amount"</dt>
+                    <dt>{t!(i18n, order.facts.amount)}</dt>
                     <dd>{display_amount(order.amount, &order.currency)}</dd>
-                    <dt>"Amount sent to DANA"</dt>
+                    <dt>{t!(i18n, order.facts.amount_sent)}</dt>
                     <dd class="mono">{wire_amount}</dd>
-                    <dt>{if order.status.never_paid() { "Placed at" } else { "Paid at" }}</dt>
+                    <dt>
+                        {move || {
+                            if never_paid {
+                                t_string!(i18n, order.facts.placed_at)
+                            } else {
+                                t_string!(i18n, order.facts.paid_at)
+                            }
+                        }}
+                    </dt>
                     <dd>{order.paid_at_display}</dd>
-                    <dt>"DANA reference"</dt>
+                    <dt>{t!(i18n, order.facts.dana_reference)}</dt>
                     <dd class="mono">{or_dash(order.reference_no)}</dd>
-                    <dt>"Status"</dt>
+                    <dt>{t!(i18n, order.facts.status)}</dt>
                     <dd>
                         <StatusBadge status=order.status />
                     </dd>
                 </dl>
             </section>
             <section class="panel">
-                <h2>"Customer"</h2>
+                <h2>{t!(i18n, order.facts.customer)}</h2>
                 <dl class="facts">
-                    <dt>"Name"</dt>
+                    <dt>{t!(i18n, order.facts.name)}</dt>
                     <dd>{or_dash(order.customer_name)}</dd>
-                    <dt>"Phone"</dt>
+                    <dt>{t!(i18n, order.facts.phone)}</dt>
                     <dd>{or_dash(order.customer_phone_masked)}</dd>
-                    <dt>"Item"</dt>
+                    <dt>{t!(i18n, order.facts.item)}</dt>
                     <dd>{or_dash(order.item_description)}</dd>
                 </dl>
             </section>
             <section class="panel">
-                <h2>"Merchant"</h2>
+                <h2>{t!(i18n, order.facts.merchant)}</h2>
                 <dl class="facts">
-                    <dt>"Merchant ID"</dt>
+                    <dt>{t!(i18n, order.facts.merchant_id)}</dt>
                     <dd class="mono">{order.merchant_id}</dd>
-                    <dt>"Sub-merchant (division)"</dt>
+                    <dt>{t!(i18n, order.facts.sub_merchant)}</dt>
                     <dd class="mono">{or_dash(order.sub_merchant_id)}</dd>
-                    <dt>"Store"</dt>
+                    <dt>{t!(i18n, order.facts.store)}</dt>
                     <dd class="mono">{or_dash(order.external_store_id)}</dd>
                 </dl>
             </section>
             <section class="panel">
-                <h2>"Record"</h2>
+                <h2>{t!(i18n, order.facts.record)}</h2>
                 <dl class="facts">
-                    <dt>"Created"</dt>
+                    <dt>{t!(i18n, order.facts.created)}</dt>
                     <dd>{order.created_at_display}</dd>
-                    <dt>"Last updated"</dt>
+                    <dt>{t!(i18n, order.facts.last_updated)}</dt>
                     <dd>{order.updated_at_display}</dd>
-                    <dt>"Came from"</dt>
-                    <dd>{order.source.label()}</dd>
-                    <dt>"Order data last written by"</dt>
+                    <dt>{t!(i18n, order.facts.came_from)}</dt>
+                    <dd>{move || source.label_in(i18n.get_locale())}</dd>
+                    <dt>{t!(i18n, order.facts.last_written_by)}</dt>
                     <dd>
-                        {order.last_source.label()}
+                        {move || last_source.label_in(i18n.get_locale())}
                         <span class="subtle small">{format!(", {}", order.last_source_at_display)}</span>
                     </dd>
                 </dl>

@@ -10,6 +10,7 @@ use crate::api::orders::list_orders;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::status_badge::StatusBadge;
 use crate::components::unknown::or_dash;
+use crate::i18n::*;
 use crate::orders::model::{OrderPage, OrderStatus, display_amount, order_path};
 use crate::orders::query::{OrderListParams, SortOrder};
 
@@ -29,19 +30,20 @@ fn non_empty(value: String) -> Option<String> {
 
 #[component]
 pub fn OrdersPage() -> impl IntoView {
+    let i18n = use_i18n();
     let query = use_query_map();
     let params = Memo::new(move |_| query.with(|q| OrderListParams::from_lookup(|k| q.get(k))));
     let page = Resource::new(move || params.get(), list_orders);
     view! {
-        <Title text="Orders · Cancel Desk" />
+        <Title text=move || t_string!(i18n, orders.page_title) />
         <div class="page-head">
             <div>
-                <h1>"Orders"</h1>
-                <p class="subtle">"Find a paid order to review or cancel."</p>
+                <h1>{t!(i18n, orders.title)}</h1>
+                <p class="subtle">{t!(i18n, orders.subtitle)}</p>
             </div>
         </div>
         <FilterBar params />
-        <Suspense fallback=|| view! { <p class="loading">"Loading orders…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, orders.loading)}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(page) => view! { <OrdersTable page params=params.get_untracked() /> }.into_any(),
@@ -54,6 +56,7 @@ pub fn OrdersPage() -> impl IntoView {
 
 #[component]
 fn FilterBar(params: Memo<OrderListParams>) -> impl IntoView {
+    let i18n = use_i18n();
     let navigate = use_navigate();
     let q_ref = NodeRef::<html::Input>::new();
     let from_ref = NodeRef::<html::Input>::new();
@@ -108,19 +111,19 @@ fn FilterBar(params: Memo<OrderListParams>) -> impl IntoView {
     view! {
         <form class="filters panel" method="get" action="/orders" role="search" on:submit=on_submit>
             <label class="field field-grow">
-                <span>"Search"</span>
+                <span>{t!(i18n, orders.filters.search)}</span>
                 <input
                     type="search"
                     name="q"
                     node_ref=q_ref
                     maxlength="64"
-                    placeholder="Partner ref, DANA ref or customer name"
+                    placeholder=move || t_string!(i18n, orders.filters.search_placeholder)
                     value=move || current(|p| &p.q)
                     prop:value=move || current(|p| &p.q)
                 />
             </label>
             <label class="field">
-                <span>"Status"</span>
+                <span>{t!(i18n, orders.filters.status)}</span>
                 <select
                     name="status"
                     node_ref=status_ref
@@ -128,7 +131,7 @@ fn FilterBar(params: Memo<OrderListParams>) -> impl IntoView {
                     prop:value=move || current(|p| &p.status)
                 >
                     <option value="" selected=move || current(|p| &p.status).is_empty()>
-                        "All statuses"
+                        {t!(i18n, orders.filters.all_statuses)}
                     </option>
                     {OrderStatus::ALL
                         .into_iter()
@@ -138,7 +141,7 @@ fn FilterBar(params: Memo<OrderListParams>) -> impl IntoView {
                                     value=s.as_str()
                                     selected=move || current(|p| &p.status) == s.as_str()
                                 >
-                                    {s.label()}
+                                    {move || s.label_in(i18n.get_locale())}
                                 </option>
                             }
                         })
@@ -146,7 +149,7 @@ fn FilterBar(params: Memo<OrderListParams>) -> impl IntoView {
                 </select>
             </label>
             <label class="field">
-                <span>"Paid from"</span>
+                <span>{t!(i18n, orders.filters.paid_from)}</span>
                 <input
                     type="date"
                     name="from"
@@ -156,7 +159,7 @@ fn FilterBar(params: Memo<OrderListParams>) -> impl IntoView {
                 />
             </label>
             <label class="field">
-                <span>"Paid to"</span>
+                <span>{t!(i18n, orders.filters.paid_to)}</span>
                 <input
                     type="date"
                     name="to"
@@ -166,7 +169,7 @@ fn FilterBar(params: Memo<OrderListParams>) -> impl IntoView {
                 />
             </label>
             <label class="field">
-                <span>"Sort"</span>
+                <span>{t!(i18n, orders.filters.sort)}</span>
                 <select
                     name="sort"
                     node_ref=sort_ref
@@ -178,7 +181,7 @@ fn FilterBar(params: Memo<OrderListParams>) -> impl IntoView {
                         .map(|s| {
                             view! {
                                 <option value=s.as_str() selected=move || sort_now() == s>
-                                    {s.label()}
+                                    {move || s.label_in(i18n.get_locale())}
                                 </option>
                             }
                         })
@@ -187,10 +190,10 @@ fn FilterBar(params: Memo<OrderListParams>) -> impl IntoView {
             </label>
             <div class="filter-actions">
                 <button type="submit" class="button">
-                    "Search"
+                    {t!(i18n, orders.filters.search)}
                 </button>
                 <a href="/orders" class="button button-secondary">
-                    "Clear"
+                    {t!(i18n, orders.filters.clear)}
                 </a>
             </div>
         </form>
@@ -198,12 +201,14 @@ fn FilterBar(params: Memo<OrderListParams>) -> impl IntoView {
 }
 
 /// Column heading that sorts by its column, flipping direction when already sorted by it.
+/// `label` gives the heading in a language.
 fn sort_heading(
     params: &OrderListParams,
-    label: &'static str,
+    label: fn(Locale) -> &'static str,
     desc: SortOrder,
     asc: SortOrder,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let now = params
         .sort
         .as_deref()
@@ -221,8 +226,15 @@ fn sort_heading(
         None,
     );
     view! {
-        <a href=href class="sort-link" title=format!("Sort: {}", target.label())>
-            {label}
+        <a
+            href=href
+            class="sort-link"
+            title=move || {
+                let locale = i18n.get_locale();
+                td_string!(locale, orders.table.sort_title, order = target.label_in(locale)).to_string()
+            }
+        >
+            {move || label(i18n.get_locale())}
             {arrow}
         </a>
     }
@@ -230,13 +242,14 @@ fn sort_heading(
 
 #[component]
 fn OrdersTable(page: OrderPage, params: OrderListParams) -> impl IntoView {
+    let i18n = use_i18n();
     if page.orders.is_empty() {
         return view! {
             <section class="panel empty" data-testid="no-orders">
-                <h2>"No orders match these filters"</h2>
-                <p>"Try a shorter reference, another name, or a wider date range."</p>
+                <h2>{t!(i18n, orders.empty.title)}</h2>
+                <p>{t!(i18n, orders.empty.hint)}</p>
                 <a href="/orders" class="button button-secondary">
-                    "Clear filters"
+                    {t!(i18n, orders.empty.clear_filters)}
                 </a>
             </section>
         }
@@ -278,29 +291,47 @@ fn OrdersTable(page: OrderPage, params: OrderListParams) -> impl IntoView {
             <table class="orders cards" data-testid="orders-table">
                 <thead>
                     <tr>
-                        <th>{sort_heading(&params, "Paid at", SortOrder::PaidDesc, SortOrder::PaidAsc)}</th>
-                        <th>"Partner reference"</th>
-                        <th>"DANA reference"</th>
-                        <th>"Customer"</th>
-                        <th>"Item"</th>
-                        <th class="num">
-                            {sort_heading(&params, "Amount", SortOrder::AmountDesc, SortOrder::AmountAsc)}
+                        <th>
+                            {sort_heading(
+                                &params,
+                                |l: Locale| td_string!(l, orders.table.paid_at),
+                                SortOrder::PaidDesc,
+                                SortOrder::PaidAsc,
+                            )}
                         </th>
-                        <th>"Status"</th>
+                        <th>{t!(i18n, orders.table.partner_reference)}</th>
+                        <th>{t!(i18n, orders.table.dana_reference)}</th>
+                        <th>{t!(i18n, orders.table.customer)}</th>
+                        <th>{t!(i18n, orders.table.item)}</th>
+                        <th class="num">
+                            {sort_heading(
+                                &params,
+                                |l: Locale| td_string!(l, orders.table.amount),
+                                SortOrder::AmountDesc,
+                                SortOrder::AmountAsc,
+                            )}
+                        </th>
+                        <th>{t!(i18n, orders.table.status)}</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
-            <nav class="pager" aria-label="Pages">
-                <span class="subtle">{if shown == 1 { "1 order on this page".to_string() } else { format!("{shown} orders on this page") }}</span>
+            <nav class="pager" aria-label=move || t_string!(i18n, orders.pager.label)>
+                <span class="subtle">
+                    {move || if shown == 1 {
+                        t_string!(i18n, orders.pager.single).to_string()
+                    } else {
+                        t_string!(i18n, orders.pager.several, shown = shown).to_string()
+                    }}
+                </span>
                 <div class="pager-links">
                     {match prev {
-                        Some(href) => view! { <a href=href rel="prev" class="button button-secondary">"← Previous"</a> }.into_any(),
-                        None => view! { <span class="button button-secondary disabled" aria-disabled="true">"← Previous"</span> }.into_any(),
+                        Some(href) => view! { <a href=href rel="prev" class="button button-secondary">{t!(i18n, orders.pager.previous)}</a> }.into_any(),
+                        None => view! { <span class="button button-secondary disabled" aria-disabled="true">{t!(i18n, orders.pager.previous)}</span> }.into_any(),
                     }}
                     {match next {
-                        Some(href) => view! { <a href=href rel="next" class="button button-secondary">"Next →"</a> }.into_any(),
-                        None => view! { <span class="button button-secondary disabled" aria-disabled="true">"Next →"</span> }.into_any(),
+                        Some(href) => view! { <a href=href rel="next" class="button button-secondary">{t!(i18n, orders.pager.next)}</a> }.into_any(),
+                        None => view! { <span class="button button-secondary disabled" aria-disabled="true">{t!(i18n, orders.pager.next)}</span> }.into_any(),
                     }}
                 </div>
             </nav>

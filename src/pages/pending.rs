@@ -14,6 +14,7 @@ use crate::components::error_panel::ErrorPanel;
 use crate::components::unknown::or_dash;
 use crate::dana::catalog::{self, StatusDecision};
 use crate::error::AppError;
+use crate::i18n::*;
 use crate::ids::CancelRequestId;
 use crate::orders::model::order_path;
 use crate::pages::pending_refunds::PendingRefunds;
@@ -38,7 +39,7 @@ struct Actions {
 fn describe_error(err: &AppError) -> String {
     match err {
         AppError::InvalidInput { field, message } => format!("{field}: {message}"),
-        other => other.to_string(),
+        other => other.message_in(crate::language::current()),
     }
 }
 
@@ -88,6 +89,7 @@ fn refresh_ticker(paused: RwSignal<Option<CancelRequestId>>) -> RwSignal<Reload>
 
 #[component]
 pub fn PendingPage() -> impl IntoView {
+    let i18n = use_i18n();
     let query = use_query_map();
     let state = Memo::new(move |_| query.with(|q| q.get("state").unwrap_or_default()));
     let reference = Memo::new(move |_| query.with(|q| q.get("reference").unwrap_or_default()));
@@ -154,12 +156,12 @@ pub fn PendingPage() -> impl IntoView {
             || actions.resolve.pending().get()
     };
     view! {
-        <Title text="Pending cancels · Cancel Desk" />
+        <Title text=move || t_string!(i18n, pending.page_title) />
         <div class="page-head">
             <div>
-                <h1>"Pending cancels"</h1>
+                <h1>{t!(i18n, pending.heading)}</h1>
                 <p class="subtle">
-                    "Cancels DANA has not settled yet. Cancel Desk retries each with the same request and checks DANA's status before resending when an answer was lost. Items that need a person come first."
+                    {t!(i18n, pending.intro)}
                 </p>
             </div>
         </div>
@@ -181,25 +183,25 @@ pub fn PendingPage() -> impl IntoView {
         }}
         <form class="filters panel" method="get" action="/pending">
             <label class="field">
-                <span>"State"</span>
+                <span>{t!(i18n, pending.filter.state)}</span>
                 <select name="state">
-                    <option value="">"All open cancels"</option>
+                    <option value="">{t!(i18n, pending.filter.all_open)}</option>
                     {QueueState::ALL
                         .into_iter()
-                        .map(|s| view! { <option value=s.as_str() selected=move || state.get() == s.as_str()>{s.label()}</option> })
+                        .map(|s| view! { <option value=s.as_str() selected=move || state.get() == s.as_str()>{move || s.label_in(i18n.get_locale())}</option> })
                         .collect_view()}
                 </select>
             </label>
             <label class="field">
-                <span>"Order reference starts with"</span>
+                <span>{t!(i18n, pending.filter.reference)}</span>
                 <input type="text" name="reference" maxlength="64" value=move || reference.get() />
             </label>
             <div class="filter-actions">
-                <button type="submit" class="button">"Filter"</button>
-                <a href="/pending" class="button button-secondary">"Clear"</a>
+                <button type="submit" class="button">{t!(i18n, pending.filter.submit)}</button>
+                <a href="/pending" class="button button-secondary">{t!(i18n, pending.filter.clear)}</a>
             </div>
         </form>
-        <Transition fallback=|| view! { <p class="loading">"Loading the queue…"</p> }>
+        <Transition fallback=move || view! { <p class="loading">{t!(i18n, pending.loading_queue)}</p> }>
             {move || Suspend::new(async move {
                 match queue.await {
                     Ok(queue) => view! { <QueueView queue actions busy=Signal::derive(busy) /> }.into_any(),
@@ -213,16 +215,17 @@ pub fn PendingPage() -> impl IntoView {
 
 #[component]
 fn QueueView(queue: PendingQueue, actions: Actions, busy: Signal<bool>) -> impl IntoView {
+    let i18n = use_i18n();
     // Set once this part of the page is live in the browser: before that, a click on an action
     // would be an ordinary form post (tests wait for it).
     let live = RwSignal::new(false);
     Effect::new(move |_| live.set(true));
     let c = &queue.counts;
-    let chip = |state: QueueState, n: i64| {
+    let chip = move |state: QueueState, n: i64| {
         view! {
             <a class=format!("chip chip-{}", state.tone()) href=format!("/pending?state={}", state.as_str()) data-testid=format!("count-{}", state.as_str())>
                 <span class="chip-count">{n}</span>
-                <span>{state.label()}</span>
+                <span>{move || state.label_in(i18n.get_locale())}</span>
             </a>
         }
     };
@@ -233,7 +236,7 @@ fn QueueView(queue: PendingQueue, actions: Actions, busy: Signal<bool>) -> impl 
             {chip(QueueState::Waiting, c.waiting)}
             {chip(QueueState::Periodic, c.periodic)}
             <span class="subtle small refreshed" data-testid="refreshed">
-                "Updated " {queue.as_of_display.clone()} " · refreshes every 5 s"
+                {t!(i18n, pending.updated, time = queue.as_of_display.clone())}
             </span>
         </div>
     };
@@ -241,8 +244,8 @@ fn QueueView(queue: PendingQueue, actions: Actions, busy: Signal<bool>) -> impl 
         return view! {
             {summary}
             <section class="panel empty" data-testid="queue-empty">
-                <h2>"Nothing pending"</h2>
-                <p class="subtle">"Every cancel matching these filters has been settled by DANA."</p>
+                <h2>{t!(i18n, pending.empty.title)}</h2>
+                <p class="subtle">{t!(i18n, pending.empty.text)}</p>
             </section>
         }
         .into_any();
@@ -254,17 +257,17 @@ fn QueueView(queue: PendingQueue, actions: Actions, busy: Signal<bool>) -> impl 
         .collect_view();
     view! {
         {summary}
-        <section class="panel table-panel" tabindex="0" aria-label="Pending cancels">
+        <section class="panel table-panel" tabindex="0" aria-label=move || t_string!(i18n, pending.heading)>
             <table class="orders queue" data-testid="pending-table" data-live=move || live.get().then_some("true")>
                 <thead>
                     <tr>
-                        <th>"Order"</th>
-                        <th class="num">"Amount"</th>
-                        <th>"Requested"</th>
-                        <th class="num">"Tries"</th>
-                        <th>"Last answer from DANA"</th>
-                        <th>"State"</th>
-                        <th>"Actions"</th>
+                        <th>{t!(i18n, pending.table.order)}</th>
+                        <th class="num">{t!(i18n, pending.table.amount)}</th>
+                        <th>{t!(i18n, pending.table.requested)}</th>
+                        <th class="num">{t!(i18n, pending.table.tries)}</th>
+                        <th>{t!(i18n, pending.table.last_answer)}</th>
+                        <th>{t!(i18n, pending.table.state)}</th>
+                        <th>{t!(i18n, pending.table.actions)}</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
@@ -276,6 +279,7 @@ fn QueueView(queue: PendingQueue, actions: Actions, busy: Signal<bool>) -> impl 
 
 #[component]
 fn QueueRow(item: PendingCancelView, actions: Actions, busy: Signal<bool>) -> impl IntoView {
+    let i18n = use_i18n();
     let entry = item.entry();
     let status = item
         .last_status
@@ -289,6 +293,7 @@ fn QueueRow(item: PendingCancelView, actions: Actions, busy: Signal<bool>) -> im
     let tone = entry.map_or("pending", |e| e.outcome.tone());
     let reference = item.partner_reference_no.clone();
     let periodic = item.state == QueueState::Periodic;
+    let queue_state = item.state;
     view! {
         <tr data-testid="pending-row" data-reference=reference.clone() data-state=item.state.as_str()>
             <td>
@@ -297,34 +302,34 @@ fn QueueRow(item: PendingCancelView, actions: Actions, busy: Signal<bool>) -> im
             </td>
             <td class="num nowrap">{item.amount_display}</td>
             <td>
-                <div class="nowrap">{item.age_display} " ago"</div>
-                <div class="subtle small" title=item.reason.clone()>"by " {item.requested_by}</div>
+                <div class="nowrap">{t!(i18n, pending.row.ago, age = item.age_display)}</div>
+                <div class="subtle small" title=item.reason.clone()>{t!(i18n, pending.row.by, who = item.requested_by)}</div>
             </td>
             <td class="num">{item.attempts}</td>
             <td class="answer-cell">
                 {entry.map(|e| view! {
                     <span class=format!("badge badge-{tone}")>{e.code}</span>
                     " "
-                    <span>{e.message}</span>
-                    <div class="subtle small">{e.explanation}</div>
+                    <span lang="en">{e.message}</span>
+                    <div class="subtle small">{move || e.explanation_in(i18n.get_locale())}</div>
                 })}
                 {status.map(|s| {
                     let meaning = match s.decision {
-                        StatusDecision::Cancelled => "cancelled at DANA",
-                        StatusDecision::StillPaid => "still paid at DANA",
-                        StatusDecision::InProcess => "payment still in process",
-                        StatusDecision::NeedsPerson => s.meaning,
+                        StatusDecision::Cancelled => t!(i18n, pending.status_meaning.cancelled).into_any(),
+                        StatusDecision::StillPaid => t!(i18n, pending.status_meaning.still_paid).into_any(),
+                        StatusDecision::InProcess => t!(i18n, pending.status_meaning.in_process).into_any(),
+                        StatusDecision::NeedsPerson => view! { <span lang="en">{s.meaning}</span> }.into_any(),
                     };
                     view! {
-                        <div class="small status-line" title=s.explanation>
-                            "Status check: " <span class="mono">{s.code}</span> " " {s.name} " · " {meaning}
+                        <div class="small status-line" title=move || s.explanation_in(i18n.get_locale())>
+                            {t!(i18n, pending.status_check)} " " <span class="mono">{s.code}</span> " " <span lang="en">{s.name}</span> " · " {meaning}
                         </div>
                     }
                 })}
             </td>
             <td class="state-cell">
-                <span class=format!("badge badge-{}", item.state.tone())>{item.state.label()}</span>
-                {item.next_attempt_display.map(|n| view! { <div class="subtle small next-try">"Next try " {n}</div> })}
+                <span class=format!("badge badge-{}", item.state.tone())>{move || queue_state.label_in(i18n.get_locale())}</span>
+                {item.next_attempt_display.map(|n| view! { <div class="subtle small next-try">{t!(i18n, pending.row.next_try, when = n)}</div> })}
                 {item.attention.map(|a| view! { <div class="attention small">{a}</div> })}
                 {item.approval.map(|a| view! { <div class="awaiting small" data-testid="pending-approval">{a}</div> })}
             </td>
@@ -332,11 +337,11 @@ fn QueueRow(item: PendingCancelView, actions: Actions, busy: Signal<bool>) -> im
                 <div class="row-actions">
                     <ActionForm action=actions.retry>
                         <input type="hidden" name="id" value=id_retry />
-                        <button type="submit" class="button button-small" disabled=move || busy.get()>"Retry now"</button>
+                        <button type="submit" class="button button-small" disabled=move || busy.get()>{t!(i18n, pending.actions.retry_now)}</button>
                     </ActionForm>
                     <ActionForm action=actions.check>
                         <input type="hidden" name="id" value=id_check />
-                        <button type="submit" class="button button-small button-secondary" disabled=move || busy.get()>"Check status with DANA"</button>
+                        <button type="submit" class="button button-small button-secondary" disabled=move || busy.get()>{t!(i18n, pending.actions.check_status)}</button>
                     </ActionForm>
                 </div>
                 <button
@@ -350,7 +355,7 @@ fn QueueRow(item: PendingCancelView, actions: Actions, busy: Signal<bool>) -> im
                         actions.resolution.set(if periodic { "stop_retrying" } else { "cancelled" });
                     }
                 >
-                    {if periodic { "Stop retrying or resolve…" } else { "Resolve by hand…" }}
+                    {move || if periodic { t_string!(i18n, pending.actions.stop_or_resolve) } else { t_string!(i18n, pending.actions.resolve_by_hand) }}
                 </button>
                 <div class:hidden=move || actions.resolving.get() != Some(item.id)>
                     <ActionForm action=actions.resolve attr:class="resolve-form">
@@ -364,7 +369,7 @@ fn QueueRow(item: PendingCancelView, actions: Actions, busy: Signal<bool>) -> im
                                     prop:checked=move || actions.resolution.get() == "stop_retrying"
                                     on:change=move |_| actions.resolution.set("stop_retrying")
                                 />
-                                "Stop retrying: the order stays paid (cancel failed)"
+                                {t!(i18n, pending.resolve.stop_retrying_option)}
                             </label>
                         })}
                         <label class="radio">
@@ -375,7 +380,7 @@ fn QueueRow(item: PendingCancelView, actions: Actions, busy: Signal<bool>) -> im
                                 prop:checked=move || actions.resolution.get() == "cancelled"
                                 on:change=move |_| actions.resolution.set("cancelled")
                             />
-                            "DANA confirmed it is cancelled"
+                            {t!(i18n, pending.resolve.confirmed_cancelled)}
                         </label>
                         <label class="radio">
                             <input
@@ -385,25 +390,25 @@ fn QueueRow(item: PendingCancelView, actions: Actions, busy: Signal<bool>) -> im
                                 prop:checked=move || actions.resolution.get() == "not_cancelled"
                                 on:change=move |_| actions.resolution.set("not_cancelled")
                             />
-                            "Not cancelled: the order stays paid"
+                            {t!(i18n, pending.resolve.not_cancelled)}
                         </label>
                         <label class="field">
-                            <span>"Note (required): how was this confirmed?"</span>
+                            <span>{t!(i18n, pending.resolve.note_label)}</span>
                             <textarea
                                 name="note"
                                 rows="2"
                                 maxlength="500"
-                                placeholder="e.g. DANA support ticket 8812 confirmed the payment is closed"
+                                placeholder=move || t_string!(i18n, pending.resolve.note_placeholder)
                                 prop:value=move || actions.note.get()
                                 on:input=move |ev| actions.note.set(event_target_value(&ev))
                             ></textarea>
                         </label>
                         {move || (actions.resolution.get() != "stop_retrying").then(|| view! {
-                            <p class="subtle small">"A supervisor or an admin approves a settling by hand before it counts."</p>
+                            <p class="subtle small">{t!(i18n, pending.resolve.approval_hint)}</p>
                         })}
                         {move || actions.resolve_error.get().map(|e| view! { <p class="form-error small" role="alert">{e}</p> })}
                         <button type="submit" class="button button-small" disabled=move || busy.get()>
-                            {move || if actions.resolution.get() == "stop_retrying" { "Stop retrying" } else { "Ask for approval" }}
+                            {move || if actions.resolution.get() == "stop_retrying" { t_string!(i18n, pending.resolve.stop_retrying) } else { t_string!(i18n, pending.resolve.ask_for_approval) }}
                         </button>
                     </ActionForm>
                 </div>

@@ -6,13 +6,14 @@ use leptos::prelude::*;
 use crate::api::refund::{PendingRefundView, ResolveRefund, RetryRefund, list_pending_refunds};
 use crate::dana::catalog;
 use crate::error::AppError;
+use crate::i18n::*;
 use crate::ids::RefundId;
 use crate::orders::model::order_path;
 
 fn describe(err: &AppError) -> String {
     match err {
         AppError::InvalidInput { field, message } => format!("{field}: {message}"),
-        other => other.to_string(),
+        other => other.message_in(crate::language::current()),
     }
 }
 
@@ -20,6 +21,7 @@ fn describe(err: &AppError) -> String {
 /// after every action.
 #[component]
 pub fn PendingRefunds(reload: Signal<u64>) -> impl IntoView {
+    let i18n = use_i18n();
     let retry = ServerAction::<RetryRefund>::new();
     let resolve = ServerAction::<ResolveRefund>::new();
     let resolving: RwSignal<Option<RefundId>> = RwSignal::new(None);
@@ -58,27 +60,27 @@ pub fn PendingRefunds(reload: Signal<u64>) -> impl IntoView {
     };
     let busy = move || retry.pending().get() || resolve.pending().get();
     view! {
-        <h2 class="section-title">"Pending refunds"</h2>
-        <p class="subtle">"Refunds DANA has not settled yet. Each is sent again with the same refund number, so DANA never refunds twice."</p>
+        <h2 class="section-title">{t!(i18n, pending.refunds.heading)}</h2>
+        <p class="subtle">{t!(i18n, pending.refunds.intro)}</p>
         {message}
-        <Transition fallback=|| view! { <p class="loading">"Loading refunds…"</p> }>
+        <Transition fallback=move || view! { <p class="loading">{t!(i18n, pending.refunds.loading)}</p> }>
             {move || Suspend::new(async move {
                 match list.await {
                     Ok(items) if items.is_empty() => view! {
-                        <section class="panel empty" data-testid="refunds-empty"><p class="subtle">"No refund is waiting for DANA."</p></section>
+                        <section class="panel empty" data-testid="refunds-empty"><p class="subtle">{t!(i18n, pending.refunds.empty)}</p></section>
                     }.into_any(),
                     Ok(items) => view! {
-                        <section class="panel table-panel" tabindex="0" aria-label="Pending refunds">
+                        <section class="panel table-panel" tabindex="0" aria-label=move || t_string!(i18n, pending.refunds.heading)>
                             <table class="orders queue" data-testid="pending-refunds">
                                 <thead>
                                     <tr>
-                                        <th>"Order"</th>
-                                        <th class="num">"Refund"</th>
-                                        <th>"Requested"</th>
-                                        <th class="num">"Tries"</th>
-                                        <th>"Last answer from DANA"</th>
-                                        <th>"State"</th>
-                                        <th>"Actions"</th>
+                                        <th>{t!(i18n, pending.table.order)}</th>
+                                        <th class="num">{t!(i18n, pending.table.refund)}</th>
+                                        <th>{t!(i18n, pending.table.requested)}</th>
+                                        <th class="num">{t!(i18n, pending.table.tries)}</th>
+                                        <th>{t!(i18n, pending.table.last_answer)}</th>
+                                        <th>{t!(i18n, pending.table.state)}</th>
+                                        <th>{t!(i18n, pending.table.actions)}</th>
                                     </tr>
                                 </thead>
                                 <tbody>
@@ -102,13 +104,18 @@ fn RefundRow(
     resolving: RwSignal<Option<RefundId>>,
     busy: Signal<bool>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let entry = item.last_code.as_deref().and_then(catalog::lookup_refund);
     let id = item.id;
     let (id_retry, id_resolve) = (id.to_string(), id.to_string());
-    let state = if item.attention.is_some() {
-        ("failed", "Needs attention")
-    } else {
-        ("neutral", "Waiting")
+    let needs_attention = item.attention.is_some();
+    let state_tone = if needs_attention { "failed" } else { "neutral" };
+    let state_label = move || {
+        if needs_attention {
+            t_string!(i18n, pending.refunds.needs_attention)
+        } else {
+            t_string!(i18n, pending.refunds.waiting)
+        }
     };
     view! {
         <tr data-testid="pending-refund" data-reference=item.partner_reference_no.clone()>
@@ -118,28 +125,28 @@ fn RefundRow(
             </td>
             <td class="num nowrap">{item.amount_display.clone()}</td>
             <td>
-                <div class="nowrap">{item.age_display.clone()} " ago"</div>
-                <div class="subtle small" title=item.reason.clone()>"by " {item.requested_by.clone()}</div>
+                <div class="nowrap">{t!(i18n, pending.row.ago, age = item.age_display.clone())}</div>
+                <div class="subtle small" title=item.reason.clone()>{t!(i18n, pending.row.by, who = item.requested_by.clone())}</div>
             </td>
             <td class="num">{item.attempts}</td>
             <td class="answer-cell">
                 {entry.map(|e| view! {
                     <span class=format!("badge badge-{}", e.outcome.tone())>{e.code}</span>
                     " "
-                    <span>{e.message}</span>
-                    <div class="subtle small">{e.explanation}</div>
+                    <span lang="en">{e.message}</span>
+                    <div class="subtle small">{move || e.explanation_in(i18n.get_locale())}</div>
                 })}
             </td>
             <td class="state-cell">
-                <span class=format!("badge badge-{}", state.0)>{state.1}</span>
-                {item.next_attempt_display.clone().map(|n| view! { <div class="subtle small next-try">"Next try " {n}</div> })}
+                <span class=format!("badge badge-{}", state_tone)>{state_label}</span>
+                {item.next_attempt_display.clone().map(|n| view! { <div class="subtle small next-try">{t!(i18n, pending.row.next_try, when = n)}</div> })}
                 {item.attention.clone().map(|a| view! { <div class="attention small">{a}</div> })}
             </td>
             <td class="actions-cell">
                 <div class="row-actions">
                     <ActionForm action=retry>
                         <input type="hidden" name="id" value=id_retry />
-                        <button type="submit" class="button button-small" disabled=move || busy.get()>"Retry now"</button>
+                        <button type="submit" class="button button-small" disabled=move || busy.get()>{t!(i18n, pending.actions.retry_now)}</button>
                     </ActionForm>
                 </div>
                 <button
@@ -147,25 +154,25 @@ fn RefundRow(
                     class="link-button resolve-toggle"
                     on:click=move |_| resolving.update(|r| *r = if *r == Some(id) { None } else { Some(id) })
                 >
-                    "Resolve by hand…"
+                    {t!(i18n, pending.actions.resolve_by_hand)}
                 </button>
                 <div class:hidden=move || resolving.get() != Some(id)>
                     <ActionForm action=resolve attr:class="resolve-form">
                         <input type="hidden" name="id" value=id_resolve />
                         <label class="radio">
                             <input type="radio" name="resolution" value="refunded" checked />
-                            "DANA confirmed the refund was made"
+                            {t!(i18n, pending.refunds.confirmed_refunded)}
                         </label>
                         <label class="radio">
                             <input type="radio" name="resolution" value="not_refunded" />
-                            "Not made: the amount is refundable again"
+                            {t!(i18n, pending.refunds.not_refunded)}
                         </label>
                         <label class="field">
-                            <span>"Note (required): how was this confirmed?"</span>
-                            <textarea name="note" rows="2" maxlength="500" placeholder="e.g. DANA support ticket 9120 confirmed the refund"></textarea>
+                            <span>{t!(i18n, pending.resolve.note_label)}</span>
+                            <textarea name="note" rows="2" maxlength="500" placeholder=move || t_string!(i18n, pending.refunds.note_placeholder)></textarea>
                         </label>
-                        <p class="subtle small">"A supervisor or an admin approves a settling by hand before it counts."</p>
-                        <button type="submit" class="button button-small" disabled=move || busy.get()>"Ask for approval"</button>
+                        <p class="subtle small">{t!(i18n, pending.resolve.approval_hint)}</p>
+                        <button type="submit" class="button button-small" disabled=move || busy.get()>{t!(i18n, pending.resolve.ask_for_approval)}</button>
                     </ActionForm>
                 </div>
             </td>

@@ -12,8 +12,18 @@ use crate::api::users::{
 use crate::auth::role::Role;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::http_status::HttpStatus;
-use crate::components::layout::role_label;
 use crate::error::AppError;
+use crate::i18n::*;
+
+/// A role's name as people read it, in `locale` (the `<option value>` stays `Role::as_str`).
+fn role_name(role: Role, locale: Locale) -> &'static str {
+    match role {
+        Role::Finance => td_string!(locale, users.roles.finance),
+        Role::Operations => td_string!(locale, users.roles.operations),
+        Role::Supervisor => td_string!(locale, users.roles.supervisor),
+        Role::Admin => td_string!(locale, users.roles.admin),
+    }
+}
 
 #[derive(Clone, Copy)]
 struct Actions {
@@ -27,12 +37,13 @@ struct Actions {
 fn say(err: AppError) -> String {
     match err {
         AppError::InvalidInput { field, message } => format!("{field}: {message}"),
-        other => other.to_string(),
+        other => other.message_in(crate::language::current()),
     }
 }
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
+    let i18n = use_i18n();
     let add = ServerAction::<AddStaff>::new();
     let actions = Actions {
         role: ServerAction::new(),
@@ -63,39 +74,41 @@ pub fn UsersPage() -> impl IntoView {
             message.set(Some(result.map_err(say)));
         }
     };
+    // The language is read untracked: switching it must not re-run these effects (that would
+    // bring back an older action's message over the latest one).
     Effect::new(move |_| {
+        let locale = i18n.get_locale_untracked();
         done(
-            actions.role.value().get().map(|r| {
-                r.map(|_| "Role changed; the person signs in again to use it.".to_string())
+            actions
+                .role
+                .value()
+                .get()
+                .map(|r| r.map(|_| td_string!(locale, users.messages.role_changed).to_string())),
+        )
+    });
+    Effect::new(move |_| {
+        let locale = i18n.get_locale_untracked();
+        done(
+            actions.disable.value().get().map(|r| {
+                r.map(|_| td_string!(locale, users.messages.account_disabled).to_string())
             }),
         )
     });
     Effect::new(move |_| {
-        done(
-            actions
-                .disable
-                .value()
-                .get()
-                .map(|r| r.map(|_| "Account disabled and signed out everywhere.".to_string())),
-        )
-    });
-    Effect::new(move |_| {
+        let locale = i18n.get_locale_untracked();
         done(
             actions
                 .enable
                 .value()
                 .get()
-                .map(|r| r.map(|_| "Account enabled.".to_string())),
+                .map(|r| r.map(|_| td_string!(locale, users.messages.account_enabled).to_string())),
         )
     });
     Effect::new(move |_| {
-        done(
-            actions
-                .end
-                .value()
-                .get()
-                .map(|r| r.map(|n| format!("{n} session(s) ended."))),
-        )
+        let locale = i18n.get_locale_untracked();
+        done(actions.end.value().get().map(|r| {
+            r.map(|n| td_string!(locale, users.messages.sessions_ended, sessions = n).to_string())
+        }))
     });
     for made in [add.value(), actions.reset.value()] {
         Effect::new(move |_| {
@@ -106,38 +119,40 @@ pub fn UsersPage() -> impl IntoView {
         });
     }
     view! {
-        <Title text="Staff · Cancel Desk" />
+        <Title text=move || t_string!(i18n, users.title) />
         <div class="page-head">
             <div>
-                <h1>"Staff"</h1>
-                <p class="subtle">"Who can sign in to Cancel Desk, and what each role may do."</p>
+                <h1>{t!(i18n, users.heading)}</h1>
+                <p class="subtle">{t!(i18n, users.intro)}</p>
             </div>
         </div>
-        <Transition fallback=|| view! { <p class="loading">"Loading staff…"</p> }>
+        <Transition fallback=move || view! { <p class="loading">{t!(i18n, users.loading)}</p> }>
             {move || Suspend::new(async move {
                 match staff.await {
                     Err(AppError::Forbidden) => view! {
                         <HttpStatus code=403 />
                         <section class="panel notice notice-error" role="alert" data-testid="admins-only">
-                            <h2>"This page is for admins"</h2>
-                            <p>"Staff accounts are managed by an admin. Ask one to add, change or disable an account."</p>
+                            <h2>{t!(i18n, users.admins_only.heading)}</h2>
+                            <p>{t!(i18n, users.admins_only.body)}</p>
                         </section>
                     }.into_any(),
                     Err(error) => view! { <ErrorPanel error /> }.into_any(),
                     Ok(members) => view! {
                         <AddForm add />
                         {move || password.get().map(|p| match p {
-                            Ok(p) => view! {
-                                <section class="flash flash-success" role="status" data-testid="one-time-password">
-                                    <p>
-                                        "First password for " <strong>{p.email}</strong> ": "
-                                        <code class="mono password" data-testid="password-value">{p.password}</code>
-                                    </p>
-                                    <p class="small">
-                                        "It is shown only now. Give it to the person directly (not by e-mail). It works for their first sign-in only: Cancel Desk then asks them to choose their own. Cancel Desk keeps only its hash; reset it to make a new one."
-                                    </p>
-                                </section>
-                            }.into_any(),
+                            Ok(p) => {
+                                let email = p.email;
+                                view! {
+                                    <section class="flash flash-success" role="status" data-testid="one-time-password">
+                                        <p>
+                                            {t!(i18n, users.first_password, email = move || email.clone(), <strong> = <strong />)}
+                                            " "
+                                            <code class="mono password" data-testid="password-value">{p.password}</code>
+                                        </p>
+                                        <p class="small">{t!(i18n, users.first_password_note)}</p>
+                                    </section>
+                                }.into_any()
+                            }
                             Err(e) => view! { <p class="flash flash-failed" role="alert">{e}</p> }.into_any(),
                         })}
                         {move || message.get().map(|m| match m {
@@ -154,23 +169,24 @@ pub fn UsersPage() -> impl IntoView {
 
 #[component]
 fn AddForm(add: ServerAction<AddStaff>) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <section class="panel">
-            <h2>"Add a person"</h2>
+            <h2>{t!(i18n, users.add.heading)}</h2>
             <ActionForm action=add attr:class="filters" attr:data-testid="add-staff">
                 <label class="field field-grow">
-                    <span>"E-mail"</span>
+                    <span>{t!(i18n, users.add.email)}</span>
                     <input type="email" name="email" required maxlength="320" autocomplete="off" />
                 </label>
                 <label class="field">
-                    <span>"Role"</span>
+                    <span>{t!(i18n, users.add.role)}</span>
                     <select name="role">
-                        {Role::ALL.into_iter().map(|r| view! { <option value=r.as_str()>{role_label(r)}</option> }).collect_view()}
+                        {Role::ALL.into_iter().map(|r| view! { <option value=r.as_str()>{move || role_name(r, i18n.get_locale())}</option> }).collect_view()}
                     </select>
                 </label>
                 <div class="filter-actions">
                     <button type="submit" class="button" disabled=move || add.pending().get()>
-                        "Add and make a password"
+                        {t!(i18n, users.add.submit)}
                     </button>
                 </div>
             </ActionForm>
@@ -180,14 +196,31 @@ fn AddForm(add: ServerAction<AddStaff>) -> impl IntoView {
 
 #[component]
 fn StaffTable(members: Vec<StaffMember>, actions: Actions) -> impl IntoView {
+    let i18n = use_i18n();
     let rows = members
         .into_iter()
         .map(|m| {
             let email = m.email.clone();
-            let status = if m.active { "Active" } else { "Disabled" };
+            let active = m.active;
+            let status = move || {
+                if active {
+                    t_string!(i18n, users.table.active)
+                } else {
+                    t_string!(i18n, users.table.disabled)
+                }
+            };
             let badge = if m.active { "badge badge-success" } else { "badge badge-muted" };
+            let last_sign_in = m.last_sign_in.clone();
+            let last_sign_in = move || {
+                last_sign_in
+                    .clone()
+                    .unwrap_or_else(|| t_string!(i18n, users.table.never).to_string())
+            };
             let role_form = {
-                let label = format!("Role of {email}");
+                let label_email = email.clone();
+                let label = move || {
+                    t_string!(i18n, users.table.role_of, email = label_email.clone()).to_string()
+                };
                 let hidden = email.clone();
                 view! {
                     <ActionForm action=actions.role attr:class="inline-form">
@@ -195,10 +228,10 @@ fn StaffTable(members: Vec<StaffMember>, actions: Actions) -> impl IntoView {
                         <select name="role" aria-label=label>
                             {Role::ALL
                                 .into_iter()
-                                .map(|r| view! { <option value=r.as_str() selected=r == m.role>{role_label(r)}</option> })
+                                .map(|r| view! { <option value=r.as_str() selected=r == m.role>{move || role_name(r, i18n.get_locale())}</option> })
                                 .collect_view()}
                         </select>
-                        <button type="submit" class="button button-secondary button-small">"Change"</button>
+                        <button type="submit" class="button button-secondary button-small">{t!(i18n, users.buttons.change)}</button>
                     </ActionForm>
                 }
             };
@@ -207,7 +240,7 @@ fn StaffTable(members: Vec<StaffMember>, actions: Actions) -> impl IntoView {
                 view! {
                     <ActionForm action=actions.disable>
                         <input type="hidden" name="email" value=toggle_email />
-                        <button type="submit" class="button button-secondary button-small">"Disable"</button>
+                        <button type="submit" class="button button-secondary button-small">{t!(i18n, users.buttons.disable)}</button>
                     </ActionForm>
                 }
                 .into_any()
@@ -215,7 +248,7 @@ fn StaffTable(members: Vec<StaffMember>, actions: Actions) -> impl IntoView {
                 view! {
                     <ActionForm action=actions.enable>
                         <input type="hidden" name="email" value=toggle_email />
-                        <button type="submit" class="button button-secondary button-small">"Enable"</button>
+                        <button type="submit" class="button button-secondary button-small">{t!(i18n, users.buttons.enable)}</button>
                     </ActionForm>
                 }
                 .into_any()
@@ -226,18 +259,18 @@ fn StaffTable(members: Vec<StaffMember>, actions: Actions) -> impl IntoView {
                     <td class="customer">{email.clone()}</td>
                     <td>{role_form}</td>
                     <td><span class=badge>{status}</span></td>
-                    <td class="nowrap">{m.last_sign_in.unwrap_or_else(|| "Never".into())}</td>
+                    <td class="nowrap">{last_sign_in}</td>
                     <td class="num">{m.open_sessions}</td>
                     <td>
                         <div class="row-actions staff-actions">
                             {toggle}
                             <ActionForm action=actions.reset>
                                 <input type="hidden" name="email" value=reset_email />
-                                <button type="submit" class="button button-secondary button-small">"Reset password"</button>
+                                <button type="submit" class="button button-secondary button-small">{t!(i18n, users.buttons.reset_password)}</button>
                             </ActionForm>
                             <ActionForm action=actions.end>
                                 <input type="hidden" name="email" value=end_email />
-                                <button type="submit" class="button button-secondary button-small" disabled=m.open_sessions == 0>"End sessions"</button>
+                                <button type="submit" class="button button-secondary button-small" disabled=m.open_sessions == 0>{t!(i18n, users.buttons.end_sessions)}</button>
                             </ActionForm>
                         </div>
                     </td>
@@ -246,16 +279,16 @@ fn StaffTable(members: Vec<StaffMember>, actions: Actions) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <section class="panel table-panel" tabindex="0" aria-label="Staff accounts">
+        <section class="panel table-panel" tabindex="0" aria-label=move || t_string!(i18n, users.table.label)>
             <table class="orders staff" data-testid="staff-table">
                 <thead>
                     <tr>
-                        <th>"E-mail"</th>
-                        <th>"Role"</th>
-                        <th>"Status"</th>
-                        <th>"Last sign-in (WIB)"</th>
-                        <th class="num">"Open sessions"</th>
-                        <th>"Actions"</th>
+                        <th>{t!(i18n, users.table.email)}</th>
+                        <th>{t!(i18n, users.table.role)}</th>
+                        <th>{t!(i18n, users.table.status)}</th>
+                        <th>{t!(i18n, users.table.last_sign_in)}</th>
+                        <th class="num">{t!(i18n, users.table.open_sessions)}</th>
+                        <th>{t!(i18n, users.table.actions)}</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>

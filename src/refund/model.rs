@@ -45,11 +45,16 @@ impl RefundState {
     }
 
     pub fn label(self) -> &'static str {
+        self.label_in(crate::i18n::Locale::en)
+    }
+
+    pub fn label_in(self, locale: crate::i18n::Locale) -> &'static str {
+        use crate::i18n::td_string;
         match self {
-            RefundState::InFlight => "Sending to DANA",
-            RefundState::Pending => "Refund pending",
-            RefundState::Succeeded => "Refunded",
-            RefundState::Failed => "Not refunded",
+            RefundState::InFlight => td_string!(locale, labels.refund_state.in_flight),
+            RefundState::Pending => td_string!(locale, labels.refund_state.pending),
+            RefundState::Succeeded => td_string!(locale, labels.refund_state.succeeded),
+            RefundState::Failed => td_string!(locale, labels.refund_state.failed),
         }
     }
 

@@ -231,7 +231,10 @@ impl RefundService {
     ) -> Result<RefundOutcome, RefundError> {
         let reason = check_reason(reason)?;
         if amount.minor() <= 0 {
-            return Err(invalid("amount", "must be more than Rp 0"));
+            return Err(invalid(
+                "amount",
+                crate::i18n::td_string!(crate::language::current(), validation.amount.positive),
+            ));
         }
 
         // 1. The intent, all or nothing.
@@ -511,7 +514,7 @@ impl RefundService {
                 (
                     "refund.settled",
                     audit_outcome(result),
-                    json!({"refund": open.id, "via": via, "explanation": entry.explanation}),
+                    json!({"refund": open.id, "via": via, "explanation": entry.explanation()}),
                 )
             }
             Effect::Retry | Effect::Hold(_) => {

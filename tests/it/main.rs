@@ -18,6 +18,7 @@ mod hardening;
 mod import_cli;
 mod import_http;
 mod intake_api;
+mod language_http;
 mod notify_http;
 mod order_search;
 mod orders_http;

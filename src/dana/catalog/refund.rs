@@ -1,12 +1,13 @@
 //! Refund Order (service 58) answers. DANA's SDKs list these codes without a cause or solution
 //! text (their docs link to DANA's dashboard), so `cause` restates what DANA's own integration
 //! scenarios use each code for, and `solution` is empty: the advice for staff is ours, in
-//! `explanation`.
+//! `explain` (its texts in `locales/*/catalog.json`, under `refund`).
 
 use super::{CatalogEntry, Outcome, RetryRule, TOTAL_TIMEOUT, UNEXPECTED};
+use crate::i18n::td_string;
 
 macro_rules! refund {
-    ($code:expr, $http:expr, $message:expr, $cause:expr, $outcome:ident, $retry:ident, $explanation:expr) => {
+    ($code:expr, $http:expr, $message:expr, $cause:expr, $outcome:ident, $retry:ident, $($key:ident).+) => {
         CatalogEntry {
             code: $code,
             http_status: Some($http),
@@ -17,7 +18,7 @@ macro_rules! refund {
             retry: RetryRule::$retry,
             max_attempts: None,
             outcome_unknown: false,
-            explanation: $explanation,
+            explain: |l| crate::i18n::td_string!(l, $($key).+),
         }
     };
 }
@@ -30,7 +31,7 @@ pub static REFUND_CATALOG: &[CatalogEntry] = &[
         "The refund was made",
         Success,
         DoNotRetry,
-        "DANA refunded the amount to the customer's DANA balance. Nothing more to do."
+        catalog.refund.c2005800
     ),
     refund!(
         "2025800",
@@ -39,7 +40,7 @@ pub static REFUND_CATALOG: &[CatalogEntry] = &[
         "The refund is being processed",
         Pending,
         RetrySamePayloadLater,
-        "DANA is still processing the refund. It stays pending and the same request (same refund number) is sent again until DANA confirms."
+        catalog.refund.c2025800
     ),
     refund!(
         "4005801",
@@ -48,7 +49,7 @@ pub static REFUND_CATALOG: &[CatalogEntry] = &[
         "A field has an invalid format (for example refundAmount without two decimals)",
         Failed,
         FixRequest,
-        "DANA rejected a field's format (named in DANA's message). Nothing was refunded; ask a developer to check the request."
+        catalog.refund.c4005801
     ),
     refund!(
         "4005802",
@@ -57,7 +58,7 @@ pub static REFUND_CATALOG: &[CatalogEntry] = &[
         "A mandatory field or header is missing or empty",
         Failed,
         FixRequest,
-        "A required field was missing (named in DANA's message). Nothing was refunded; ask a developer to check the request."
+        catalog.refund.c4005802
     ),
     refund!(
         "4015800",
@@ -66,7 +67,7 @@ pub static REFUND_CATALOG: &[CatalogEntry] = &[
         "The signature or credentials were not accepted",
         Failed,
         FixRequest,
-        "DANA did not accept our credentials or signature. Nothing was refunded; an administrator must check the DANA key set-up."
+        catalog.refund.c4015800
     ),
     refund!(
         "4035802",
@@ -75,7 +76,7 @@ pub static REFUND_CATALOG: &[CatalogEntry] = &[
         "The refund exceeds what may be refunded for this payment",
         Failed,
         DoNotRetry,
-        "The refund is more than DANA allows for this payment (more than what remains refundable). Nothing was refunded; check the amount."
+        catalog.refund.c4035802
     ),
     refund!(
         "4035814",
@@ -84,7 +85,7 @@ pub static REFUND_CATALOG: &[CatalogEntry] = &[
         "The merchant's balance is too low for the refund",
         Failed,
         RetrySamePayloadLater,
-        "The merchant's DANA balance is too low for this refund. Nothing was refunded; top up the balance, then refund again."
+        catalog.refund.c4035814
     ),
     refund!(
         "4035815",
@@ -93,7 +94,7 @@ pub static REFUND_CATALOG: &[CatalogEntry] = &[
         "The refund is not permitted (by the merchant's agreement, or the refund window has passed)",
         Failed,
         ContactDana,
-        "DANA does not permit this refund (reason in DANA's message; for example the refund window has passed). Nothing was refunded; contact DANA."
+        catalog.refund.c4035815
     ),
     refund!(
         "4045800",
@@ -102,7 +103,7 @@ pub static REFUND_CATALOG: &[CatalogEntry] = &[
         "The payment is not in a state that can be refunded (for example not paid)",
         Failed,
         DoNotRetry,
-        "DANA says this payment cannot be refunded in its current state (for example it was never paid, or was cancelled). Nothing was refunded."
+        catalog.refund.c4045800
     ),
     refund!(
         "4045801",
@@ -111,7 +112,7 @@ pub static REFUND_CATALOG: &[CatalogEntry] = &[
         "No payment with this reference",
         Failed,
         FixRequest,
-        "DANA has no payment with this reference. Nothing was refunded; check the partner and DANA references."
+        catalog.refund.c4045801
     ),
     refund!(
         "4045808",
@@ -120,7 +121,7 @@ pub static REFUND_CATALOG: &[CatalogEntry] = &[
         "The merchant does not exist or its status is abnormal",
         Failed,
         FixRequest,
-        "DANA does not recognise the merchant ID, or the merchant is suspended. Nothing was refunded; an administrator must check the merchant set-up."
+        catalog.refund.c4045808
     ),
     refund!(
         "4045812",
@@ -129,7 +130,7 @@ pub static REFUND_CATALOG: &[CatalogEntry] = &[
         "The bill (the order being refunded) does not exist",
         Failed,
         FixRequest,
-        "DANA does not know the order being refunded. Nothing was refunded; check the references."
+        catalog.refund.c4045812
     ),
     refund!(
         "4045818",
@@ -138,7 +139,7 @@ pub static REFUND_CATALOG: &[CatalogEntry] = &[
         "The same partnerRefundNo was used before with a different request",
         Failed,
         FixRequest,
-        "DANA already holds a different refund under this refund number. This refund was not made; refund again (Cancel Desk uses a new refund number)."
+        catalog.refund.c4045818
     ),
     refund!(
         "5005801",
@@ -147,7 +148,7 @@ pub static REFUND_CATALOG: &[CatalogEntry] = &[
         "Unknown internal server failure",
         Pending,
         RetrySamePayloadLater,
-        "DANA had an internal error while refunding. The refund stays pending and the same request (same refund number) is sent again until DANA settles it."
+        catalog.refund.c5005801
     ),
     CatalogEntry {
         code: TOTAL_TIMEOUT,
@@ -159,7 +160,7 @@ pub static REFUND_CATALOG: &[CatalogEntry] = &[
         retry: RetryRule::RetrySamePayloadLater,
         max_attempts: Some(3),
         outcome_unknown: true,
-        explanation: "DANA did not answer in time, so we do not know yet whether the refund was made. The same request (same refund number: DANA answers a repeat with its first answer) is sent up to 3 times in all; then a person must check it with DANA.",
+        explain: |l| td_string!(l, catalog.refund.timeout),
     },
     CatalogEntry {
         code: UNEXPECTED,
@@ -171,7 +172,7 @@ pub static REFUND_CATALOG: &[CatalogEntry] = &[
         retry: RetryRule::ContactDana,
         max_attempts: None,
         outcome_unknown: true,
-        explanation: "DANA's answer could not be understood, so the refund is not confirmed. It is sent again with the same refund number (DANA answers a repeat with its first answer).",
+        explain: |l| td_string!(l, catalog.refund.unexpected),
     },
 ];
 
