@@ -45,6 +45,19 @@ impl AppError {
     }
 
     /// The HTTP status a page showing this error answers with.
+    /// "Order X was not found", in the request's language.
+    #[cfg(feature = "ssr")]
+    pub fn order_not_found(reference: &str) -> Self {
+        AppError::NotFound(
+            td_string!(
+                crate::language::current(),
+                errors.not_found.order,
+                reference = reference
+            )
+            .to_string(),
+        )
+    }
+
     pub fn status_code(&self) -> u16 {
         match self {
             AppError::InvalidInput { .. } => 400,
@@ -119,6 +132,20 @@ impl FromServerFnError for AppError {
     }
 }
 
+/// Where an order stands, in words for a refusal: an order status, or what holds it (a request
+/// waiting for approval, a refund under way).
+#[cfg(feature = "ssr")]
+fn status_words(status: &str, locale: Locale) -> String {
+    match status {
+        "waiting for approval" => {
+            td_string!(locale, errors.status_words.waiting_for_approval).into()
+        }
+        "being refunded" => td_string!(locale, errors.status_words.being_refunded).into(),
+        other => crate::orders::model::OrderStatus::parse(other)
+            .map_or(other.to_string(), |s| s.label_in(locale).to_lowercase()),
+    }
+}
+
 /// The one mapping of the cancel service's errors to what staff see (and, through
 /// [`AppError::status_code`], the HTTP status): every server function uses it with `?`.
 #[cfg(feature = "ssr")]
@@ -134,8 +161,7 @@ impl From<crate::cancel::service::CancelError> for AppError {
                 td_string!(locale, errors.not_found.order, reference = &reference).to_string(),
             ),
             CancelError::NotCancellable { status, .. } => {
-                let label = crate::orders::model::OrderStatus::parse(&status)
-                    .map_or(status.clone(), |s| s.label_in(locale).to_lowercase());
+                let label = status_words(&status, locale);
                 AppError::Conflict(
                     td_string!(locale, errors.conflict.not_cancellable, status = &label)
                         .to_string(),
@@ -180,8 +206,7 @@ impl From<crate::refund::service::RefundError> for AppError {
                 td_string!(locale, errors.not_found.order, reference = &reference).to_string(),
             ),
             RefundError::NotRefundable { status, .. } => {
-                let label = crate::orders::model::OrderStatus::parse(&status)
-                    .map_or(status.clone(), |s| s.label_in(locale).to_lowercase());
+                let label = status_words(&status, locale);
                 AppError::Conflict(
                     td_string!(locale, errors.conflict.not_refundable, status = &label).to_string(),
                 )

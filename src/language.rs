@@ -10,14 +10,14 @@ use crate::i18n::Locale;
 pub const COOKIE: &str = "i18n_pref_locale";
 
 /// The language of the request being answered: on the server, from its cookie or its
-/// `Accept-Language`; outside a request (the worker, the CLI, tests) English.
+/// `Accept-Language`; outside a request (the worker, the CLI, tests) English. In the browser,
+/// the page's language.
 pub fn current() -> Locale {
     #[cfg(feature = "ssr")]
     {
-        if leptos::prelude::use_context::<http::request::Parts>().is_some() {
-            return leptos_i18n::locale::resolve_locale::<Locale>();
-        }
-        Locale::en
+        leptos::prelude::use_context::<http::request::Parts>()
+            .map(|p| from_headers(&p.headers))
+            .unwrap_or(Locale::en)
     }
     #[cfg(not(feature = "ssr"))]
     {
@@ -25,6 +25,48 @@ pub fn current() -> Locale {
             .map(|i18n| i18n.get_locale_untracked())
             .unwrap_or(Locale::en)
     }
+}
+
+/// A request's language: the switch's cookie, else the best of `Accept-Language`, else English.
+/// Read straight from the headers (leptos_i18n's own resolver writes a `Set-Cookie` back).
+#[cfg(feature = "ssr")]
+pub fn from_headers(headers: &http::HeaderMap) -> Locale {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|h| crate::auth::session::token_from_cookie_header(h, COOKIE))
+        .and_then(parse)
+        .or_else(|| {
+            headers
+                .get(http::header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(from_accept_language)
+        })
+        .unwrap_or(Locale::en)
+}
+
+/// The language `Accept-Language` prefers among ours (`id`, its old code `in`, `en`): the highest
+/// `q`, the first of equals; none when it names neither.
+pub fn from_accept_language(header: &str) -> Option<Locale> {
+    let mut best: Option<(f32, Locale)> = None;
+    for range in header.split(',') {
+        let mut parts = range.split(';');
+        let tag = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+        let weight = parts
+            .find_map(|p| p.trim().strip_prefix("q="))
+            .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok());
+        let locale = match tag.split('-').next().unwrap_or_default() {
+            "id" | "in" => Locale::id,
+            "en" => Locale::en,
+            _ => continue,
+        };
+        match weight {
+            Some(q) if q > 0.0 && best.is_none_or(|(b, _)| q > b) => best = Some((q, locale)),
+            _ => {}
+        }
+    }
+    best.map(|(_, locale)| locale)
 }
 
 /// The page's language context (what `use_i18n` reads): from the cookie, else `Accept-Language`
@@ -96,6 +138,22 @@ mod tests {
         }
         assert_eq!(parse("fr"), None);
         assert_eq!(parse("ID"), None);
+        assert_eq!(
+            from_accept_language("id-ID,id;q=0.9,en;q=0.8"),
+            Some(Locale::id)
+        );
+        assert_eq!(
+            from_accept_language("en-US,en;q=0.9,id;q=0.8"),
+            Some(Locale::en)
+        );
+        assert_eq!(
+            from_accept_language("fr;q=1, id;q=0.4, en;q=0.6"),
+            Some(Locale::en)
+        );
+        assert_eq!(from_accept_language("in"), Some(Locale::id));
+        assert_eq!(from_accept_language("fr-FR, de"), None);
+        assert_eq!(from_accept_language("id;q=0, en;q=oops"), None);
+        assert_eq!(from_accept_language(""), None);
         assert_eq!(
             cookie(Locale::id, true),
             "i18n_pref_locale=id; Path=/; SameSite=Lax; Max-Age=31536000; Secure"

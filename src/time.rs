@@ -121,7 +121,7 @@ pub fn display_wib_time(at: Timestamp) -> String {
         .unwrap_or_default()
 }
 
-/// A span for people: `45 s`, `12 min`, `2 h 5 min`, `3 d 4 h` (`3 hr 4 j` in Indonesian).
+/// A span for people: `45 s`, `12 min`, `2 h 5 min`, `3 d 4 h` (`3 hari 4 jam` in Indonesian).
 pub fn display_duration(seconds: i64, locale: crate::i18n::Locale) -> String {
     use crate::i18n::td_string;
     let s = seconds.max(0);
@@ -217,7 +217,10 @@ mod tests {
         assert_eq!(display_duration(60, Locale::en), "1 min");
         assert_eq!(display_duration(7_500, Locale::en), "2 h 5 min");
         assert_eq!(display_duration(2 * 86_400 + 3_700, Locale::en), "2 d 1 h");
-        assert_eq!(display_duration(7_500, Locale::id), "2 j 5 mnt");
-        assert_eq!(display_duration(2 * 86_400 + 3_700, Locale::id), "2 hr 1 j");
+        assert_eq!(display_duration(7_500, Locale::id), "2 jam 5 mnt");
+        assert_eq!(
+            display_duration(2 * 86_400 + 3_700, Locale::id),
+            "2 hari 1 jam"
+        );
     }
 }

@@ -33,8 +33,14 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
+/// Answers the language saved on the account, if any, for the page to switch to (the cookie it
+/// also sets reaches the server's pages, not the page already open).
 #[server(prefix = "/api", endpoint = "auth/login")]
-pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
+pub async fn login(
+    email: String,
+    password: String,
+    next: Option<String>,
+) -> Result<Option<String>, AppError> {
     use crate::auth::login::{SignInError, SignInRequest, sign_in};
     let state = super::app_state()?;
     let address = super::client_addr();
@@ -77,11 +83,14 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
                 .as_ref()
                 .is_some_and(|u| u.temporary_password_at.is_some());
             // The language the person chose on any device comes back with them.
-            if let Some(account) = &account
-                && let Some(locale) = crate::db::users::language(&state.pool, account.id)
+            let language = match &account {
+                Some(account) => crate::db::users::language(&state.pool, account.id)
                     .await?
                     .as_deref()
-                    .and_then(crate::language::parse)
+                    .and_then(crate::language::parse),
+                None => None,
+            };
+            if let Some(locale) = language
                 && let (Some(response), Ok(value)) = (
                     use_context::<leptos_axum::ResponseOptions>(),
                     crate::language::cookie(locale, state.secure_cookies).parse(),
@@ -99,7 +108,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
             } else {
                 leptos_axum::redirect(&next);
             }
-            Ok(())
+            Ok(language.map(|l| crate::language::code(l).to_string()))
         }
         Err(SignInError::WrongCredentials) => Err(super::with_status(AppError::WrongCredentials)),
         Err(SignInError::Locked {

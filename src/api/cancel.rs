@@ -11,16 +11,7 @@ async fn history_of(
 ) -> Result<Vec<CancelRequestView>, AppError> {
     let order = crate::db::orders::find_by_partner_reference(&state.pool, reference)
         .await?
-        .ok_or_else(|| {
-            AppError::NotFound(
-                crate::i18n::td_string!(
-                    crate::language::current(),
-                    errors.not_found.order,
-                    reference = reference
-                )
-                .to_string(),
-            )
-        })?;
+        .ok_or_else(|| AppError::order_not_found(reference))?;
     Ok(crate::cancel::history::for_order(&state.pool, order.id).await?)
 }
 

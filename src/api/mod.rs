@@ -48,21 +48,6 @@ pub(crate) fn accepted() {
     }
 }
 
-/// How a settling by hand reads in `locale` (`not_cancelled` or `not cancelled` → "not cancelled"
-/// in English); an unknown value as it is, underscores as spaces.
-#[cfg(feature = "ssr")]
-pub(crate) fn resolution_in(locale: crate::i18n::Locale, raw: &str) -> String {
-    let words = raw.replace('_', " ");
-    let known = match words.as_str() {
-        "cancelled" => crate::i18n::td_string!(locale, errors.resolution.cancelled),
-        "not cancelled" => crate::i18n::td_string!(locale, errors.resolution.not_cancelled),
-        "refunded" => crate::i18n::td_string!(locale, errors.resolution.refunded),
-        "not refunded" => crate::i18n::td_string!(locale, errors.resolution.not_refunded),
-        _ => return words,
-    };
-    known.to_string()
-}
-
 /// When the next automatic attempt is due, in `locale` ("… (due now)", "… (in 5 min)").
 #[cfg(feature = "ssr")]
 pub(crate) fn next_attempt_in(

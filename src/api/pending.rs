@@ -58,8 +58,10 @@ pub async fn list_pending(
             .into_iter()
             .filter(|a| a.kind == "resolve_cancel" && a.expires_at > now)
             .filter_map(|a| {
-                let what =
-                    super::resolution_in(locale, a.resolution.as_deref().unwrap_or_default());
+                let what = crate::approval::model::resolution_label(
+                    a.resolution.as_deref().unwrap_or_default(),
+                    locale,
+                );
                 let line = crate::i18n::td_string!(
                     locale,
                     errors.notice.settling_waits,
@@ -300,7 +302,10 @@ pub async fn resolve_pending(
         message: crate::i18n::td_string!(
             locale,
             errors.notice.cancel_resolution_sent,
-            resolution = super::resolution_in(locale, &approval.resolution.unwrap_or_default())
+            resolution = crate::approval::model::resolution_label(
+                &approval.resolution.unwrap_or_default(),
+                locale
+            )
         )
         .to_string(),
         tone: "pending".into(),

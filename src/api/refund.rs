@@ -51,16 +51,7 @@ async fn history_of(
 ) -> Result<OrderRefunds, AppError> {
     let order = crate::db::orders::find_by_partner_reference(&state.pool, reference)
         .await?
-        .ok_or_else(|| {
-            AppError::NotFound(
-                crate::i18n::td_string!(
-                    crate::language::current(),
-                    errors.not_found.order,
-                    reference = reference
-                )
-                .to_string(),
-            )
-        })?;
+        .ok_or_else(|| AppError::order_not_found(reference))?;
     Ok(OrderRefunds {
         order_status: OrderStatus::parse(&order.status).ok_or(AppError::Internal)?,
         refunds: crate::refund::history::for_order(&state.pool, &order).await?,
@@ -181,7 +172,10 @@ pub async fn resolve_refund(
     Ok(crate::i18n::td_string!(
         locale,
         errors.notice.refund_resolution_sent,
-        resolution = super::resolution_in(locale, &approval.resolution.unwrap_or_default()),
+        resolution = crate::approval::model::resolution_label(
+            &approval.resolution.unwrap_or_default(),
+            locale
+        ),
         id = approval.id
     )
     .to_string())

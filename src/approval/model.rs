@@ -137,6 +137,21 @@ pub struct DecisionResult {
     pub tone: String,
 }
 
+/// How a settling by hand reads (`not_cancelled` or `not cancelled` → "not cancelled"), in
+/// `locale`; an unknown value as it is stored, underscores as spaces.
+pub fn resolution_label(raw: &str, locale: crate::i18n::Locale) -> String {
+    use crate::i18n::td_string;
+    let words = raw.replace('_', " ");
+    let known = match words.as_str() {
+        "cancelled" => td_string!(locale, labels.resolution.cancelled),
+        "not cancelled" => td_string!(locale, labels.resolution.not_cancelled),
+        "refunded" => td_string!(locale, labels.resolution.refunded),
+        "not refunded" => td_string!(locale, labels.resolution.not_refunded),
+        _ => return words,
+    };
+    known.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

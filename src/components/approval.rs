@@ -19,7 +19,10 @@ fn what_waits(a: &ApprovalView, locale: Locale) -> String {
             locale,
             order.approval.resolve_as,
             kind = a.kind.label_in(locale),
-            resolution = a.resolution.clone().unwrap_or_default()
+            resolution = crate::approval::model::resolution_label(
+                a.resolution.as_deref().unwrap_or_default(),
+                locale
+            )
         ),
     }
 }
@@ -84,7 +87,7 @@ pub fn ApprovalNotice(approval: ApprovalView) -> impl IntoView {
                 <p class="outcome-next">
                     <strong>{move || t_string!(i18n, order.approval.rejected_by, who = by.clone())}</strong>
                     {approval.decision_note.clone().map(|n| format!(": \u{201c}{n}\u{201d}"))}
-                    {t!(i18n, order.approval.nothing_sent)}
+                    {tu_string!(i18n, order.approval.nothing_sent)}
                 </p>
             })}
         </div>

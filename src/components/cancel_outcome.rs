@@ -49,7 +49,7 @@ pub fn CancelOutcome(request: CancelRequestView) -> impl IntoView {
             {entry.map(|e| {
                 view! {
                     <p class="outcome-next">
-                        <strong>{t!(i18n, order.next_step)}</strong>
+                        <strong>{tu_string!(i18n, order.next_step)}</strong>
                         {move || e.retry.label_in(i18n.get_locale())}
                         {(!e.solution.is_empty())
                             .then(|| {
@@ -78,11 +78,11 @@ pub fn CancelOutcome(request: CancelRequestView) -> impl IntoView {
                 </p>
             })}
             {request.attention.clone().map(|a| view! {
-                <p class="outcome-next"><strong>{t!(i18n, order.needs_person)}</strong>{a}</p>
+                <p class="outcome-next"><strong>{tu_string!(i18n, order.needs_person)}</strong><span lang="en">{a}</span></p>
             })}
             {request.resolution_note.clone().map(|note| view! {
                 <p class="outcome-next">
-                    <strong>{t!(i18n, order.resolved_by_hand)}</strong>
+                    <strong>{tu_string!(i18n, order.resolved_by_hand)}</strong>
                     {request.resolved_by.clone().map(|by| t!(i18n, order.resolved_by, who = by))}
                     ": " <span translate="no">{note}</span>
                 </p>
@@ -126,17 +126,17 @@ pub fn AttemptsTable(attempts: Vec<AttemptView>) -> impl IntoView {
             class="attempts-scroll"
             role="region"
             tabindex="0"
-            aria-label=move || t_string!(i18n, order.attempts.label)
+            aria-label=tu_string!(i18n, order.attempts.label)
         >
             <table class="attempts">
                 <thead>
                     <tr>
                         <th class="num">"#"</th>
-                        <th>{t!(i18n, order.attempts.sent)}</th>
-                        <th>{t!(i18n, order.attempts.code)}</th>
-                        <th>{t!(i18n, order.attempts.meaning)}</th>
+                        <th>{tu_string!(i18n, order.attempts.sent)}</th>
+                        <th>{tu_string!(i18n, order.attempts.code)}</th>
+                        <th>{tu_string!(i18n, order.attempts.meaning)}</th>
                         <th class="num">"HTTP"</th>
-                        <th class="num">{t!(i18n, order.attempts.took)}</th>
+                        <th class="num">{tu_string!(i18n, order.attempts.took)}</th>
                         <th>"X-EXTERNAL-ID"</th>
                     </tr>
                 </thead>

@@ -61,7 +61,7 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
             <p>{detail}</p>
             <p>
                 <a href="/orders" class="button button-secondary">
-                    {t!(i18n, errors.panel.show_all_orders)}
+                    {tu_string!(i18n, errors.panel.show_all_orders)}
                 </a>
             </p>
         </section>

@@ -1,10 +1,11 @@
-//! The top bar's language switch: English ⇄ Bahasa Indonesia. The page changes at once; the
-//! choice stays in this browser (leptos_i18n's cookie) and, for a signed-in person, on their
-//! account (see `api::language`), so it follows them to other devices.
+//! The top bar's language switch: English ⇄ Bahasa Indonesia. The choice goes into this
+//! browser's cookie and, for a signed-in person, onto their account (see `api::language`), so it
+//! follows them to other devices; then the page loads again in it. A new load rather than a
+//! change in place: the server's own texts on the page (notices, times) come in the new language
+//! too, and pages render their texts once instead of watching the language (a smaller bundle).
 
 use leptos::prelude::*;
 
-use crate::api::language::SaveLanguage;
 use crate::i18n::*;
 use crate::language::{code, other};
 
@@ -17,22 +18,38 @@ fn native_name(locale: Locale) -> &'static str {
     }
 }
 
+/// Keeps `locale` in this browser's cookie, saves it on the account when someone is signed in,
+/// and loads the page again in it.
+fn switch_to(locale: Locale, signed_in: bool) {
+    #[cfg(feature = "hydrate")]
+    leptos::task::spawn_local(async move {
+        use leptos::wasm_bindgen::JsCast;
+        let location = window().location();
+        let secure = location.protocol().is_ok_and(|p| p == "https:");
+        if let Ok(html) = document().dyn_into::<web_sys::HtmlDocument>() {
+            let _ = html.set_cookie(&crate::language::cookie(locale, secure));
+        }
+        if signed_in {
+            // Not saved (the session ended meanwhile): the cookie still keeps it here.
+            let _ = crate::api::language::save_language(code(locale).to_string()).await;
+        }
+        let _ = location.reload();
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (locale, signed_in);
+}
+
 /// `signed_in`: whether the choice is also saved on the account.
 #[component]
 pub fn LanguageSwitch(#[prop(into)] signed_in: Signal<bool>) -> impl IntoView {
     let i18n = use_i18n();
-    let save = ServerAction::<SaveLanguage>::new();
+    let current = i18n.get_locale_untracked();
+    let next = other(current);
+    let switching = RwSignal::new(false);
     let switch = move |_| {
-        let next = other(i18n.get_locale_untracked());
-        i18n.set_locale(next);
-        #[cfg(feature = "hydrate")]
-        if let Some(root) = document().document_element() {
-            let _ = root.set_attribute("lang", code(next));
-        }
-        if signed_in.get_untracked() {
-            save.dispatch(SaveLanguage {
-                language: code(next).to_string(),
-            });
+        if !switching.get_untracked() {
+            switching.set(true);
+            switch_to(next, signed_in.get_untracked());
         }
     };
     view! {
@@ -40,16 +57,14 @@ pub fn LanguageSwitch(#[prop(into)] signed_in: Signal<bool>) -> impl IntoView {
             type="button"
             class="language-switch"
             data-testid="language-switch"
-            data-language=move || code(i18n.get_locale())
-            title=move || t_string!(i18n, common.language_title)
+            data-language=code(current)
+            title=tu_string!(i18n, common.language_title)
+            aria-busy=move || switching.get().then_some("true")
             on:click=switch
         >
-            <span class="language-code" aria-hidden="true">
-                {move || code(other(i18n.get_locale())).to_uppercase()}
-            </span>
-            <span lang=move || code(other(i18n.get_locale()))>
-                {move || native_name(other(i18n.get_locale()))}
-            </span>
+            <span class="language-code">{code(next).to_uppercase()}</span>
+            " "
+            <span class="language-name" lang=code(next)>{native_name(next)}</span>
         </button>
     }
 }

@@ -94,7 +94,7 @@ pub fn AppLayout(children: Children) -> impl IntoView {
             <header class="topbar">
                 <a href="/orders" class="brand">
                     <span class="brand-mark" aria-hidden="true">"CD"</span>
-                    <span class="brand-name">"Cancel Desk"</span>
+                    <span class="brand-name" translate="no">"Cancel Desk"</span>
                 </a>
                 // Phones: the navigation and the signed-in user fold into this menu.
                 <button
@@ -107,15 +107,15 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                 >
                     <span aria-hidden="true">"☰"</span>
                     " "
-                    {t!(i18n, common.menu)}
+                    {tu_string!(i18n, common.menu)}
                 </button>
                 <div id="topbar-menu" class="topbar-menu" class:open=move || menu_open.get()>
-                    <nav class="nav" aria-label=move || t_string!(i18n, common.nav_label)>
+                    <nav class="nav" aria-label=tu_string!(i18n, common.nav_label)>
                         <a href="/orders" class:active=move || on("/orders")() && !on_import()>
-                            {t!(i18n, common.nav.orders)}
+                            {tu_string!(i18n, common.nav.orders)}
                         </a>
                         <a href="/codes" class:active=on("/codes")>
-                            {t!(i18n, common.nav.codes)}
+                            {tu_string!(i18n, common.nav.codes)}
                         </a>
                         <Transition>
                             {move || Suspend::new(async move {
@@ -123,9 +123,9 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                                 let attention = summary.as_ref().and_then(|s| s.attention);
                                 user_can(Permission::ViewPendingQueue).then(|| view! {
                                     <a href="/pending" class:active=on("/pending") data-testid="nav-pending">
-                                        {t!(i18n, common.nav.pending)}
+                                        {tu_string!(i18n, common.nav.pending)}
                                         {attention.filter(|n| *n > 0).map(|n| view! {
-                                            <span class="nav-count" data-testid="attention-count" title=move || t_string!(i18n, common.nav.attention_title)>{n}</span>
+                                            <span class="nav-count" data-testid="attention-count" title=tu_string!(i18n, common.nav.attention_title)>{n}</span>
                                         })}
                                     </a>
                                 })
@@ -137,9 +137,9 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                                 let waiting = summary.as_ref().and_then(|s| s.approvals_waiting);
                                 user_can(Permission::Approve).then(|| view! {
                                     <a href="/approvals" class:active=on("/approvals") data-testid="nav-approvals">
-                                        {t!(i18n, common.nav.approvals)}
+                                        {tu_string!(i18n, common.nav.approvals)}
                                         {waiting.filter(|n| *n > 0).map(|n| view! {
-                                            <span class="nav-count" data-testid="approvals-count" title=move || t_string!(i18n, common.nav.approvals_title)>{n}</span>
+                                            <span class="nav-count" data-testid="approvals-count" title=tu_string!(i18n, common.nav.approvals_title)>{n}</span>
                                         })}
                                     </a>
                                 })
@@ -148,23 +148,23 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                         <Transition>
                             {move || Suspend::new(async move {
                                 let _ = me.await;
-                                user_can(Permission::ViewAuditLog).then(|| view! { <a href="/audit" class:active=on("/audit")>{t!(i18n, common.nav.audit)}</a> })
+                                user_can(Permission::ViewAuditLog).then(|| view! { <a href="/audit" class:active=on("/audit")>{tu_string!(i18n, common.nav.audit)}</a> })
                             })}
                         </Transition>
                         <Transition>
                             {move || Suspend::new(async move {
                                 let _ = me.await;
-                                user_can(Permission::ImportOrders).then(|| view! { <a href="/orders/import" class:active=on_import data-testid="nav-import">{t!(i18n, common.nav.import)}</a> })
+                                user_can(Permission::ImportOrders).then(|| view! { <a href="/orders/import" class:active=on_import data-testid="nav-import">{tu_string!(i18n, common.nav.import)}</a> })
                             })}
                         </Transition>
                         <Transition>
                             {move || Suspend::new(async move {
                                 let _ = me.await;
-                                user_can(Permission::ManageUsers).then(|| view! { <a href="/users" class:active=on("/users") data-testid="nav-users">{t!(i18n, common.nav.staff)}</a> })
+                                user_can(Permission::ManageUsers).then(|| view! { <a href="/users" class:active=on("/users") data-testid="nav-users">{tu_string!(i18n, common.nav.staff)}</a> })
                             })}
                         </Transition>
                     </nav>
-                    <span class="topbar-note">{t!(i18n, common.times_note)}</span>
+                    <span class="topbar-note">{tu_string!(i18n, common.times_note)}</span>
                     <LanguageSwitch signed_in=Signal::derive(move || current_user(me).is_some()) />
                     <ThemeSwitch />
                     <Transition>
@@ -174,10 +174,10 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                                     <div class="who" data-testid="signed-in">
                                         <span class="who-email">{user.email}</span>
                                         <span class="who-role">{move || role_label(user.role, i18n.get_locale())}</span>
-                                        <a href="/account/password" class="who-link" data-testid="nav-password">{t!(i18n, common.password)}</a>
+                                        <a href="/account/password" class="who-link" data-testid="nav-password">{tu_string!(i18n, common.password)}</a>
                                         <ActionForm action=logout>
                                             <button type="submit" class="link-button">
-                                                {t!(i18n, common.sign_out)}
+                                                {tu_string!(i18n, common.sign_out)}
                                             </button>
                                         </ActionForm>
                                     </div>

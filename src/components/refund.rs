@@ -82,7 +82,7 @@ pub fn RefundPanel(
             <div class:hidden=move || open.get()>
                 <div class="cancel-intro">
                     <div>
-                        <h2>{t!(i18n, order.refund.title)}</h2>
+                        <h2>{tu_string!(i18n, order.refund.title)}</h2>
                         <p class="subtle">
                             {t!(i18n, order.refund.intro, amount = refundable_display.clone())}
                             {any_refunded
@@ -90,7 +90,7 @@ pub fn RefundPanel(
                         </p>
                     </div>
                     <button type="button" class="button" on:click=move |_| open.set(true)>
-                        {t!(i18n, order.refund.open)}
+                        {tu_string!(i18n, order.refund.open)}
                     </button>
                 </div>
             </div>
@@ -101,10 +101,10 @@ pub fn RefundPanel(
                     </p>
                 })}
                 <div class:hidden=move || confirming.get()>
-                    <h2>{t!(i18n, order.refund.form_title)}</h2>
+                    <h2>{tu_string!(i18n, order.refund.form_title)}</h2>
                     <div class="refund-fields">
                         <label class="field">
-                            <span>{t!(i18n, order.refund.amount_label)}</span>
+                            <span>{tu_string!(i18n, order.refund.amount_label)}</span>
                             <input
                                 type="text"
                                 inputmode="decimal"
@@ -118,12 +118,12 @@ pub fn RefundPanel(
                             </span>
                         </label>
                         <label class="field">
-                            <span>{t!(i18n, order.refund.reason_label)}</span>
+                            <span>{tu_string!(i18n, order.refund.reason_label)}</span>
                             <textarea
                                 name="refund_reason_input"
                                 rows="2"
                                 maxlength="256"
-                                placeholder=move || t_string!(i18n, order.refund.reason_placeholder)
+                                placeholder=tu_string!(i18n, order.refund.reason_placeholder)
                                 prop:value=move || reason.get()
                                 on:input=move |ev| reason.set(event_target_value(&ev))
                             ></textarea>
@@ -137,16 +137,16 @@ pub fn RefundPanel(
                             disabled=move || parsed().is_err() || reason.with(|r| r.trim().is_empty())
                             on:click=move |_| confirming.set(true)
                         >
-                            {t!(i18n, order.refund.review)}
+                            {tu_string!(i18n, order.refund.review)}
                         </button>
                         <button type="button" class="button button-secondary" on:click=move |_| open.set(false)>
-                            {t!(i18n, order.refund.close)}
+                            {tu_string!(i18n, order.refund.close)}
                         </button>
                     </div>
                 </div>
                 <div class:hidden=move || !confirming.get()>
                     <ActionForm action=refund attr:class="cancel-form">
-                        <h2>{t!(i18n, order.refund.confirm_title)}</h2>
+                        <h2>{tu_string!(i18n, order.refund.confirm_title)}</h2>
                         <p class="confirm-line" data-testid="refund-confirm">
                             {t!(
                                 i18n,
@@ -179,7 +179,7 @@ pub fn RefundPanel(
                                 }}
                             </button>
                             <button type="button" class="button button-secondary" on:click=move |_| confirming.set(false)>
-                                {t!(i18n, order.refund.back)}
+                                {tu_string!(i18n, order.refund.back)}
                             </button>
                         </div>
                     </ActionForm>
@@ -216,7 +216,7 @@ pub fn RefundOutcome(refund: RefundView) -> impl IntoView {
             {entry.map(|e| view! { <p class="outcome-explanation">{move || e.explanation_in(i18n.get_locale())}</p> })}
             {entry.filter(|e| e.outcome == Outcome::Failed).map(|e| view! {
                 <p class="outcome-next">
-                    <strong>{t!(i18n, order.next_step)}</strong>
+                    <strong>{tu_string!(i18n, order.next_step)}</strong>
                     {move || e.retry.label_in(i18n.get_locale())}
                 </p>
             })}
@@ -228,16 +228,16 @@ pub fn RefundOutcome(refund: RefundView) -> impl IntoView {
             })}
             {refund.next_attempt_display.clone().map(|n| view! {
                 <p class="outcome-next">
-                    <strong>{t!(i18n, order.keeps_trying)}</strong>
+                    <strong>{tu_string!(i18n, order.keeps_trying)}</strong>
                     {t!(i18n, order.refund.next_try, next = n)}
                 </p>
             })}
             {refund.attention.clone().map(|a| view! {
-                <p class="outcome-next"><strong>{t!(i18n, order.needs_person)}</strong>{a}</p>
+                <p class="outcome-next"><strong>{tu_string!(i18n, order.needs_person)}</strong><span lang="en">{a}</span></p>
             })}
             {refund.resolution_note.clone().map(|note| view! {
                 <p class="outcome-next">
-                    <strong>{t!(i18n, order.resolved_by_hand)}</strong>
+                    <strong>{tu_string!(i18n, order.resolved_by_hand)}</strong>
                     {refund.resolved_by.clone().map(|by| t!(i18n, order.resolved_by, who = by))}
                     ": " {note}
                 </p>
@@ -252,7 +252,7 @@ pub fn RefundOutcome(refund: RefundView) -> impl IntoView {
 pub fn RefundList(history: OrderRefunds) -> impl IntoView {
     let i18n = use_i18n();
     if history.refunds.is_empty() {
-        return view! { <p class="subtle">{t!(i18n, order.refunds.empty)}</p> }.into_any();
+        return view! { <p class="subtle">{tu_string!(i18n, order.refunds.empty)}</p> }.into_any();
     }
     let totals = history.totals.clone();
     let items = history

@@ -65,7 +65,7 @@ pub fn ThemeSwitch() -> impl IntoView {
             class="theme-switch"
             data-testid="theme-switch"
             data-theme-choice=move || chosen.get().as_str()
-            title=move || t_string!(i18n, common.theme_title)
+            title=tu_string!(i18n, common.theme_title)
             on:click=switch
         >
             <span class="theme-icon" aria-hidden="true">
@@ -75,7 +75,7 @@ pub fn ThemeSwitch() -> impl IntoView {
                     Theme::Dark => "☾",
                 }}
             </span>
-            {move || t_string!(i18n, common.theme_label, theme = chosen.get().label_in(i18n.get_locale()))}
+            <span class="theme-name">{move || t_string!(i18n, common.theme_label, theme = chosen.get().label_in(i18n.get_locale()))}</span>
         </button>
     }
 }

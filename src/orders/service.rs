@@ -49,7 +49,7 @@ pub async fn get_order(
     }
     let row = db::orders::find_by_partner_reference(pool, partner_reference_no)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("Order {partner_reference_no}")))?;
+        .ok_or_else(|| AppError::order_not_found(partner_reference_no))?;
     detail(row)
 }
 

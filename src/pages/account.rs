@@ -44,7 +44,7 @@ pub fn PasswordPage() -> impl IntoView {
             })
     };
     view! {
-        <Title text=move || t_string!(i18n, users.password_page.title) />
+        <Title text=tu_string!(i18n, users.password_page.title) />
         <section class="panel login-panel" data-testid="password-page">
             <h1>{move || if forced() { t_string!(i18n, users.password_page.heading_forced) } else { t_string!(i18n, users.password_page.heading) }}</h1>
             <p class="subtle">
@@ -57,16 +57,16 @@ pub fn PasswordPage() -> impl IntoView {
             <ActionForm action=change attr:class="login-form">
                 <input type="hidden" name="next" value=next />
                 <label class="field">
-                    <span>{t!(i18n, users.password_page.current_password)}</span>
+                    <span>{tu_string!(i18n, users.password_page.current_password)}</span>
                     <input type="password" name="current_password" autocomplete="current-password" required />
                 </label>
                 <label class="field">
-                    <span>{t!(i18n, users.password_page.new_password)}</span>
+                    <span>{tu_string!(i18n, users.password_page.new_password)}</span>
                     <input type="password" name="new_password" autocomplete="new-password" minlength=MIN_CHARS.to_string() maxlength="128" required aria-describedby="password-rule" />
                 </label>
                 <p class="subtle small" id="password-rule">{move || t_string!(i18n, users.password_page.rule, min_chars = MIN_CHARS).to_string()}</p>
                 <label class="field">
-                    <span>{t!(i18n, users.password_page.new_password_again)}</span>
+                    <span>{tu_string!(i18n, users.password_page.new_password_again)}</span>
                     <input type="password" name="new_password_again" autocomplete="new-password" required />
                 </label>
                 {move || problem().map(|p| view! { <p class="form-error" role="alert">{p}</p> })}

@@ -52,11 +52,11 @@ pub fn ApprovalsPage() -> impl IntoView {
         });
     }
     view! {
-        <Title text=move || t_string!(i18n, approvals.title) />
+        <Title text=tu_string!(i18n, approvals.title) />
         <div class="page-head">
             <div>
-                <h1>{t!(i18n, approvals.heading)}</h1>
-                <p class="subtle">{t!(i18n, approvals.intro)}</p>
+                <h1>{tu_string!(i18n, approvals.heading)}</h1>
+                <p class="subtle">{tu_string!(i18n, approvals.intro)}</p>
             </div>
         </div>
         {move || message.get().map(|m| match m {
@@ -68,14 +68,14 @@ pub fn ApprovalsPage() -> impl IntoView {
             }.into_any(),
             Err(e) => view! { <p class="flash flash-failed" role="alert" data-testid="approval-message">{e}</p> }.into_any(),
         })}
-        <Transition fallback=move || view! { <p class="loading">{t!(i18n, approvals.loading)}</p> }>
+        <Transition fallback=move || view! { <p class="loading">{tu_string!(i18n, approvals.loading)}</p> }>
             {move || Suspend::new(async move {
                 match lists.await {
                     Err(AppError::Forbidden) => view! {
                         <HttpStatus code=403 />
                         <section class="panel notice notice-error" role="alert" data-testid="approvers-only">
-                            <h2>{t!(i18n, approvals.approvers_only.heading)}</h2>
-                            <p>{t!(i18n, approvals.approvers_only.body)}</p>
+                            <h2>{tu_string!(i18n, approvals.approvers_only.heading)}</h2>
+                            <p>{tu_string!(i18n, approvals.approvers_only.body)}</p>
                         </section>
                     }.into_any(),
                     Err(error) => view! { <ErrorPanel error /> }.into_any(),
@@ -95,7 +95,7 @@ pub fn ApprovalsPage() -> impl IntoView {
                             <section class="panel" data-testid="approvals-waiting">
                                 <h2>{heading}</h2>
                                 <p class="subtle small">{rule}</p>
-                                {(count == 0).then(move || view! { <p class="empty subtle">{t!(i18n, approvals.empty)}</p> })}
+                                {(count == 0).then(move || view! { <p class="empty subtle">{tu_string!(i18n, approvals.empty)}</p> })}
                                 <div class="approval-list">
                                     {lists.waiting.into_iter().map(|a| view! { <WaitingCard approval=a actions /> }).collect_view()}
                                 </div>
@@ -109,17 +109,6 @@ pub fn ApprovalsPage() -> impl IntoView {
     }
 }
 
-/// What the requester says happened, in the reader's language (an unknown value as stored).
-fn resolution_label(resolution: &str, locale: Locale) -> String {
-    match resolution {
-        "cancelled" => td_string!(locale, approvals.resolutions.cancelled).to_string(),
-        "not cancelled" => td_string!(locale, approvals.resolutions.not_cancelled).to_string(),
-        "refunded" => td_string!(locale, approvals.resolutions.refunded).to_string(),
-        "not refunded" => td_string!(locale, approvals.resolutions.not_refunded).to_string(),
-        other => other.to_string(),
-    }
-}
-
 fn what(a: &ApprovalView, locale: Locale) -> String {
     match a.kind {
         ApprovalKind::Cancel | ApprovalKind::Refund => a.kind.label_in(locale).to_string(),
@@ -127,7 +116,10 @@ fn what(a: &ApprovalView, locale: Locale) -> String {
             locale,
             approvals.what_resolve,
             kind = a.kind.label_in(locale),
-            resolution = resolution_label(a.resolution.as_deref().unwrap_or_default(), locale)
+            resolution = crate::approval::model::resolution_label(
+                a.resolution.as_deref().unwrap_or_default(),
+                locale
+            )
         )
         .to_string(),
     }
@@ -166,7 +158,7 @@ fn WaitingCard(approval: ApprovalView, actions: Actions) -> impl IntoView {
     let decide = if a.mine {
         view! {
             <p class="subtle small" data-testid="own-request">
-                {t!(i18n, approvals.own_request)}
+                {tu_string!(i18n, approvals.own_request)}
             </p>
         }
         .into_any()
@@ -201,11 +193,11 @@ fn WaitingCard(approval: ApprovalView, actions: Actions) -> impl IntoView {
                 <ActionForm action=actions.reject attr:class="reject-form">
                     <input type="hidden" name="id" value=reject_id />
                     <label class="field field-grow" for=label_for>
-                        <span>{t!(i18n, approvals.reject_why)}</span>
-                        <input id=note_id type="text" name="note" required maxlength="500" placeholder=move || t_string!(i18n, approvals.reject_placeholder) />
+                        <span>{tu_string!(i18n, approvals.reject_why)}</span>
+                        <input id=note_id type="text" name="note" required maxlength="500" placeholder=tu_string!(i18n, approvals.reject_placeholder) />
                     </label>
                     <button type="submit" class="button button-secondary" disabled=move || actions.reject.pending().get()>
-                        {t!(i18n, approvals.reject)}
+                        {tu_string!(i18n, approvals.reject)}
                     </button>
                 </ActionForm>
             </div>
@@ -224,11 +216,11 @@ fn WaitingCard(approval: ApprovalView, actions: Actions) -> impl IntoView {
             <dl class="facts">
                 <dt>{why}</dt>
                 <dd translate="no">{format!("\u{201c}{}\u{201d}", a.reason)}</dd>
-                <dt>{t!(i18n, approvals.asked_by)}</dt>
+                <dt>{tu_string!(i18n, approvals.asked_by)}</dt>
                 <dd>{a.requested_by.clone()}</dd>
-                <dt>{t!(i18n, approvals.waiting)}</dt>
+                <dt>{tu_string!(i18n, approvals.waiting)}</dt>
                 <dd>{waiting_since}</dd>
-                <dt>{t!(i18n, approvals.expires)}</dt>
+                <dt>{tu_string!(i18n, approvals.expires)}</dt>
                 <dd>{a.expires_at_display.clone()}</dd>
             </dl>
             {decide}
@@ -271,19 +263,19 @@ fn DecidedTable(decided: Vec<ApprovalView>) -> impl IntoView {
         .collect_view();
     view! {
         <section class="panel">
-            <h2>{t!(i18n, approvals.decided.heading)}</h2>
-            <div class="table-scroll" tabindex="0" role="region" aria-label=move || t_string!(i18n, approvals.decided.label)>
+            <h2>{tu_string!(i18n, approvals.decided.heading)}</h2>
+            <div class="table-scroll" tabindex="0" role="region" aria-label=tu_string!(i18n, approvals.decided.label)>
                 <table class="orders" data-testid="approvals-decided">
                     <thead>
                         <tr>
-                            <th>{t!(i18n, approvals.decided.when)}</th>
-                            <th>{t!(i18n, approvals.decided.order)}</th>
-                            <th>{t!(i18n, approvals.decided.request)}</th>
-                            <th class="num">{t!(i18n, approvals.decided.amount)}</th>
-                            <th>{t!(i18n, approvals.decided.asked_by)}</th>
-                            <th>{t!(i18n, approvals.decided.decision)}</th>
-                            <th>{t!(i18n, approvals.decided.by)}</th>
-                            <th>{t!(i18n, approvals.decided.note)}</th>
+                            <th>{tu_string!(i18n, approvals.decided.when)}</th>
+                            <th>{tu_string!(i18n, approvals.decided.order)}</th>
+                            <th>{tu_string!(i18n, approvals.decided.request)}</th>
+                            <th class="num">{tu_string!(i18n, approvals.decided.amount)}</th>
+                            <th>{tu_string!(i18n, approvals.decided.asked_by)}</th>
+                            <th>{tu_string!(i18n, approvals.decided.decision)}</th>
+                            <th>{tu_string!(i18n, approvals.decided.by)}</th>
+                            <th>{tu_string!(i18n, approvals.decided.note)}</th>
                         </tr>
                     </thead>
                     <tbody>{rows}</tbody>

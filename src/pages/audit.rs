@@ -87,57 +87,57 @@ pub fn AuditPageView() -> impl IntoView {
         params.with(|p| f(p).clone().unwrap_or_default())
     };
     view! {
-        <Title text=move || t_string!(i18n, audit.title) />
+        <Title text=tu_string!(i18n, audit.title) />
         <div class="page-head">
             <div>
-                <h1>{t!(i18n, audit.heading)}</h1>
-                <p class="subtle">{t!(i18n, audit.intro)}</p>
+                <h1>{tu_string!(i18n, audit.heading)}</h1>
+                <p class="subtle">{tu_string!(i18n, audit.intro)}</p>
             </div>
             <a class="button button-secondary" data-testid="export-csv" rel="external" download="cancel-desk-audit.csv" href=move || format!("/audit/export.csv?{}", params.with(|p| p.to_query_string(None)))>
-                {t!(i18n, audit.download_csv)}
+                {tu_string!(i18n, audit.download_csv)}
             </a>
         </div>
         <form class="filters panel" method="get" action="/audit">
             <label class="field">
-                <span>{t!(i18n, audit.filters.actor)}</span>
+                <span>{tu_string!(i18n, audit.filters.actor)}</span>
                 <input type="text" name="actor" value=move || value(|p| &p.actor) />
             </label>
             <label class="field">
-                <span>{t!(i18n, audit.filters.order)}</span>
+                <span>{tu_string!(i18n, audit.filters.order)}</span>
                 <input type="text" name="order" value=move || value(|p| &p.order) />
             </label>
             <label class="field">
-                <span>{t!(i18n, audit.filters.action)}</span>
+                <span>{tu_string!(i18n, audit.filters.action)}</span>
                 <select name="action">
-                    <option value="">{t!(i18n, audit.filters.all_actions)}</option>
+                    <option value="">{tu_string!(i18n, audit.filters.all_actions)}</option>
                     {ACTIONS.into_iter().map(|a| view! { <option value=a translate="no" selected=move || value(|p| &p.action) == a>{a}</option> }).collect_view()}
                 </select>
             </label>
             <label class="field">
-                <span>{t!(i18n, audit.filters.outcome)}</span>
+                <span>{tu_string!(i18n, audit.filters.outcome)}</span>
                 <select name="outcome">
-                    <option value="">{t!(i18n, audit.filters.all_outcomes)}</option>
+                    <option value="">{tu_string!(i18n, audit.filters.all_outcomes)}</option>
                     {OUTCOMES.into_iter().map(|o| view! { <option value=o selected=move || value(|p| &p.outcome) == o>{move || outcome_label(o, i18n.get_locale())}</option> }).collect_view()}
                 </select>
             </label>
             <label class="field">
-                <span>{t!(i18n, audit.filters.code)}</span>
+                <span>{tu_string!(i18n, audit.filters.code)}</span>
                 <input type="text" name="code" size="9" value=move || value(|p| &p.code) />
             </label>
             <label class="field">
-                <span>{t!(i18n, audit.filters.from)}</span>
+                <span>{tu_string!(i18n, audit.filters.from)}</span>
                 <input type="date" name="from" value=move || value(|p| &p.from) />
             </label>
             <label class="field">
-                <span>{t!(i18n, audit.filters.to)}</span>
+                <span>{tu_string!(i18n, audit.filters.to)}</span>
                 <input type="date" name="to" value=move || value(|p| &p.to) />
             </label>
             <div class="filter-actions">
-                <button type="submit" class="button">{t!(i18n, audit.filters.filter)}</button>
-                <a href="/audit" class="button button-secondary">{t!(i18n, audit.filters.clear)}</a>
+                <button type="submit" class="button">{tu_string!(i18n, audit.filters.filter)}</button>
+                <a href="/audit" class="button button-secondary">{tu_string!(i18n, audit.filters.clear)}</a>
             </div>
         </form>
-        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, audit.loading)}</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{tu_string!(i18n, audit.loading)}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(page) => view! { <AuditTable page params=params.get_untracked() /> }.into_any(),
@@ -152,7 +152,7 @@ pub fn AuditPageView() -> impl IntoView {
 fn AuditTable(page: AuditPage, params: AuditParams) -> impl IntoView {
     let i18n = use_i18n();
     if page.events.is_empty() {
-        return view! { <section class="panel empty"><h2>{t!(i18n, audit.empty)}</h2></section> }
+        return view! { <section class="panel empty"><h2>{tu_string!(i18n, audit.empty)}</h2></section> }
             .into_any();
     }
     let older = page
@@ -192,7 +192,7 @@ fn AuditTable(page: AuditPage, params: AuditParams) -> impl IntoView {
                     </td>
                     <td class="details-cell">
                         <details>
-                            <summary>{t!(i18n, audit.details)}</summary>
+                            <summary>{tu_string!(i18n, audit.details)}</summary>
                             <pre class="details-json">{e.details}</pre>
                         </details>
                     </td>
@@ -201,31 +201,31 @@ fn AuditTable(page: AuditPage, params: AuditParams) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <section class="panel table-panel" tabindex="0" aria-label=move || t_string!(i18n, audit.table.label)>
+        <section class="panel table-panel" tabindex="0" aria-label=tu_string!(i18n, audit.table.label)>
             <table class="orders audit" data-testid="audit-table">
                 <thead>
                     <tr>
-                        <th>{t!(i18n, audit.table.when)}</th>
-                        <th>{t!(i18n, audit.table.who)}</th>
-                        <th>{t!(i18n, audit.table.action)}</th>
-                        <th>{t!(i18n, audit.table.outcome)}</th>
-                        <th>{t!(i18n, audit.table.order)}</th>
-                        <th>{t!(i18n, audit.table.dana_code)}</th>
-                        <th>{t!(i18n, audit.table.request_response)}</th>
+                        <th>{tu_string!(i18n, audit.table.when)}</th>
+                        <th>{tu_string!(i18n, audit.table.who)}</th>
+                        <th>{tu_string!(i18n, audit.table.action)}</th>
+                        <th>{tu_string!(i18n, audit.table.outcome)}</th>
+                        <th>{tu_string!(i18n, audit.table.order)}</th>
+                        <th>{tu_string!(i18n, audit.table.dana_code)}</th>
+                        <th>{tu_string!(i18n, audit.table.request_response)}</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
-            <nav class="pager" aria-label=move || t_string!(i18n, audit.pager.label)>
+            <nav class="pager" aria-label=tu_string!(i18n, audit.pager.label)>
                 <span></span>
                 <div class="pager-links">
                     {match newer {
-                        Some(href) => view! { <a href=href class="button button-secondary">{t!(i18n, audit.pager.newer)}</a> }.into_any(),
-                        None => view! { <span class="button button-secondary disabled">{t!(i18n, audit.pager.newer)}</span> }.into_any(),
+                        Some(href) => view! { <a href=href class="button button-secondary">{tu_string!(i18n, audit.pager.newer)}</a> }.into_any(),
+                        None => view! { <span class="button button-secondary disabled">{tu_string!(i18n, audit.pager.newer)}</span> }.into_any(),
                     }}
                     {match older {
-                        Some(href) => view! { <a href=href class="button button-secondary">{t!(i18n, audit.pager.older)}</a> }.into_any(),
-                        None => view! { <span class="button button-secondary disabled">{t!(i18n, audit.pager.older)}</span> }.into_any(),
+                        Some(href) => view! { <a href=href class="button button-secondary">{tu_string!(i18n, audit.pager.older)}</a> }.into_any(),
+                        None => view! { <span class="button button-secondary disabled">{tu_string!(i18n, audit.pager.older)}</span> }.into_any(),
                     }}
                 </div>
             </nav>

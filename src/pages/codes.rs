@@ -42,12 +42,12 @@ fn catalog_table(
             <table class="orders codes" data-testid=testid>
                 <thead>
                     <tr>
-                        <th>{t!(i18n, audit.codes.table.code)}</th>
+                        <th>{tu_string!(i18n, audit.codes.table.code)}</th>
                         <th class="num">"HTTP"</th>
-                        <th>{t!(i18n, audit.codes.table.message)}</th>
-                        <th>{t!(i18n, audit.codes.table.outcome)}</th>
-                        <th>{t!(i18n, audit.codes.table.next_step)}</th>
-                        <th>{t!(i18n, audit.codes.table.meaning)}</th>
+                        <th>{tu_string!(i18n, audit.codes.table.message)}</th>
+                        <th>{tu_string!(i18n, audit.codes.table.outcome)}</th>
+                        <th>{tu_string!(i18n, audit.codes.table.next_step)}</th>
+                        <th>{tu_string!(i18n, audit.codes.table.meaning)}</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
@@ -60,26 +60,26 @@ fn catalog_table(
 pub fn CodesPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, audit.codes.title) />
+        <Title text=tu_string!(i18n, audit.codes.title) />
         <div class="page-head">
             <div>
-                <h1>{t!(i18n, audit.codes.heading)}</h1>
-                <p class="subtle">{t!(i18n, audit.codes.intro)}</p>
+                <h1>{tu_string!(i18n, audit.codes.heading)}</h1>
+                <p class="subtle">{tu_string!(i18n, audit.codes.intro)}</p>
             </div>
         </div>
         {catalog_table(CATALOG, "codes-table", |l| td_string!(l, audit.codes.cancel_label).to_string())}
-        <h2 class="section-title">{t!(i18n, audit.codes.refund_heading)}" ("<span lang="en">"Refund Order"</span>")"</h2>
-        <p class="subtle">{t!(i18n, audit.codes.refund_intro)}</p>
+        <h2 class="section-title">{tu_string!(i18n, audit.codes.refund_heading)}" ("<span lang="en">"Refund Order"</span>")"</h2>
+        <p class="subtle">{tu_string!(i18n, audit.codes.refund_intro)}</p>
         {catalog_table(REFUND_CATALOG, "refund-codes-table", |l| td_string!(l, audit.codes.refund_label).to_string())}
-        <h2 class="section-title">{t!(i18n, audit.codes.query_heading)}" ("<span lang="en">"Query Payment"</span>")"</h2>
-        <p class="subtle">{t!(i18n, audit.codes.query_intro)}</p>
-        <section class="panel table-panel" tabindex="0" aria-label=move || t_string!(i18n, audit.codes.status_label)>
+        <h2 class="section-title">{tu_string!(i18n, audit.codes.query_heading)}" ("<span lang="en">"Query Payment"</span>")"</h2>
+        <p class="subtle">{tu_string!(i18n, audit.codes.query_intro)}</p>
+        <section class="panel table-panel" tabindex="0" aria-label=tu_string!(i18n, audit.codes.status_label)>
             <table class="orders codes" data-testid="status-table">
                 <thead>
                     <tr>
-                        <th>{t!(i18n, audit.codes.table.status)}</th>
-                        <th>{t!(i18n, audit.codes.table.name)}</th>
-                        <th>{t!(i18n, audit.codes.table.status_meaning)}</th>
+                        <th>{tu_string!(i18n, audit.codes.table.status)}</th>
+                        <th>{tu_string!(i18n, audit.codes.table.name)}</th>
+                        <th>{tu_string!(i18n, audit.codes.table.status_meaning)}</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -96,14 +96,14 @@ pub fn CodesPage() -> impl IntoView {
                 </tbody>
             </table>
         </section>
-        <section class="panel table-panel" tabindex="0" aria-label=move || t_string!(i18n, audit.codes.query_label)>
+        <section class="panel table-panel" tabindex="0" aria-label=tu_string!(i18n, audit.codes.query_label)>
             <table class="orders codes" data-testid="query-codes-table">
                 <thead>
                     <tr>
-                        <th>{t!(i18n, audit.codes.table.code)}</th>
+                        <th>{tu_string!(i18n, audit.codes.table.code)}</th>
                         <th class="num">"HTTP"</th>
-                        <th>{t!(i18n, audit.codes.table.message)}</th>
-                        <th>{t!(i18n, audit.codes.table.meaning)}</th>
+                        <th>{tu_string!(i18n, audit.codes.table.message)}</th>
+                        <th>{tu_string!(i18n, audit.codes.table.meaning)}</th>
                     </tr>
                 </thead>
                 <tbody>

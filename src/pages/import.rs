@@ -33,11 +33,11 @@ pub fn ImportPage() -> impl IntoView {
     let run = ServerAction::<RunImport>::new();
     let nav = Resource::new(|| (), |_| load_nav());
     view! {
-        <Title text=move || t_string!(i18n, orders.import.page_title) />
+        <Title text=tu_string!(i18n, orders.import.page_title) />
         <div class="page-head">
             <div>
-                <h1>{t!(i18n, orders.import.title)}</h1>
-                <p class="subtle">{t!(i18n, orders.import.subtitle)}</p>
+                <h1>{tu_string!(i18n, orders.import.title)}</h1>
+                <p class="subtle">{tu_string!(i18n, orders.import.subtitle)}</p>
             </div>
         </div>
         <Transition>
@@ -52,7 +52,7 @@ pub fn ImportPage() -> impl IntoView {
                 } else {
                     view! {
                         <p class="panel notice-error" data-testid="import-not-allowed">
-                            {t!(i18n, orders.import.not_allowed)}
+                            {tu_string!(i18n, orders.import.not_allowed)}
                         </p>
                     }
                         .into_any()
@@ -64,7 +64,7 @@ pub fn ImportPage() -> impl IntoView {
                 nav.await.ok().filter(|n| n.sandbox).map(|_| view! { <SandboxPayment /> })
             })}
         </Transition>
-        <Transition fallback=move || view! { <p class="loading">{t!(i18n, orders.import.checking)}</p> }>
+        <Transition fallback=move || view! { <p class="loading">{tu_string!(i18n, orders.import.checking)}</p> }>
             {move || Suspend::new(async move {
                 let done = run.value().get();
                 match (done, checked.await) {
@@ -107,20 +107,20 @@ fn UploadForm() -> impl IntoView {
                     />
                 </label>
                 <button type="submit" class="button" data-testid="import-check">
-                    {t!(i18n, orders.import.check_file)}
+                    {tu_string!(i18n, orders.import.check_file)}
                 </button>
             </form>
             <details class="columns-help">
-                <summary>{t!(i18n, orders.import.which_columns)}</summary>
+                <summary>{tu_string!(i18n, orders.import.which_columns)}</summary>
                 <p class="subtle small">
                     {t!(i18n, orders.import.columns_intro, <code> = <code />)}
                 </p>
                 <table class="orders compact">
                     <thead>
                         <tr>
-                            <th>{t!(i18n, orders.import.columns.column)}</th>
-                            <th>{t!(i18n, orders.import.columns.required)}</th>
-                            <th>{t!(i18n, orders.import.columns.what_it_holds)}</th>
+                            <th>{tu_string!(i18n, orders.import.columns.column)}</th>
+                            <th>{tu_string!(i18n, orders.import.columns.required)}</th>
+                            <th>{tu_string!(i18n, orders.import.columns.what_it_holds)}</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -237,7 +237,7 @@ fn ImportReport(view: ImportView, run: ServerAction<RunImport>) -> impl IntoView
             <p class="subtle small" data-testid="import-file-line">{file_line}</p>
             {view.file_error.clone().map(|error| view! {
                 <div class="flash flash-failed" data-testid="import-file-error">
-                    <strong>{t!(i18n, orders.import.file_error)}</strong>{error}
+                    <strong>{tu_string!(i18n, orders.import.file_error)}</strong>{error}
                 </div>
             })}
             <div class="queue-summary">
@@ -310,23 +310,23 @@ fn ImportReport(view: ImportView, run: ServerAction<RunImport>) -> impl IntoView
         </section>
         {(!view.preview.is_empty()).then(|| view! {
             <section class="panel table-panel">
-                <h2 class="table-title">{t!(i18n, orders.import.first_rows)}</h2>
+                <h2 class="table-title">{tu_string!(i18n, orders.import.first_rows)}</h2>
                 <div
                     class="table-scroll"
                     role="region"
                     tabindex="0"
-                    aria-label=move || t_string!(i18n, orders.import.first_rows_label)
+                    aria-label=tu_string!(i18n, orders.import.first_rows_label)
                 >
                     <table class="orders" data-testid="import-preview">
                         <thead>
                             <tr>
-                                <th class="num">{t!(i18n, orders.import.table.line)}</th>
-                                <th>{t!(i18n, orders.table.partner_reference)}</th>
-                                <th class="num">{t!(i18n, orders.table.amount)}</th>
-                                <th>{t!(i18n, orders.table.status)}</th>
-                                <th>{t!(i18n, orders.table.customer)}</th>
-                                <th>{t!(i18n, orders.import.table.time)}</th>
-                                <th>{t!(i18n, orders.import.table.problem)}</th>
+                                <th class="num">{tu_string!(i18n, orders.import.table.line)}</th>
+                                <th>{tu_string!(i18n, orders.table.partner_reference)}</th>
+                                <th class="num">{tu_string!(i18n, orders.table.amount)}</th>
+                                <th>{tu_string!(i18n, orders.table.status)}</th>
+                                <th>{tu_string!(i18n, orders.table.customer)}</th>
+                                <th>{tu_string!(i18n, orders.import.table.time)}</th>
+                                <th>{tu_string!(i18n, orders.import.table.problem)}</th>
                             </tr>
                         </thead>
                         <tbody>
@@ -353,7 +353,7 @@ fn ImportReport(view: ImportView, run: ServerAction<RunImport>) -> impl IntoView
                         {move || t_string!(i18n, orders.import.problems_title, total = issue_count).to_string()}
                     </h2>
                     <a href=errors_href class="button button-secondary" data-testid="import-errors-download" download>
-                        {t!(i18n, orders.import.download_problems)}
+                        {tu_string!(i18n, orders.import.download_problems)}
                     </a>
                 </div>
                 {(issue_count as usize > ISSUES_SHOWN).then(|| view! {
@@ -365,14 +365,14 @@ fn ImportReport(view: ImportView, run: ServerAction<RunImport>) -> impl IntoView
                     class="table-scroll"
                     role="region"
                     tabindex="0"
-                    aria-label=move || t_string!(i18n, orders.import.problems_label)
+                    aria-label=tu_string!(i18n, orders.import.problems_label)
                 >
                     <table class="orders" data-testid="import-issues">
                         <thead>
                             <tr>
-                                <th class="num">{t!(i18n, orders.import.table.line)}</th>
-                                <th>{t!(i18n, orders.import.table.column)}</th>
-                                <th>{t!(i18n, orders.import.table.reason)}</th>
+                                <th class="num">{tu_string!(i18n, orders.import.table.line)}</th>
+                                <th>{tu_string!(i18n, orders.import.table.column)}</th>
+                                <th>{tu_string!(i18n, orders.import.table.reason)}</th>
                             </tr>
                         </thead>
                         <tbody>
@@ -408,9 +408,9 @@ fn SandboxPayment() -> impl IntoView {
                         pay.dispatch(SimulatePayment {});
                     }
                 >
-                    {t!(i18n, orders.sandbox.simulate)}
+                    {tu_string!(i18n, orders.sandbox.simulate)}
                 </button>
-                <span class="subtle small">{t!(i18n, orders.sandbox.note)}</span>
+                <span class="subtle small">{tu_string!(i18n, orders.sandbox.note)}</span>
             </div>
             {move || pay.value().get().map(|result| match result {
                 Ok(paid) => {
@@ -432,7 +432,7 @@ fn SandboxPayment() -> impl IntoView {
                                 }
                             )}
                             " "
-                            <a href=href>{t!(i18n, orders.sandbox.open_the_order)}</a>
+                            <a href=href>{tu_string!(i18n, orders.sandbox.open_the_order)}</a>
                         </p>
                     }.into_any()
                 }

@@ -14,6 +14,18 @@ pub fn LoginPage() -> impl IntoView {
     let login = ServerAction::<Login>::new();
     let query = use_query_map();
     let next = move || query.with(|q| q.get("next")).unwrap_or_default();
+    // Signed in with a language saved on the account that this page is not in: the next page
+    // loads anew (its cookie came with the answer) rather than by the router, so it is in it.
+    Effect::new(move |_| {
+        if let Some(Ok(Some(saved))) = login.value().get()
+            && crate::language::parse(&saved).is_some_and(|l| l != i18n.get_locale_untracked())
+        {
+            #[cfg(feature = "hydrate")]
+            let _ = window().location().assign(&crate::api::auth::safe_next(
+                query.with_untracked(|q| q.get("next")).as_deref(),
+            ));
+        }
+    });
     let problem = move || {
         login
             .value()
@@ -25,18 +37,18 @@ pub fn LoginPage() -> impl IntoView {
             })
     };
     view! {
-        <Title text=move || t_string!(i18n, users.login.title) />
+        <Title text=tu_string!(i18n, users.login.title) />
         <section class="panel login-panel">
-            <h1>{t!(i18n, users.login.heading)}</h1>
-            <p class="subtle">{t!(i18n, users.login.intro)}</p>
+            <h1>{tu_string!(i18n, users.login.heading)}</h1>
+            <p class="subtle">{tu_string!(i18n, users.login.intro)}</p>
             <ActionForm action=login attr:class="login-form">
                 <input type="hidden" name="next" value=next />
                 <label class="field">
-                    <span>{t!(i18n, users.login.email)}</span>
+                    <span>{tu_string!(i18n, users.login.email)}</span>
                     <input type="email" name="email" autocomplete="username" required data-testid="login-email" />
                 </label>
                 <label class="field">
-                    <span>{t!(i18n, users.login.password)}</span>
+                    <span>{tu_string!(i18n, users.login.password)}</span>
                     <input type="password" name="password" autocomplete="current-password" required data-testid="login-password" />
                 </label>
                 {move || problem().map(|p| view! { <p class="form-error" role="alert">{p}</p> })}

@@ -54,13 +54,13 @@ pub fn OrderDetailPage() -> impl IntoView {
         }
     });
     view! {
-        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, order.loading)}</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{tu_string!(i18n, order.loading)}</p> }>
             {move || Suspend::new(async move {
                 match order.await {
                     Ok(order) => view! { <OrderView order cancel refund refunds history approvals /> }.into_any(),
                     Err(error) => {
                         view! {
-                            <Title text=move || t_string!(i18n, order.not_found_title) />
+                            <Title text=tu_string!(i18n, order.not_found_title) />
                             <ErrorPanel error />
                         }
                             .into_any()
@@ -69,12 +69,12 @@ pub fn OrderDetailPage() -> impl IntoView {
             })}
         </Suspense>
         <section class="panel" data-testid="cancel-history">
-            <h2>{t!(i18n, order.history.title)}</h2>
-            <Suspense fallback=move || view! { <p class="loading">{t!(i18n, order.history.loading)}</p> }>
+            <h2>{tu_string!(i18n, order.history.title)}</h2>
+            <Suspense fallback=move || view! { <p class="loading">{tu_string!(i18n, order.history.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match history.await {
                         Ok(requests) if requests.is_empty() => {
-                            view! { <p class="subtle">{t!(i18n, order.history.empty)}</p> }.into_any()
+                            view! { <p class="subtle">{tu_string!(i18n, order.history.empty)}</p> }.into_any()
                         }
                         Ok(requests) => requests
                             .into_iter()
@@ -100,18 +100,18 @@ pub fn OrderDetailPage() -> impl IntoView {
                             })
                             .collect_view()
                             .into_any(),
-                        Err(_) => view! { <p class="subtle">{t!(i18n, order.history.load_failed)}</p> }.into_any(),
+                        Err(_) => view! { <p class="subtle">{tu_string!(i18n, order.history.load_failed)}</p> }.into_any(),
                     }
                 })}
             </Suspense>
         </section>
         <section class="panel" data-testid="refund-history">
-            <h2>{t!(i18n, order.refunds.title)}</h2>
-            <Suspense fallback=move || view! { <p class="loading">{t!(i18n, order.refunds.loading)}</p> }>
+            <h2>{tu_string!(i18n, order.refunds.title)}</h2>
+            <Suspense fallback=move || view! { <p class="loading">{tu_string!(i18n, order.refunds.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match refunds.await {
                         Ok(history) => view! { <RefundList history /> }.into_any(),
-                        Err(_) => view! { <p class="subtle">{t!(i18n, order.refunds.load_failed)}</p> }.into_any(),
+                        Err(_) => view! { <p class="subtle">{tu_string!(i18n, order.refunds.load_failed)}</p> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -155,8 +155,8 @@ fn CancelPanel(order: OrderDetail, cancel: ServerAction<CancelOrder>) -> impl In
             <div class:hidden=move || open.get()>
                 <div class="cancel-intro">
                     <div>
-                        <h2>{t!(i18n, order.cancel.title)}</h2>
-                        <p class="subtle">{t!(i18n, order.cancel.intro)}</p>
+                        <h2>{tu_string!(i18n, order.cancel.title)}</h2>
+                        <p class="subtle">{tu_string!(i18n, order.cancel.intro)}</p>
                     </div>
                     <button
                         type="button"
@@ -167,13 +167,13 @@ fn CancelPanel(order: OrderDetail, cancel: ServerAction<CancelOrder>) -> impl In
                             focus_after_render(reason_box);
                         }
                     >
-                        {t!(i18n, order.cancel.open)}
+                        {tu_string!(i18n, order.cancel.open)}
                     </button>
                 </div>
             </div>
             <div class:hidden=move || !open.get()>
                 <ActionForm action=cancel attr:class="cancel-form">
-                    <h2>{t!(i18n, order.cancel.confirm_title)}</h2>
+                    <h2>{tu_string!(i18n, order.cancel.confirm_title)}</h2>
                     <p class="confirm-line">
                         {t!(
                             i18n,
@@ -187,14 +187,14 @@ fn CancelPanel(order: OrderDetail, cancel: ServerAction<CancelOrder>) -> impl In
                     </p>
                     <input type="hidden" name="partner_reference_no" value=reference.clone() />
                     <label class="field">
-                        <span>{t!(i18n, order.cancel.reason_label)}</span>
+                        <span>{tu_string!(i18n, order.cancel.reason_label)}</span>
                         <textarea
                             name="reason"
                             node_ref=reason_box
                             rows="2"
                             maxlength="256"
                             required
-                            placeholder=move || t_string!(i18n, order.cancel.reason_placeholder)
+                            placeholder=tu_string!(i18n, order.cancel.reason_placeholder)
                             on:input=move |ev| reason.set(event_target_value(&ev))
                         ></textarea>
                     </label>
@@ -224,7 +224,7 @@ fn CancelPanel(order: OrderDetail, cancel: ServerAction<CancelOrder>) -> impl In
                                 focus_after_render(open_button);
                             }
                         >
-                            {t!(i18n, order.cancel.keep)}
+                            {tu_string!(i18n, order.cancel.keep)}
                         </button>
                     </div>
                 </ActionForm>
@@ -276,11 +276,11 @@ fn OrderView(
     view! {
         <Title text=move || t_string!(i18n, order.page_title, reference = title_reference.clone()) />
         <p class="crumbs">
-            <a href="/orders">{t!(i18n, order.back_to_orders)}</a>
+            <a href="/orders">{tu_string!(i18n, order.back_to_orders)}</a>
         </p>
         <div class="page-head">
             <div>
-                <p class="subtle small">{t!(i18n, order.partner_reference)}</p>
+                <p class="subtle small">{tu_string!(i18n, order.partner_reference)}</p>
                 <h1 class="mono" data-testid="order-reference">{order.partner_reference_no.clone()}</h1>
             </div>
             <div class="head-amount">
@@ -330,11 +330,11 @@ fn OrderView(
         </Suspense>
         <div class="detail-grid">
             <section class="panel">
-                <h2>{t!(i18n, order.facts.payment)}</h2>
+                <h2>{tu_string!(i18n, order.facts.payment)}</h2>
                 <dl class="facts">
-                    <dt>{t!(i18n, order.facts.amount)}</dt>
+                    <dt>{tu_string!(i18n, order.facts.amount)}</dt>
                     <dd>{display_amount(order.amount, &order.currency)}</dd>
-                    <dt>{t!(i18n, order.facts.amount_sent)}</dt>
+                    <dt>{tu_string!(i18n, order.facts.amount_sent)}</dt>
                     <dd class="mono">{wire_amount}</dd>
                     <dt>
                         {move || {
@@ -346,46 +346,46 @@ fn OrderView(
                         }}
                     </dt>
                     <dd>{order.paid_at_display}</dd>
-                    <dt>{t!(i18n, order.facts.dana_reference)}</dt>
+                    <dt>{tu_string!(i18n, order.facts.dana_reference)}</dt>
                     <dd class="mono">{or_dash(order.reference_no)}</dd>
-                    <dt>{t!(i18n, order.facts.status)}</dt>
+                    <dt>{tu_string!(i18n, order.facts.status)}</dt>
                     <dd>
                         <StatusBadge status=order.status />
                     </dd>
                 </dl>
             </section>
             <section class="panel">
-                <h2>{t!(i18n, order.facts.customer)}</h2>
+                <h2>{tu_string!(i18n, order.facts.customer)}</h2>
                 <dl class="facts">
-                    <dt>{t!(i18n, order.facts.name)}</dt>
+                    <dt>{tu_string!(i18n, order.facts.name)}</dt>
                     <dd>{or_dash(order.customer_name)}</dd>
-                    <dt>{t!(i18n, order.facts.phone)}</dt>
+                    <dt>{tu_string!(i18n, order.facts.phone)}</dt>
                     <dd>{or_dash(order.customer_phone_masked)}</dd>
-                    <dt>{t!(i18n, order.facts.item)}</dt>
-                    <dd>{or_dash(order.item_description)}</dd>
+                    <dt>{tu_string!(i18n, order.facts.item)}</dt>
+                    <dd translate="no">{or_dash(order.item_description)}</dd>
                 </dl>
             </section>
             <section class="panel">
-                <h2>{t!(i18n, order.facts.merchant)}</h2>
+                <h2>{tu_string!(i18n, order.facts.merchant)}</h2>
                 <dl class="facts">
-                    <dt>{t!(i18n, order.facts.merchant_id)}</dt>
+                    <dt>{tu_string!(i18n, order.facts.merchant_id)}</dt>
                     <dd class="mono">{order.merchant_id}</dd>
-                    <dt>{t!(i18n, order.facts.sub_merchant)}</dt>
+                    <dt>{tu_string!(i18n, order.facts.sub_merchant)}</dt>
                     <dd class="mono">{or_dash(order.sub_merchant_id)}</dd>
-                    <dt>{t!(i18n, order.facts.store)}</dt>
+                    <dt>{tu_string!(i18n, order.facts.store)}</dt>
                     <dd class="mono">{or_dash(order.external_store_id)}</dd>
                 </dl>
             </section>
             <section class="panel">
-                <h2>{t!(i18n, order.facts.record)}</h2>
+                <h2>{tu_string!(i18n, order.facts.record)}</h2>
                 <dl class="facts">
-                    <dt>{t!(i18n, order.facts.created)}</dt>
+                    <dt>{tu_string!(i18n, order.facts.created)}</dt>
                     <dd>{order.created_at_display}</dd>
-                    <dt>{t!(i18n, order.facts.last_updated)}</dt>
+                    <dt>{tu_string!(i18n, order.facts.last_updated)}</dt>
                     <dd>{order.updated_at_display}</dd>
-                    <dt>{t!(i18n, order.facts.came_from)}</dt>
+                    <dt>{tu_string!(i18n, order.facts.came_from)}</dt>
                     <dd>{move || source.label_in(i18n.get_locale())}</dd>
-                    <dt>{t!(i18n, order.facts.last_written_by)}</dt>
+                    <dt>{tu_string!(i18n, order.facts.last_written_by)}</dt>
                     <dd>
                         {move || last_source.label_in(i18n.get_locale())}
                         <span class="subtle small">{format!(", {}", order.last_source_at_display)}</span>

@@ -35,15 +35,15 @@ pub fn OrdersPage() -> impl IntoView {
     let params = Memo::new(move |_| query.with(|q| OrderListParams::from_lookup(|k| q.get(k))));
     let page = Resource::new(move || params.get(), list_orders);
     view! {
-        <Title text=move || t_string!(i18n, orders.page_title) />
+        <Title text=tu_string!(i18n, orders.page_title) />
         <div class="page-head">
             <div>
-                <h1>{t!(i18n, orders.title)}</h1>
-                <p class="subtle">{t!(i18n, orders.subtitle)}</p>
+                <h1>{tu_string!(i18n, orders.title)}</h1>
+                <p class="subtle">{tu_string!(i18n, orders.subtitle)}</p>
             </div>
         </div>
         <FilterBar params />
-        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, orders.loading)}</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{tu_string!(i18n, orders.loading)}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(page) => view! { <OrdersTable page params=params.get_untracked() /> }.into_any(),
@@ -111,19 +111,19 @@ fn FilterBar(params: Memo<OrderListParams>) -> impl IntoView {
     view! {
         <form class="filters panel" method="get" action="/orders" role="search" on:submit=on_submit>
             <label class="field field-grow">
-                <span>{t!(i18n, orders.filters.search)}</span>
+                <span>{tu_string!(i18n, orders.filters.search)}</span>
                 <input
                     type="search"
                     name="q"
                     node_ref=q_ref
                     maxlength="64"
-                    placeholder=move || t_string!(i18n, orders.filters.search_placeholder)
+                    placeholder=tu_string!(i18n, orders.filters.search_placeholder)
                     value=move || current(|p| &p.q)
                     prop:value=move || current(|p| &p.q)
                 />
             </label>
             <label class="field">
-                <span>{t!(i18n, orders.filters.status)}</span>
+                <span>{tu_string!(i18n, orders.filters.status)}</span>
                 <select
                     name="status"
                     node_ref=status_ref
@@ -131,7 +131,7 @@ fn FilterBar(params: Memo<OrderListParams>) -> impl IntoView {
                     prop:value=move || current(|p| &p.status)
                 >
                     <option value="" selected=move || current(|p| &p.status).is_empty()>
-                        {t!(i18n, orders.filters.all_statuses)}
+                        {tu_string!(i18n, orders.filters.all_statuses)}
                     </option>
                     {OrderStatus::ALL
                         .into_iter()
@@ -149,7 +149,7 @@ fn FilterBar(params: Memo<OrderListParams>) -> impl IntoView {
                 </select>
             </label>
             <label class="field">
-                <span>{t!(i18n, orders.filters.paid_from)}</span>
+                <span>{tu_string!(i18n, orders.filters.paid_from)}</span>
                 <input
                     type="date"
                     name="from"
@@ -159,7 +159,7 @@ fn FilterBar(params: Memo<OrderListParams>) -> impl IntoView {
                 />
             </label>
             <label class="field">
-                <span>{t!(i18n, orders.filters.paid_to)}</span>
+                <span>{tu_string!(i18n, orders.filters.paid_to)}</span>
                 <input
                     type="date"
                     name="to"
@@ -169,7 +169,7 @@ fn FilterBar(params: Memo<OrderListParams>) -> impl IntoView {
                 />
             </label>
             <label class="field">
-                <span>{t!(i18n, orders.filters.sort)}</span>
+                <span>{tu_string!(i18n, orders.filters.sort)}</span>
                 <select
                     name="sort"
                     node_ref=sort_ref
@@ -190,10 +190,10 @@ fn FilterBar(params: Memo<OrderListParams>) -> impl IntoView {
             </label>
             <div class="filter-actions">
                 <button type="submit" class="button">
-                    {t!(i18n, orders.filters.search)}
+                    {tu_string!(i18n, orders.filters.search)}
                 </button>
                 <a href="/orders" class="button button-secondary">
-                    {t!(i18n, orders.filters.clear)}
+                    {tu_string!(i18n, orders.filters.clear)}
                 </a>
             </div>
         </form>
@@ -246,10 +246,10 @@ fn OrdersTable(page: OrderPage, params: OrderListParams) -> impl IntoView {
     if page.orders.is_empty() {
         return view! {
             <section class="panel empty" data-testid="no-orders">
-                <h2>{t!(i18n, orders.empty.title)}</h2>
-                <p>{t!(i18n, orders.empty.hint)}</p>
+                <h2>{tu_string!(i18n, orders.empty.title)}</h2>
+                <p>{tu_string!(i18n, orders.empty.hint)}</p>
                 <a href="/orders" class="button button-secondary">
-                    {t!(i18n, orders.empty.clear_filters)}
+                    {tu_string!(i18n, orders.empty.clear_filters)}
                 </a>
             </section>
         }
@@ -277,7 +277,7 @@ fn OrdersTable(page: OrderPage, params: OrderListParams) -> impl IntoView {
                         <div class="customer">{or_dash(o.customer_name)}</div>
                         <div class="subtle small">{or_dash(o.customer_phone_masked)}</div>
                     </td>
-                    <td class="item col-item">{or_dash(o.item_description)}</td>
+                    <td class="item col-item" translate="no">{or_dash(o.item_description)}</td>
                     <td class="num nowrap col-amount">{amount}</td>
                     <td class="col-status">
                         <StatusBadge status=o.status />
@@ -299,10 +299,10 @@ fn OrdersTable(page: OrderPage, params: OrderListParams) -> impl IntoView {
                                 SortOrder::PaidAsc,
                             )}
                         </th>
-                        <th>{t!(i18n, orders.table.partner_reference)}</th>
-                        <th>{t!(i18n, orders.table.dana_reference)}</th>
-                        <th>{t!(i18n, orders.table.customer)}</th>
-                        <th>{t!(i18n, orders.table.item)}</th>
+                        <th>{tu_string!(i18n, orders.table.partner_reference)}</th>
+                        <th>{tu_string!(i18n, orders.table.dana_reference)}</th>
+                        <th>{tu_string!(i18n, orders.table.customer)}</th>
+                        <th>{tu_string!(i18n, orders.table.item)}</th>
                         <th class="num">
                             {sort_heading(
                                 &params,
@@ -311,12 +311,12 @@ fn OrdersTable(page: OrderPage, params: OrderListParams) -> impl IntoView {
                                 SortOrder::AmountAsc,
                             )}
                         </th>
-                        <th>{t!(i18n, orders.table.status)}</th>
+                        <th>{tu_string!(i18n, orders.table.status)}</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
-            <nav class="pager" aria-label=move || t_string!(i18n, orders.pager.label)>
+            <nav class="pager" aria-label=tu_string!(i18n, orders.pager.label)>
                 <span class="subtle">
                     {move || if shown == 1 {
                         t_string!(i18n, orders.pager.single).to_string()
@@ -326,12 +326,12 @@ fn OrdersTable(page: OrderPage, params: OrderListParams) -> impl IntoView {
                 </span>
                 <div class="pager-links">
                     {match prev {
-                        Some(href) => view! { <a href=href rel="prev" class="button button-secondary">{t!(i18n, orders.pager.previous)}</a> }.into_any(),
-                        None => view! { <span class="button button-secondary disabled" aria-disabled="true">{t!(i18n, orders.pager.previous)}</span> }.into_any(),
+                        Some(href) => view! { <a href=href rel="prev" class="button button-secondary">{tu_string!(i18n, orders.pager.previous)}</a> }.into_any(),
+                        None => view! { <span class="button button-secondary disabled" aria-disabled="true">{tu_string!(i18n, orders.pager.previous)}</span> }.into_any(),
                     }}
                     {match next {
-                        Some(href) => view! { <a href=href rel="next" class="button button-secondary">{t!(i18n, orders.pager.next)}</a> }.into_any(),
-                        None => view! { <span class="button button-secondary disabled" aria-disabled="true">{t!(i18n, orders.pager.next)}</span> }.into_any(),
+                        Some(href) => view! { <a href=href rel="next" class="button button-secondary">{tu_string!(i18n, orders.pager.next)}</a> }.into_any(),
+                        None => view! { <span class="button button-secondary disabled" aria-disabled="true">{tu_string!(i18n, orders.pager.next)}</span> }.into_any(),
                     }}
                 </div>
             </nav>

@@ -156,12 +156,12 @@ pub fn PendingPage() -> impl IntoView {
             || actions.resolve.pending().get()
     };
     view! {
-        <Title text=move || t_string!(i18n, pending.page_title) />
+        <Title text=tu_string!(i18n, pending.page_title) />
         <div class="page-head">
             <div>
-                <h1>{t!(i18n, pending.heading)}</h1>
+                <h1>{tu_string!(i18n, pending.heading)}</h1>
                 <p class="subtle">
-                    {t!(i18n, pending.intro)}
+                    {tu_string!(i18n, pending.intro)}
                 </p>
             </div>
         </div>
@@ -183,9 +183,9 @@ pub fn PendingPage() -> impl IntoView {
         }}
         <form class="filters panel" method="get" action="/pending">
             <label class="field">
-                <span>{t!(i18n, pending.filter.state)}</span>
+                <span>{tu_string!(i18n, pending.filter.state)}</span>
                 <select name="state">
-                    <option value="">{t!(i18n, pending.filter.all_open)}</option>
+                    <option value="">{tu_string!(i18n, pending.filter.all_open)}</option>
                     {QueueState::ALL
                         .into_iter()
                         .map(|s| view! { <option value=s.as_str() selected=move || state.get() == s.as_str()>{move || s.label_in(i18n.get_locale())}</option> })
@@ -193,15 +193,15 @@ pub fn PendingPage() -> impl IntoView {
                 </select>
             </label>
             <label class="field">
-                <span>{t!(i18n, pending.filter.reference)}</span>
+                <span>{tu_string!(i18n, pending.filter.reference)}</span>
                 <input type="text" name="reference" maxlength="64" value=move || reference.get() />
             </label>
             <div class="filter-actions">
-                <button type="submit" class="button">{t!(i18n, pending.filter.submit)}</button>
-                <a href="/pending" class="button button-secondary">{t!(i18n, pending.filter.clear)}</a>
+                <button type="submit" class="button">{tu_string!(i18n, pending.filter.submit)}</button>
+                <a href="/pending" class="button button-secondary">{tu_string!(i18n, pending.filter.clear)}</a>
             </div>
         </form>
-        <Transition fallback=move || view! { <p class="loading">{t!(i18n, pending.loading_queue)}</p> }>
+        <Transition fallback=move || view! { <p class="loading">{tu_string!(i18n, pending.loading_queue)}</p> }>
             {move || Suspend::new(async move {
                 match queue.await {
                     Ok(queue) => view! { <QueueView queue actions busy=Signal::derive(busy) /> }.into_any(),
@@ -244,8 +244,8 @@ fn QueueView(queue: PendingQueue, actions: Actions, busy: Signal<bool>) -> impl 
         return view! {
             {summary}
             <section class="panel empty" data-testid="queue-empty">
-                <h2>{t!(i18n, pending.empty.title)}</h2>
-                <p class="subtle">{t!(i18n, pending.empty.text)}</p>
+                <h2>{tu_string!(i18n, pending.empty.title)}</h2>
+                <p class="subtle">{tu_string!(i18n, pending.empty.text)}</p>
             </section>
         }
         .into_any();
@@ -257,17 +257,17 @@ fn QueueView(queue: PendingQueue, actions: Actions, busy: Signal<bool>) -> impl 
         .collect_view();
     view! {
         {summary}
-        <section class="panel table-panel" tabindex="0" aria-label=move || t_string!(i18n, pending.heading)>
+        <section class="panel table-panel" tabindex="0" aria-label=tu_string!(i18n, pending.heading)>
             <table class="orders queue" data-testid="pending-table" data-live=move || live.get().then_some("true")>
                 <thead>
                     <tr>
-                        <th>{t!(i18n, pending.table.order)}</th>
-                        <th class="num">{t!(i18n, pending.table.amount)}</th>
-                        <th>{t!(i18n, pending.table.requested)}</th>
-                        <th class="num">{t!(i18n, pending.table.tries)}</th>
-                        <th>{t!(i18n, pending.table.last_answer)}</th>
-                        <th>{t!(i18n, pending.table.state)}</th>
-                        <th>{t!(i18n, pending.table.actions)}</th>
+                        <th>{tu_string!(i18n, pending.table.order)}</th>
+                        <th class="num">{tu_string!(i18n, pending.table.amount)}</th>
+                        <th>{tu_string!(i18n, pending.table.requested)}</th>
+                        <th class="num">{tu_string!(i18n, pending.table.tries)}</th>
+                        <th>{tu_string!(i18n, pending.table.last_answer)}</th>
+                        <th>{tu_string!(i18n, pending.table.state)}</th>
+                        <th>{tu_string!(i18n, pending.table.actions)}</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
@@ -315,14 +315,14 @@ fn QueueRow(item: PendingCancelView, actions: Actions, busy: Signal<bool>) -> im
                 })}
                 {status.map(|s| {
                     let meaning = match s.decision {
-                        StatusDecision::Cancelled => t!(i18n, pending.status_meaning.cancelled).into_any(),
-                        StatusDecision::StillPaid => t!(i18n, pending.status_meaning.still_paid).into_any(),
-                        StatusDecision::InProcess => t!(i18n, pending.status_meaning.in_process).into_any(),
+                        StatusDecision::Cancelled => tu_string!(i18n, pending.status_meaning.cancelled).into_any(),
+                        StatusDecision::StillPaid => tu_string!(i18n, pending.status_meaning.still_paid).into_any(),
+                        StatusDecision::InProcess => tu_string!(i18n, pending.status_meaning.in_process).into_any(),
                         StatusDecision::NeedsPerson => view! { <span lang="en">{s.meaning}</span> }.into_any(),
                     };
                     view! {
                         <div class="small status-line" title=move || s.explanation_in(i18n.get_locale())>
-                            {t!(i18n, pending.status_check)} " " <span class="mono">{s.code}</span> " " <span lang="en">{s.name}</span> " · " {meaning}
+                            {tu_string!(i18n, pending.status_check)} " " <span class="mono">{s.code}</span> " " <span lang="en">{s.name}</span> " · " {meaning}
                         </div>
                     }
                 })}
@@ -330,18 +330,18 @@ fn QueueRow(item: PendingCancelView, actions: Actions, busy: Signal<bool>) -> im
             <td class="state-cell">
                 <span class=format!("badge badge-{}", item.state.tone())>{move || queue_state.label_in(i18n.get_locale())}</span>
                 {item.next_attempt_display.map(|n| view! { <div class="subtle small next-try">{t!(i18n, pending.row.next_try, when = n)}</div> })}
-                {item.attention.map(|a| view! { <div class="attention small">{a}</div> })}
+                {item.attention.map(|a| view! { <div class="attention small" lang="en">{a}</div> })}
                 {item.approval.map(|a| view! { <div class="awaiting small" data-testid="pending-approval">{a}</div> })}
             </td>
             <td class="actions-cell">
                 <div class="row-actions">
                     <ActionForm action=actions.retry>
                         <input type="hidden" name="id" value=id_retry />
-                        <button type="submit" class="button button-small" disabled=move || busy.get()>{t!(i18n, pending.actions.retry_now)}</button>
+                        <button type="submit" class="button button-small" disabled=move || busy.get()>{tu_string!(i18n, pending.actions.retry_now)}</button>
                     </ActionForm>
                     <ActionForm action=actions.check>
                         <input type="hidden" name="id" value=id_check />
-                        <button type="submit" class="button button-small button-secondary" disabled=move || busy.get()>{t!(i18n, pending.actions.check_status)}</button>
+                        <button type="submit" class="button button-small button-secondary" disabled=move || busy.get()>{tu_string!(i18n, pending.actions.check_status)}</button>
                     </ActionForm>
                 </div>
                 <button
@@ -369,7 +369,7 @@ fn QueueRow(item: PendingCancelView, actions: Actions, busy: Signal<bool>) -> im
                                     prop:checked=move || actions.resolution.get() == "stop_retrying"
                                     on:change=move |_| actions.resolution.set("stop_retrying")
                                 />
-                                {t!(i18n, pending.resolve.stop_retrying_option)}
+                                {tu_string!(i18n, pending.resolve.stop_retrying_option)}
                             </label>
                         })}
                         <label class="radio">
@@ -380,7 +380,7 @@ fn QueueRow(item: PendingCancelView, actions: Actions, busy: Signal<bool>) -> im
                                 prop:checked=move || actions.resolution.get() == "cancelled"
                                 on:change=move |_| actions.resolution.set("cancelled")
                             />
-                            {t!(i18n, pending.resolve.confirmed_cancelled)}
+                            {tu_string!(i18n, pending.resolve.confirmed_cancelled)}
                         </label>
                         <label class="radio">
                             <input
@@ -390,21 +390,21 @@ fn QueueRow(item: PendingCancelView, actions: Actions, busy: Signal<bool>) -> im
                                 prop:checked=move || actions.resolution.get() == "not_cancelled"
                                 on:change=move |_| actions.resolution.set("not_cancelled")
                             />
-                            {t!(i18n, pending.resolve.not_cancelled)}
+                            {tu_string!(i18n, pending.resolve.not_cancelled)}
                         </label>
                         <label class="field">
-                            <span>{t!(i18n, pending.resolve.note_label)}</span>
+                            <span>{tu_string!(i18n, pending.resolve.note_label)}</span>
                             <textarea
                                 name="note"
                                 rows="2"
                                 maxlength="500"
-                                placeholder=move || t_string!(i18n, pending.resolve.note_placeholder)
+                                placeholder=tu_string!(i18n, pending.resolve.note_placeholder)
                                 prop:value=move || actions.note.get()
                                 on:input=move |ev| actions.note.set(event_target_value(&ev))
                             ></textarea>
                         </label>
                         {move || (actions.resolution.get() != "stop_retrying").then(|| view! {
-                            <p class="subtle small">{t!(i18n, pending.resolve.approval_hint)}</p>
+                            <p class="subtle small">{tu_string!(i18n, pending.resolve.approval_hint)}</p>
                         })}
                         {move || actions.resolve_error.get().map(|e| view! { <p class="form-error small" role="alert">{e}</p> })}
                         <button type="submit" class="button button-small" disabled=move || busy.get()>

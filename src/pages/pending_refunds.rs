@@ -60,27 +60,27 @@ pub fn PendingRefunds(reload: Signal<u64>) -> impl IntoView {
     };
     let busy = move || retry.pending().get() || resolve.pending().get();
     view! {
-        <h2 class="section-title">{t!(i18n, pending.refunds.heading)}</h2>
-        <p class="subtle">{t!(i18n, pending.refunds.intro)}</p>
+        <h2 class="section-title">{tu_string!(i18n, pending.refunds.heading)}</h2>
+        <p class="subtle">{tu_string!(i18n, pending.refunds.intro)}</p>
         {message}
-        <Transition fallback=move || view! { <p class="loading">{t!(i18n, pending.refunds.loading)}</p> }>
+        <Transition fallback=move || view! { <p class="loading">{tu_string!(i18n, pending.refunds.loading)}</p> }>
             {move || Suspend::new(async move {
                 match list.await {
                     Ok(items) if items.is_empty() => view! {
-                        <section class="panel empty" data-testid="refunds-empty"><p class="subtle">{t!(i18n, pending.refunds.empty)}</p></section>
+                        <section class="panel empty" data-testid="refunds-empty"><p class="subtle">{tu_string!(i18n, pending.refunds.empty)}</p></section>
                     }.into_any(),
                     Ok(items) => view! {
-                        <section class="panel table-panel" tabindex="0" aria-label=move || t_string!(i18n, pending.refunds.heading)>
+                        <section class="panel table-panel" tabindex="0" aria-label=tu_string!(i18n, pending.refunds.heading)>
                             <table class="orders queue" data-testid="pending-refunds">
                                 <thead>
                                     <tr>
-                                        <th>{t!(i18n, pending.table.order)}</th>
-                                        <th class="num">{t!(i18n, pending.table.refund)}</th>
-                                        <th>{t!(i18n, pending.table.requested)}</th>
-                                        <th class="num">{t!(i18n, pending.table.tries)}</th>
-                                        <th>{t!(i18n, pending.table.last_answer)}</th>
-                                        <th>{t!(i18n, pending.table.state)}</th>
-                                        <th>{t!(i18n, pending.table.actions)}</th>
+                                        <th>{tu_string!(i18n, pending.table.order)}</th>
+                                        <th class="num">{tu_string!(i18n, pending.table.refund)}</th>
+                                        <th>{tu_string!(i18n, pending.table.requested)}</th>
+                                        <th class="num">{tu_string!(i18n, pending.table.tries)}</th>
+                                        <th>{tu_string!(i18n, pending.table.last_answer)}</th>
+                                        <th>{tu_string!(i18n, pending.table.state)}</th>
+                                        <th>{tu_string!(i18n, pending.table.actions)}</th>
                                     </tr>
                                 </thead>
                                 <tbody>
@@ -140,13 +140,13 @@ fn RefundRow(
             <td class="state-cell">
                 <span class=format!("badge badge-{}", state_tone)>{state_label}</span>
                 {item.next_attempt_display.clone().map(|n| view! { <div class="subtle small next-try">{t!(i18n, pending.row.next_try, when = n)}</div> })}
-                {item.attention.clone().map(|a| view! { <div class="attention small">{a}</div> })}
+                {item.attention.clone().map(|a| view! { <div class="attention small" lang="en">{a}</div> })}
             </td>
             <td class="actions-cell">
                 <div class="row-actions">
                     <ActionForm action=retry>
                         <input type="hidden" name="id" value=id_retry />
-                        <button type="submit" class="button button-small" disabled=move || busy.get()>{t!(i18n, pending.actions.retry_now)}</button>
+                        <button type="submit" class="button button-small" disabled=move || busy.get()>{tu_string!(i18n, pending.actions.retry_now)}</button>
                     </ActionForm>
                 </div>
                 <button
@@ -154,25 +154,25 @@ fn RefundRow(
                     class="link-button resolve-toggle"
                     on:click=move |_| resolving.update(|r| *r = if *r == Some(id) { None } else { Some(id) })
                 >
-                    {t!(i18n, pending.actions.resolve_by_hand)}
+                    {tu_string!(i18n, pending.actions.resolve_by_hand)}
                 </button>
                 <div class:hidden=move || resolving.get() != Some(id)>
                     <ActionForm action=resolve attr:class="resolve-form">
                         <input type="hidden" name="id" value=id_resolve />
                         <label class="radio">
                             <input type="radio" name="resolution" value="refunded" checked />
-                            {t!(i18n, pending.refunds.confirmed_refunded)}
+                            {tu_string!(i18n, pending.refunds.confirmed_refunded)}
                         </label>
                         <label class="radio">
                             <input type="radio" name="resolution" value="not_refunded" />
-                            {t!(i18n, pending.refunds.not_refunded)}
+                            {tu_string!(i18n, pending.refunds.not_refunded)}
                         </label>
                         <label class="field">
-                            <span>{t!(i18n, pending.resolve.note_label)}</span>
-                            <textarea name="note" rows="2" maxlength="500" placeholder=move || t_string!(i18n, pending.refunds.note_placeholder)></textarea>
+                            <span>{tu_string!(i18n, pending.resolve.note_label)}</span>
+                            <textarea name="note" rows="2" maxlength="500" placeholder=tu_string!(i18n, pending.refunds.note_placeholder)></textarea>
                         </label>
-                        <p class="subtle small">{t!(i18n, pending.resolve.approval_hint)}</p>
-                        <button type="submit" class="button button-small" disabled=move || busy.get()>{t!(i18n, pending.resolve.ask_for_approval)}</button>
+                        <p class="subtle small">{tu_string!(i18n, pending.resolve.approval_hint)}</p>
+                        <button type="submit" class="button button-small" disabled=move || busy.get()>{tu_string!(i18n, pending.resolve.ask_for_approval)}</button>
                     </ActionForm>
                 </div>
             </td>

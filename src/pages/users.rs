@@ -119,21 +119,21 @@ pub fn UsersPage() -> impl IntoView {
         });
     }
     view! {
-        <Title text=move || t_string!(i18n, users.title) />
+        <Title text=tu_string!(i18n, users.title) />
         <div class="page-head">
             <div>
-                <h1>{t!(i18n, users.heading)}</h1>
-                <p class="subtle">{t!(i18n, users.intro)}</p>
+                <h1>{tu_string!(i18n, users.heading)}</h1>
+                <p class="subtle">{tu_string!(i18n, users.intro)}</p>
             </div>
         </div>
-        <Transition fallback=move || view! { <p class="loading">{t!(i18n, users.loading)}</p> }>
+        <Transition fallback=move || view! { <p class="loading">{tu_string!(i18n, users.loading)}</p> }>
             {move || Suspend::new(async move {
                 match staff.await {
                     Err(AppError::Forbidden) => view! {
                         <HttpStatus code=403 />
                         <section class="panel notice notice-error" role="alert" data-testid="admins-only">
-                            <h2>{t!(i18n, users.admins_only.heading)}</h2>
-                            <p>{t!(i18n, users.admins_only.body)}</p>
+                            <h2>{tu_string!(i18n, users.admins_only.heading)}</h2>
+                            <p>{tu_string!(i18n, users.admins_only.body)}</p>
                         </section>
                     }.into_any(),
                     Err(error) => view! { <ErrorPanel error /> }.into_any(),
@@ -149,7 +149,7 @@ pub fn UsersPage() -> impl IntoView {
                                             " "
                                             <code class="mono password" data-testid="password-value">{p.password}</code>
                                         </p>
-                                        <p class="small">{t!(i18n, users.first_password_note)}</p>
+                                        <p class="small">{tu_string!(i18n, users.first_password_note)}</p>
                                     </section>
                                 }.into_any()
                             }
@@ -172,21 +172,21 @@ fn AddForm(add: ServerAction<AddStaff>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <section class="panel">
-            <h2>{t!(i18n, users.add.heading)}</h2>
+            <h2>{tu_string!(i18n, users.add.heading)}</h2>
             <ActionForm action=add attr:class="filters" attr:data-testid="add-staff">
                 <label class="field field-grow">
-                    <span>{t!(i18n, users.add.email)}</span>
+                    <span>{tu_string!(i18n, users.add.email)}</span>
                     <input type="email" name="email" required maxlength="320" autocomplete="off" />
                 </label>
                 <label class="field">
-                    <span>{t!(i18n, users.add.role)}</span>
+                    <span>{tu_string!(i18n, users.add.role)}</span>
                     <select name="role">
                         {Role::ALL.into_iter().map(|r| view! { <option value=r.as_str()>{move || role_name(r, i18n.get_locale())}</option> }).collect_view()}
                     </select>
                 </label>
                 <div class="filter-actions">
                     <button type="submit" class="button" disabled=move || add.pending().get()>
-                        {t!(i18n, users.add.submit)}
+                        {tu_string!(i18n, users.add.submit)}
                     </button>
                 </div>
             </ActionForm>
@@ -231,7 +231,7 @@ fn StaffTable(members: Vec<StaffMember>, actions: Actions) -> impl IntoView {
                                 .map(|r| view! { <option value=r.as_str() selected=r == m.role>{move || role_name(r, i18n.get_locale())}</option> })
                                 .collect_view()}
                         </select>
-                        <button type="submit" class="button button-secondary button-small">{t!(i18n, users.buttons.change)}</button>
+                        <button type="submit" class="button button-secondary button-small">{tu_string!(i18n, users.buttons.change)}</button>
                     </ActionForm>
                 }
             };
@@ -240,7 +240,7 @@ fn StaffTable(members: Vec<StaffMember>, actions: Actions) -> impl IntoView {
                 view! {
                     <ActionForm action=actions.disable>
                         <input type="hidden" name="email" value=toggle_email />
-                        <button type="submit" class="button button-secondary button-small">{t!(i18n, users.buttons.disable)}</button>
+                        <button type="submit" class="button button-secondary button-small">{tu_string!(i18n, users.buttons.disable)}</button>
                     </ActionForm>
                 }
                 .into_any()
@@ -248,7 +248,7 @@ fn StaffTable(members: Vec<StaffMember>, actions: Actions) -> impl IntoView {
                 view! {
                     <ActionForm action=actions.enable>
                         <input type="hidden" name="email" value=toggle_email />
-                        <button type="submit" class="button button-secondary button-small">{t!(i18n, users.buttons.enable)}</button>
+                        <button type="submit" class="button button-secondary button-small">{tu_string!(i18n, users.buttons.enable)}</button>
                     </ActionForm>
                 }
                 .into_any()
@@ -266,11 +266,11 @@ fn StaffTable(members: Vec<StaffMember>, actions: Actions) -> impl IntoView {
                             {toggle}
                             <ActionForm action=actions.reset>
                                 <input type="hidden" name="email" value=reset_email />
-                                <button type="submit" class="button button-secondary button-small">{t!(i18n, users.buttons.reset_password)}</button>
+                                <button type="submit" class="button button-secondary button-small">{tu_string!(i18n, users.buttons.reset_password)}</button>
                             </ActionForm>
                             <ActionForm action=actions.end>
                                 <input type="hidden" name="email" value=end_email />
-                                <button type="submit" class="button button-secondary button-small" disabled=m.open_sessions == 0>{t!(i18n, users.buttons.end_sessions)}</button>
+                                <button type="submit" class="button button-secondary button-small" disabled=m.open_sessions == 0>{tu_string!(i18n, users.buttons.end_sessions)}</button>
                             </ActionForm>
                         </div>
                     </td>
@@ -279,16 +279,16 @@ fn StaffTable(members: Vec<StaffMember>, actions: Actions) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <section class="panel table-panel" tabindex="0" aria-label=move || t_string!(i18n, users.table.label)>
+        <section class="panel table-panel" tabindex="0" aria-label=tu_string!(i18n, users.table.label)>
             <table class="orders staff" data-testid="staff-table">
                 <thead>
                     <tr>
-                        <th>{t!(i18n, users.table.email)}</th>
-                        <th>{t!(i18n, users.table.role)}</th>
-                        <th>{t!(i18n, users.table.status)}</th>
-                        <th>{t!(i18n, users.table.last_sign_in)}</th>
-                        <th class="num">{t!(i18n, users.table.open_sessions)}</th>
-                        <th>{t!(i18n, users.table.actions)}</th>
+                        <th>{tu_string!(i18n, users.table.email)}</th>
+                        <th>{tu_string!(i18n, users.table.role)}</th>
+                        <th>{tu_string!(i18n, users.table.status)}</th>
+                        <th>{tu_string!(i18n, users.table.last_sign_in)}</th>
+                        <th class="num">{tu_string!(i18n, users.table.open_sessions)}</th>
+                        <th>{tu_string!(i18n, users.table.actions)}</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
