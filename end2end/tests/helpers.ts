@@ -2,6 +2,22 @@ import { expect, type Page } from '@playwright/test';
 
 export const PASSWORD = 'e2e-password-kopi-42';
 
+// Every page, as the look and language specs visit them (seeded orders: scripts/e2e-server.sh).
+export const PAGES: { name: string; path: string }[] = [
+  { name: 'orders', path: '/orders' },
+  { name: 'orders-filtered', path: '/orders?status=CANCEL_FAILED' },
+  { name: 'order', path: '/orders/4035705' },
+  { name: 'order-paid', path: '/orders/4045701' },
+  { name: 'pending', path: '/pending' },
+  { name: 'audit', path: '/audit' },
+  { name: 'codes', path: '/codes' },
+  { name: 'import', path: '/orders/import' },
+  { name: 'users', path: '/users' },
+  { name: 'approvals', path: '/approvals' },
+  { name: 'password', path: '/account/password' },
+  { name: 'not-found', path: '/orders/NO-SUCH-ORDER' },
+];
+
 // The browser app has taken over the server-rendered page (set by an Effect).
 export async function hydrated(page: Page) {
   await expect(page.locator('.app[data-hydrated="true"]')).toBeAttached();

@@ -1,25 +1,11 @@
 import { type Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { PASSWORD, hydrated } from './helpers';
+import { PAGES, PASSWORD, hydrated } from './helpers';
 
 // Bahasa Indonesia and English: the browser's Accept-Language picks the first page's language,
 // `<html lang>` says which it is, every page reads wholly in Indonesian, and the top bar's switch
 // is kept on the account. Screenshots of the Indonesian pages go to screenshots/language/.
 
-const PAGES: { name: string; path: string }[] = [
-  { name: 'orders', path: '/orders' },
-  { name: 'orders-filtered', path: '/orders?status=CANCEL_FAILED' },
-  { name: 'order', path: '/orders/4035705' },
-  { name: 'order-paid', path: '/orders/4045701' },
-  { name: 'pending', path: '/pending' },
-  { name: 'audit', path: '/audit' },
-  { name: 'codes', path: '/codes' },
-  { name: 'import', path: '/orders/import' },
-  { name: 'users', path: '/users' },
-  { name: 'approvals', path: '/approvals' },
-  { name: 'password', path: '/account/password' },
-  { name: 'not-found', path: '/orders/NO-SUCH-ORDER' },
-];
 
 // Words of English that Indonesian never uses. A visible string nobody translated (text, a
 // placeholder, an aria-label) almost always holds one of them. DANA's own words are

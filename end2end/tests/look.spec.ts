@@ -1,26 +1,12 @@
 import AxeBuilder from '@axe-core/playwright';
 import { type BrowserContext, type Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { PASSWORD, hydrated, signIn } from './helpers';
+import { PAGES, PASSWORD, hydrated, signIn } from './helpers';
 
 // How every page looks and reads: WCAG 2.2 A/AA (axe-core) in both themes, nothing wider than a
 // phone at 390 px, the theme switch, the phone menu, and a cancel done with the keyboard alone.
 // Screenshots of every page (light and dark, desktop and phone) go to screenshots/look/.
 
-const PAGES: { name: string; path: string }[] = [
-  { name: 'orders', path: '/orders' },
-  { name: 'orders-filtered', path: '/orders?status=CANCEL_FAILED' },
-  { name: 'order', path: '/orders/4035705' },
-  { name: 'order-paid', path: '/orders/4045701' },
-  { name: 'pending', path: '/pending' },
-  { name: 'audit', path: '/audit' },
-  { name: 'codes', path: '/codes' },
-  { name: 'import', path: '/orders/import' },
-  { name: 'users', path: '/users' },
-  { name: 'approvals', path: '/approvals' },
-  { name: 'password', path: '/account/password' },
-  { name: 'not-found', path: '/orders/NO-SUCH-ORDER' },
-];
 const THEMES = ['light', 'dark'] as const;
 const LANGUAGES = ['en', 'id'] as const;
 const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
@@ -63,6 +49,8 @@ for (const theme of THEMES) {
   }
 
   test(`no page is wider than a 390 px phone in the ${theme} theme`, async ({ browser }) => {
+    // Twelve pages, each checked by axe: more than the default 30 s on a busy 2-core machine.
+    test.setTimeout(90_000);
     // A context of its own (axe needs one); the fixture watches its pages for errors and panics.
     const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
     await chooseTheme(context, theme);
