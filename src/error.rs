@@ -78,7 +78,7 @@ impl AppError {
             AppError::InvalidInput { field, message } => td_string!(
                 locale,
                 errors.app.invalid_input,
-                field = field,
+                field = field_label(field, locale),
                 message = message
             )
             .to_string(),
@@ -105,6 +105,23 @@ impl AppError {
             }
         }
     }
+}
+
+/// A form field as staff read it on the page, in `locale` ("Alasan" for `reason`); a name that
+/// is not one of the forms' fields (a query parameter, a wire field) stays as sent.
+pub fn field_label(field: &str, locale: Locale) -> std::borrow::Cow<'_, str> {
+    let label = match field {
+        "reason" => td_string!(locale, labels.form_field.reason),
+        "note" => td_string!(locale, labels.form_field.note),
+        "amount" => td_string!(locale, labels.form_field.amount),
+        "email" => td_string!(locale, labels.form_field.email),
+        "password" => td_string!(locale, labels.form_field.password),
+        "role" => td_string!(locale, labels.form_field.role),
+        "language" => td_string!(locale, labels.form_field.language),
+        "resolution" => td_string!(locale, labels.form_field.resolution),
+        _ => return std::borrow::Cow::Borrowed(field),
+    };
+    std::borrow::Cow::Owned(label.to_string())
 }
 
 impl FromServerFnError for AppError {
@@ -339,5 +356,20 @@ mod tests {
         assert!(matches!(&err, AppError::InvalidInput { field, .. } if field == "id"));
         let err = AppError::from_server_fn_error(ServerFnErrorErr::Args("expected value".into()));
         assert!(matches!(&err, AppError::InvalidInput { field, .. } if field == "request"));
+    }
+
+    #[test]
+    fn a_form_field_is_named_as_staff_read_it_and_any_other_as_sent() {
+        let err = AppError::invalid("note", "a note is required");
+        assert_eq!(err.message_in(Locale::en), "Note: a note is required");
+        assert_eq!(
+            AppError::invalid("note", "catatan wajib diisi").message_in(Locale::id),
+            "Catatan: catatan wajib diisi"
+        );
+        // A query parameter keeps the name the address bar shows.
+        assert_eq!(
+            AppError::invalid("from", "not a date").message_in(Locale::id),
+            "from: not a date"
+        );
     }
 }

@@ -59,5 +59,6 @@ pub mod worker;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // Pages are lazy routes (`pages::routes`): hydration waits for the page's wasm file.
+    leptos::mount::hydrate_lazy(app::App);
 }

@@ -67,8 +67,8 @@ test('resolving by hand needs a note and a supervisor, and then settles the canc
   await row.getByLabel('Not cancelled: the order stays paid').check();
   await row.getByRole('button', { name: 'Ask for approval' }).click();
   const message = page.getByTestId('queue-message');
-  await expect(message).toContainText('note: a note is required');
-  await expect(row.getByRole('alert')).toContainText('note: a note is required');
+  await expect(message).toContainText('Note: a note is required');
+  await expect(row.getByRole('alert')).toContainText('Note: a note is required');
   await expect(row).toBeVisible();
 
   await row.getByLabel('Note (required): how was this confirmed?').fill('DANA support ticket 8812: payment still paid');

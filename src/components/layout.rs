@@ -23,8 +23,21 @@ pub fn role_label(role: Role, locale: Locale) -> &'static str {
     role.label_in(locale)
 }
 
+/// Whether the page in the frame is live in the browser; see [`mark_page_hydrated`].
+#[derive(Clone, Copy)]
+struct PageHydrated(RwSignal<bool>);
+
+/// Called by every page's route: once the page (a lazily loaded route, hydrated after the frame)
+/// runs in the browser, the frame gets `data-hydrated`, which end-to-end tests wait for before
+/// they press anything.
+pub fn mark_page_hydrated() {
+    if let Some(PageHydrated(hydrated)) = use_context() {
+        Effect::new(move |_| hydrated.set(true));
+    }
+}
+
 /// Top bar with navigation and the signed-in user, and the page area. `data-hydrated` appears
-/// once the browser app has taken over the server-rendered page (end-to-end tests wait for it).
+/// once the browser app has taken over the server-rendered page, the page included.
 ///
 /// Every resource of the frame is created here, unconditionally and before the page's own: the
 /// server and the browser must create resources in the same order, or the browser hydrates one
@@ -33,7 +46,7 @@ pub fn role_label(role: Role, locale: Locale) -> &'static str {
 pub fn AppLayout(children: Children) -> impl IntoView {
     let i18n = use_i18n();
     let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
+    provide_context(PageHydrated(hydrated));
     let location = use_location();
     // Browser-only ticks: 0 on the server and while hydrating, so both render the same markup.
     let tick = RwSignal::new(0u64);

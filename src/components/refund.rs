@@ -6,7 +6,6 @@ use leptos::prelude::*;
 use crate::api::refund::{OrderRefunds, RefundOrder};
 use crate::components::unknown::or_dash;
 use crate::dana::catalog::Outcome;
-use crate::error::AppError;
 use crate::i18n::*;
 use crate::money::Money;
 use crate::orders::model::OrderDetail;
@@ -19,13 +18,6 @@ fn rupiah_input(minor: i64) -> String {
         .unwrap_or_default();
     let text = display.trim_start_matches("Rp ");
     text.strip_suffix(",00").unwrap_or(text).to_string()
-}
-
-fn describe(err: &AppError) -> String {
-    match err {
-        AppError::InvalidInput { field, message } => format!("{field}: {message}"),
-        other => other.message_in(crate::language::current()),
-    }
 }
 
 /// Amount and reason, then a confirm step; `offer` opens it at once with a word on why (DANA
@@ -65,7 +57,7 @@ pub fn RefundPanel(
             .value()
             .get()
             .and_then(Result::err)
-            .map(|err| describe(&err))
+            .map(|err| err.message_in(crate::language::current()))
     };
     let after = move || {
         parsed()

@@ -19,13 +19,6 @@ struct Actions {
     reject: ServerAction<RejectRequest>,
 }
 
-fn say(err: AppError) -> String {
-    match err {
-        AppError::InvalidInput { field, message } => format!("{field}: {message}"),
-        other => other.message_in(crate::language::current()),
-    }
-}
-
 #[component]
 pub fn ApprovalsPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -47,7 +40,9 @@ pub fn ApprovalsPage() -> impl IntoView {
     for value in [actions.approve.value(), actions.reject.value()] {
         Effect::new(move |_| {
             if let Some(result) = value.get() {
-                message.set(Some(result.map_err(say)));
+                message.set(Some(
+                    result.map_err(|e| e.message_in(crate::language::current())),
+                ));
             }
         });
     }

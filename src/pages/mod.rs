@@ -11,4 +11,5 @@ pub mod order_detail;
 pub mod orders;
 pub mod pending;
 pub mod pending_refunds;
+pub mod routes;
 pub mod users;

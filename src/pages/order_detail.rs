@@ -140,10 +140,7 @@ fn CancelPanel(order: OrderDetail, cancel: ServerAction<CancelOrder>) -> impl In
             .value()
             .get()
             .and_then(Result::err)
-            .map(|err| match err {
-                AppError::InvalidInput { field, message } => format!("{field}: {message}"),
-                other => other.message_in(crate::language::current()),
-            })
+            .map(|err| err.message_in(crate::language::current()))
     };
     let count = move || reason.with(|r| r.chars().count());
     // Keyboard users land where the next step is: the reason box when the confirm step opens,

@@ -272,7 +272,7 @@ fn OrdersTable(page: OrderPage, params: OrderListParams) -> impl IntoView {
                             {o.partner_reference_no}
                         </a>
                     </td>
-                    <td class="mono subtle col-dana">{o.reference_no.unwrap_or_else(|| "—".into())}</td>
+                    <td class="mono subtle col-dana" data-label=tu_string!(i18n, orders.table.card_dana_reference)>{o.reference_no.unwrap_or_else(|| "—".into())}</td>
                     <td class="col-customer">
                         <div class="customer">{or_dash(o.customer_name)}</div>
                         <div class="subtle small">{or_dash(o.customer_phone_masked)}</div>

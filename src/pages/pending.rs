@@ -36,13 +36,6 @@ struct Actions {
     resolve_error: RwSignal<Option<String>>,
 }
 
-fn describe_error(err: &AppError) -> String {
-    match err {
-        AppError::InvalidInput { field, message } => format!("{field}: {message}"),
-        other => other.message_in(crate::language::current()),
-    }
-}
-
 /// Why the queue is loaded again: the page's own timer (background: it must not keep the
 /// session alive) or something the person did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,7 +119,9 @@ pub fn PendingPage() -> impl IntoView {
                     actions.note.set(String::new());
                     actions.resolve_error.set(None);
                 }
-                Err(err) => actions.resolve_error.set(Some(describe_error(err))),
+                Err(err) => actions
+                    .resolve_error
+                    .set(Some(err.message_in(crate::language::current()))),
             }
             last.set(Some(v));
             tick.update(|r| *r = r.by_person());
@@ -176,7 +171,7 @@ pub fn PendingPage() -> impl IntoView {
                 }.into_any(),
                 Err(err) => view! {
                     <div class="flash flash-failed" role="alert" data-testid="queue-message">
-                        {describe_error(&err)}
+                        {err.message_in(crate::language::current())}
                     </div>
                 }.into_any(),
             })

@@ -5,17 +5,9 @@ use leptos::prelude::*;
 
 use crate::api::refund::{PendingRefundView, ResolveRefund, RetryRefund, list_pending_refunds};
 use crate::dana::catalog;
-use crate::error::AppError;
 use crate::i18n::*;
 use crate::ids::RefundId;
 use crate::orders::model::order_path;
-
-fn describe(err: &AppError) -> String {
-    match err {
-        AppError::InvalidInput { field, message } => format!("{field}: {message}"),
-        other => other.message_in(crate::language::current()),
-    }
-}
 
 /// Open refunds, read again on `reload` (the page's timer) unless a resolve form is open, and
 /// after every action.
@@ -55,7 +47,7 @@ pub fn PendingRefunds(reload: Signal<u64>) -> impl IntoView {
         };
         latest.map(|r| match r {
             Ok(text) => view! { <div class="flash flash-pending" role="status" data-testid="refund-queue-message">{text}</div> }.into_any(),
-            Err(err) => view! { <div class="flash flash-failed" role="alert" data-testid="refund-queue-message">{describe(&err)}</div> }.into_any(),
+            Err(err) => view! { <div class="flash flash-failed" role="alert" data-testid="refund-queue-message">{err.message_in(crate::language::current())}</div> }.into_any(),
         })
     };
     let busy = move || retry.pending().get() || resolve.pending().get();
@@ -89,7 +81,7 @@ pub fn PendingRefunds(reload: Signal<u64>) -> impl IntoView {
                             </table>
                         </section>
                     }.into_any(),
-                    Err(err) => view! { <p class="form-error">{describe(&err)}</p> }.into_any(),
+                    Err(err) => view! { <p class="form-error">{err.message_in(crate::language::current())}</p> }.into_any(),
                 }
             })}
         </Transition>

@@ -34,13 +34,6 @@ struct Actions {
     end: ServerAction<EndStaffSessions>,
 }
 
-fn say(err: AppError) -> String {
-    match err {
-        AppError::InvalidInput { field, message } => format!("{field}: {message}"),
-        other => other.message_in(crate::language::current()),
-    }
-}
-
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -71,7 +64,9 @@ pub fn UsersPage() -> impl IntoView {
     let done = move |result: Option<Result<String, AppError>>| {
         if let Some(result) = result {
             password.set(None);
-            message.set(Some(result.map_err(say)));
+            message.set(Some(
+                result.map_err(|e| e.message_in(crate::language::current())),
+            ));
         }
     };
     // The language is read untracked: switching it must not re-run these effects (that would
@@ -114,7 +109,9 @@ pub fn UsersPage() -> impl IntoView {
         Effect::new(move |_| {
             if let Some(result) = made.get() {
                 message.set(None);
-                password.set(Some(result.map_err(say)));
+                password.set(Some(
+                    result.map_err(|e| e.message_in(crate::language::current())),
+                ));
             }
         });
     }
@@ -259,8 +256,8 @@ fn StaffTable(members: Vec<StaffMember>, actions: Actions) -> impl IntoView {
                     <td class="customer">{email.clone()}</td>
                     <td>{role_form}</td>
                     <td><span class=badge>{status}</span></td>
-                    <td class="nowrap">{last_sign_in}</td>
-                    <td class="num">{m.open_sessions}</td>
+                    <td class="nowrap" data-label=tu_string!(i18n, users.table.card_last_sign_in)>{last_sign_in}</td>
+                    <td class="num" data-suffix=tu_string!(i18n, users.table.card_open)>{m.open_sessions}</td>
                     <td>
                         <div class="row-actions staff-actions">
                             {toggle}
