@@ -23,7 +23,8 @@ ensure_wasm_target() {
 ensure_cargo_leptos() {
   if cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then return; fi
   log "installing cargo-leptos $CARGO_LEPTOS_VERSION (several minutes on 2 cores, once per machine)"
-  if cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked 2>/dev/null; then return; fi
+  if CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OPT_LEVEL=1 \
+    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked 2>/dev/null; then return; fi
   local src
   src=$(ls -d "$HOME"/.cargo/registry/src/*/cargo-leptos-"$CARGO_LEPTOS_VERSION" 2>/dev/null | head -n1)
   [ -n "$src" ] || { echo "cargo-leptos source was not unpacked; cannot install" >&2; exit 1; }

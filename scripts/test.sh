@@ -31,8 +31,9 @@ step "integration tests (PostgreSQL)" env CANCEL_DESK_TEST_ENGINE=postgres cargo
 if [[ -n ${CI:-} ]]; then rm -rf target/debug; fi
 step "release build" cargo leptos build --release --split
 # What a first visit to each page downloads in wasm, gzipped. The goal is 250 KB (issue #12); the
-# limit here is today's largest first visit, so the bundle can only shrink until it gets there.
-step "bundle size" env CANCEL_DESK_BUNDLE_LIMIT_BYTES=${CANCEL_DESK_BUNDLE_LIMIT_BYTES:-720000} \
+# limit here is today's largest first visit (the order page, 701,848 bytes) with 1 % to spare, so
+# the bundle can only shrink until it gets there.
+step "bundle size" env CANCEL_DESK_BUNDLE_LIMIT_BYTES=${CANCEL_DESK_BUNDLE_LIMIT_BYTES:-710000} \
   python3 scripts/bundle_size.py
 step "order intake API against its OpenAPI document (schemathesis, SQLite)" bash scripts/schemathesis.sh
 step "end-to-end (Playwright, Chromium, SQLite)" bash -c 'cd end2end && npx playwright test'

@@ -71,8 +71,8 @@ impl AppError {
         }
     }
 
-    /// What [`Display`](std::fmt::Display) says, in `locale`: the words a person reads (in
-    /// English word for word the same).
+    /// The words a person reads, in `locale`: what [`Display`](std::fmt::Display) says (the
+    /// CLI's and the logs' English), except that a form field is named as the page labels it.
     pub fn message_in(&self, locale: Locale) -> String {
         match self {
             AppError::InvalidInput { field, message } => td_string!(
