@@ -18,7 +18,8 @@ export const PAGES: { name: string; path: string }[] = [
   { name: 'not-found', path: '/orders/NO-SUCH-ORDER' },
 ];
 
-// The browser app has taken over the server-rendered page (set by an Effect).
+// The browser app has taken over the server-rendered page, the page's own lazily loaded code
+// included (set by the page's route: components/layout.rs `mark_page_hydrated`).
 export async function hydrated(page: Page) {
   await expect(page.locator('.app[data-hydrated="true"]')).toBeAttached();
 }
