@@ -119,6 +119,9 @@ pub fn field_label(field: &str, locale: Locale) -> std::borrow::Cow<'_, str> {
         "role" => td_string!(locale, labels.form_field.role),
         "language" => td_string!(locale, labels.form_field.language),
         "resolution" => td_string!(locale, labels.form_field.resolution),
+        "current_password" => td_string!(locale, users.password_page.current_password),
+        "new_password" => td_string!(locale, users.password_page.new_password),
+        "new_password_again" => td_string!(locale, users.password_page.new_password_again),
         _ => return std::borrow::Cow::Borrowed(field),
     };
     std::borrow::Cow::Owned(label.to_string())
@@ -365,6 +368,10 @@ mod tests {
         assert_eq!(
             AppError::invalid("note", "catatan wajib diisi").message_in(Locale::id),
             "Catatan: catatan wajib diisi"
+        );
+        assert_eq!(
+            AppError::invalid("current_password", "salah").message_in(Locale::id),
+            "Kata sandi saat ini: salah"
         );
         // A query parameter keeps the name the address bar shows.
         assert_eq!(

@@ -93,7 +93,11 @@ fn staff_routes(state: &AppState) -> Router<AppState> {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(
+            |state: axum::extract::State<AppState>, request: axum::extract::Request| {
+                crate::web::static_files::files_or_not_found(state, request, shell)
+            },
+        )
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::auth::guard::guard,

@@ -8,7 +8,6 @@ use leptos_router::hooks::use_query_map;
 use crate::api::auth::ChangePassword;
 use crate::auth::MIN_PASSWORD_CHARS as MIN_CHARS;
 use crate::components::layout::{Me, current_user};
-use crate::error::AppError;
 use crate::i18n::*;
 
 #[component]
@@ -27,21 +26,7 @@ pub fn PasswordPage() -> impl IntoView {
             .value()
             .get()
             .and_then(Result::err)
-            .map(|err| match err {
-                AppError::InvalidInput { field, message } => {
-                    let label = match field.as_str() {
-                        "current_password" => {
-                            t_string!(i18n, users.password_page.current_password)
-                        }
-                        "new_password_again" => {
-                            t_string!(i18n, users.password_page.new_password_again)
-                        }
-                        _ => t_string!(i18n, users.password_page.new_password),
-                    };
-                    format!("{label}: {message}")
-                }
-                other => other.message_in(crate::language::current()),
-            })
+            .map(|err| err.message_in(crate::language::current()))
     };
     view! {
         <Title text=tu_string!(i18n, users.password_page.title) />
