@@ -75,3 +75,59 @@ async fn not_found_page<IV: IntoView + 'static>(
     }
     response
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::http::{HeaderValue, header};
+    use leptos::prelude::{Owner, provide_context, use_context};
+    use leptos_axum::ResponseOptions;
+
+    fn get(path: &str) -> axum::http::request::Parts {
+        axum::http::Request::get(path)
+            .body(())
+            .unwrap()
+            .into_parts()
+            .0
+    }
+
+    /// A page's response options on the thread's current owner, as a page still rendering can
+    /// leave them: serving a file neither takes the page's headers nor wears them (leptos_axum's
+    /// file handler made a child owner here and took them).
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_file_leaves_the_headers_of_a_page_being_rendered_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("favicon.svg"), "<svg/>").unwrap();
+        let root = dir.path().to_str().unwrap();
+        let page = Owner::new();
+        page.set();
+        provide_context(ResponseOptions::default());
+        let page_options = use_context::<ResponseOptions>().unwrap();
+        page_options.insert_header(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'self'; script-src 'nonce-abc'"),
+        );
+        let file = super::site_file(root, &get("/favicon.svg"))
+            .await
+            .expect("the file is served");
+        // The premise: the page's owner was current the whole time, where a file handler that
+        // makes an owner would have found it.
+        assert!(Owner::current() == Some(page.clone()));
+        assert_eq!(file.status(), 200);
+        assert!(!file.headers().contains_key(header::CONTENT_SECURITY_POLICY));
+        assert!(
+            page_options
+                .0
+                .read()
+                .unwrap()
+                .headers
+                .contains_key(header::CONTENT_SECURITY_POLICY),
+            "the page keeps its policy"
+        );
+        assert!(
+            super::site_file(root, &get("/pkg/gone.wasm"))
+                .await
+                .is_none()
+        );
+        page.unset();
+    }
+}

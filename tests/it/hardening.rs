@@ -328,13 +328,11 @@ async fn pages_and_calls_carry_the_security_headers() {
     );
 }
 
-/// A page still rendering leaves its reactive owner current on the worker thread (the test
-/// runtime has one thread: the server's tasks run where this test sets it). A file served
-/// meanwhile must neither take that page's headers (its Content-Security-Policy) nor wear them:
-/// leptos_axum's file handler did both, and the page went out under `default-src 'none'`.
+/// The router's fallback (`web::static_files`): a file of the site root goes out with the
+/// non-page policy and the revalidated cache of static files; an address that is neither a file
+/// nor a page gets the not-found page, under a page policy with a nonce of its own.
 #[tokio::test]
-async fn a_file_served_while_a_page_renders_leaves_the_page_its_headers() {
-    use leptos::prelude::{Owner, provide_context, use_context};
+async fn the_fallback_serves_site_files_and_else_the_not_found_page() {
     let site = tempfile::tempdir().unwrap();
     std::fs::write(
         site.path().join("favicon.svg"),
@@ -343,15 +341,6 @@ async fn a_file_served_while_a_page_renders_leaves_the_page_its_headers() {
     .unwrap();
     let root = site.path().display().to_string();
     let app = TestApp::spawn_with(&[("CANCEL_DESK_SITE_ROOT", root.as_str())]).await;
-    let page = Owner::new();
-    page.set();
-    provide_context(leptos_axum::ResponseOptions::default());
-    let page_options = use_context::<leptos_axum::ResponseOptions>().unwrap();
-    let page_policy = "default-src 'self'; script-src 'self' 'nonce-pagenonce'";
-    page_options.insert_header(
-        http::header::CONTENT_SECURITY_POLICY,
-        http::HeaderValue::from_static(page_policy),
-    );
     let file = app
         .client
         .get(app.url("/favicon.svg"))
@@ -365,29 +354,17 @@ async fn a_file_served_while_a_page_renders_leaves_the_page_its_headers() {
     );
     assert_eq!(file.headers()["cache-control"], "public, no-cache");
     assert!(file.text().await.unwrap().starts_with("<svg"));
-    assert_eq!(
-        page_options.0.read().unwrap().headers[http::header::CONTENT_SECURITY_POLICY],
-        page_policy,
-        "the page keeps its policy"
-    );
-    // An address that is neither a file nor a page still gets the not-found page, with the page
-    // policy of its own response.
-    let missing = app
-        .client
-        .get(app.url("/pkg/gone.wasm"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(missing.status(), 404);
-    let csp = missing.headers()["content-security-policy"]
-        .to_str()
-        .unwrap()
-        .to_string();
-    assert!(
-        csp.contains("'nonce-") && !csp.contains("pagenonce"),
-        "{csp}"
-    );
-    page.unset();
+    // Bundle files are public; other addresses need a session.
+    app.login_as(Role::Finance).await;
+    for path in ["/pkg/gone.wasm", "/no/such/page"] {
+        let missing = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(missing.status(), 404, "{path}");
+        let csp = missing.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(csp.contains("script-src 'self' 'nonce-"), "{path}: {csp}");
+    }
 }
 
 #[tokio::test]
