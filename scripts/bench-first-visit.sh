@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The first-visit bench (end2end/bench/first-visit.mjs) against the release build on a fresh
-# seeded database: build with `cargo leptos build --release --split` first.
+# seeded database: build with `cargo leptos build --release --split --precompress` first.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PORT=${BENCH_PORT:-3137}

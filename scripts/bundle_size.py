@@ -4,7 +4,8 @@
 Reads the release site `cargo leptos build --release --split` wrote (target/site/pkg): the main
 module, and per page the split modules the wasm-split manifest names for its route. A first
 visit fetches the main module and its page's modules; the check fails when any page's total,
-gzipped (level 9), is above the limit (CANCEL_DESK_BUNDLE_LIMIT_BYTES, default 250 KB).
+gzipped (level 9), is above the limit (CANCEL_DESK_BUNDLE_LIMIT_BYTES, default 250 KB). With
+`--precompress` it also prints the brotli copies' total, what a browser gets over HTTPS.
 """
 
 import glob
@@ -34,6 +35,12 @@ def gz(path, cache={}):
     return cache[path]
 
 
+def brotli(paths):
+    """The brotli copies' total (`--precompress` writes `<file>.br`), or None without them."""
+    sizes = [os.path.getsize(p + ".br") for p in paths if os.path.exists(p + ".br")]
+    return sum(sizes) if len(sizes) == len(paths) else None
+
+
 def main():
     main_wasm = one("cancel-desk.*.wasm")
     manifest = json.load(open(one("__wasm_split_manifest.*.json")))
@@ -52,7 +59,9 @@ def main():
         worst = max(worst, total)
         name = split.split("_route_view")[0].strip("_")
         flag = "  over" if total > LIMIT else ""
-        print(f"{name:<28} {len(paths):>5} {raw:>11,} {zipped:>11,}  {total:>11,}{flag}")
+        br = brotli([main_wasm] + paths)
+        br = f"  (brotli {br:,})" if br is not None else ""
+        print(f"{name:<28} {len(paths):>5} {raw:>11,} {zipped:>11,}  {total:>11,}{br}{flag}")
     print(f"largest first visit: {worst:,} bytes gzipped; limit {LIMIT:,}")
     if worst > LIMIT:
         sys.exit(f"bundle size: a first visit downloads {worst:,} bytes of gzipped wasm, "

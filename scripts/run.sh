@@ -9,5 +9,5 @@ ensure_wasm_target
 ensure_cargo_leptos
 ensure_wasm_bindgen
 ensure_node_modules   # binaryen's wasm-opt for the release build
-cargo leptos build --release --split
+cargo leptos build --release --split --precompress
 exec target/release/cancel-desk serve --demo "$@"

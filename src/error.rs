@@ -107,24 +107,41 @@ impl AppError {
     }
 }
 
-/// A form field as staff read it on the page, in `locale` ("Alasan" for `reason`); a name that
-/// is not one of the forms' fields (a query parameter, a wire field) stays as sent.
+/// A field as staff read it on the page, in `locale`: a form's field by its label ("Alasan" for
+/// `reason`), a list's filter by its label and the parameter the address bar shows ("Dari
+/// (from)"); any other name (a wire field) stays as sent.
 pub fn field_label(field: &str, locale: Locale) -> std::borrow::Cow<'_, str> {
-    let label = match field {
-        "reason" => td_string!(locale, labels.form_field.reason),
-        "note" => td_string!(locale, labels.form_field.note),
-        "amount" => td_string!(locale, labels.form_field.amount),
-        "email" => td_string!(locale, labels.form_field.email),
-        "password" => td_string!(locale, labels.form_field.password),
-        "role" => td_string!(locale, labels.form_field.role),
-        "language" => td_string!(locale, labels.form_field.language),
-        "resolution" => td_string!(locale, labels.form_field.resolution),
-        "current_password" => td_string!(locale, users.password_page.current_password),
-        "new_password" => td_string!(locale, users.password_page.new_password),
-        "new_password_again" => td_string!(locale, users.password_page.new_password_again),
+    let form = match field {
+        "reason" => Some(td_string!(locale, labels.form_field.reason)),
+        "note" => Some(td_string!(locale, labels.form_field.note)),
+        "amount" => Some(td_string!(locale, labels.form_field.amount)),
+        "email" => Some(td_string!(locale, labels.form_field.email)),
+        "password" => Some(td_string!(locale, labels.form_field.password)),
+        "role" => Some(td_string!(locale, labels.form_field.role)),
+        "language" => Some(td_string!(locale, labels.form_field.language)),
+        "resolution" => Some(td_string!(locale, labels.form_field.resolution)),
+        "current_password" => Some(td_string!(locale, users.password_page.current_password)),
+        "new_password" => Some(td_string!(locale, users.password_page.new_password)),
+        "new_password_again" => Some(td_string!(locale, users.password_page.new_password_again)),
+        "upload" => Some(td_string!(locale, labels.form_field.upload)),
+        _ => None,
+    };
+    if let Some(label) = form {
+        return std::borrow::Cow::Owned(label.to_string());
+    }
+    let filter = match field {
+        "q" => td_string!(locale, orders.filters.search),
+        "status" => td_string!(locale, orders.filters.status),
+        "sort" => td_string!(locale, orders.filters.sort),
+        "from" => td_string!(locale, audit.filters.from),
+        "to" => td_string!(locale, audit.filters.to),
+        "outcome" => td_string!(locale, audit.filters.outcome),
+        "state" => td_string!(locale, pending.filter.state),
+        "reference" | "partner_reference_no" => td_string!(locale, audit.filters.order),
+        "after" | "before" => td_string!(locale, labels.form_field.page),
         _ => return std::borrow::Cow::Borrowed(field),
     };
-    std::borrow::Cow::Owned(label.to_string())
+    std::borrow::Cow::Owned(format!("{filter} ({field})"))
 }
 
 impl FromServerFnError for AppError {
@@ -373,10 +390,19 @@ mod tests {
             AppError::invalid("current_password", "salah").message_in(Locale::id),
             "Kata sandi saat ini: salah"
         );
-        // A query parameter keeps the name the address bar shows.
+        // A filter is named by its label and the parameter the address bar shows.
         assert_eq!(
-            AppError::invalid("from", "not a date").message_in(Locale::id),
-            "from: not a date"
+            AppError::invalid("from", "bukan tanggal").message_in(Locale::id),
+            "Dari (from): bukan tanggal"
+        );
+        assert_eq!(
+            AppError::invalid("status", "unknown").message_in(Locale::en),
+            "Status (status): unknown"
+        );
+        // Anything else (a wire field) as sent.
+        assert_eq!(
+            AppError::invalid("partnerReferenceNo", "too long").message_in(Locale::en),
+            "partnerReferenceNo: too long"
         );
     }
 }

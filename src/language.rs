@@ -92,6 +92,15 @@ pub fn init_context() -> leptos_i18n::I18nContext<Locale> {
     })
 }
 
+/// A text and the language it is in, for the `lang` attribute of what shows it: our own words
+/// come in the reader's language, text stored before they could (older notes) in English.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Worded {
+    pub text: String,
+    /// `en` or `id`.
+    pub lang: String,
+}
+
 /// A saved choice as stored on the account (`en`, `id`).
 pub fn parse(value: &str) -> Option<Locale> {
     match value {

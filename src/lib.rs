@@ -27,6 +27,8 @@ pub mod refund;
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 #[cfg(feature = "ssr")]
+pub mod attention;
+#[cfg(feature = "ssr")]
 pub mod cli;
 #[cfg(feature = "ssr")]
 pub mod clock;

@@ -12,7 +12,10 @@ async fn history_of(
     let order = crate::db::orders::find_by_partner_reference(&state.pool, reference)
         .await?
         .ok_or_else(|| AppError::order_not_found(reference))?;
-    Ok(crate::cancel::history::for_order(&state.pool, order.id).await?)
+    Ok(
+        crate::cancel::history::for_order(&state.pool, order.id, crate::language::current())
+            .await?,
+    )
 }
 
 /// Cancels a paid order at DANA (finance and admin only). At or above the approval threshold the

@@ -48,6 +48,37 @@ pub(crate) fn accepted() {
     }
 }
 
+/// Settlings by hand of `kind` waiting for a second person, in words ("… waits for approval,
+/// asked by …"), by the id of the cancel or refund they settle.
+#[cfg(feature = "ssr")]
+pub(crate) async fn waiting_settlings(
+    app: &crate::state::AppState,
+    kind: crate::approval::model::ApprovalKind,
+    now: crate::time::Timestamp,
+    locale: crate::i18n::Locale,
+) -> Result<std::collections::HashMap<i64, String>, crate::error::AppError> {
+    let mut conn = app.pool.acquire().await?;
+    Ok(crate::db::approvals::waiting(&mut conn, 1_000)
+        .await?
+        .into_iter()
+        .filter(|a| a.kind == kind.as_str() && a.expires_at > now)
+        .filter_map(|a| {
+            let what = crate::approval::model::resolution_label(
+                a.resolution.as_deref().unwrap_or_default(),
+                locale,
+            );
+            let line = crate::i18n::td_string!(
+                locale,
+                errors.notice.settling_waits,
+                what = &what,
+                who = &a.requested_by
+            )
+            .to_string();
+            a.target_id.map(|id| (id, line))
+        })
+        .collect())
+}
+
 /// When the next automatic attempt is due, in `locale` ("… (due now)", "… (in 5 min)").
 #[cfg(feature = "ssr")]
 pub(crate) fn next_attempt_in(

@@ -50,29 +50,13 @@ pub async fn list_pending(
     }
     let now = app.clock.now(&app.pool).await?;
     let rows = crate::db::cancels::open_requests(&app.pool, 1_000).await?;
-    // Settlings by hand waiting for a second person, by the cancel they settle.
-    let waiting: std::collections::HashMap<i64, String> = {
-        let mut conn = app.pool.acquire().await?;
-        crate::db::approvals::waiting(&mut conn, 1_000)
-            .await?
-            .into_iter()
-            .filter(|a| a.kind == "resolve_cancel" && a.expires_at > now)
-            .filter_map(|a| {
-                let what = crate::approval::model::resolution_label(
-                    a.resolution.as_deref().unwrap_or_default(),
-                    locale,
-                );
-                let line = crate::i18n::td_string!(
-                    locale,
-                    errors.notice.settling_waits,
-                    what = &what,
-                    who = &a.requested_by
-                )
-                .to_string();
-                a.target_id.map(|id| (id, line))
-            })
-            .collect()
-    };
+    let waiting = super::waiting_settlings(
+        &app,
+        crate::approval::model::ApprovalKind::ResolveCancel,
+        now,
+        locale,
+    )
+    .await?;
     let mut counts = QueueCounts::default();
     let mut items: Vec<PendingCancelView> = rows
         .into_iter()
@@ -111,7 +95,7 @@ pub async fn list_pending(
                 last_code: r.last_code,
                 last_status: r.last_status,
                 state,
-                attention: r.attention,
+                attention: r.attention.map(|a| crate::attention::read(&a, locale)),
                 next_attempt_display,
                 approval: waiting.get(&r.id.get()).cloned(),
             }
@@ -179,7 +163,9 @@ pub async fn retry_pending(id: CancelRequestId) -> Result<QueueActionResult, App
             .to_string(),
             "pending",
         ),
-        WorkOutcome::Queued(Queued::NeedsAttention(why)) => (why, "failed"),
+        WorkOutcome::Queued(Queued::NeedsAttention(why)) => {
+            (crate::attention::read(&why, locale).text, "failed")
+        }
         WorkOutcome::LeaseLost | WorkOutcome::NotOpen => (
             crate::i18n::td_string!(locale, errors.notice.cancel_taken).to_string(),
             "pending",

@@ -40,8 +40,11 @@ pub struct PendingRefundView {
     /// The refund catalog row of the last attempt.
     pub last_code: Option<String>,
     /// Why a person must look (retrying stopped).
-    pub attention: Option<String>,
+    pub attention: Option<crate::language::Worded>,
     pub next_attempt_display: Option<String>,
+    /// A settling by hand asked for and waiting for a second person, in words.
+    #[serde(default)]
+    pub approval: Option<String>,
 }
 
 #[cfg(feature = "ssr")]
@@ -54,7 +57,8 @@ async fn history_of(
         .ok_or_else(|| AppError::order_not_found(reference))?;
     Ok(OrderRefunds {
         order_status: OrderStatus::parse(&order.status).ok_or(AppError::Internal)?,
-        refunds: crate::refund::history::for_order(&state.pool, &order).await?,
+        refunds: crate::refund::history::for_order(&state.pool, &order, crate::language::current())
+            .await?,
         totals: crate::refund::history::totals(&state.pool, &order).await?,
     })
 }
@@ -187,6 +191,13 @@ pub async fn list_pending_refunds() -> Result<Vec<PendingRefundView>, AppError> 
     let locale = crate::language::current();
     let (state, _) = super::require(crate::auth::role::Permission::ViewPendingQueue).await?;
     let now = state.clock.now(&state.pool).await?;
+    let waiting = super::waiting_settlings(
+        &state,
+        crate::approval::model::ApprovalKind::ResolveRefund,
+        now,
+        locale,
+    )
+    .await?;
     let mut items = Vec::new();
     for r in crate::db::refunds::open(&state.pool, 1_000).await? {
         let attempts = crate::db::refunds::attempts(&state.pool, r.id).await?.len() as i64;
@@ -206,8 +217,9 @@ pub async fn list_pending_refunds() -> Result<Vec<PendingRefundView>, AppError> 
             age_display: crate::time::display_duration(now.seconds_since(r.created_at), locale),
             attempts,
             last_code: r.last_code,
-            attention: r.attention,
+            attention: r.attention.map(|a| crate::attention::read(&a, locale)),
             next_attempt_display,
+            approval: waiting.get(&r.id.get()).cloned(),
         });
     }
     items.sort_by_key(|v| v.attention.is_none());

@@ -16,6 +16,7 @@ use crate::cancel::service::{CancelError, CancelOutcome, CancelService, check_re
 use crate::cancel::staff::{Resolution as CancelResolution, check_note};
 use crate::clock::Clock;
 use crate::db::{self, Connection, approvals::ApprovalRow};
+use crate::i18n::{Locale, td_string};
 use crate::ids::{ApprovalId, CancelRequestId, RefundId};
 use crate::money::Money;
 use crate::orders::model::{OrderStatus, display_amount};
@@ -27,12 +28,38 @@ use crate::time::{self, Timestamp};
 /// The actor of what the approvals service does on its own (expiry, closing a moot request).
 const SYSTEM: &str = "system:approvals";
 
-/// Why the service closed a request itself.
+/// Why the service closed a request itself, stored in English (as the audit trail records it)
+/// and shown in the reader's language.
 const MOOT: &str =
     "Settled before approval (by DANA's answer or a status check): nothing to settle by hand.";
 const CHANGED: &str = "The order changed before approval, so this can no longer be done.";
 const REQUESTER_GONE: &str =
     "The person who asked is disabled or their role no longer allows this.";
+
+/// A note's words in a language.
+type Words = fn(Locale) -> &'static str;
+
+/// A stored system note and its words in each language.
+const SYSTEM_NOTES: [(&str, Words); 3] = [
+    (MOOT, |l| td_string!(l, approvals.system_note.moot)),
+    (CHANGED, |l| td_string!(l, approvals.system_note.changed)),
+    (REQUESTER_GONE, |l| {
+        td_string!(l, approvals.system_note.requester_gone)
+    }),
+];
+
+/// A decision's note as `locale` reads it: a person's note as they wrote it, the service's own
+/// in `locale`.
+fn decision_note_in(row: &ApprovalRow, locale: Locale) -> Option<String> {
+    let note = row.decision_note.as_deref()?;
+    let system = row.decided_by.as_deref() == Some(SYSTEM);
+    Some(
+        SYSTEM_NOTES
+            .iter()
+            .find(|(stored, _)| system && *stored == note)
+            .map_or_else(|| note.to_string(), |(_, words)| words(locale).to_string()),
+    )
+}
 
 /// The most waiting or decided requests a list shows.
 const LIST_LIMIT: i64 = 200;
@@ -628,6 +655,7 @@ fn view(row: &ApprovalRow, now: Timestamp, viewer: &str) -> ApprovalView {
         state = ApprovalState::Expired;
     }
     let resolution = row.resolution.as_deref().map(|r| r.replace('_', " "));
+    let locale = crate::language::current();
     ApprovalView {
         id: row.id,
         kind: ApprovalKind::parse(&row.kind).unwrap_or(ApprovalKind::Cancel),
@@ -640,14 +668,17 @@ fn view(row: &ApprovalRow, now: Timestamp, viewer: &str) -> ApprovalView {
         resolution,
         requested_by: row.requested_by.clone(),
         requested_at_display: time::display_wib(row.requested_at),
-        age_display: time::display_duration(
-            now.seconds_since(row.requested_at),
-            crate::language::current(),
-        ),
+        age_display: time::display_duration(now.seconds_since(row.requested_at), locale),
         expires_at_display: time::display_wib(row.expires_at),
-        decided_by: row.decided_by.clone(),
+        decided_by: row.decided_by.as_deref().map(|by| {
+            if by == SYSTEM {
+                td_string!(locale, approvals.system_actor).to_string()
+            } else {
+                by.to_string()
+            }
+        }),
         decided_at_display: row.decided_at.map(time::display_wib),
-        decision_note: row.decision_note.clone(),
+        decision_note: decision_note_in(row, locale),
         mine: row.requested_by.eq_ignore_ascii_case(viewer),
     }
 }

@@ -11,6 +11,7 @@ use super::service::{
     AttemptSummary, CancelError, CancelService, Conclusion, OpenCancel, Queued, WorkOutcome,
     total_timeout_limit,
 };
+use crate::attention::Attention;
 use crate::audit::{self, NewEvent};
 use crate::dana::catalog::{self, CatalogEntry, Outcome};
 use crate::dana::client::{AnswerBody, Attempt, AttemptResult, CancelAttempt, SignedRequest};
@@ -29,7 +30,7 @@ pub(super) struct Context<'a> {
     /// Attempts the cancel has had: the backoff grows with them.
     pub tries: usize,
     /// For a hold on a status check: what DANA's status (or refusal) means.
-    pub status_note: Option<String>,
+    pub status_note: Option<Attention>,
     pub now: Timestamp,
 }
 
@@ -275,7 +276,7 @@ impl CancelService {
                     .await
             }
             Effect::Hold(hold) => {
-                let why = self.hold_text(hold, cx);
+                let why = self.hold_note(hold, cx).stored();
                 self.queue(conn, open, state, cx.now, Some(&why), cx).await
             }
             effect @ (Effect::Send | Effect::AskStatus | Effect::MarkUnknown) => {
@@ -297,25 +298,19 @@ impl CancelService {
         Ok(conclusion.into())
     }
 
-    /// What a person reads on `/pending` about a held cancel.
-    fn hold_text(&self, hold: Hold, cx: &Context<'_>) -> String {
-        let limit = total_timeout_limit();
-        let tries = cx.tries;
+    /// Why a held cancel needs a person, as `/pending` and the order page show it.
+    fn hold_note(&self, hold: Hold, cx: &Context<'_>) -> Attention {
+        let (tries, limit) = (cx.tries, total_timeout_limit());
         match hold {
-            Hold::NoAnswerLimit => format!(
-                "DANA gave no usable answer to {tries} attempts in all, so Cancel Desk stopped sending (DANA's rule: at most {limit} attempts). Check the status with DANA; if DANA support confirms the outcome, resolve it with a note."
-            ),
-            Hold::NoAnswerLimitStillPaid => format!(
-                "DANA gave no usable answer to {tries} attempts in all and says the payment is still paid, so Cancel Desk stopped sending (DANA's rule: at most {limit} attempts). Resolve it with a note once DANA support confirms, or cancel the order again later."
-            ),
-            Hold::TooOld => format!(
-                "Still pending after {} minutes; Cancel Desk stopped retrying. Check the status with DANA, retry now, or resolve it with a note.",
-                self.policy.max_age_seconds / 60
-            ),
+            Hold::NoAnswerLimit => Attention::CancelNoAnswerLimit { tries, limit },
+            Hold::NoAnswerLimitStillPaid => Attention::CancelNoAnswerStillPaid { tries, limit },
+            Hold::TooOld => Attention::CancelTooOld {
+                minutes: self.policy.max_age_seconds / 60,
+            },
             Hold::StatusNeedsPerson | Hold::QueryRefused => cx
                 .status_note
                 .clone()
-                .unwrap_or_else(|| "DANA's status check needs a person to look.".into()),
+                .unwrap_or(Attention::StatusCheckNeedsPerson),
         }
     }
 
@@ -349,7 +344,7 @@ impl CancelService {
             details: json!({
                 "cancel_request": open.request_id,
                 "next_attempt_at": attention.is_none().then(|| crate::time::display_wib(next)),
-                "needs_attention": attention,
+                "needs_attention": attention.map(crate::attention::english),
                 "schedule": if periodic { "periodic" } else { "backoff" },
             }),
         };

@@ -5,10 +5,11 @@ use crate::db::{self, cancels};
 use crate::ids::OrderId;
 use crate::time::display_wib;
 
-/// Every cancel of the order, newest first, with its attempts in order.
+/// Every cancel of the order, newest first, with its attempts in order; notes in `locale`.
 pub async fn for_order(
     pool: &db::Pool,
     order_id: OrderId,
+    locale: crate::i18n::Locale,
 ) -> Result<Vec<CancelRequestView>, sqlx::Error> {
     let mut views = Vec::new();
     for request in cancels::requests_for_order(pool, order_id)
@@ -43,7 +44,10 @@ pub async fn for_order(
                 .next_attempt_at
                 .filter(|_| open && request.attention.is_none())
                 .map(display_wib),
-            attention: request.attention.filter(|_| open),
+            attention: request
+                .attention
+                .filter(|_| open)
+                .map(|a| crate::attention::read(&a, locale)),
             last_status: request.last_status,
             resolved_by: request.resolved_by,
             resolution_note: request.resolution_note,

@@ -38,7 +38,7 @@ pub struct CancelRequestView {
     /// While pending: when Cancel Desk tries again (WIB).
     pub next_attempt_display: Option<String>,
     /// While pending: why a person must look (retrying has stopped).
-    pub attention: Option<String>,
+    pub attention: Option<crate::language::Worded>,
     /// DANA's latest transaction status from Query Payment (00, 01, 02, 05, 07).
     pub last_status: Option<String>,
     /// Settled by hand: who, and their note.
@@ -184,7 +184,8 @@ pub struct PendingCancelView {
     /// DANA's latest transaction status from Query Payment, if asked.
     pub last_status: Option<String>,
     pub state: QueueState,
-    pub attention: Option<String>,
+    /// Why a person must look (retrying stopped).
+    pub attention: Option<crate::language::Worded>,
     pub next_attempt_display: Option<String>,
     /// A settling by hand asked for and waiting for a second person, in words.
     #[serde(default)]

@@ -9,6 +9,7 @@ use super::effects::Tally;
 use super::machine::{self, Event, Finding, Limits};
 use super::model::RequestState;
 use super::service::{CancelError, CancelService, OpenCancel};
+use crate::attention::Attention;
 use crate::audit::{self, NewEvent};
 use crate::dana::catalog::{self, StatusDecision, TransactionStatus};
 use crate::dana::client::{QueryResult, StatusQuery};
@@ -35,31 +36,20 @@ impl StatusAnswer {
     }
 
     /// For a hold: what the status (or the refused check) means for staff.
-    pub fn note(&self) -> Option<String> {
+    pub fn note(&self) -> Option<Attention> {
         match self.finding {
-            Finding::NeedsPerson if self.contradicts_status() => Some(format!(
-                "DANA's status says the payment is still paid, but its details say it was cancelled{}{}. Ask DANA which is true, then resolve by hand.",
-                self.details
-                    .cancelled_time
-                    .as_deref()
-                    .map(|t| format!(" at {t}"))
-                    .unwrap_or_default(),
-                self.details
-                    .void_amount
-                    .as_deref()
-                    .map(|v| format!(" (void amount {v})"))
-                    .unwrap_or_default(),
-            )),
-            Finding::NeedsPerson => self.status.map(|s| s.explanation().to_string()),
-            Finding::QueryRefused => {
-                let entry = self.query.entry();
-                Some(format!(
-                    "DANA refused the status check ({} {}): {}",
-                    entry.code,
-                    entry.message,
-                    entry.explanation()
-                ))
+            Finding::NeedsPerson if self.contradicts_status() => {
+                Some(Attention::StatusContradicts {
+                    cancelled_at: self.details.cancelled_time.clone(),
+                    void_amount: self.details.void_amount.clone(),
+                })
             }
+            Finding::NeedsPerson => self.status.map(|s| Attention::Status {
+                code: s.code.to_string(),
+            }),
+            Finding::QueryRefused => Some(Attention::StatusCheckRefused {
+                code: self.query.entry().code.to_string(),
+            }),
             _ => None,
         }
     }

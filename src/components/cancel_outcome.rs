@@ -78,7 +78,7 @@ pub fn CancelOutcome(request: CancelRequestView) -> impl IntoView {
                 </p>
             })}
             {request.attention.clone().map(|a| view! {
-                <p class="outcome-next"><strong>{tu_string!(i18n, order.needs_person)}</strong><span lang="en">{a}</span></p>
+                <p class="outcome-next"><strong>{tu_string!(i18n, order.needs_person)}</strong><span lang=a.lang>{a.text}</span></p>
             })}
             {request.resolution_note.clone().map(|note| view! {
                 <p class="outcome-next">

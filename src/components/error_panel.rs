@@ -12,7 +12,7 @@ fn panel_text(error: &AppError, locale: Locale) -> (String, String) {
             td_string!(
                 locale,
                 errors.panel.invalid_detail,
-                field = field,
+                field = crate::error::field_label(field, locale),
                 message = message
             )
             .to_string(),

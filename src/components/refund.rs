@@ -225,7 +225,7 @@ pub fn RefundOutcome(refund: RefundView) -> impl IntoView {
                 </p>
             })}
             {refund.attention.clone().map(|a| view! {
-                <p class="outcome-next"><strong>{tu_string!(i18n, order.needs_person)}</strong><span lang="en">{a}</span></p>
+                <p class="outcome-next"><strong>{tu_string!(i18n, order.needs_person)}</strong><span lang=a.lang>{a.text}</span></p>
             })}
             {refund.resolution_note.clone().map(|note| view! {
                 <p class="outcome-next">

@@ -325,7 +325,7 @@ fn QueueRow(item: PendingCancelView, actions: Actions, busy: Signal<bool>) -> im
             <td class="state-cell">
                 <span class=format!("badge badge-{}", item.state.tone())>{move || queue_state.label_in(i18n.get_locale())}</span>
                 {item.next_attempt_display.map(|n| view! { <div class="subtle small next-try">{t!(i18n, pending.row.next_try, when = n)}</div> })}
-                {item.attention.map(|a| view! { <div class="attention small" lang="en">{a}</div> })}
+                {item.attention.map(|a| view! { <div class="attention small" lang=a.lang>{a.text}</div> })}
                 {item.approval.map(|a| view! { <div class="awaiting small" data-testid="pending-approval">{a}</div> })}
             </td>
             <td class="actions-cell">

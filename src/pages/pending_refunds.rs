@@ -132,7 +132,8 @@ fn RefundRow(
             <td class="state-cell">
                 <span class=format!("badge badge-{}", state_tone)>{state_label}</span>
                 {item.next_attempt_display.clone().map(|n| view! { <div class="subtle small next-try">{t!(i18n, pending.row.next_try, when = n)}</div> })}
-                {item.attention.clone().map(|a| view! { <div class="attention small" lang="en">{a}</div> })}
+                {item.attention.clone().map(|a| view! { <div class="attention small" lang=a.lang>{a.text}</div> })}
+                {item.approval.clone().map(|a| view! { <div class="awaiting small" data-testid="pending-approval">{a}</div> })}
             </td>
             <td class="actions-cell">
                 <div class="row-actions">

@@ -21,6 +21,8 @@ macro_rules! lazy_page {
 
             fn view(_this: Self) -> AnyView {
                 crate::components::layout::mark_page_hydrated();
+                #[cfg(feature = "ssr")]
+                crate::pages::preload::page_files(stringify!($route));
                 $page().into_any()
             }
         }

@@ -11,10 +11,11 @@ fn idr(minor: i64) -> String {
         .unwrap_or_default()
 }
 
-/// Every refund of the order, newest first, with its attempts in order.
+/// Every refund of the order, newest first, with its attempts in order; notes in `locale`.
 pub async fn for_order(
     pool: &db::Pool,
     order: &db::orders::OrderRow,
+    locale: crate::i18n::Locale,
 ) -> Result<Vec<RefundView>, sqlx::Error> {
     let mut views = Vec::new();
     for refund in refunds::for_order(pool, order.id).await?.into_iter().rev() {
@@ -47,7 +48,10 @@ pub async fn for_order(
                 .next_attempt_at
                 .filter(|_| open && refund.attention.is_none())
                 .map(display_wib),
-            attention: refund.attention.filter(|_| open),
+            attention: refund
+                .attention
+                .filter(|_| open)
+                .map(|a| crate::attention::read(&a, locale)),
             refund_no: refund.refund_no,
             refund_time: refund.refund_time,
             resolved_by: refund.resolved_by,

@@ -99,7 +99,7 @@ pub struct RefundView {
     pub requested_at_display: String,
     pub attempts: Vec<RefundAttemptView>,
     pub next_attempt_display: Option<String>,
-    pub attention: Option<String>,
+    pub attention: Option<crate::language::Worded>,
     /// DANA's refundNo and refundTime, once refunded.
     pub refund_no: Option<String>,
     pub refund_time: Option<String>,

@@ -14,6 +14,7 @@ use serde_json::json;
 use super::machine::{self, Answer, Effect, Event, Hold, Limits, Step};
 use super::model::RefundState;
 use crate::approval::grant::Grant;
+use crate::attention::Attention;
 use crate::audit::key::AuditKey;
 use crate::audit::{self, AuditError, NewEvent};
 use crate::cancel::policy::QueuePolicy;
@@ -394,8 +395,7 @@ impl RefundService {
 
     pub(super) fn limits(&self, open: &OpenRefund, unanswered: usize, now: Timestamp) -> Limits {
         Limits {
-            out_of_attempts: unanswered
-                >= catalog::refund_timeout().max_attempts.unwrap_or(3) as usize,
+            out_of_attempts: unanswered >= attempt_limit() as usize,
             too_old: now.seconds_since(open.created_at) >= self.policy.max_age_seconds,
         }
     }
@@ -519,7 +519,7 @@ impl RefundService {
             }
             Effect::Retry | Effect::Hold(_) => {
                 let (next, attention) = match step.effect {
-                    Effect::Hold(hold) => (now, Some(self.hold_text(hold, tries))),
+                    Effect::Hold(hold) => (now, Some(self.hold_note(hold, tries).stored())),
                     _ => (now.plus_seconds(self.policy.delay_after(tries)), None),
                 };
                 queue::requeue(conn, Queue::Refunds, id, next, attention.as_deref(), now).await?;
@@ -527,7 +527,7 @@ impl RefundService {
                 let details = json!({
                     "refund": open.id,
                     "next_attempt_at": attention.is_none().then(|| crate::time::display_wib(next)),
-                    "needs_attention": attention,
+                    "needs_attention": attention.as_deref().map(crate::attention::english),
                 });
                 outcome.attention = attention;
                 ("refund.pending", audit::Outcome::Pending, details)
@@ -548,17 +548,23 @@ impl RefundService {
         Ok(outcome)
     }
 
-    fn hold_text(&self, hold: Hold, tries: usize) -> String {
+    /// Why a held refund needs a person, as `/pending` and the order page show it.
+    fn hold_note(&self, hold: Hold, tries: usize) -> Attention {
         match hold {
-            Hold::NoAnswerLimit => format!(
-                "DANA gave no usable answer to {tries} attempts, so Cancel Desk stopped sending (DANA's rule: at most 3). Check the refund with DANA, then retry it or resolve it with a note."
-            ),
-            Hold::TooOld => format!(
-                "Still pending after {} minutes; Cancel Desk stopped retrying. Check with DANA, retry now, or resolve it with a note.",
-                self.policy.max_age_seconds / 60
-            ),
+            Hold::NoAnswerLimit => Attention::RefundNoAnswerLimit {
+                tries,
+                limit: attempt_limit(),
+            },
+            Hold::TooOld => Attention::RefundTooOld {
+                minutes: self.policy.max_age_seconds / 60,
+            },
         }
     }
+}
+
+/// DANA's limit on refund attempts without a usable answer (the timeout row's rule).
+fn attempt_limit() -> u32 {
+    catalog::refund_timeout().max_attempts.unwrap_or(3)
 }
 
 pub(super) fn audit_outcome(outcome: Outcome) -> audit::Outcome {

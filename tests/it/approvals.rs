@@ -548,4 +548,20 @@ async fn a_settling_by_hand_whose_cancel_settled_meanwhile_is_closed_not_applied
     assert!(body.contains("settled meanwhile"), "{body}");
     assert_eq!(approval_of(&app, "ORDER-MOOT").await.1, "REJECTED");
     assert_eq!(order_status(&app, "ORDER-MOOT").await, "CANCELLED");
+    // The service's own note and name read in each person's language.
+    let (status, body) = supervisor.post("/api/approvals/list", &[]).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("Settled before approval") && body.contains("Cancel Desk (automatically)"),
+        "{body}"
+    );
+    let (status, _) = supervisor
+        .post("/api/language", &[("language", "id")])
+        .await;
+    assert_eq!(status, 200);
+    let (_, body) = supervisor.post("/api/approvals/list", &[]).await;
+    assert!(
+        body.contains("Sudah selesai sebelum disetujui") && body.contains("Cancel Desk (otomatis)"),
+        "{body}"
+    );
 }

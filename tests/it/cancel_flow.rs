@@ -260,7 +260,7 @@ async fn three_time_outs_stop_after_exactly_three_attempts() {
     .await
     .unwrap();
     assert_eq!(state, "PENDING");
-    let attention = attention.expect("needs attention");
+    let attention = cancel_desk::attention::english(&attention.expect("needs attention"));
     assert!(attention.contains("3 attempts"), "{attention}");
     assert_eq!(order_status(&app, "ORDER-SLOW").await, "CANCEL_PENDING");
 

@@ -165,7 +165,9 @@ async fn dana_rule_of_three_counts_time_outs_not_attempts() {
             .fetch_one(&app.pool)
             .await
             .unwrap();
-    let attention = attention.expect("held for a person after the third time-out");
+    let attention = cancel_desk::attention::english(
+        &attention.expect("held for a person after the third time-out"),
+    );
     assert!(attention.contains("at most 3 attempts"), "{attention}");
     // Held: nothing more is sent.
     worker_pass(&app, 3_600).await;
@@ -340,7 +342,7 @@ async fn query_payment_details_saying_cancelled_against_a_paid_status_go_to_a_pe
             .fetch_one(&app.pool)
             .await
             .unwrap();
-    let attention = attention.expect("held for a person");
+    let attention = cancel_desk::attention::english(&attention.expect("held for a person"));
     assert!(
         attention.contains("its details say it was cancelled at 2026-11-26T09:00:00+07:00"),
         "{attention}"

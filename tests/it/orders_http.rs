@@ -179,8 +179,9 @@ async fn bad_query_values_answer_400_naming_the_field() {
     ] {
         let (status, html) = app.get(&format!("/orders?{query}")).await;
         assert_eq!(status, 400, "{query}");
+        // By the filter's label and the parameter: "The “Status (status)” value …".
         assert!(
-            html.contains(&format!("\u{201c}{field}\u{201d}")),
+            html.contains(&format!(" ({field})\u{201d} value is not valid")),
             "{query}: the page names {field}"
         );
         assert!(refs(&html).is_empty());

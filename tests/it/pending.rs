@@ -121,9 +121,12 @@ async fn past_the_age_limit_the_worker_holds_a_cancel_for_a_person_and_retry_now
             .await
             .unwrap();
     let attention = attention.expect("held for a person");
+    // Stored as a code with its figures, read in each person's language.
+    assert_eq!(attention, r#"{"note":"cancel_too_old","minutes":60}"#);
+    let english = cancel_desk::attention::english(&attention);
     assert!(
-        attention.starts_with("Still pending after 60 minutes"),
-        "{attention}"
+        english.starts_with("Still pending after 60 minutes"),
+        "{english}"
     );
     // Held: later passes leave it alone.
     assert_eq!(later.work_due(now.plus_seconds(600)).await.unwrap(), 0);
@@ -492,7 +495,7 @@ async fn a_cancel_pending_past_the_age_limit_waits_for_a_person() {
         .fetch_one(&app.pool)
         .await
         .unwrap();
-    assert!(attention.unwrap().contains("60 minutes"));
+    assert!(cancel_desk::attention::english(&attention.unwrap()).contains("60 minutes"));
     assert_eq!(
         worker_pass(&app, 4_000).await,
         0,

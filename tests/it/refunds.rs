@@ -409,6 +409,26 @@ async fn operations_see_a_held_refund_retry_it_and_resolve_it_by_hand() {
         body.contains("ORDER-HELD") && body.contains("Still pending after 60 minutes"),
         "{body}"
     );
+    // The note is stored as a code: someone reading in Indonesian gets it in Indonesian.
+    assert_eq!(
+        app.post_form("/api/language", &[("language", "id")])
+            .await
+            .0,
+        200
+    );
+    let (status, body) = app.post_form("/api/refunds/pending", &[]).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains(r#""text":"Masih tertunda setelah 60 menit;"#)
+            && body.contains(r#""lang":"id""#),
+        "{body}"
+    );
+    assert_eq!(
+        app.post_form("/api/language", &[("language", "en")])
+            .await
+            .0,
+        200
+    );
     // Retry now sends the same refund again (DANA still says in progress).
     let (status, body) = app.post_form("/api/refunds/retry", &[("id", &id)]).await;
     assert_eq!(status, 200, "{body}");
@@ -437,6 +457,13 @@ async fn operations_see_a_held_refund_retry_it_and_resolve_it_by_hand() {
     assert!(body.contains("not refunded"), "{body}");
     // Settling by hand waits for a second person; nothing changed yet.
     assert_eq!(refund_rows(&app, "ORDER-HELD").await[0].0, "PENDING");
+    // The queue shows what waits for approval on the refund's row.
+    let (status, body) = app.post_form("/api/refunds/pending", &[]).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains(r#""approval":"Settling as"#) && body.contains("waits for approval"),
+        "{body}"
+    );
     let approval: cancel_desk::ids::ApprovalId =
         sqlx::query_scalar("SELECT id FROM approvals WHERE partner_reference_no = 'ORDER-HELD'")
             .fetch_one(&app.pool)
