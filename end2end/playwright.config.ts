@@ -6,8 +6,9 @@ const port = Number(process.env.E2E_PORT ?? 3107);
 export default defineConfig({
   testDir: './tests',
   // E2E_SCOPE=data (the PostgreSQL pass of scripts/test.sh): leave out the specs that only check
-  // how pages look and read (axe, screenshots, both languages), which do not depend on the engine.
-  testIgnore: process.env.E2E_SCOPE === 'data' ? ['**/look.spec.ts', '**/language.spec.ts'] : [],
+  // how pages look and read (axe, screenshots, both languages) and the browser app's crash
+  // notice, which do not depend on the engine.
+  testIgnore: process.env.E2E_SCOPE === 'data' ? ['**/look.spec.ts', '**/language.spec.ts', '**/crash.spec.ts'] : [],
   workers: 1,
   retries: 0,
   timeout: 30_000,

@@ -60,7 +60,7 @@ pub mod worker;
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
-    console_error_panic_hook::set_once();
+    components::crash::install_panic_hook();
     // Pages are lazy routes (`pages::routes`): hydration waits for the page's wasm file.
     leptos::mount::hydrate_lazy(app::App);
 }

@@ -2,6 +2,8 @@
 
 pub mod approval;
 pub mod cancel_outcome;
+#[cfg(feature = "hydrate")]
+pub mod crash;
 pub mod error_panel;
 pub mod focus;
 pub mod http_status;
