@@ -110,7 +110,8 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
         Some(user) if user.must_change_password && !allowed_before_password_change(&path) => {
             if matches!(*request.method(), Method::GET | Method::HEAD) && !path.starts_with("/api/")
             {
-                return Redirect::to(PASSWORD_PAGE).into_response();
+                // Where they were going, for after the new password.
+                return Redirect::to(&with_next(PASSWORD_PAGE, &request)).into_response();
             }
             return (
                 StatusCode::FORBIDDEN,
@@ -123,16 +124,21 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
         }
         None if is_public(&path) => {}
         None if request.method() == Method::GET && !path.starts_with("/api/") => {
-            let wanted = request
-                .uri()
-                .path_and_query()
-                .map_or("/orders", |p| p.as_str());
-            let next: String = form_urlencoded::byte_serialize(wanted.as_bytes()).collect();
-            return Redirect::to(&format!("/login?next={next}")).into_response();
+            return Redirect::to(&with_next("/login", &request)).into_response();
         }
         None => return (StatusCode::UNAUTHORIZED, "Sign in first.").into_response(),
     }
     next.run(request).await
+}
+
+/// `page` with the address `request` asked for as its `next`, to go on to afterwards.
+fn with_next(page: &str, request: &Request) -> String {
+    let wanted = request
+        .uri()
+        .path_and_query()
+        .map_or("/orders", |p| p.as_str());
+    let next: String = form_urlencoded::byte_serialize(wanted.as_bytes()).collect();
+    format!("{page}?next={next}")
 }
 
 /// Records that `user` asked for something their role does not allow (`access.forbidden`).

@@ -313,10 +313,17 @@ async fn a_one_time_password_leads_only_to_choosing_ones_own_and_then_stops_work
         location.as_deref(),
         Some("/account/password?next=%2Forders%3Fstatus%3DPAID")
     );
-    // Nothing else is served until they choose their own.
-    let page = person.get(app.url("/orders")).send().await.unwrap();
+    // Nothing else is served until they choose their own; the page they asked for comes after.
+    let page = person
+        .get(app.url("/orders?status=PAID"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.status().as_u16(), 303);
-    assert_eq!(page.headers()["location"], "/account/password");
+    assert_eq!(
+        page.headers()["location"],
+        "/account/password?next=%2Forders%3Fstatus%3DPAID"
+    );
     let (status, _, _) = post("/api/orders/list", vec![]).await;
     assert_eq!(status, 403);
     let page = person
