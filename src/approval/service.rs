@@ -28,25 +28,15 @@ use crate::time::{self, Timestamp};
 /// The actor of what the approvals service does on its own (expiry, closing a moot request).
 const SYSTEM: &str = "system:approvals";
 
-/// Why the service closed a request itself, stored in English (as the audit trail records it)
-/// and shown in the reader's language.
-const MOOT: &str =
-    "Settled before approval (by DANA's answer or a status check): nothing to settle by hand.";
-const CHANGED: &str = "The order changed before approval, so this can no longer be done.";
-const REQUESTER_GONE: &str =
-    "The person who asked is disabled or their role no longer allows this.";
-
 /// A note's words in a language.
 type Words = fn(Locale) -> &'static str;
 
-/// A stored system note and its words in each language.
-const SYSTEM_NOTES: [(&str, Words); 3] = [
-    (MOOT, |l| td_string!(l, approvals.system_note.moot)),
-    (CHANGED, |l| td_string!(l, approvals.system_note.changed)),
-    (REQUESTER_GONE, |l| {
-        td_string!(l, approvals.system_note.requester_gone)
-    }),
-];
+/// Why the service closed a request itself: stored (and audited) in English, shown in the
+/// reader's language.
+const MOOT: Words = |l| td_string!(l, approvals.system_note.moot);
+const CHANGED: Words = |l| td_string!(l, approvals.system_note.changed);
+const REQUESTER_GONE: Words = |l| td_string!(l, approvals.system_note.requester_gone);
+const SYSTEM_NOTES: [Words; 3] = [MOOT, CHANGED, REQUESTER_GONE];
 
 /// A decision's note as `locale` reads it: a person's note as they wrote it, the service's own
 /// in `locale`.
@@ -56,8 +46,8 @@ fn decision_note_in(row: &ApprovalRow, locale: Locale) -> Option<String> {
     Some(
         SYSTEM_NOTES
             .iter()
-            .find(|(stored, _)| system && *stored == note)
-            .map_or_else(|| note.to_string(), |(_, words)| words(locale).to_string()),
+            .find(|words| system && words(Locale::en) == note)
+            .map_or_else(|| note.to_string(), |words| words(locale).to_string()),
     )
 }
 
@@ -435,7 +425,7 @@ impl ApprovalService {
             .and_then(|u| Role::parse(&u.role))
             .is_some_and(|role| role.can(needed));
         if !requester_may {
-            self.close(&row, REQUESTER_GONE).await?;
+            self.close(&row, REQUESTER_GONE(Locale::en)).await?;
             return Err(ApprovalError::RequesterGone(id));
         }
         let grant = Grant {
@@ -508,7 +498,7 @@ impl ApprovalService {
                 ApprovalError::Cancel(CancelError::NotOpen(_))
                 | ApprovalError::Refund(RefundError::NotOpen(_)),
             ) if row.target_id.is_some() => {
-                self.close(&row, MOOT).await?;
+                self.close(&row, MOOT(Locale::en)).await?;
                 Err(ApprovalError::Moot(id))
             }
             // The order changed meanwhile (refunded, cancelled, less left to refund): the
@@ -519,7 +509,7 @@ impl ApprovalService {
                     RefundError::NotRefundable { .. } | RefundError::ExceedsRefundable { .. },
                 )),
             ) => {
-                self.close(&row, CHANGED).await?;
+                self.close(&row, CHANGED(Locale::en)).await?;
                 Err(err)
             }
             other => other,
