@@ -3,14 +3,20 @@
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{Lazy, SsrMode, path};
+use leptos_router::{SsrMode, path};
 
 use crate::components::layout::AppLayout;
+use crate::pages::account::PasswordPage;
+use crate::pages::approvals::ApprovalsPage;
+use crate::pages::audit::AuditPageView;
+use crate::pages::codes::CodesPage;
+use crate::pages::import::ImportPage;
+use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
-use crate::pages::routes::{
-    ApprovalsRoute, AuditRoute, CodesRoute, ImportRoute, LoginRoute, OrderDetailRoute, OrdersRoute,
-    PasswordRoute, PendingRoute, UsersRoute,
-};
+use crate::pages::order_detail::OrderDetailPage;
+use crate::pages::orders::OrdersPage;
+use crate::pages::pending::PendingPage;
+use crate::pages::users::UsersPage;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     // The page's Content-Security-Policy names this response's nonce, which Leptos puts on its
@@ -42,7 +48,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
                 <HashedStylesheet options=options.clone() id="leptos" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>
@@ -61,21 +67,23 @@ pub fn App() -> impl IntoView {
         <Router>
             <AppLayout>
                 // Async rendering: the status code (400, 404) is known before headers are sent.
-                // Each page's code is loaded with its route (`pages::routes`).
+                // The router runs on the server only: every page is rendered there, and the
+                // browser runs a page's islands (its forms and buttons), each page's in a wasm
+                // file of its own.
                 <Routes fallback=NotFound>
-                    <Route path=path!("/login") view={Lazy::<LoginRoute>::new()} />
-                    <Route path=path!("/codes") view={Lazy::<CodesRoute>::new()} />
-                    <Route path=path!("/audit") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/orders") view={Lazy::<OrdersRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/pending") view={Lazy::<PendingRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/users") view={Lazy::<UsersRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/approvals") view={Lazy::<ApprovalsRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/account/password") view={Lazy::<PasswordRoute>::new()} />
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/codes") view=CodesPage ssr=SsrMode::Async />
+                    <Route path=path!("/audit") view=AuditPageView ssr=SsrMode::Async />
+                    <Route path=path!("/orders") view=OrdersPage ssr=SsrMode::Async />
+                    <Route path=path!("/pending") view=PendingPage ssr=SsrMode::Async />
+                    <Route path=path!("/users") view=UsersPage ssr=SsrMode::Async />
+                    <Route path=path!("/approvals") view=ApprovalsPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/password") view=PasswordPage ssr=SsrMode::Async />
                     // Before `/orders/:reference`, which would otherwise take "import".
-                    <Route path=path!("/orders/import") view={Lazy::<ImportRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/orders/import") view=ImportPage ssr=SsrMode::Async />
                     <Route
                         path=path!("/orders/:reference")
-                        view={Lazy::<OrderDetailRoute>::new()}
+                        view=OrderDetailPage
                         ssr=SsrMode::Async
                     />
                 </Routes>

@@ -61,6 +61,11 @@ pub mod worker;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     components::crash::install_panic_hook();
-    // Pages are lazy routes (`pages::routes`): hydration waits for the page's wasm file.
-    leptos::mount::hydrate_lazy(app::App);
+    // Islands: the server renders every page; only the parts marked `#[island]` run here, each
+    // page's own loaded with it (`#[island(lazy)]`). With no router in the browser, a server
+    // function's redirect (sign-in, sign-out) is a page load.
+    let _ = leptos::server_fn::redirect::set_redirect_hook(|to| {
+        let _ = leptos::prelude::window().location().set_href(to);
+    });
+    leptos::mount::hydrate_islands();
 }

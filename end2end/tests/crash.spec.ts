@@ -4,7 +4,8 @@ import { hydrated, signIn } from './helpers';
 // A page's wasm file is gone (a deploy replaced the release the tab was opened with): loading it
 // panics and the browser app stops. The person gets a notice with a reload link, not a page
 // whose buttons silently stopped answering.
-const CODES_FILE = /\/pkg\/split___codes_route_view_/;
+// The password page's form, a lazily loaded island.
+const FORM_FILE = /\/pkg\/split_password_form_loader_/;
 
 test.use({ expectedProblems: [/panicked|unreachable|RuntimeError|load callback/i] });
 
@@ -15,10 +16,10 @@ for (const width of [1366, 390]) {
   }) => {
     await page.setViewportSize({ width, height: 844 });
     await signIn(page, 'finance');
-    await page.route(CODES_FILE, (route) => route.fulfill({ status: 404, body: 'gone' }));
-    // The top bar's link to the response codes (in the menu on a phone).
+    await page.route(FORM_FILE, (route) => route.fulfill({ status: 404, body: 'gone' }));
+    // The top bar's link to the password page (in the menu on a phone).
     if (width < 700) await page.getByTestId('menu-button').click();
-    await page.getByRole('link', { name: 'Response codes' }).click();
+    await page.getByTestId('nav-password').click();
     const notice = page.getByTestId('crash-notice');
     await expect(notice).toBeVisible();
     await expect(notice).toHaveAttribute('role', 'alert');
@@ -26,13 +27,13 @@ for (const width of [1366, 390]) {
     expect(expectedSeen.join('\n')).toMatch(/panicked/);
     await page.screenshot({ path: `screenshots/look/crash-notice-${width}.png` });
 
-    await page.unroute(CODES_FILE);
+    await page.unroute(FORM_FILE);
     await notice.getByRole('link', { name: 'Reload the page' }).click();
     await hydrated(page);
     await expect(page.getByTestId('crash-notice')).toHaveCount(0);
     // The new page loads the file it could not before.
-    await page.goto('/codes');
+    await page.goto('/account/password');
     await hydrated(page);
-    await expect(page.getByRole('heading', { name: 'DANA response codes' })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Save my password' })).toBeEnabled();
   });
 }

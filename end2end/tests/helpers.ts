@@ -19,7 +19,7 @@ export const PAGES: { name: string; path: string }[] = [
 ];
 
 // The browser app has taken over the server-rendered page, the page's own lazily loaded code
-// included (set by the page's route: components/layout.rs `mark_page_hydrated`).
+// included (every island counts itself in: components/island.rs).
 export async function hydrated(page: Page) {
   await expect(page.locator('.app[data-hydrated="true"]')).toBeAttached();
 }

@@ -40,8 +40,9 @@ fn switch_to(locale: Locale, signed_in: bool) {
 }
 
 /// `signed_in`: whether the choice is also saved on the account.
-#[component]
-pub fn LanguageSwitch(#[prop(into)] signed_in: Signal<bool>) -> impl IntoView {
+#[island]
+pub fn LanguageSwitch(signed_in: bool) -> impl IntoView {
+    crate::components::island::enter();
     let i18n = use_i18n();
     let current = i18n.get_locale_untracked();
     let next = other(current);
@@ -49,7 +50,7 @@ pub fn LanguageSwitch(#[prop(into)] signed_in: Signal<bool>) -> impl IntoView {
     let switch = move |_| {
         if !switching.get_untracked() {
             switching.set(true);
-            switch_to(next, signed_in.get_untracked());
+            switch_to(next, signed_in);
         }
     };
     view! {

@@ -1,8 +1,10 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
+use serde::{Deserialize, Serialize};
 
 use crate::api::auth::Logout;
-use crate::api::nav::{NavSummary, load_nav, poll_nav};
+use crate::api::nav::{NavSummary, load_nav};
+use crate::components::island;
 use crate::auth::CurrentUser;
 use crate::auth::role::{Permission, Role};
 use crate::components::language_switch::LanguageSwitch;
@@ -23,68 +25,14 @@ pub fn role_label(role: Role, locale: Locale) -> &'static str {
     role.label_in(locale)
 }
 
-/// Whether the page in the frame is live in the browser; see [`mark_page_hydrated`].
-#[derive(Clone, Copy)]
-struct PageHydrated(RwSignal<bool>);
-
-/// Called by every page's route: once the page (a lazily loaded route, hydrated after the frame)
-/// runs in the browser, the frame gets `data-hydrated`, which end-to-end tests wait for before
-/// they press anything.
-pub fn mark_page_hydrated() {
-    if let Some(PageHydrated(hydrated)) = use_context() {
-        Effect::new(move |_| hydrated.set(true));
-    }
-}
-
-/// Top bar with navigation and the signed-in user, and the page area. `data-hydrated` appears
-/// once the browser app has taken over the server-rendered page, the page included.
-///
-/// Every resource of the frame is created here, unconditionally and before the page's own: the
-/// server and the browser must create resources in the same order, or the browser hydrates one
-/// resource with another's data and the page panics (`hydration.rs` unreachable).
+/// Top bar with navigation and the signed-in user, and the page area. Rendered on the server;
+/// its live parts (the phone menu, the counts, the switches, signing out) are islands.
 #[component]
 pub fn AppLayout(children: Children) -> impl IntoView {
     let i18n = use_i18n();
-    let hydrated = RwSignal::new(false);
-    provide_context(PageHydrated(hydrated));
     let location = use_location();
-    // Browser-only ticks: 0 on the server and while hydrating, so both render the same markup.
-    let tick = RwSignal::new(0u64);
-    let me: Me = Resource::new(
-        move || (location.pathname.get() == "/login", tick.get()),
-        |(_, tick)| async move {
-            if tick == 0 {
-                load_nav().await
-            } else {
-                poll_nav().await
-            }
-        },
-    );
+    let me: Me = Resource::new(move || location.pathname.get() == "/login", |_| load_nav());
     provide_context(me);
-    Effect::new(move |_| {
-        if let Ok(handle) = set_interval_with_handle(
-            move || {
-                // Only roles that see the attention count need it refreshed.
-                let counts = me
-                    .get_untracked()
-                    .and_then(Result::ok)
-                    .is_some_and(|s| s.attention.is_some());
-                if counts {
-                    tick.update(|n| *n += 1);
-                }
-            },
-            std::time::Duration::from_secs(15),
-        ) {
-            on_cleanup(move || handle.clear());
-        }
-    });
-    let logout = ServerAction::<Logout>::new();
-    // The phone menu closes whenever the page changes.
-    let menu_open = RwSignal::new(false);
-    Effect::new(move |_| {
-        location.pathname.track();
-        menu_open.set(false);
-    });
     let on = move |prefix: &'static str| move || location.pathname.get().starts_with(prefix);
     let on_import = move || location.pathname.get().starts_with("/orders/import");
     let summary = move || me.get().and_then(Result::ok);
@@ -94,7 +42,7 @@ pub fn AppLayout(children: Children) -> impl IntoView {
             .is_some_and(|u| u.role.can(permission))
     };
     view! {
-        <div class="app" data-hydrated=move || hydrated.get().then_some("true")>
+        <div class="app">
             <Transition>
                 {move || Suspend::new(async move {
                     me.await.ok().filter(|s| s.sandbox).map(|_| view! {
@@ -110,19 +58,8 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                     <span class="brand-name" translate="no">"Cancel Desk"</span>
                 </a>
                 // Phones: the navigation and the signed-in user fold into this menu.
-                <button
-                    type="button"
-                    class="menu-button"
-                    data-testid="menu-button"
-                    aria-controls="topbar-menu"
-                    aria-expanded=move || if menu_open.get() { "true" } else { "false" }
-                    on:click=move |_| menu_open.update(|open| *open = !*open)
-                >
-                    <span aria-hidden="true">"☰"</span>
-                    " "
-                    {tu_string!(i18n, common.menu)}
-                </button>
-                <div id="topbar-menu" class="topbar-menu" class:open=move || menu_open.get()>
+                <MenuButton />
+                <div id="topbar-menu" class="topbar-menu">
                     <nav class="nav" aria-label=tu_string!(i18n, common.nav_label)>
                         <a href="/orders" class:active=move || on("/orders")() && !on_import()>
                             {tu_string!(i18n, common.nav.orders)}
@@ -137,9 +74,7 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                                 user_can(Permission::ViewPendingQueue).then(|| view! {
                                     <a href="/pending" class:active=on("/pending") data-testid="nav-pending">
                                         {tu_string!(i18n, common.nav.pending)}
-                                        {attention.filter(|n| *n > 0).map(|n| view! {
-                                            <span class="nav-count" data-testid="attention-count" title=tu_string!(i18n, common.nav.attention_title)>{n}</span>
-                                        })}
+                                        {attention.map(|n| view! { <NavCount count=NavCountKind::Attention initial=n /> })}
                                     </a>
                                 })
                             })}
@@ -151,9 +86,7 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                                 user_can(Permission::Approve).then(|| view! {
                                     <a href="/approvals" class:active=on("/approvals") data-testid="nav-approvals">
                                         {tu_string!(i18n, common.nav.approvals)}
-                                        {waiting.filter(|n| *n > 0).map(|n| view! {
-                                            <span class="nav-count" data-testid="approvals-count" title=tu_string!(i18n, common.nav.approvals_title)>{n}</span>
-                                        })}
+                                        {waiting.map(|n| view! { <NavCount count=NavCountKind::Approvals initial=n /> })}
                                     </a>
                                 })
                             })}
@@ -178,7 +111,12 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                         </Transition>
                     </nav>
                     <span class="topbar-note">{tu_string!(i18n, common.times_note)}</span>
-                    <LanguageSwitch signed_in=Signal::derive(move || current_user(me).is_some()) />
+                    <Transition>
+                        {move || Suspend::new(async move {
+                            let signed_in = me.await.ok().is_some_and(|s| s.user.is_some());
+                            view! { <LanguageSwitch signed_in /> }
+                        })}
+                    </Transition>
                     <ThemeSwitch />
                     <Transition>
                         {move || Suspend::new(async move {
@@ -188,11 +126,7 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                                         <span class="who-email">{user.email}</span>
                                         <span class="who-role">{move || role_label(user.role, i18n.get_locale())}</span>
                                         <a href="/account/password" class="who-link" data-testid="nav-password">{tu_string!(i18n, common.password)}</a>
-                                        <ActionForm action=logout>
-                                            <button type="submit" class="link-button">
-                                                {tu_string!(i18n, common.sign_out)}
-                                            </button>
-                                        </ActionForm>
+                                        <SignOut />
                                     </div>
                                 }
                             })
@@ -202,5 +136,94 @@ pub fn AppLayout(children: Children) -> impl IntoView {
             </header>
             <main class="content">{children()}</main>
         </div>
+    }
+}
+
+/// Phones: the navigation and the signed-in user fold into the menu this button opens.
+#[island]
+fn MenuButton() -> impl IntoView {
+    island::enter();
+    let i18n = use_i18n();
+    let open = RwSignal::new(false);
+    // The menu is the server's markup around this island: its class follows the button.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let open = open.get();
+        if let Some(menu) = document().get_element_by_id("topbar-menu") {
+            let _ = menu.class_list().toggle_with_force("open", open);
+        }
+    });
+    view! {
+        <button
+            type="button"
+            class="menu-button"
+            data-testid="menu-button"
+            aria-controls="topbar-menu"
+            aria-expanded=move || if open.get() { "true" } else { "false" }
+            on:click=move |_| open.update(|open| *open = !*open)
+        >
+            <span aria-hidden="true">"☰"</span>
+            " "
+            {tu_string!(i18n, common.menu)}
+        </button>
+    }
+}
+
+/// Which number a [`NavCount`] shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NavCountKind {
+    /// Open cancels needing a person (`/pending`).
+    Attention,
+    /// Requests waiting for a second person (`/approvals`).
+    Approvals,
+}
+
+/// A number beside a link of the top bar, refreshed every 15 s while the page is open (shown
+/// only above zero).
+#[island]
+fn NavCount(count: NavCountKind, initial: i64) -> impl IntoView {
+    island::enter();
+    let i18n = use_i18n();
+    let n = RwSignal::new(initial);
+    #[cfg(feature = "hydrate")]
+    if let Ok(handle) = set_interval_with_handle(
+        move || {
+            leptos::task::spawn_local(async move {
+                if let Ok(summary) = crate::api::nav::poll_nav().await {
+                    let now = match count {
+                        NavCountKind::Attention => summary.attention,
+                        NavCountKind::Approvals => summary.approvals_waiting,
+                    };
+                    if let Some(now) = now {
+                        n.set(now);
+                    }
+                }
+            });
+        },
+        std::time::Duration::from_secs(15),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+    let (test_id, title) = match count {
+        NavCountKind::Attention => ("attention-count", tu_string!(i18n, common.nav.attention_title)),
+        NavCountKind::Approvals => ("approvals-count", tu_string!(i18n, common.nav.approvals_title)),
+    };
+    move || {
+        (n.get() > 0).then(|| view! { <span class="nav-count" data-testid=test_id title=title>{n.get()}</span> })
+    }
+}
+
+/// The top bar's sign-out button.
+#[island]
+fn SignOut() -> impl IntoView {
+    island::enter();
+    let i18n = use_i18n();
+    let logout = ServerAction::<Logout>::new();
+    view! {
+        <ActionForm action=logout>
+            <button type="submit" class="link-button">
+                {tu_string!(i18n, common.sign_out)}
+            </button>
+        </ActionForm>
     }
 }

@@ -7,8 +7,11 @@ pub mod crash;
 pub mod error_panel;
 pub mod focus;
 pub mod http_status;
+pub mod island;
 pub mod language_switch;
 pub mod layout;
+#[cfg(feature = "ssr")]
+pub mod preload;
 pub mod refund;
 pub mod status_badge;
 pub mod theme_switch;

@@ -50,8 +50,9 @@ fn choose(theme: Theme) {
     let _ = theme;
 }
 
-#[component]
+#[island]
 pub fn ThemeSwitch() -> impl IntoView {
+    crate::components::island::enter();
     let i18n = use_i18n();
     let chosen = RwSignal::new(rendered_theme());
     let switch = move |_| {

@@ -7,20 +7,46 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::auth::ChangePassword;
 use crate::auth::MIN_PASSWORD_CHARS as MIN_CHARS;
-use crate::components::layout::{Me, current_user};
+use crate::components::layout::Me;
 use crate::i18n::*;
 
 #[component]
 pub fn PasswordPage() -> impl IntoView {
     let i18n = use_i18n();
-    let change = ServerAction::<ChangePassword>::new();
-    let query = use_query_map();
-    let next = move || query.with(|q| q.get("next")).unwrap_or_default();
+    let next = use_query_map().with_untracked(|q| q.get("next")).unwrap_or_default();
     let me = use_context::<Me>();
-    let forced = move || {
-        me.and_then(current_user)
-            .is_some_and(|u| u.must_change_password)
-    };
+    view! {
+        <Title text=tu_string!(i18n, users.password_page.title) />
+        <section class="panel login-panel" data-testid="password-page">
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let forced = match me {
+                        Some(me) => me.await.ok().and_then(|s| s.user).is_some_and(|u| u.must_change_password),
+                        None => false,
+                    };
+                    view! {
+                        <h1>{if forced { tu_string!(i18n, users.password_page.heading_forced) } else { tu_string!(i18n, users.password_page.heading) }}</h1>
+                        <p class="subtle">
+                            {if forced {
+                                tu_string!(i18n, users.password_page.intro_forced)
+                            } else {
+                                tu_string!(i18n, users.password_page.intro)
+                            }}
+                        </p>
+                    }
+                })}
+            </Suspense>
+            <PasswordForm next />
+        </section>
+    }
+}
+
+/// The form; saved, the server's redirect loads the page asked for (`next`).
+#[island(lazy)]
+fn PasswordForm(next: String) -> impl IntoView {
+    crate::components::island::enter_lazy("PasswordForm");
+    let i18n = use_i18n();
+    let change = ServerAction::<ChangePassword>::new();
     let problem = move || {
         change
             .value()
@@ -29,16 +55,6 @@ pub fn PasswordPage() -> impl IntoView {
             .map(|err| err.message_in(crate::language::current()))
     };
     view! {
-        <Title text=tu_string!(i18n, users.password_page.title) />
-        <section class="panel login-panel" data-testid="password-page">
-            <h1>{move || if forced() { t_string!(i18n, users.password_page.heading_forced) } else { t_string!(i18n, users.password_page.heading) }}</h1>
-            <p class="subtle">
-                {move || if forced() {
-                    t_string!(i18n, users.password_page.intro_forced)
-                } else {
-                    t_string!(i18n, users.password_page.intro)
-                }}
-            </p>
             <ActionForm action=change attr:class="login-form">
                 <input type="hidden" name="next" value=next />
                 <label class="field">
@@ -59,6 +75,5 @@ pub fn PasswordPage() -> impl IntoView {
                     {move || if change.pending().get() { t_string!(i18n, users.password_page.saving) } else { t_string!(i18n, users.password_page.save) }}
                 </button>
             </ActionForm>
-        </section>
     }
 }

@@ -22,6 +22,23 @@ struct Actions {
 #[component]
 pub fn ApprovalsPage() -> impl IntoView {
     let i18n = use_i18n();
+    view! {
+        <Title text=tu_string!(i18n, approvals.title) />
+        <div class="page-head">
+            <div>
+                <h1>{tu_string!(i18n, approvals.heading)}</h1>
+                <p class="subtle">{tu_string!(i18n, approvals.intro)}</p>
+            </div>
+        </div>
+        <ApprovalLists />
+    }
+}
+
+/// What waits and what was decided, reloaded after every decision.
+#[island(lazy)]
+fn ApprovalLists() -> impl IntoView {
+    crate::components::island::enter_lazy("ApprovalLists");
+    let i18n = use_i18n();
     let actions = Actions {
         approve: ServerAction::new(),
         reject: ServerAction::new(),
@@ -47,13 +64,6 @@ pub fn ApprovalsPage() -> impl IntoView {
         });
     }
     view! {
-        <Title text=tu_string!(i18n, approvals.title) />
-        <div class="page-head">
-            <div>
-                <h1>{tu_string!(i18n, approvals.heading)}</h1>
-                <p class="subtle">{tu_string!(i18n, approvals.intro)}</p>
-            </div>
-        </div>
         {move || message.get().map(|m| match m {
             Ok(done) => view! {
                 <div class=format!("flash flash-{}", done.tone) role="status" data-testid="approval-message">

@@ -18,10 +18,9 @@ use crate::orders::model::order_path;
 #[component]
 pub fn ImportPage() -> impl IntoView {
     let i18n = use_i18n();
-    let query = use_query_map();
-    let upload = Memo::new(move |_| query.with(|q| q.get("upload").unwrap_or_default()));
+    let upload = use_query_map().with_untracked(|q| q.get("upload").unwrap_or_default());
     let checked = Resource::new(
-        move || upload.get(),
+        move || upload.clone(),
         |upload| async move {
             if upload.is_empty() {
                 None
@@ -30,7 +29,6 @@ pub fn ImportPage() -> impl IntoView {
             }
         },
     );
-    let run = ServerAction::<RunImport>::new();
     let nav = Resource::new(|| (), |_| load_nav());
     view! {
         <Title text=tu_string!(i18n, orders.import.page_title) />
@@ -66,17 +64,26 @@ pub fn ImportPage() -> impl IntoView {
         </Transition>
         <Transition fallback=move || view! { <p class="loading">{tu_string!(i18n, orders.import.checking)}</p> }>
             {move || Suspend::new(async move {
-                let done = run.value().get();
-                match (done, checked.await) {
-                    (_, None) => ().into_any(),
-                    (Some(Ok(view)), _) => view! { <ImportReport view run /> }.into_any(),
-                    (Some(Err(error)), _) | (None, Some(Err(error))) => {
-                        view! { <ErrorPanel error /> }.into_any()
-                    }
-                    (None, Some(Ok(view))) => view! { <ImportReport view run /> }.into_any(),
+                match checked.await {
+                    None => ().into_any(),
+                    Some(Err(error)) => view! { <ErrorPanel error /> }.into_any(),
+                    Some(Ok(view)) => view! { <ImportRun view /> }.into_any(),
                 }
             })}
         </Transition>
+    }
+}
+
+/// The checked file's report and its import button; imported, the report of what was written.
+#[island(lazy)]
+fn ImportRun(view: ImportView) -> impl IntoView {
+    crate::components::island::enter_lazy("ImportRun");
+    let run = ServerAction::<RunImport>::new();
+    let checked = StoredValue::new(view);
+    move || match run.value().get() {
+        None => view! { <ImportReport view=checked.get_value() run /> }.into_any(),
+        Some(Ok(view)) => view! { <ImportReport view run /> }.into_any(),
+        Some(Err(error)) => view! { <ErrorPanel error /> }.into_any(),
     }
 }
 
@@ -393,8 +400,9 @@ fn ImportReport(view: ImportView, run: ServerAction<RunImport>) -> impl IntoView
 
 /// Sandbox mode: the sandbox DANA takes a payment for a new demo order and sends this server a
 /// signed Finish Notify, as DANA would; the order appears in the list.
-#[component]
+#[island(lazy)]
 fn SandboxPayment() -> impl IntoView {
+    crate::components::island::enter_lazy("SandboxPayment");
     let i18n = use_i18n();
     let pay = ServerAction::<SimulatePayment>::new();
     view! {

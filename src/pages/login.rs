@@ -11,21 +11,20 @@ use crate::i18n::*;
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let i18n = use_i18n();
+    let next = use_query_map().with_untracked(|q| q.get("next")).unwrap_or_default();
+    view! {
+        <Title text=tu_string!(i18n, users.login.title) />
+        <LoginForm next />
+    }
+}
+
+/// The sign-in form. Signed in, the server's redirect loads the next page anew (in the language
+/// saved on the account, whose cookie came with the answer).
+#[island(lazy)]
+fn LoginForm(next: String) -> impl IntoView {
+    crate::components::island::enter_lazy("LoginForm");
+    let i18n = use_i18n();
     let login = ServerAction::<Login>::new();
-    let query = use_query_map();
-    let next = move || query.with(|q| q.get("next")).unwrap_or_default();
-    // Signed in with a language saved on the account that this page is not in: the next page
-    // loads anew (its cookie came with the answer) rather than by the router, so it is in it.
-    Effect::new(move |_| {
-        if let Some(Ok(Some(saved))) = login.value().get()
-            && crate::language::parse(&saved).is_some_and(|l| l != i18n.get_locale_untracked())
-        {
-            #[cfg(feature = "hydrate")]
-            let _ = window().location().assign(&crate::api::auth::safe_next(
-                query.with_untracked(|q| q.get("next")).as_deref(),
-            ));
-        }
-    });
     let problem = move || {
         login
             .value()
@@ -37,7 +36,6 @@ pub fn LoginPage() -> impl IntoView {
             })
     };
     view! {
-        <Title text=tu_string!(i18n, users.login.title) />
         <section class="panel login-panel">
             <h1>{tu_string!(i18n, users.login.heading)}</h1>
             <p class="subtle">{tu_string!(i18n, users.login.intro)}</p>

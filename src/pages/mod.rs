@@ -11,7 +11,4 @@ pub mod order_detail;
 pub mod orders;
 pub mod pending;
 pub mod pending_refunds;
-#[cfg(feature = "ssr")]
-pub mod preload;
-pub mod routes;
 pub mod users;

@@ -7,7 +7,6 @@ use crate::i18n::*;
 #[component]
 pub fn NotFound() -> impl IntoView {
     let i18n = use_i18n();
-    crate::components::layout::mark_page_hydrated();
     view! {
         <HttpStatus code=404 />
         <Title text=tu_string!(i18n, common.not_found.title) />

@@ -3,13 +3,13 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::approvals::order_approvals;
 use crate::api::cancel::{CancelOrder, cancel_history};
 use crate::api::orders::get_order;
 use crate::api::refund::{OrderRefunds, RefundOrder, refund_history};
-use crate::approval::model::{ApprovalState, ApprovalView, Started};
+use crate::approval::model::{ApprovalState, ApprovalView};
 use crate::auth::role::Permission;
 use crate::cancel::model::CancelRequestView;
 use crate::components::approval::ApprovalNotice;
@@ -22,42 +22,24 @@ use crate::components::status_badge::StatusBadge;
 use crate::components::unknown::or_dash;
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::orders::model::{OrderDetail, OrderStatus, display_amount};
+use crate::orders::model::{OrderDetail, OrderStatus, display_amount, order_path};
 
 #[component]
 pub fn OrderDetailPage() -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_params_map();
-    let reference = Memo::new(move |_| params.with(|p| p.get("reference").unwrap_or_default()));
-    let order = Resource::new(move || reference.get(), get_order);
-    let history = Resource::new(move || reference.get(), cancel_history);
-    let refunds = Resource::new(move || reference.get(), refund_history);
-    let approvals = Resource::new(move || reference.get(), order_approvals);
-    let cancel = ServerAction::<CancelOrder>::new();
-    let refund = ServerAction::<RefundOrder>::new();
-    // A finished cancel or refund (or one now waiting for approval) changes the order and its
-    // history: read them again.
-    // (Only after one went through: a refusal keeps the form open with its message.)
-    Effect::new(move |_| {
-        if cancel.version().get() > 0 && cancel.value().get_untracked().is_some_and(|r| r.is_ok()) {
-            order.refetch();
-            history.refetch();
-            refunds.refetch();
-            approvals.refetch();
-        }
-    });
-    Effect::new(move |_| {
-        if refund.version().get() > 0 && refund.value().get_untracked().is_some_and(|r| r.is_ok()) {
-            order.refetch();
-            refunds.refetch();
-            approvals.refetch();
-        }
-    });
+    let reference = use_params_map().with_untracked(|p| p.get("reference").unwrap_or_default());
+    // After a cancel or a refund the island loads the page anew with `?done=`: the server shows
+    // what just happened at the top, above the order as it is now.
+    let done = use_query_map().with_untracked(|q| q.get("done")).and_then(|d| Done::parse(&d));
+    let order = Resource::new({ let r = reference.clone(); move || r.clone() }, get_order);
+    let history = Resource::new({ let r = reference.clone(); move || r.clone() }, cancel_history);
+    let refunds = Resource::new({ let r = reference.clone(); move || r.clone() }, refund_history);
+    let approvals = Resource::new(move || reference.clone(), order_approvals);
     view! {
         <Suspense fallback=move || view! { <p class="loading">{tu_string!(i18n, order.loading)}</p> }>
             {move || Suspend::new(async move {
                 match order.await {
-                    Ok(order) => view! { <OrderView order cancel refund refunds history approvals /> }.into_any(),
+                    Ok(order) => view! { <OrderView order done refunds history approvals /> }.into_any(),
                     Err(error) => {
                         view! {
                             <Title text=tu_string!(i18n, order.not_found_title) />
@@ -230,42 +212,44 @@ fn CancelPanel(order: OrderDetail, cancel: ServerAction<CancelOrder>) -> impl In
     }
 }
 
+/// What a page load after a cancel or a refund shows at the top (`?done=`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Done {
+    Cancel,
+    Refund,
+}
+
+impl Done {
+    fn parse(value: &str) -> Option<Self> {
+        match value {
+            "cancel" => Some(Self::Cancel),
+            "refund" => Some(Self::Refund),
+            _ => None,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Cancel => "cancel",
+            Self::Refund => "refund",
+        }
+    }
+}
+
 #[component]
 fn OrderView(
     order: OrderDetail,
-    cancel: ServerAction<CancelOrder>,
-    refund: ServerAction<RefundOrder>,
+    done: Option<Done>,
     refunds: Resource<Result<OrderRefunds, AppError>>,
     history: Resource<Result<Vec<CancelRequestView>, AppError>>,
     approvals: Resource<Result<Vec<ApprovalView>, AppError>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let me = use_context::<Me>();
-    let may_cancel = move || {
-        me.and_then(crate::components::layout::current_user)
-            .is_some_and(|u| u.role.can(Permission::CancelOrder))
-    };
-    let may_refund = move || {
-        me.and_then(crate::components::layout::current_user)
-            .is_some_and(|u| u.role.can(Permission::RefundOrder))
-    };
-    let just_refunded = move || {
-        refund.value().get().and_then(|r| match r {
-            Ok(Started::Done(done)) => Some(done),
-            _ => None,
-        })
-    };
     let refund_order = order.clone();
     let cancellable = matches!(order.status, OrderStatus::Paid | OrderStatus::CancelFailed);
-    let just_done = move || {
-        cancel.value().get().and_then(|r| match r {
-            Ok(Started::Done(done)) => Some(done),
-            _ => None,
-        })
-    };
     let amount = display_amount(order.amount, &order.currency);
     let wire_amount = format!("{} {}", order.amount.to_wire(), order.currency);
-    let panel_order = order.clone();
     let title_reference = order.partner_reference_no.clone();
     let never_paid = order.status.never_paid();
     let source = order.source;
@@ -285,14 +269,27 @@ fn OrderView(
                 <StatusBadge status=order.status />
             </div>
         </div>
-        {move || just_done().map(|done| view! { <div class="just-done"><CancelOutcome request=done.request /></div> })}
         <Suspense fallback=|| ()>
             {move || {
                 let order = refund_order.clone();
-                let panel_order = panel_order.clone();
                 Suspend::new(async move {
                 let (Ok(refunds), Ok(cancels)) = (refunds.await, history.await) else {
                     return ().into_any();
+                };
+                let role = match me {
+                    Some(me) => me.await.ok().and_then(|s| s.user).map(|u| u.role),
+                    None => None,
+                };
+                let may = |permission| role.is_some_and(|r| r.can(permission));
+                // What was just done: the latest cancel or refund, as DANA answered it.
+                let just_done = match done {
+                    Some(Done::Cancel) => cancels.first().cloned().map(|request| {
+                        view! { <div class="just-done"><CancelOutcome request /></div> }.into_any()
+                    }),
+                    Some(Done::Refund) => refunds.refunds.first().cloned().map(|refund| {
+                        view! { <div class="just-done"><RefundOutcome refund /></div> }.into_any()
+                    }),
+                    None => None,
                 };
                 // A request waiting for a second person holds the order: no other cancel or
                 // refund starts meanwhile. The latest one closed without approval is shown too.
@@ -304,8 +301,7 @@ fn OrderView(
                     .cloned()
                     .filter(|_| waiting.is_none());
                 let free = waiting.is_none();
-                let cancel_panel = (free && cancellable && may_cancel() && just_done().is_none())
-                    .then(|| view! { <CancelPanel order=panel_order cancel /> });
+                let can_cancel = free && cancellable && may(Permission::CancelOrder) && done != Some(Done::Cancel);
                 // DANA answered the latest cancel with "Transaction Expired": offer a refund.
                 let offer = cancels
                     .first()
@@ -314,13 +310,15 @@ fn OrderView(
                 let show = free
                     && refunds.order_status.refundable()
                     && refunds.totals.refundable_minor > 0
-                    && may_refund();
+                    && may(Permission::RefundOrder);
+                let refund = show.then_some(refunds);
+                let actions = (can_cancel || refund.is_some())
+                    .then(|| view! { <OrderActions order can_cancel refund offer /> });
                 view! {
+                    {just_done}
                     {waiting.map(|approval| view! { <ApprovalNotice approval /> })}
                     {closed.map(|approval| view! { <ApprovalNotice approval /> })}
-                    {cancel_panel}
-                    {just_refunded().map(|done| view! { <div class="just-done"><RefundOutcome refund=done.refund /></div> }.into_any())}
-                    {show.then(|| view! { <RefundPanel order history=refunds offer refund /> }.into_any())}
+                    {actions}
                 }
                 .into_any()
             })}}
@@ -390,5 +388,36 @@ fn OrderView(
                 </dl>
             </section>
         </div>
+    }
+}
+
+/// The cancel and refund forms. Once one went through (or waits for approval), the page loads
+/// anew with `?done=` and shows it, the order and its history as they are now.
+#[island(lazy)]
+fn OrderActions(order: OrderDetail, can_cancel: bool, refund: Option<OrderRefunds>, offer: bool) -> impl IntoView {
+    crate::components::island::enter_lazy("OrderActions");
+    let cancel = ServerAction::<CancelOrder>::new();
+    let refund_action = ServerAction::<RefundOrder>::new();
+    let path = order_path(&order.partner_reference_no);
+    for (done, finished) in [
+        (Done::Cancel, Signal::derive(move || cancel.value().get().is_some_and(|r| r.is_ok()))),
+        (Done::Refund, Signal::derive(move || refund_action.value().get().is_some_and(|r| r.is_ok()))),
+    ] {
+        let path = path.clone();
+        Effect::new(move |_| {
+            if finished.get() {
+                let to = format!("{path}?done={}", done.as_str());
+                #[cfg(feature = "hydrate")]
+                let _ = window().location().set_href(&to);
+                #[cfg(not(feature = "hydrate"))]
+                let _ = to;
+            }
+        });
+    }
+    let cancel_panel = can_cancel.then(|| view! { <CancelPanel order=order.clone() cancel /> });
+    let refund_panel = refund.map(|history| view! { <RefundPanel order history offer refund=refund_action /> });
+    view! {
+        {cancel_panel}
+        {refund_panel}
     }
 }

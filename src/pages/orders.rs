@@ -4,7 +4,7 @@ use leptos::ev::SubmitEvent;
 use leptos::html;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 use crate::api::orders::list_orders;
 use crate::components::error_panel::ErrorPanel;
@@ -31,9 +31,15 @@ fn non_empty(value: String) -> Option<String> {
 #[component]
 pub fn OrdersPage() -> impl IntoView {
     let i18n = use_i18n();
-    let query = use_query_map();
-    let params = Memo::new(move |_| query.with(|q| OrderListParams::from_lookup(|k| q.get(k))));
-    let page = Resource::new(move || params.get(), list_orders);
+    let params = use_query_map().with_untracked(|q| OrderListParams::from_lookup(|k| q.get(k)));
+    let page = Resource::new(
+        {
+            let params = params.clone();
+            move || params.clone()
+        },
+        list_orders,
+    );
+    let table_params = StoredValue::new(params.clone());
     view! {
         <Title text=tu_string!(i18n, orders.page_title) />
         <div class="page-head">
@@ -42,11 +48,11 @@ pub fn OrdersPage() -> impl IntoView {
                 <p class="subtle">{tu_string!(i18n, orders.subtitle)}</p>
             </div>
         </div>
-        <FilterBar params />
+        <FilterBar params=params.clone() />
         <Suspense fallback=move || view! { <p class="loading">{tu_string!(i18n, orders.loading)}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(page) => view! { <OrdersTable page params=params.get_untracked() /> }.into_any(),
+                    Ok(page) => view! { <OrdersTable page params=table_params.get_value() /> }.into_any(),
                     Err(error) => view! { <ErrorPanel error /> }.into_any(),
                 }
             })}
@@ -54,17 +60,24 @@ pub fn OrdersPage() -> impl IntoView {
     }
 }
 
-#[component]
-fn FilterBar(params: Memo<OrderListParams>) -> impl IntoView {
+/// The filters: a search loads the list for them (a page load, the list is the server's).
+#[island(lazy)]
+fn FilterBar(params: OrderListParams) -> impl IntoView {
+    crate::components::island::enter_lazy("FilterBar");
     let i18n = use_i18n();
-    let navigate = use_navigate();
+    let params = StoredValue::new(params);
     let q_ref = NodeRef::<html::Input>::new();
     let from_ref = NodeRef::<html::Input>::new();
     let to_ref = NodeRef::<html::Input>::new();
     let status_ref = NodeRef::<html::Select>::new();
     let sort_ref = NodeRef::<html::Select>::new();
 
-    let go = move |next: OrderListParams| navigate(&list_href(&next, None), Default::default());
+    let go = move |next: OrderListParams| {
+        #[cfg(feature = "hydrate")]
+        let _ = window().location().set_href(&list_href(&next, None));
+        #[cfg(not(feature = "hydrate"))]
+        let _ = next;
+    };
     let on_submit = {
         let go = go.clone();
         move |ev: SubmitEvent| {
@@ -82,26 +95,26 @@ fn FilterBar(params: Memo<OrderListParams>) -> impl IntoView {
             });
         }
     };
-    // Choosing a status or a sort applies at once, without a page load.
+    // Choosing a status or a sort applies at once.
     let on_status = {
         let go = go.clone();
         move |ev| {
             go(params
-                .get_untracked()
+                .get_value()
                 .with("status", non_empty(event_target_value(&ev))))
         }
     };
     let on_sort = move |ev| {
         go(params
-            .get_untracked()
+            .get_value()
             .with("sort", non_empty(event_target_value(&ev))))
     };
 
     let current = move |f: fn(&OrderListParams) -> &Option<String>| {
-        params.with(|p| f(p).clone().unwrap_or_default())
+        params.with_value(|p| f(p).clone().unwrap_or_default())
     };
     let sort_now = move || {
-        params.with(|p| {
+        params.with_value(|p| {
             p.sort
                 .as_deref()
                 .and_then(SortOrder::parse)

@@ -83,9 +83,31 @@ fn refresh_ticker(paused: RwSignal<Option<CancelRequestId>>) -> RwSignal<Reload>
 #[component]
 pub fn PendingPage() -> impl IntoView {
     let i18n = use_i18n();
-    let query = use_query_map();
-    let state = Memo::new(move |_| query.with(|q| q.get("state").unwrap_or_default()));
-    let reference = Memo::new(move |_| query.with(|q| q.get("reference").unwrap_or_default()));
+    let (state, reference) = use_query_map().with_untracked(|q| {
+        (q.get("state").unwrap_or_default(), q.get("reference").unwrap_or_default())
+    });
+    view! {
+        <Title text=tu_string!(i18n, pending.page_title) />
+        <div class="page-head">
+            <div>
+                <h1>{tu_string!(i18n, pending.heading)}</h1>
+                <p class="subtle">
+                    {tu_string!(i18n, pending.intro)}
+                </p>
+            </div>
+        </div>
+        <PendingQueues state reference />
+    }
+}
+
+/// The two queues, live: refreshed on a timer and after every action (one island, as the
+/// actions' results and the refreshes share their state).
+#[island(lazy)]
+fn PendingQueues(state: String, reference: String) -> impl IntoView {
+    crate::components::island::enter_lazy("PendingQueues");
+    let i18n = use_i18n();
+    let state = StoredValue::new(state);
+    let reference = StoredValue::new(reference);
     let resolving = RwSignal::new(None);
     let tick = refresh_ticker(resolving);
     let actions = Actions {
@@ -131,7 +153,7 @@ pub fn PendingPage() -> impl IntoView {
     // filter the person changed is their request, even if a tick is what it rides on).
     let loaded = StoredValue::new((String::new(), String::new()));
     let queue = Resource::new(
-        move || (state.get(), reference.get(), tick.get()),
+        move || (state.get_value(), reference.get_value(), tick.get()),
         move |(state, reference, reload)| async move {
             let same_filters = loaded.with_value(|l| l.0 == state && l.1 == reference);
             loaded.set_value((state.clone(), reference.clone()));
@@ -151,15 +173,6 @@ pub fn PendingPage() -> impl IntoView {
             || actions.resolve.pending().get()
     };
     view! {
-        <Title text=tu_string!(i18n, pending.page_title) />
-        <div class="page-head">
-            <div>
-                <h1>{tu_string!(i18n, pending.heading)}</h1>
-                <p class="subtle">
-                    {tu_string!(i18n, pending.intro)}
-                </p>
-            </div>
-        </div>
         {move || {
             last.get().map(|result| match result {
                 Ok(r) => view! {
@@ -183,13 +196,13 @@ pub fn PendingPage() -> impl IntoView {
                     <option value="">{tu_string!(i18n, pending.filter.all_open)}</option>
                     {QueueState::ALL
                         .into_iter()
-                        .map(|s| view! { <option value=s.as_str() selected=move || state.get() == s.as_str()>{move || s.label_in(i18n.get_locale())}</option> })
+                        .map(|s| view! { <option value=s.as_str() selected=move || state.get_value() == s.as_str()>{move || s.label_in(i18n.get_locale())}</option> })
                         .collect_view()}
                 </select>
             </label>
             <label class="field">
                 <span>{tu_string!(i18n, pending.filter.reference)}</span>
-                <input type="text" name="reference" maxlength="64" value=move || reference.get() />
+                <input type="text" name="reference" maxlength="64" value=move || reference.get_value() />
             </label>
             <div class="filter-actions">
                 <button type="submit" class="button">{tu_string!(i18n, pending.filter.submit)}</button>

@@ -37,6 +37,23 @@ struct Actions {
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let i18n = use_i18n();
+    view! {
+        <Title text=tu_string!(i18n, users.title) />
+        <div class="page-head">
+            <div>
+                <h1>{tu_string!(i18n, users.heading)}</h1>
+                <p class="subtle">{tu_string!(i18n, users.intro)}</p>
+            </div>
+        </div>
+        <StaffAdmin />
+    }
+}
+
+/// Adding staff and the staff list with its actions, reloaded after every action.
+#[island(lazy)]
+fn StaffAdmin() -> impl IntoView {
+    crate::components::island::enter_lazy("StaffAdmin");
+    let i18n = use_i18n();
     let add = ServerAction::<AddStaff>::new();
     let actions = Actions {
         role: ServerAction::new(),
@@ -116,13 +133,6 @@ pub fn UsersPage() -> impl IntoView {
         });
     }
     view! {
-        <Title text=tu_string!(i18n, users.title) />
-        <div class="page-head">
-            <div>
-                <h1>{tu_string!(i18n, users.heading)}</h1>
-                <p class="subtle">{tu_string!(i18n, users.intro)}</p>
-            </div>
-        </div>
         <Transition fallback=move || view! { <p class="loading">{tu_string!(i18n, users.loading)}</p> }>
             {move || Suspend::new(async move {
                 match staff.await {

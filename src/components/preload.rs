@@ -1,20 +1,17 @@
-//! The preload links of a page's wasm files, written by the page's route on the server.
+//! The preload links of a lazily loaded island's wasm files, written on the server as the
+//! island renders.
 //!
-//! Leptos writes them too (`leptos_integration_utils`), but it looks the split manifest up
-//! after an `.await`, through whatever reactive owner the worker thread has current by then.
-//! When the request's task has moved to another thread the lookup finds nothing and the page
-//! goes out without the links: half of all page loads here. The browser then asks for the
-//! page's files only once the main module has run, a second round of downloads that cost about
-//! a second on a phone network (`end2end/bench/first-visit.mjs`). Here the lookup runs inside
-//! the page's own render, under the request's owner. When Leptos' links are there as well, the
-//! browser still fetches each file once.
+//! Without them the browser asks for an island's files only once the main module has run and
+//! found the island on the page: a second round of downloads that costs about a second on a
+//! phone network (`end2end/bench/first-visit.mjs`). (Leptos writes such links for lazy routes
+//! only, not for lazy islands.)
 
 use leptos::prelude::*;
 use leptos_meta::Link;
 
-/// Registers `<link rel="preload">` in the page's head for every wasm file the page `route`
-/// (the route type's name, `OrdersRoute`) needs, and `modulepreload` for the loader script.
-pub fn page_files(route: &str) {
+/// Registers `<link rel="preload">` in the page's head for every wasm file the lazy island
+/// `island` (its function's name, `OrderActions`) needs, and `modulepreload` for the loader.
+pub fn island_files(island: &str) {
     let Some(manifest) = use_context::<leptos::WasmSplitManifest>() else {
         return;
     };
@@ -22,7 +19,7 @@ pub fn page_files(route: &str) {
         return;
     };
     let (pkg, files, loader) = &*manifest;
-    let key = format!("__{}_view_", snake_case(route));
+    let key = format!("{}_loader_", snake_case(island));
     let Some((_, modules)) = files.iter().find(|(name, _)| name.starts_with(&key)) else {
         return;
     };
@@ -43,7 +40,7 @@ pub fn page_files(route: &str) {
         .to_html();
 }
 
-/// `OrderDetailRoute` → `order_detail_route`, as `#[lazy]` names a route's split module.
+/// `OrderActions` → `order_actions`, as `#[island(lazy)]` names an island's split module.
 fn snake_case(name: &str) -> String {
     let mut out = String::with_capacity(name.len() + 4);
     for (i, c) in name.chars().enumerate() {
@@ -64,8 +61,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_route_type_is_named_as_its_split_module() {
-        assert_eq!(snake_case("OrdersRoute"), "orders_route");
-        assert_eq!(snake_case("OrderDetailRoute"), "order_detail_route");
+    fn an_island_is_named_as_its_split_module() {
+        assert_eq!(snake_case("FilterBar"), "filter_bar");
+        assert_eq!(snake_case("OrderActions"), "order_actions");
     }
 }
