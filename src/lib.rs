@@ -68,4 +68,23 @@ pub fn hydrate() {
         let _ = leptos::prelude::window().location().set_href(to);
     });
     leptos::mount::hydrate_islands();
+    // A page that Back brings out of the browser's cache still has its search forms as the person
+    // left them (a filter chosen, the next list on its way), not as the list it shows: put them
+    // back to what the page was rendered with. (`autocomplete="off"` on them covers a reload.)
+    let _ = leptos::prelude::window_event_listener(leptos::ev::pageshow, |ev| {
+        use leptos::wasm_bindgen::JsCast;
+        if !ev.persisted() {
+            return;
+        }
+        if let Ok(forms) = leptos::prelude::document().query_selector_all("form[method=get]") {
+            for i in 0..forms.length() {
+                if let Some(form) = forms
+                    .item(i)
+                    .and_then(|f| f.dyn_into::<web_sys::HtmlFormElement>().ok())
+                {
+                    form.reset();
+                }
+            }
+        }
+    });
 }

@@ -26,6 +26,13 @@ pub fn enter_lazy(name: &'static str) {
     enter();
 }
 
+/// What is typed in `input` now (empty before it is in the page). Islands that submit a form
+/// read their fields with it and call the server function themselves: `ActionForm` would bring
+/// form-data parsing (`serde_qs`) into every page's download.
+pub fn input_value(input: NodeRef<leptos::html::Input>) -> String {
+    input.get_untracked().map(|e| e.value()).unwrap_or_default()
+}
+
 /// `data-hydrated="true"` on the frame once every island on the page runs in the browser:
 /// end-to-end tests wait for it before they press anything (before then a press would be an
 /// ordinary form post, or nothing).

@@ -4,9 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::auth::Logout;
 use crate::api::nav::{NavSummary, load_nav};
-use crate::components::island;
 use crate::auth::CurrentUser;
 use crate::auth::role::{Permission, Role};
+use crate::components::island;
 use crate::components::language_switch::LanguageSwitch;
 use crate::components::theme_switch::ThemeSwitch;
 use crate::i18n::*;
@@ -205,25 +205,43 @@ fn NavCount(count: NavCountKind, initial: i64) -> impl IntoView {
         on_cleanup(move || handle.clear());
     }
     let (test_id, title) = match count {
-        NavCountKind::Attention => ("attention-count", tu_string!(i18n, common.nav.attention_title)),
-        NavCountKind::Approvals => ("approvals-count", tu_string!(i18n, common.nav.approvals_title)),
+        NavCountKind::Attention => (
+            "attention-count",
+            tu_string!(i18n, common.nav.attention_title),
+        ),
+        NavCountKind::Approvals => (
+            "approvals-count",
+            tu_string!(i18n, common.nav.approvals_title),
+        ),
     };
     move || {
-        (n.get() > 0).then(|| view! { <span class="nav-count" data-testid=test_id title=title>{n.get()}</span> })
+        (n.get() > 0).then(
+            || view! { <span class="nav-count" data-testid=test_id title=title>{n.get()}</span> },
+        )
     }
 }
 
-/// The top bar's sign-out button.
+/// The top bar's sign-out button: the server's redirect then loads the sign-in page. (The call
+/// is made directly rather than through `ActionForm`, whose form-data parsing would otherwise
+/// be in the main module every page loads.)
 #[island]
 fn SignOut() -> impl IntoView {
     island::enter();
     let i18n = use_i18n();
     let logout = ServerAction::<Logout>::new();
+    let url = <Logout as leptos::server_fn::ServerFn>::url();
     view! {
-        <ActionForm action=logout>
+        <form
+            method="post"
+            action=url
+            on:submit=move |ev| {
+                ev.prevent_default();
+                logout.dispatch(Logout {});
+            }
+        >
             <button type="submit" class="link-button">
                 {tu_string!(i18n, common.sign_out)}
             </button>
-        </ActionForm>
+        </form>
     }
 }

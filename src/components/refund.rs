@@ -4,11 +4,10 @@
 use leptos::prelude::*;
 
 use crate::api::refund::{OrderRefunds, RefundOrder};
-use crate::components::unknown::or_dash;
 use crate::dana::catalog::Outcome;
 use crate::i18n::*;
 use crate::money::Money;
-use crate::orders::model::OrderDetail;
+use crate::refund::model::RefundTotals;
 use crate::refund::model::{RefundState, RefundView};
 
 /// `150000` minor units as staff type it back: `1.500`.
@@ -22,21 +21,21 @@ fn rupiah_input(minor: i64) -> String {
 
 /// Amount and reason, then a confirm step; `offer` opens it at once with a word on why (DANA
 /// answered that the cancel window has passed).
+/// `reference` and `customer` name the order in the confirm step; `totals` are its refunds so far.
 #[component]
 pub fn RefundPanel(
-    order: OrderDetail,
-    history: OrderRefunds,
+    reference: String,
+    customer: String,
+    totals: RefundTotals,
     refund: ServerAction<RefundOrder>,
     offer: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let refundable = history.totals.refundable_minor;
+    let refundable = totals.refundable_minor;
     let open = RwSignal::new(offer);
     let confirming = RwSignal::new(false);
     let amount = RwSignal::new(rupiah_input(refundable));
     let reason = RwSignal::new(String::new());
-    let reference = order.partner_reference_no.clone();
-    let customer = or_dash(order.customer_name.clone());
     // The amount as typed, checked here before the confirm step (the server checks it again).
     let parsed = move || -> Result<Money, String> {
         let money = Money::parse_rupiah(&amount.get())
@@ -66,9 +65,22 @@ pub fn RefundPanel(
             .map(|m| m.display_idr())
             .unwrap_or_default()
     };
-    let refundable_display = history.totals.refundable_display.clone();
-    let refunded_display = history.totals.refunded_display.clone();
-    let any_refunded = history.totals.refunded_minor > 0;
+    let refundable_display = totals.refundable_display.clone();
+    let refunded_display = totals.refunded_display.clone();
+    let any_refunded = totals.refunded_minor > 0;
+    // Sent by a direct call (`ActionForm` would bring form-data parsing into the download).
+    let url = <RefundOrder as leptos::server_fn::ServerFn>::url();
+    let submit = {
+        let reference = reference.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            refund.dispatch(RefundOrder {
+                partner_reference_no: reference.clone(),
+                amount: amount.get_untracked(),
+                reason: reason.get_untracked(),
+            });
+        }
+    };
     view! {
         <section class="panel refund-panel" data-testid="refund-panel">
             <div class:hidden=move || open.get()>
@@ -137,7 +149,7 @@ pub fn RefundPanel(
                     </div>
                 </div>
                 <div class:hidden=move || !confirming.get()>
-                    <ActionForm action=refund attr:class="cancel-form">
+                    <form class="cancel-form" method="post" action=url on:submit=submit>
                         <h2>{tu_string!(i18n, order.refund.confirm_title)}</h2>
                         <p class="confirm-line" data-testid="refund-confirm">
                             {t!(
@@ -156,9 +168,6 @@ pub fn RefundPanel(
                         <p class="subtle small">
                             {move || t_string!(i18n, order.reason_line, text = reason.get().trim().to_string())}
                         </p>
-                        <input type="hidden" name="partner_reference_no" value=reference.clone() />
-                        <input type="hidden" name="amount" prop:value=move || amount.get() />
-                        <input type="hidden" name="reason" prop:value=move || reason.get() />
                         {move || problem().map(|p| view! { <p class="form-error" role="alert">{p}</p> })}
                         <div class="filter-actions">
                             <button type="submit" class="button" disabled=move || refund.pending().get()>
@@ -174,7 +183,7 @@ pub fn RefundPanel(
                                 {tu_string!(i18n, order.refund.back)}
                             </button>
                         </div>
-                    </ActionForm>
+                    </form>
                 </div>
             </div>
         </section>

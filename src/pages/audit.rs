@@ -97,7 +97,7 @@ pub fn AuditPageView() -> impl IntoView {
                 {tu_string!(i18n, audit.download_csv)}
             </a>
         </div>
-        <form class="filters panel" method="get" action="/audit">
+        <form class="filters panel" method="get" action="/audit" autocomplete="off">
             <label class="field">
                 <span>{tu_string!(i18n, audit.filters.actor)}</span>
                 <input type="text" name="actor" value=move || value(|p| &p.actor) />

@@ -23,6 +23,7 @@ use crate::components::unknown::or_dash;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::orders::model::{OrderDetail, OrderStatus, display_amount, order_path};
+use crate::refund::model::RefundTotals;
 
 #[component]
 pub fn OrderDetailPage() -> impl IntoView {
@@ -30,10 +31,30 @@ pub fn OrderDetailPage() -> impl IntoView {
     let reference = use_params_map().with_untracked(|p| p.get("reference").unwrap_or_default());
     // After a cancel or a refund the island loads the page anew with `?done=`: the server shows
     // what just happened at the top, above the order as it is now.
-    let done = use_query_map().with_untracked(|q| q.get("done")).and_then(|d| Done::parse(&d));
-    let order = Resource::new({ let r = reference.clone(); move || r.clone() }, get_order);
-    let history = Resource::new({ let r = reference.clone(); move || r.clone() }, cancel_history);
-    let refunds = Resource::new({ let r = reference.clone(); move || r.clone() }, refund_history);
+    let done = use_query_map()
+        .with_untracked(|q| q.get("done"))
+        .and_then(|d| Done::parse(&d));
+    let order = Resource::new(
+        {
+            let r = reference.clone();
+            move || r.clone()
+        },
+        get_order,
+    );
+    let history = Resource::new(
+        {
+            let r = reference.clone();
+            move || r.clone()
+        },
+        cancel_history,
+    );
+    let refunds = Resource::new(
+        {
+            let r = reference.clone();
+            move || r.clone()
+        },
+        refund_history,
+    );
     let approvals = Resource::new(move || reference.clone(), order_approvals);
     view! {
         <Suspense fallback=move || view! { <p class="loading">{tu_string!(i18n, order.loading)}</p> }>
@@ -111,12 +132,27 @@ fn counter_class(chars: usize) -> &'static str {
 
 /// Asks for a reason, shows what will be cancelled, and reports DANA's answer at once.
 #[component]
-fn CancelPanel(order: OrderDetail, cancel: ServerAction<CancelOrder>) -> impl IntoView {
+fn CancelPanel(order: OrderFacts, cancel: ServerAction<CancelOrder>) -> impl IntoView {
     let i18n = use_i18n();
     let open = RwSignal::new(false);
     let reason = RwSignal::new(String::new());
-    let amount = display_amount(order.amount, &order.currency);
-    let reference = order.partner_reference_no.clone();
+    let OrderFacts {
+        reference,
+        amount,
+        customer,
+    } = order;
+    // Sent by a direct call (`ActionForm` would bring form-data parsing into the download).
+    let url = <CancelOrder as leptos::server_fn::ServerFn>::url();
+    let submit = {
+        let reference = reference.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            cancel.dispatch(CancelOrder {
+                partner_reference_no: reference.clone(),
+                reason: reason.get_untracked(),
+            });
+        }
+    };
     let problem = move || {
         cancel
             .value()
@@ -151,7 +187,7 @@ fn CancelPanel(order: OrderDetail, cancel: ServerAction<CancelOrder>) -> impl In
                 </div>
             </div>
             <div class:hidden=move || !open.get()>
-                <ActionForm action=cancel attr:class="cancel-form">
+                <form class="cancel-form" method="post" action=url on:submit=submit>
                     <h2>{tu_string!(i18n, order.cancel.confirm_title)}</h2>
                     <p class="confirm-line">
                         {t!(
@@ -161,10 +197,9 @@ fn CancelPanel(order: OrderDetail, cancel: ServerAction<CancelOrder>) -> impl In
                             <b> = <strong />,
                             reference = reference.clone(),
                             amount = amount.clone(),
-                            customer = or_dash(order.customer_name.clone())
+                            customer = customer.clone()
                         )}
                     </p>
-                    <input type="hidden" name="partner_reference_no" value=reference.clone() />
                     <label class="field">
                         <span>{tu_string!(i18n, order.cancel.reason_label)}</span>
                         <textarea
@@ -206,10 +241,20 @@ fn CancelPanel(order: OrderDetail, cancel: ServerAction<CancelOrder>) -> impl In
                             {tu_string!(i18n, order.cancel.keep)}
                         </button>
                     </div>
-                </ActionForm>
+                </form>
             </div>
         </section>
     }
+}
+
+/// What the cancel and refund forms show of the order (all an island is sent of it).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+struct OrderFacts {
+    reference: String,
+    /// As staff read it (`Rp 150.000,00`).
+    amount: String,
+    /// The customer's name, or a dash.
+    customer: String,
 }
 
 /// What a page load after a cancel or a refund shows at the top (`?done=`).
@@ -311,7 +356,12 @@ fn OrderView(
                     && refunds.order_status.refundable()
                     && refunds.totals.refundable_minor > 0
                     && may(Permission::RefundOrder);
-                let refund = show.then_some(refunds);
+                let refund = show.then_some(refunds.totals);
+                let order = OrderFacts {
+                    reference: order.partner_reference_no.clone(),
+                    amount: display_amount(order.amount, &order.currency),
+                    customer: or_dash(order.customer_name.clone()),
+                };
                 let actions = (can_cancel || refund.is_some())
                     .then(|| view! { <OrderActions order can_cancel refund offer /> });
                 view! {
@@ -394,14 +444,25 @@ fn OrderView(
 /// The cancel and refund forms. Once one went through (or waits for approval), the page loads
 /// anew with `?done=` and shows it, the order and its history as they are now.
 #[island(lazy)]
-fn OrderActions(order: OrderDetail, can_cancel: bool, refund: Option<OrderRefunds>, offer: bool) -> impl IntoView {
+fn OrderActions(
+    order: OrderFacts,
+    can_cancel: bool,
+    refund: Option<RefundTotals>,
+    offer: bool,
+) -> impl IntoView {
     crate::components::island::enter_lazy("OrderActions");
     let cancel = ServerAction::<CancelOrder>::new();
     let refund_action = ServerAction::<RefundOrder>::new();
-    let path = order_path(&order.partner_reference_no);
+    let path = order_path(&order.reference);
     for (done, finished) in [
-        (Done::Cancel, Signal::derive(move || cancel.value().get().is_some_and(|r| r.is_ok()))),
-        (Done::Refund, Signal::derive(move || refund_action.value().get().is_some_and(|r| r.is_ok()))),
+        (
+            Done::Cancel,
+            Signal::derive(move || cancel.value().get().is_some_and(|r| r.is_ok())),
+        ),
+        (
+            Done::Refund,
+            Signal::derive(move || refund_action.value().get().is_some_and(|r| r.is_ok())),
+        ),
     ] {
         let path = path.clone();
         Effect::new(move |_| {
@@ -415,7 +476,9 @@ fn OrderActions(order: OrderDetail, can_cancel: bool, refund: Option<OrderRefund
         });
     }
     let cancel_panel = can_cancel.then(|| view! { <CancelPanel order=order.clone() cancel /> });
-    let refund_panel = refund.map(|history| view! { <RefundPanel order history offer refund=refund_action /> });
+    let refund_panel = refund.map(|totals| {
+        view! { <RefundPanel reference=order.reference customer=order.customer totals offer refund=refund_action /> }
+    });
     view! {
         {cancel_panel}
         {refund_panel}

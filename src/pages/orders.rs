@@ -79,7 +79,6 @@ fn FilterBar(params: OrderListParams) -> impl IntoView {
         let _ = next;
     };
     let on_submit = {
-        let go = go.clone();
         move |ev: SubmitEvent| {
             ev.prevent_default();
             let input = |r: NodeRef<html::Input>| r.get().and_then(|e| non_empty(e.value()));
@@ -97,7 +96,6 @@ fn FilterBar(params: OrderListParams) -> impl IntoView {
     };
     // Choosing a status or a sort applies at once.
     let on_status = {
-        let go = go.clone();
         move |ev| {
             go(params
                 .get_value()
@@ -110,19 +108,20 @@ fn FilterBar(params: OrderListParams) -> impl IntoView {
             .with("sort", non_empty(event_target_value(&ev))))
     };
 
+    // The page loads anew for every search: what the fields show is fixed for its life.
     let current = move |f: fn(&OrderListParams) -> &Option<String>| {
         params.with_value(|p| f(p).clone().unwrap_or_default())
     };
-    let sort_now = move || {
-        params.with_value(|p| {
-            p.sort
-                .as_deref()
-                .and_then(SortOrder::parse)
-                .unwrap_or_default()
-        })
-    };
+    let sort_now = params.with_value(|p| {
+        p.sort
+            .as_deref()
+            .and_then(SortOrder::parse)
+            .unwrap_or_default()
+    });
+    let status_now = current(|p| &p.status);
+    let locale = i18n.get_locale_untracked();
     view! {
-        <form class="filters panel" method="get" action="/orders" role="search" on:submit=on_submit>
+        <form class="filters panel" method="get" action="/orders" role="search" autocomplete="off" on:submit=on_submit>
             <label class="field field-grow">
                 <span>{tu_string!(i18n, orders.filters.search)}</span>
                 <input
@@ -131,8 +130,7 @@ fn FilterBar(params: OrderListParams) -> impl IntoView {
                     node_ref=q_ref
                     maxlength="64"
                     placeholder=tu_string!(i18n, orders.filters.search_placeholder)
-                    value=move || current(|p| &p.q)
-                    prop:value=move || current(|p| &p.q)
+                    value=current(|p| &p.q)
                 />
             </label>
             <label class="field">
@@ -141,20 +139,16 @@ fn FilterBar(params: OrderListParams) -> impl IntoView {
                     name="status"
                     node_ref=status_ref
                     on:change=on_status
-                    prop:value=move || current(|p| &p.status)
                 >
-                    <option value="" selected=move || current(|p| &p.status).is_empty()>
+                    <option value="" selected=status_now.is_empty()>
                         {tu_string!(i18n, orders.filters.all_statuses)}
                     </option>
                     {OrderStatus::ALL
                         .into_iter()
                         .map(|s| {
                             view! {
-                                <option
-                                    value=s.as_str()
-                                    selected=move || current(|p| &p.status) == s.as_str()
-                                >
-                                    {move || s.label_in(i18n.get_locale())}
+                                <option value=s.as_str() selected=status_now == s.as_str()>
+                                    {s.label_in(locale)}
                                 </option>
                             }
                         })
@@ -167,8 +161,7 @@ fn FilterBar(params: OrderListParams) -> impl IntoView {
                     type="date"
                     name="from"
                     node_ref=from_ref
-                    value=move || current(|p| &p.from)
-                    prop:value=move || current(|p| &p.from)
+                    value=current(|p| &p.from)
                 />
             </label>
             <label class="field">
@@ -177,8 +170,7 @@ fn FilterBar(params: OrderListParams) -> impl IntoView {
                     type="date"
                     name="to"
                     node_ref=to_ref
-                    value=move || current(|p| &p.to)
-                    prop:value=move || current(|p| &p.to)
+                    value=current(|p| &p.to)
                 />
             </label>
             <label class="field">
@@ -187,14 +179,13 @@ fn FilterBar(params: OrderListParams) -> impl IntoView {
                     name="sort"
                     node_ref=sort_ref
                     on:change=on_sort
-                    prop:value=move || sort_now().as_str()
                 >
                     {SortOrder::ALL
                         .into_iter()
                         .map(|s| {
                             view! {
-                                <option value=s.as_str() selected=move || sort_now() == s>
-                                    {move || s.label_in(i18n.get_locale())}
+                                <option value=s.as_str() selected=sort_now == s>
+                                    {s.label_in(locale)}
                                 </option>
                             }
                         })

@@ -84,7 +84,10 @@ fn refresh_ticker(paused: RwSignal<Option<CancelRequestId>>) -> RwSignal<Reload>
 pub fn PendingPage() -> impl IntoView {
     let i18n = use_i18n();
     let (state, reference) = use_query_map().with_untracked(|q| {
-        (q.get("state").unwrap_or_default(), q.get("reference").unwrap_or_default())
+        (
+            q.get("state").unwrap_or_default(),
+            q.get("reference").unwrap_or_default(),
+        )
     });
     view! {
         <Title text=tu_string!(i18n, pending.page_title) />
@@ -189,7 +192,7 @@ fn PendingQueues(state: String, reference: String) -> impl IntoView {
                 }.into_any(),
             })
         }}
-        <form class="filters panel" method="get" action="/pending">
+        <form class="filters panel" method="get" action="/pending" autocomplete="off">
             <label class="field">
                 <span>{tu_string!(i18n, pending.filter.state)}</span>
                 <select name="state">
