@@ -2,10 +2,11 @@
 """The browser bundle's size check: what a first visit to each page downloads in wasm.
 
 Reads the release site `cargo leptos build --release --split` wrote (target/site/pkg): the main
-module, and per page the split modules the wasm-split manifest names for its route. A first
-visit fetches the main module and its page's modules; the check fails when any page's total,
-gzipped (level 9), is above the limit (CANCEL_DESK_BUNDLE_LIMIT_BYTES, default 250 KB). With
-`--precompress` it also prints the brotli copies' total, what a browser gets over HTTPS.
+module (the Leptos runtime and the top bar's islands), and per page island (`#[island(lazy)]`)
+the split modules the wasm-split manifest names for it. A first visit fetches the main module
+and its page's island's modules; the check fails when any such total, gzipped (level 9), is
+above the limit (CANCEL_DESK_BUNDLE_LIMIT_BYTES, default 250 KB). With `--precompress` it also
+prints the brotli copies' total, what a browser gets over HTTPS.
 """
 
 import glob
@@ -46,7 +47,7 @@ def main():
     manifest = json.load(open(one("__wasm_split_manifest.*.json")))
     main_raw, main_gz = gz(main_wasm)
     print(f"main module: {main_raw:,} bytes, {main_gz:,} gzipped")
-    print(f"{'page (route view)':<28} {'files':>5} {'wasm':>11} {'gzipped':>11}  first visit, gzipped")
+    print(f"{'page island':<28} {'files':>5} {'wasm':>11} {'gzipped':>11}  first visit, gzipped")
     worst = 0
     for split, files in sorted(manifest.items()):
         paths = [os.path.join(PKG, f + ".wasm") for f in files]
@@ -57,7 +58,7 @@ def main():
         zipped = sum(gz(p)[1] for p in paths)
         total = main_gz + zipped
         worst = max(worst, total)
-        name = split.split("_route_view")[0].strip("_")
+        name = split.split("_loader_")[0].strip("_")
         flag = "  over" if total > LIMIT else ""
         br = brotli([main_wasm] + paths)
         br = f"  (brotli {br:,})" if br is not None else ""

@@ -31,7 +31,7 @@ test('finance cancels an order with a reason and sees DANA confirm it', async ({
   // A large order below the approval threshold (Rp 5.000.000): the most expensive ones wait for a
   // second person (approvals.spec.ts).
   await signIn(page, 'finance', '/orders?status=PAID&sort=amount_desc');
-  // After sign-in the orders page may still be on its way (its code loads with the route).
+  // After sign-in the orders page may still be on its way (the redirect loads it anew).
   await expect(rows(page).first()).toBeVisible();
   const amounts = await rows(page).locator('.col-amount').allTextContents();
   const rupiah = (text: string) => Number(text.replace(/[^\d,]/g, '').split(',')[0]);

@@ -33,7 +33,7 @@ export async function signIn(page: Page, role: 'finance' | 'operations' | 'super
   await page.getByTestId('login-password').fill(PASSWORD);
   await page.getByTestId('login-submit').click();
   await expect(page.getByTestId('signed-in')).toContainText(`${role}@e2e.test`);
-  // The next page replaces the form once its code (a lazily loaded route) has arrived.
+  // The server redirects the signed-in person to the next page, a new page load.
   await expect(page.getByTestId('login-submit')).toHaveCount(0);
   await hydrated(page);
 }

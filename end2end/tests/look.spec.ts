@@ -132,7 +132,7 @@ test('a finance user cancels an order with the keyboard alone', async ({ page, b
   // by its code), the cheapest one: other tests take theirs from the most expensive end.
   const setup = await browser.newPage();
   await signIn(setup, 'finance', '/orders?status=PAID&sort=amount_asc');
-  // After sign-in the orders page may still be on its way (its code loads with the route).
+  // After sign-in the orders page may still be on its way (the redirect loads it anew).
   await expect(setup.locator('[data-testid="orders-table"] .ref-link').first()).toBeVisible();
   const references = await setup.locator('[data-testid="orders-table"] .ref-link').allTextContents();
   const reference = references.map((r) => r.trim()).find((r) => /^\d{15,}$/.test(r))!;
