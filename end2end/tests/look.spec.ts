@@ -171,6 +171,8 @@ test('a finance user cancels an order with the keyboard alone', async ({ page, b
   await page.keyboard.press('Enter');
   const outcome = page.locator('.just-done [data-testid="cancel-outcome"]');
   await expect(outcome).toHaveAttribute('data-code', '2005700', { timeout: 15_000 });
+  // The page loads anew with DANA's answer on top, and the keyboard is there.
+  await expect(page.locator('.just-done')).toBeFocused();
   await expect(outcome).toHaveAttribute('role', 'status');
   await expect(outcome).toContainText('Cancelled at DANA');
   await expect(outcome).toContainText('Next step');

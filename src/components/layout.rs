@@ -11,8 +11,8 @@ use crate::components::language_switch::LanguageSwitch;
 use crate::components::theme_switch::ThemeSwitch;
 use crate::i18n::*;
 
-/// The page frame's data (signed-in user, sandbox mode, attention count), loaded once by the
-/// layout for every page and refreshed in the browser every 15 s.
+/// The page frame's data (signed-in user, sandbox mode, attention count), loaded by the layout
+/// on the server for every page; the counts' islands refresh themselves ([`NavCount`]).
 pub type Me = Resource<Result<NavSummary, crate::error::AppError>>;
 
 /// The signed-in user of the frame's data, if it has loaded.

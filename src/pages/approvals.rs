@@ -9,6 +9,7 @@ use crate::api::approvals::{ApproveRequest, RejectRequest, list_approvals};
 use crate::approval::model::{ApprovalKind, ApprovalView, DecisionResult};
 use crate::components::error_panel::ErrorPanel;
 use crate::components::http_status::HttpStatus;
+use crate::components::island::input_value;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::orders::model::order_path;
@@ -168,8 +169,23 @@ fn WaitingCard(approval: ApprovalView, actions: Actions) -> impl IntoView {
         }
         .into_any()
     } else {
-        let (approve_id, reject_id) = (id.clone(), id.clone());
+        let approval = a.id;
+        let note = NodeRef::<leptos::html::Input>::new();
+        // Sent by direct calls (`ActionForm` would bring form-data parsing into the download).
+        let approve = move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            actions.approve.dispatch(ApproveRequest { id: approval });
+        };
+        let reject = move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            actions.reject.dispatch(RejectRequest {
+                id: approval,
+                note: input_value(note),
+            });
+        };
         let label_for = note_id.clone();
+        let approve_url = <ApproveRequest as leptos::server_fn::ServerFn>::url();
+        let reject_url = <RejectRequest as leptos::server_fn::ServerFn>::url();
         let approve_label = {
             let (number, reference) = (id.clone(), a.partner_reference_no.clone());
             move || {
@@ -184,8 +200,7 @@ fn WaitingCard(approval: ApprovalView, actions: Actions) -> impl IntoView {
         };
         view! {
             <div class="approval-actions">
-                <ActionForm action=actions.approve>
-                    <input type="hidden" name="id" value=approve_id />
+                <form method="post" action=approve_url on:submit=approve>
                     <button
                         type="submit"
                         class="button"
@@ -194,17 +209,16 @@ fn WaitingCard(approval: ApprovalView, actions: Actions) -> impl IntoView {
                     >
                         {move || if actions.approve.pending().get() { t_string!(i18n, approvals.working) } else { t_string!(i18n, approvals.approve) }}
                     </button>
-                </ActionForm>
-                <ActionForm action=actions.reject attr:class="reject-form">
-                    <input type="hidden" name="id" value=reject_id />
+                </form>
+                <form method="post" action=reject_url class="reject-form" on:submit=reject>
                     <label class="field field-grow" for=label_for>
                         <span>{tu_string!(i18n, approvals.reject_why)}</span>
-                        <input id=note_id type="text" name="note" required maxlength="500" placeholder=tu_string!(i18n, approvals.reject_placeholder) />
+                        <input id=note_id type="text" name="note" node_ref=note required maxlength="500" placeholder=tu_string!(i18n, approvals.reject_placeholder) />
                     </label>
                     <button type="submit" class="button button-secondary" disabled=move || actions.reject.pending().get()>
                         {tu_string!(i18n, approvals.reject)}
                     </button>
-                </ActionForm>
+                </form>
             </div>
         }
         .into_any()

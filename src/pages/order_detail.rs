@@ -326,13 +326,14 @@ fn OrderView(
                     None => None,
                 };
                 let may = |permission| role.is_some_and(|r| r.can(permission));
-                // What was just done: the latest cancel or refund, as DANA answered it.
+                // What was just done: the latest cancel or refund, as DANA answered it. It takes
+                // the focus, so a keyboard or screen-reader user who confirmed is on DANA's answer.
                 let just_done = match done {
                     Some(Done::Cancel) => cancels.first().cloned().map(|request| {
-                        view! { <div class="just-done"><CancelOutcome request /></div> }.into_any()
+                        view! { <div class="just-done" tabindex="-1" autofocus><CancelOutcome request /></div> }.into_any()
                     }),
                     Some(Done::Refund) => refunds.refunds.first().cloned().map(|refund| {
-                        view! { <div class="just-done"><RefundOutcome refund /></div> }.into_any()
+                        view! { <div class="just-done" tabindex="-1" autofocus><RefundOutcome refund /></div> }.into_any()
                     }),
                     None => None,
                 };
