@@ -4,7 +4,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::auth::Logout;
 use crate::api::nav::{NavSummary, load_nav};
-use crate::auth::CurrentUser;
 use crate::auth::role::{Permission, Role};
 use crate::components::island;
 use crate::components::language_switch::LanguageSwitch;
@@ -14,11 +13,6 @@ use crate::i18n::*;
 /// The page frame's data (signed-in user, sandbox mode, attention count), loaded by the layout
 /// on the server for every page; the counts' islands refresh themselves ([`NavCount`]).
 pub type Me = Resource<Result<NavSummary, crate::error::AppError>>;
-
-/// The signed-in user of the frame's data, if it has loaded.
-pub fn current_user(me: Me) -> Option<CurrentUser> {
-    me.get().and_then(Result::ok).and_then(|s| s.user)
-}
 
 /// A role's name for people, in `locale`.
 pub fn role_label(role: Role, locale: Locale) -> &'static str {
