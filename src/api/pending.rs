@@ -92,6 +92,16 @@ pub async fn list_pending(
                 requested_at_display: crate::time::display_wib(r.created_at),
                 age_display: crate::time::display_duration(now.seconds_since(r.created_at), locale),
                 attempts: r.attempts,
+                answer: r
+                    .last_code
+                    .as_deref()
+                    .and_then(crate::dana::catalog::lookup)
+                    .map(|e| crate::dana::words::AnswerWords::of(e, locale)),
+                status: r
+                    .last_status
+                    .as_deref()
+                    .and_then(crate::dana::catalog::transaction_status)
+                    .map(|s| crate::dana::words::StatusWords::of(s, locale)),
                 last_code: r.last_code,
                 last_status: r.last_status,
                 state,

@@ -39,6 +39,9 @@ pub struct PendingRefundView {
     pub attempts: i64,
     /// The refund catalog row of the last attempt.
     pub last_code: Option<String>,
+    /// `last_code` in words, in the reader's language.
+    #[serde(default)]
+    pub answer: Option<crate::dana::words::AnswerWords>,
     /// Why a person must look (retrying stopped).
     pub attention: Option<crate::language::Worded>,
     pub next_attempt_display: Option<String>,
@@ -216,6 +219,11 @@ pub async fn list_pending_refunds() -> Result<Vec<PendingRefundView>, AppError> 
             reason: r.reason,
             age_display: crate::time::display_duration(now.seconds_since(r.created_at), locale),
             attempts,
+            answer: r
+                .last_code
+                .as_deref()
+                .and_then(crate::dana::catalog::lookup_refund)
+                .map(|e| crate::dana::words::AnswerWords::of(e, locale)),
             last_code: r.last_code,
             attention: r.attention.map(|a| crate::attention::read(&a, locale)),
             next_attempt_display,

@@ -5,6 +5,7 @@ use crate::ids::CancelRequestId;
 use serde::{Deserialize, Serialize};
 
 use crate::dana::catalog::{self, CatalogEntry};
+use crate::dana::words::{AnswerWords, StatusWords};
 use crate::orders::model::OrderStatus;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -183,6 +184,12 @@ pub struct PendingCancelView {
     pub last_code: Option<String>,
     /// DANA's latest transaction status from Query Payment, if asked.
     pub last_status: Option<String>,
+    /// `last_code` in words, in the reader's language.
+    #[serde(default)]
+    pub answer: Option<AnswerWords>,
+    /// `last_status` in words, in the reader's language.
+    #[serde(default)]
+    pub status: Option<StatusWords>,
     pub state: QueueState,
     /// Why a person must look (retrying stopped).
     pub attention: Option<crate::language::Worded>,

@@ -722,7 +722,7 @@ pub fn query_unexpected() -> &'static CatalogEntry {
 }
 
 /// What a `latestTransactionStatus` means for a cancel waiting on it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 pub enum StatusDecision {
     /// The payment is closed: the cancel took effect; settle it without sending again.
     Cancelled,

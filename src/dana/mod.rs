@@ -1,5 +1,5 @@
 //! DANA's SNAP APIs: Cancel Order, Query Payment, Refund Order, and the Finish Notify DANA sends us. The
-//! catalog is plain data shared with the browser; everything else (signing, key handling, the
+//! catalog is plain data (pages get its rows in words, `words`); everything else (signing, key handling, the
 //! HTTP client, notifications) is server-only and knows no storage or screen.
 
 pub mod catalog;
@@ -19,3 +19,4 @@ pub mod refund;
 pub mod signing;
 #[cfg(feature = "ssr")]
 pub mod types;
+pub mod words;

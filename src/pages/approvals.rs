@@ -5,11 +5,13 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::approvals::{ApproveRequest, RejectRequest, list_approvals};
+use crate::api::approvals::{
+    ApprovalLists as Lists, ApproveRequest, RejectRequest, list_approvals,
+};
 use crate::approval::model::{ApprovalKind, ApprovalView, DecisionResult};
 use crate::components::error_panel::ErrorPanel;
 use crate::components::http_status::HttpStatus;
-use crate::components::island::input_value;
+use crate::components::island::{Live, input_value};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::orders::model::order_path;
@@ -23,6 +25,7 @@ struct Actions {
 #[component]
 pub fn ApprovalsPage() -> impl IntoView {
     let i18n = use_i18n();
+    let lists = Resource::new(|| (), |_| list_approvals());
     view! {
         <Title text=tu_string!(i18n, approvals.title) />
         <div class="page-head">
@@ -31,28 +34,54 @@ pub fn ApprovalsPage() -> impl IntoView {
                 <p class="subtle">{tu_string!(i18n, approvals.intro)}</p>
             </div>
         </div>
-        <ApprovalLists />
+        <Suspense fallback=move || view! { <p class="loading">{tu_string!(i18n, approvals.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match lists.await {
+                    Ok(lists) => view! { <ApprovalLists lists /> }.into_any(),
+                    Err(error) => view! { <Refused error /> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
 
-/// What waits and what was decided, reloaded after every decision.
+/// Why the lists cannot be shown: not an approver (403), or another error.
+#[component]
+fn Refused(error: AppError) -> impl IntoView {
+    let i18n = use_i18n();
+    match error {
+        AppError::Forbidden => view! {
+            <HttpStatus code=403 />
+            <section class="panel notice notice-error" role="alert" data-testid="approvers-only">
+                <h2>{tu_string!(i18n, approvals.approvers_only.heading)}</h2>
+                <p>{tu_string!(i18n, approvals.approvers_only.body)}</p>
+            </section>
+        }
+        .into_any(),
+        error => view! { <ErrorPanel error /> }.into_any(),
+    }
+}
+
+/// What waits and what was decided (`lists`, as the server loaded them), reloaded after every
+/// decision.
 #[island(lazy)]
-fn ApprovalLists() -> impl IntoView {
+fn ApprovalLists(lists: Lists) -> impl IntoView {
     crate::components::island::enter_lazy("ApprovalLists");
     let i18n = use_i18n();
     let actions = Actions {
         approve: ServerAction::new(),
         reject: ServerAction::new(),
     };
-    let lists = Resource::new(
-        move || {
-            (
-                actions.approve.version().get(),
-                actions.reject.version().get(),
-            )
-        },
-        |_| list_approvals(),
-    );
+    let lists = Live::new(Ok::<_, AppError>(lists));
+    Effect::new(move |seen: Option<()>| {
+        let _ = (
+            actions.approve.version().get(),
+            actions.reject.version().get(),
+        );
+        if seen.is_some() {
+            lists.reload(list_approvals());
+        }
+    });
     // What the last decision did (DANA's answer after an approval), or why it was refused.
     let message = RwSignal::new(None::<Result<DecisionResult, String>>);
     for value in [actions.approve.value(), actions.reject.value()] {
@@ -74,44 +103,35 @@ fn ApprovalLists() -> impl IntoView {
             }.into_any(),
             Err(e) => view! { <p class="flash flash-failed" role="alert" data-testid="approval-message">{e}</p> }.into_any(),
         })}
-        <Transition fallback=move || view! { <p class="loading">{tu_string!(i18n, approvals.loading)}</p> }>
-            {move || Suspend::new(async move {
-                match lists.await {
-                    Err(AppError::Forbidden) => view! {
-                        <HttpStatus code=403 />
-                        <section class="panel notice notice-error" role="alert" data-testid="approvers-only">
-                            <h2>{tu_string!(i18n, approvals.approvers_only.heading)}</h2>
-                            <p>{tu_string!(i18n, approvals.approvers_only.body)}</p>
+        {move || {
+            match lists.get() {
+                Err(error) => view! { <Refused error /> }.into_any(),
+                Ok(lists) => {
+                    let threshold = lists.threshold_display.clone();
+                    let rule = move || match threshold.clone() {
+                        None => t_string!(i18n, approvals.rule_off).to_string(),
+                        Some(t) => t_string!(i18n, approvals.rule, threshold = t).to_string(),
+                    };
+                    let count = lists.waiting.len();
+                    let heading = move || match count {
+                        0 => t_string!(i18n, approvals.nothing_waits).to_string(),
+                        1 => t_string!(i18n, approvals.one_waits).to_string(),
+                        n => t_string!(i18n, approvals.several_wait, total = n).to_string(),
+                    };
+                    view! {
+                        <section class="panel" data-testid="approvals-waiting">
+                            <h2>{heading}</h2>
+                            <p class="subtle small">{rule}</p>
+                            {(count == 0).then(move || view! { <p class="empty subtle">{tu_string!(i18n, approvals.empty)}</p> })}
+                            <div class="approval-list">
+                                {lists.waiting.into_iter().map(|a| view! { <WaitingCard approval=a actions /> }).collect_view()}
+                            </div>
                         </section>
-                    }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                    Ok(lists) => {
-                        let threshold = lists.threshold_display.clone();
-                        let rule = move || match threshold.clone() {
-                            None => t_string!(i18n, approvals.rule_off).to_string(),
-                            Some(t) => t_string!(i18n, approvals.rule, threshold = t).to_string(),
-                        };
-                        let count = lists.waiting.len();
-                        let heading = move || match count {
-                            0 => t_string!(i18n, approvals.nothing_waits).to_string(),
-                            1 => t_string!(i18n, approvals.one_waits).to_string(),
-                            n => t_string!(i18n, approvals.several_wait, total = n).to_string(),
-                        };
-                        view! {
-                            <section class="panel" data-testid="approvals-waiting">
-                                <h2>{heading}</h2>
-                                <p class="subtle small">{rule}</p>
-                                {(count == 0).then(move || view! { <p class="empty subtle">{tu_string!(i18n, approvals.empty)}</p> })}
-                                <div class="approval-list">
-                                    {lists.waiting.into_iter().map(|a| view! { <WaitingCard approval=a actions /> }).collect_view()}
-                                </div>
-                            </section>
-                            <DecidedTable decided=lists.decided />
-                        }.into_any()
-                    }
+                        <DecidedTable decided=lists.decided />
+                    }.into_any()
                 }
-            })}
-        </Transition>
+            }
+        }}
     }
 }
 

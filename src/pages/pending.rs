@@ -9,10 +9,12 @@ use leptos_router::hooks::use_query_map;
 use crate::api::pending::{
     CheckPendingStatus, ResolvePending, RetryPending, list_pending, poll_pending,
 };
+use crate::api::refund::{PendingRefundView, list_pending_refunds};
 use crate::cancel::model::{PendingCancelView, PendingQueue, QueueActionResult, QueueState};
 use crate::components::error_panel::ErrorPanel;
+use crate::components::island::{Live, on_submit, url};
 use crate::components::unknown::or_dash;
-use crate::dana::catalog::{self, StatusDecision};
+use crate::dana::catalog::StatusDecision;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::ids::CancelRequestId;
@@ -89,6 +91,12 @@ pub fn PendingPage() -> impl IntoView {
             q.get("reference").unwrap_or_default(),
         )
     });
+    let filters = (state.clone(), reference.clone());
+    let queue = Resource::new(
+        move || filters.clone(),
+        |(state, reference)| list_pending(non_empty(state), non_empty(reference)),
+    );
+    let refunds = Resource::new(|| (), |_| list_pending_refunds());
     view! {
         <Title text=tu_string!(i18n, pending.page_title) />
         <div class="page-head">
@@ -99,18 +107,42 @@ pub fn PendingPage() -> impl IntoView {
                 </p>
             </div>
         </div>
-        <PendingQueues state reference />
+        <Suspense fallback=move || view! { <p class="loading">{tu_string!(i18n, pending.loading_queue)}</p> }>
+            {move || {
+                let (state, reference) = (state.clone(), reference.clone());
+                Suspend::new(async move {
+                    match (queue.await, refunds.await) {
+                        (Err(error), _) => view! { <ErrorPanel error /> }.into_any(),
+                        (Ok(queue), refunds) => {
+                            view! { <PendingQueues state reference queue refunds /> }.into_any()
+                        }
+                    }
+                })
+            }}
+        </Suspense>
     }
 }
 
+/// A filter from the query string, `None` when not given.
+fn non_empty(value: String) -> Option<String> {
+    (!value.is_empty()).then_some(value)
+}
+
 /// The two queues, live: refreshed on a timer and after every action (one island, as the
-/// actions' results and the refreshes share their state).
+/// actions' results and the refreshes share their state). The server renders it from the
+/// queues it loaded; the browser loads them again.
 #[island(lazy)]
-fn PendingQueues(state: String, reference: String) -> impl IntoView {
+fn PendingQueues(
+    state: String,
+    reference: String,
+    queue: PendingQueue,
+    refunds: Result<Vec<PendingRefundView>, AppError>,
+) -> impl IntoView {
     crate::components::island::enter_lazy("PendingQueues");
     let i18n = use_i18n();
     let state = StoredValue::new(state);
     let reference = StoredValue::new(reference);
+    let queue = Live::new(Ok::<_, AppError>(queue));
     let resolving = RwSignal::new(None);
     let tick = refresh_ticker(resolving);
     let actions = Actions {
@@ -152,24 +184,22 @@ fn PendingQueues(state: String, reference: String) -> impl IntoView {
             tick.update(|r| *r = r.by_person());
         }
     });
-    // The filters last loaded: a timer tick is background only while they stay the same (a
-    // filter the person changed is their request, even if a tick is what it rides on).
-    let loaded = StoredValue::new((String::new(), String::new()));
-    let queue = Resource::new(
-        move || (state.get_value(), reference.get_value(), tick.get()),
-        move |(state, reference, reload)| async move {
-            let same_filters = loaded.with_value(|l| l.0 == state && l.1 == reference);
-            loaded.set_value((state.clone(), reference.clone()));
-            let background = reload.background && same_filters;
-            let state = (!state.is_empty()).then_some(state);
-            let reference = (!reference.is_empty()).then_some(reference);
-            if background {
-                poll_pending(state, reference).await
-            } else {
-                list_pending(state, reference).await
-            }
-        },
-    );
+    // Every tick after the first: load the queue again. A timer's tick is background only (it
+    // must not keep the session alive); after an action it is the person's request.
+    Effect::new(move |seen: Option<()>| {
+        let reload = tick.get();
+        if seen.is_some() {
+            let state = non_empty(state.get_value());
+            let reference = non_empty(reference.get_value());
+            queue.reload(async move {
+                if reload.background {
+                    poll_pending(state, reference).await
+                } else {
+                    list_pending(state, reference).await
+                }
+            });
+        }
+    });
     let busy = move || {
         actions.retry.pending().get()
             || actions.check.pending().get()
@@ -212,15 +242,11 @@ fn PendingQueues(state: String, reference: String) -> impl IntoView {
                 <a href="/pending" class="button button-secondary">{tu_string!(i18n, pending.filter.clear)}</a>
             </div>
         </form>
-        <Transition fallback=move || view! { <p class="loading">{tu_string!(i18n, pending.loading_queue)}</p> }>
-            {move || Suspend::new(async move {
-                match queue.await {
-                    Ok(queue) => view! { <QueueView queue actions busy=Signal::derive(busy) /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Transition>
-        <PendingRefunds reload=Signal::derive(move || tick.get().count) />
+        {move || match queue.get() {
+            Ok(queue) => view! { <QueueView queue actions busy=Signal::derive(busy) /> }.into_any(),
+            Err(error) => view! { <ErrorPanel error /> }.into_any(),
+        }}
+        <PendingRefunds reload=Signal::derive(move || tick.get().count) initial=refunds />
     }
 }
 
@@ -291,20 +317,36 @@ fn QueueView(queue: PendingQueue, actions: Actions, busy: Signal<bool>) -> impl 
 #[component]
 fn QueueRow(item: PendingCancelView, actions: Actions, busy: Signal<bool>) -> impl IntoView {
     let i18n = use_i18n();
-    let entry = item.entry();
-    let status = item
-        .last_status
-        .as_deref()
-        .and_then(catalog::transaction_status);
+    let answer = item.answer.clone();
+    let status = item.status.clone();
     let (id_retry, id_check, id_resolve) = (
         item.id.to_string(),
         item.id.to_string(),
         item.id.to_string(),
     );
-    let tone = entry.map_or("pending", |e| e.outcome.tone());
     let reference = item.partner_reference_no.clone();
     let periodic = item.state == QueueState::Periodic;
     let queue_state = item.state;
+    // Sent by direct calls (`ActionForm` would bring form-data parsing into the download).
+    let id = item.id;
+    let retry = on_submit(move || {
+        actions.retry.dispatch(RetryPending { id });
+    });
+    let check = on_submit(move || {
+        actions.check.dispatch(CheckPendingStatus { id });
+    });
+    let resolve = on_submit(move || {
+        actions.resolve.dispatch(ResolvePending {
+            id,
+            resolution: actions.resolution.get_untracked().to_string(),
+            note: actions.note.get_untracked(),
+        });
+    });
+    let (retry_url, check_url, resolve_url) = (
+        url::<RetryPending>(),
+        url::<CheckPendingStatus>(),
+        url::<ResolvePending>(),
+    );
     view! {
         <tr data-testid="pending-row" data-reference=reference.clone() data-state=item.state.as_str()>
             <td>
@@ -318,11 +360,11 @@ fn QueueRow(item: PendingCancelView, actions: Actions, busy: Signal<bool>) -> im
             </td>
             <td class="num">{item.attempts}</td>
             <td class="answer-cell">
-                {entry.map(|e| view! {
-                    <span class=format!("badge badge-{tone}")>{e.code}</span>
+                {answer.map(|a| view! {
+                    <span class=format!("badge badge-{}", a.tone)>{a.code}</span>
                     " "
-                    <span lang="en">{e.message}</span>
-                    <div class="subtle small">{move || e.explanation_in(i18n.get_locale())}</div>
+                    <span lang="en">{a.message}</span>
+                    <div class="subtle small">{a.explanation}</div>
                 })}
                 {status.map(|s| {
                     let meaning = match s.decision {
@@ -332,7 +374,7 @@ fn QueueRow(item: PendingCancelView, actions: Actions, busy: Signal<bool>) -> im
                         StatusDecision::NeedsPerson => view! { <span lang="en">{s.meaning}</span> }.into_any(),
                     };
                     view! {
-                        <div class="small status-line" title=move || s.explanation_in(i18n.get_locale())>
+                        <div class="small status-line" title=s.explanation>
                             {tu_string!(i18n, pending.status_check)} " " <span class="mono">{s.code}</span> " " <span lang="en">{s.name}</span> " · " {meaning}
                         </div>
                     }
@@ -346,14 +388,14 @@ fn QueueRow(item: PendingCancelView, actions: Actions, busy: Signal<bool>) -> im
             </td>
             <td class="actions-cell">
                 <div class="row-actions">
-                    <ActionForm action=actions.retry>
+                    <form method="post" action=retry_url on:submit=retry>
                         <input type="hidden" name="id" value=id_retry />
                         <button type="submit" class="button button-small" disabled=move || busy.get()>{tu_string!(i18n, pending.actions.retry_now)}</button>
-                    </ActionForm>
-                    <ActionForm action=actions.check>
+                    </form>
+                    <form method="post" action=check_url on:submit=check>
                         <input type="hidden" name="id" value=id_check />
                         <button type="submit" class="button button-small button-secondary" disabled=move || busy.get()>{tu_string!(i18n, pending.actions.check_status)}</button>
-                    </ActionForm>
+                    </form>
                 </div>
                 <button
                     type="button"
@@ -369,7 +411,7 @@ fn QueueRow(item: PendingCancelView, actions: Actions, busy: Signal<bool>) -> im
                     {move || if periodic { t_string!(i18n, pending.actions.stop_or_resolve) } else { t_string!(i18n, pending.actions.resolve_by_hand) }}
                 </button>
                 <div class:hidden=move || actions.resolving.get() != Some(item.id)>
-                    <ActionForm action=actions.resolve attr:class="resolve-form">
+                    <form method="post" action=resolve_url class="resolve-form" on:submit=resolve>
                         <input type="hidden" name="id" value=id_resolve />
                         {periodic.then(|| view! {
                             <label class="radio">
@@ -421,7 +463,7 @@ fn QueueRow(item: PendingCancelView, actions: Actions, busy: Signal<bool>) -> im
                         <button type="submit" class="button button-small" disabled=move || busy.get()>
                             {move || if actions.resolution.get() == "stop_retrying" { t_string!(i18n, pending.resolve.stop_retrying) } else { t_string!(i18n, pending.resolve.ask_for_approval) }}
                         </button>
-                    </ActionForm>
+                    </form>
                 </div>
             </td>
         </tr>

@@ -4,30 +4,31 @@
 use leptos::prelude::*;
 
 use crate::api::refund::{PendingRefundView, ResolveRefund, RetryRefund, list_pending_refunds};
-use crate::dana::catalog;
+use crate::components::island::{Live, on_submit, url};
+use crate::error::AppError;
 use crate::i18n::*;
 use crate::ids::RefundId;
 use crate::orders::model::order_path;
 
-/// Open refunds, read again on `reload` (the page's timer) unless a resolve form is open, and
-/// after every action.
+/// Open refunds (`initial`, as the server loaded them), read again on `reload` (the page's
+/// timer) unless a resolve form is open, and after every action.
 #[component]
-pub fn PendingRefunds(reload: Signal<u64>) -> impl IntoView {
+pub fn PendingRefunds(
+    reload: Signal<u64>,
+    initial: Result<Vec<PendingRefundView>, AppError>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let retry = ServerAction::<RetryRefund>::new();
     let resolve = ServerAction::<ResolveRefund>::new();
     let resolving: RwSignal<Option<RefundId>> = RwSignal::new(None);
-    let list = Resource::new(
-        move || {
-            let tick = if resolving.get().is_none() {
-                reload.get()
-            } else {
-                0
-            };
-            (tick, retry.version().get(), resolve.version().get())
-        },
-        |_| list_pending_refunds(),
-    );
+    let list = Live::new(initial);
+    Effect::new(move |seen: Option<()>| {
+        let paused = resolving.get().is_some();
+        let _ = (reload.get(), retry.version().get(), resolve.version().get());
+        if seen.is_some() && !paused {
+            list.reload(list_pending_refunds());
+        }
+    });
     Effect::new(move |_| {
         if let Some(Ok(_)) = resolve.value().get() {
             resolving.set(None);
@@ -55,36 +56,34 @@ pub fn PendingRefunds(reload: Signal<u64>) -> impl IntoView {
         <h2 class="section-title">{tu_string!(i18n, pending.refunds.heading)}</h2>
         <p class="subtle">{tu_string!(i18n, pending.refunds.intro)}</p>
         {message}
-        <Transition fallback=move || view! { <p class="loading">{tu_string!(i18n, pending.refunds.loading)}</p> }>
-            {move || Suspend::new(async move {
-                match list.await {
-                    Ok(items) if items.is_empty() => view! {
-                        <section class="panel empty" data-testid="refunds-empty"><p class="subtle">{tu_string!(i18n, pending.refunds.empty)}</p></section>
-                    }.into_any(),
-                    Ok(items) => view! {
-                        <section class="panel table-panel" tabindex="0" aria-label=tu_string!(i18n, pending.refunds.heading)>
-                            <table class="orders queue" data-testid="pending-refunds">
-                                <thead>
-                                    <tr>
-                                        <th>{tu_string!(i18n, pending.table.order)}</th>
-                                        <th class="num">{tu_string!(i18n, pending.table.refund)}</th>
-                                        <th>{tu_string!(i18n, pending.table.requested)}</th>
-                                        <th class="num">{tu_string!(i18n, pending.table.tries)}</th>
-                                        <th>{tu_string!(i18n, pending.table.last_answer)}</th>
-                                        <th>{tu_string!(i18n, pending.table.state)}</th>
-                                        <th>{tu_string!(i18n, pending.table.actions)}</th>
-                                    </tr>
-                                </thead>
-                                <tbody>
-                                    {items.into_iter().map(|item| view! { <RefundRow item retry resolve resolving busy=Signal::derive(busy) /> }).collect_view()}
-                                </tbody>
-                            </table>
-                        </section>
-                    }.into_any(),
-                    Err(err) => view! { <p class="form-error">{err.message_in(crate::language::current())}</p> }.into_any(),
-                }
-            })}
-        </Transition>
+        {move || {
+            match list.get() {
+                Ok(items) if items.is_empty() => view! {
+                    <section class="panel empty" data-testid="refunds-empty"><p class="subtle">{tu_string!(i18n, pending.refunds.empty)}</p></section>
+                }.into_any(),
+                Ok(items) => view! {
+                    <section class="panel table-panel" tabindex="0" aria-label=tu_string!(i18n, pending.refunds.heading)>
+                        <table class="orders queue" data-testid="pending-refunds">
+                            <thead>
+                                <tr>
+                                    <th>{tu_string!(i18n, pending.table.order)}</th>
+                                    <th class="num">{tu_string!(i18n, pending.table.refund)}</th>
+                                    <th>{tu_string!(i18n, pending.table.requested)}</th>
+                                    <th class="num">{tu_string!(i18n, pending.table.tries)}</th>
+                                    <th>{tu_string!(i18n, pending.table.last_answer)}</th>
+                                    <th>{tu_string!(i18n, pending.table.state)}</th>
+                                    <th>{tu_string!(i18n, pending.table.actions)}</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {items.into_iter().map(|item| view! { <RefundRow item retry resolve resolving busy=Signal::derive(busy) /> }).collect_view()}
+                            </tbody>
+                        </table>
+                    </section>
+                }.into_any(),
+                Err(err) => view! { <p class="form-error">{err.message_in(crate::language::current())}</p> }.into_any(),
+            }
+        }}
     }
 }
 
@@ -97,7 +96,6 @@ fn RefundRow(
     busy: Signal<bool>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let entry = item.last_code.as_deref().and_then(catalog::lookup_refund);
     let id = item.id;
     let (id_retry, id_resolve) = (id.to_string(), id.to_string());
     let needs_attention = item.attention.is_some();
@@ -109,6 +107,20 @@ fn RefundRow(
             t_string!(i18n, pending.refunds.waiting)
         }
     };
+    // Sent by direct calls (`ActionForm` would bring form-data parsing into the download).
+    let resolution = RwSignal::new("refunded");
+    let note = RwSignal::new(String::new());
+    let send_retry = on_submit(move || {
+        retry.dispatch(RetryRefund { id });
+    });
+    let send_resolve = on_submit(move || {
+        resolve.dispatch(ResolveRefund {
+            id,
+            resolution: resolution.get_untracked().to_string(),
+            note: note.get_untracked(),
+        });
+    });
+    let (retry_url, resolve_url) = (url::<RetryRefund>(), url::<ResolveRefund>());
     view! {
         <tr data-testid="pending-refund" data-reference=item.partner_reference_no.clone()>
             <td>
@@ -122,11 +134,11 @@ fn RefundRow(
             </td>
             <td class="num">{item.attempts}</td>
             <td class="answer-cell">
-                {entry.map(|e| view! {
-                    <span class=format!("badge badge-{}", e.outcome.tone())>{e.code}</span>
+                {item.answer.clone().map(|a| view! {
+                    <span class=format!("badge badge-{}", a.tone)>{a.code}</span>
                     " "
-                    <span lang="en">{e.message}</span>
-                    <div class="subtle small">{move || e.explanation_in(i18n.get_locale())}</div>
+                    <span lang="en">{a.message}</span>
+                    <div class="subtle small">{a.explanation}</div>
                 })}
             </td>
             <td class="state-cell">
@@ -137,10 +149,10 @@ fn RefundRow(
             </td>
             <td class="actions-cell">
                 <div class="row-actions">
-                    <ActionForm action=retry>
+                    <form method="post" action=retry_url on:submit=send_retry>
                         <input type="hidden" name="id" value=id_retry />
                         <button type="submit" class="button button-small" disabled=move || busy.get()>{tu_string!(i18n, pending.actions.retry_now)}</button>
-                    </ActionForm>
+                    </form>
                 </div>
                 <button
                     type="button"
@@ -150,23 +162,23 @@ fn RefundRow(
                     {tu_string!(i18n, pending.actions.resolve_by_hand)}
                 </button>
                 <div class:hidden=move || resolving.get() != Some(id)>
-                    <ActionForm action=resolve attr:class="resolve-form">
+                    <form method="post" action=resolve_url class="resolve-form" on:submit=send_resolve>
                         <input type="hidden" name="id" value=id_resolve />
                         <label class="radio">
-                            <input type="radio" name="resolution" value="refunded" checked />
+                            <input type="radio" name="resolution" value="refunded" checked on:change=move |_| resolution.set("refunded") />
                             {tu_string!(i18n, pending.refunds.confirmed_refunded)}
                         </label>
                         <label class="radio">
-                            <input type="radio" name="resolution" value="not_refunded" />
+                            <input type="radio" name="resolution" value="not_refunded" on:change=move |_| resolution.set("not_refunded") />
                             {tu_string!(i18n, pending.refunds.not_refunded)}
                         </label>
                         <label class="field">
                             <span>{tu_string!(i18n, pending.resolve.note_label)}</span>
-                            <textarea name="note" rows="2" maxlength="500" placeholder=tu_string!(i18n, pending.refunds.note_placeholder)></textarea>
+                            <textarea name="note" rows="2" maxlength="500" placeholder=tu_string!(i18n, pending.refunds.note_placeholder) on:input=move |ev| note.set(event_target_value(&ev))></textarea>
                         </label>
                         <p class="subtle small">{tu_string!(i18n, pending.resolve.approval_hint)}</p>
                         <button type="submit" class="button button-small" disabled=move || busy.get()>{tu_string!(i18n, pending.resolve.ask_for_approval)}</button>
-                    </ActionForm>
+                    </form>
                 </div>
             </td>
         </tr>

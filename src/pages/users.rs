@@ -12,6 +12,7 @@ use crate::api::users::{
 use crate::auth::role::Role;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::http_status::HttpStatus;
+use crate::components::island::{Live, input_value, on_submit, select_value, url};
 use crate::error::AppError;
 use crate::i18n::*;
 
@@ -37,6 +38,7 @@ struct Actions {
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let i18n = use_i18n();
+    let staff = Resource::new(|| (), |_| list_staff());
     view! {
         <Title text=tu_string!(i18n, users.title) />
         <div class="page-head">
@@ -45,13 +47,38 @@ pub fn UsersPage() -> impl IntoView {
                 <p class="subtle">{tu_string!(i18n, users.intro)}</p>
             </div>
         </div>
-        <StaffAdmin />
+        <Suspense fallback=move || view! { <p class="loading">{tu_string!(i18n, users.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match staff.await {
+                    Ok(members) => view! { <StaffAdmin members /> }.into_any(),
+                    Err(error) => view! { <Refused error /> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
 
-/// Adding staff and the staff list with its actions, reloaded after every action.
+/// Why the staff list cannot be shown: not an admin (403), or another error.
+#[component]
+fn Refused(error: AppError) -> impl IntoView {
+    let i18n = use_i18n();
+    match error {
+        AppError::Forbidden => view! {
+            <HttpStatus code=403 />
+            <section class="panel notice notice-error" role="alert" data-testid="admins-only">
+                <h2>{tu_string!(i18n, users.admins_only.heading)}</h2>
+                <p>{tu_string!(i18n, users.admins_only.body)}</p>
+            </section>
+        }
+        .into_any(),
+        error => view! { <ErrorPanel error /> }.into_any(),
+    }
+}
+
+/// Adding staff and the staff list with its actions (`members`, as the server loaded them),
+/// reloaded after every action.
 #[island(lazy)]
-fn StaffAdmin() -> impl IntoView {
+fn StaffAdmin(members: Vec<StaffMember>) -> impl IntoView {
     crate::components::island::enter_lazy("StaffAdmin");
     let i18n = use_i18n();
     let add = ServerAction::<AddStaff>::new();
@@ -62,19 +89,20 @@ fn StaffAdmin() -> impl IntoView {
         reset: ServerAction::new(),
         end: ServerAction::new(),
     };
-    let staff = Resource::new(
-        move || {
-            (
-                add.version().get(),
-                actions.role.version().get(),
-                actions.disable.version().get(),
-                actions.enable.version().get(),
-                actions.reset.version().get(),
-                actions.end.version().get(),
-            )
-        },
-        |_| list_staff(),
-    );
+    let staff = Live::new(Ok::<_, AppError>(members));
+    Effect::new(move |seen: Option<()>| {
+        let _ = (
+            add.version().get(),
+            actions.role.version().get(),
+            actions.disable.version().get(),
+            actions.enable.version().get(),
+            actions.reset.version().get(),
+            actions.end.version().get(),
+        );
+        if seen.is_some() {
+            staff.reload(list_staff());
+        }
+    });
     // What the last action did, in words (or why it was refused), and the last password made.
     let message = RwSignal::new(None::<Result<String, String>>);
     let password = RwSignal::new(None::<Result<OneTimePassword, String>>);
@@ -133,61 +161,60 @@ fn StaffAdmin() -> impl IntoView {
         });
     }
     view! {
-        <Transition fallback=move || view! { <p class="loading">{tu_string!(i18n, users.loading)}</p> }>
-            {move || Suspend::new(async move {
-                match staff.await {
-                    Err(AppError::Forbidden) => view! {
-                        <HttpStatus code=403 />
-                        <section class="panel notice notice-error" role="alert" data-testid="admins-only">
-                            <h2>{tu_string!(i18n, users.admins_only.heading)}</h2>
-                            <p>{tu_string!(i18n, users.admins_only.body)}</p>
-                        </section>
-                    }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                    Ok(members) => view! {
-                        <AddForm add />
-                        {move || password.get().map(|p| match p {
-                            Ok(p) => {
-                                let email = p.email;
-                                view! {
-                                    <section class="flash flash-success" role="status" data-testid="one-time-password">
-                                        <p>
-                                            {t!(i18n, users.first_password, email = move || email.clone(), <strong> = <strong />)}
-                                            " "
-                                            <code class="mono password" data-testid="password-value">{p.password}</code>
-                                        </p>
-                                        <p class="small">{tu_string!(i18n, users.first_password_note)}</p>
-                                    </section>
-                                }.into_any()
-                            }
-                            Err(e) => view! { <p class="flash flash-failed" role="alert">{e}</p> }.into_any(),
-                        })}
-                        {move || message.get().map(|m| match m {
-                            Ok(m) => view! { <p class="flash flash-success" role="status" data-testid="staff-message">{m}</p> }.into_any(),
-                            Err(e) => view! { <p class="flash flash-failed" role="alert" data-testid="staff-message">{e}</p> }.into_any(),
-                        })}
-                        <StaffTable members actions />
-                    }.into_any(),
-                }
-            })}
-        </Transition>
+        {move || {
+            match staff.get() {
+                Err(error) => view! { <Refused error /> }.into_any(),
+                Ok(members) => view! {
+                    <AddForm add />
+                    {move || password.get().map(|p| match p {
+                        Ok(p) => {
+                            let email = p.email;
+                            view! {
+                                <section class="flash flash-success" role="status" data-testid="one-time-password">
+                                    <p>
+                                        {t!(i18n, users.first_password, email = move || email.clone(), <strong> = <strong />)}
+                                        " "
+                                        <code class="mono password" data-testid="password-value">{p.password}</code>
+                                    </p>
+                                    <p class="small">{tu_string!(i18n, users.first_password_note)}</p>
+                                </section>
+                            }.into_any()
+                        }
+                        Err(e) => view! { <p class="flash flash-failed" role="alert">{e}</p> }.into_any(),
+                    })}
+                    {move || message.get().map(|m| match m {
+                        Ok(m) => view! { <p class="flash flash-success" role="status" data-testid="staff-message">{m}</p> }.into_any(),
+                        Err(e) => view! { <p class="flash flash-failed" role="alert" data-testid="staff-message">{e}</p> }.into_any(),
+                    })}
+                    <StaffTable members actions />
+                }.into_any(),
+            }
+        }}
     }
 }
 
 #[component]
 fn AddForm(add: ServerAction<AddStaff>) -> impl IntoView {
     let i18n = use_i18n();
+    let (email, role) = (NodeRef::new(), NodeRef::new());
+    // Sent by a direct call (`ActionForm` would bring form-data parsing into the download).
+    let send = on_submit(move || {
+        add.dispatch(AddStaff {
+            email: input_value(email),
+            role: select_value(role),
+        });
+    });
     view! {
         <section class="panel">
             <h2>{tu_string!(i18n, users.add.heading)}</h2>
-            <ActionForm action=add attr:class="filters" attr:data-testid="add-staff">
+            <form method="post" action={url::<AddStaff>()} class="filters" data-testid="add-staff" on:submit=send>
                 <label class="field field-grow">
                     <span>{tu_string!(i18n, users.add.email)}</span>
-                    <input type="email" name="email" required maxlength="320" autocomplete="off" />
+                    <input type="email" name="email" required maxlength="320" autocomplete="off" node_ref=email />
                 </label>
                 <label class="field">
                     <span>{tu_string!(i18n, users.add.role)}</span>
-                    <select name="role">
+                    <select name="role" node_ref=role>
                         {Role::ALL.into_iter().map(|r| view! { <option value=r.as_str()>{move || role_name(r, i18n.get_locale())}</option> }).collect_view()}
                     </select>
                 </label>
@@ -196,9 +223,18 @@ fn AddForm(add: ServerAction<AddStaff>) -> impl IntoView {
                         {tu_string!(i18n, users.add.submit)}
                     </button>
                 </div>
-            </ActionForm>
+            </form>
         </section>
     }
+}
+
+/// A row button's `on:submit`: calls `send` with the row's account (a direct call, as
+/// `ActionForm` would bring form-data parsing into the download).
+fn for_email(
+    email: String,
+    send: impl Fn(String) + 'static,
+) -> impl Fn(leptos::ev::SubmitEvent) + 'static {
+    on_submit(move || send(email.clone()))
 }
 
 #[component]
@@ -229,34 +265,56 @@ fn StaffTable(members: Vec<StaffMember>, actions: Actions) -> impl IntoView {
                     t_string!(i18n, users.table.role_of, email = label_email.clone()).to_string()
                 };
                 let hidden = email.clone();
+                let chosen = NodeRef::new();
+                let send = {
+                    let email = email.clone();
+                    on_submit(move || {
+                        actions.role.dispatch(ChangeStaffRole {
+                            email: email.clone(),
+                            role: select_value(chosen),
+                        });
+                    })
+                };
                 view! {
-                    <ActionForm action=actions.role attr:class="inline-form">
+                    <form method="post" action={url::<ChangeStaffRole>()} class="inline-form" on:submit=send>
                         <input type="hidden" name="email" value=hidden />
-                        <select name="role" aria-label=label>
+                        <select name="role" aria-label=label node_ref=chosen>
                             {Role::ALL
                                 .into_iter()
                                 .map(|r| view! { <option value=r.as_str() selected=r == m.role>{move || role_name(r, i18n.get_locale())}</option> })
                                 .collect_view()}
                         </select>
                         <button type="submit" class="button button-secondary button-small">{tu_string!(i18n, users.buttons.change)}</button>
-                    </ActionForm>
+                    </form>
                 }
             };
             let toggle_email = email.clone();
+            let send_disable = for_email(email.clone(), move |email| {
+                actions.disable.dispatch(DisableStaff { email });
+            });
+            let send_enable = for_email(email.clone(), move |email| {
+                actions.enable.dispatch(EnableStaff { email });
+            });
+            let send_reset = for_email(email.clone(), move |email| {
+                actions.reset.dispatch(ResetStaffPassword { email });
+            });
+            let send_end = for_email(email.clone(), move |email| {
+                actions.end.dispatch(EndStaffSessions { email });
+            });
             let toggle = if m.active {
                 view! {
-                    <ActionForm action=actions.disable>
+                    <form method="post" action={url::<DisableStaff>()} on:submit=send_disable>
                         <input type="hidden" name="email" value=toggle_email />
                         <button type="submit" class="button button-secondary button-small">{tu_string!(i18n, users.buttons.disable)}</button>
-                    </ActionForm>
+                    </form>
                 }
                 .into_any()
             } else {
                 view! {
-                    <ActionForm action=actions.enable>
+                    <form method="post" action={url::<EnableStaff>()} on:submit=send_enable>
                         <input type="hidden" name="email" value=toggle_email />
                         <button type="submit" class="button button-secondary button-small">{tu_string!(i18n, users.buttons.enable)}</button>
-                    </ActionForm>
+                    </form>
                 }
                 .into_any()
             };
@@ -271,14 +329,14 @@ fn StaffTable(members: Vec<StaffMember>, actions: Actions) -> impl IntoView {
                     <td>
                         <div class="row-actions staff-actions">
                             {toggle}
-                            <ActionForm action=actions.reset>
+                            <form method="post" action={url::<ResetStaffPassword>()} on:submit=send_reset>
                                 <input type="hidden" name="email" value=reset_email />
                                 <button type="submit" class="button button-secondary button-small">{tu_string!(i18n, users.buttons.reset_password)}</button>
-                            </ActionForm>
-                            <ActionForm action=actions.end>
+                            </form>
+                            <form method="post" action={url::<EndStaffSessions>()} on:submit=send_end>
                                 <input type="hidden" name="email" value=end_email />
                                 <button type="submit" class="button button-secondary button-small" disabled=m.open_sessions == 0>{tu_string!(i18n, users.buttons.end_sessions)}</button>
-                            </ActionForm>
+                            </form>
                         </div>
                     </td>
                 </tr>
