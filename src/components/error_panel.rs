@@ -67,3 +67,25 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
         </section>
     }
 }
+
+/// `error` explained as [`ErrorPanel`] does, except a 403: then the page's own words on whom it
+/// is for (`heading`, `body`), marked `testid`.
+#[component]
+pub fn RefusedPanel(
+    error: AppError,
+    testid: &'static str,
+    #[prop(into)] heading: String,
+    #[prop(into)] body: String,
+) -> impl IntoView {
+    match error {
+        AppError::Forbidden => view! {
+            <HttpStatus code=403 />
+            <section class="panel notice notice-error" role="alert" data-testid=testid>
+                <h2>{heading}</h2>
+                <p>{body}</p>
+            </section>
+        }
+        .into_any(),
+        error => view! { <ErrorPanel error /> }.into_any(),
+    }
+}

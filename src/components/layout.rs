@@ -173,31 +173,14 @@ pub enum NavCountKind {
 }
 
 /// A number beside a link of the top bar, refreshed every 15 s while the page is open (shown
-/// only above zero).
+/// only above zero). The counts of a page share one request ([`poll`]).
 #[island]
 fn NavCount(count: NavCountKind, initial: i64) -> impl IntoView {
     island::enter();
     let i18n = use_i18n();
     let n = RwSignal::new(initial);
     #[cfg(feature = "hydrate")]
-    if let Ok(handle) = set_interval_with_handle(
-        move || {
-            leptos::task::spawn_local(async move {
-                if let Ok(summary) = crate::api::nav::poll_nav().await {
-                    let now = match count {
-                        NavCountKind::Attention => summary.attention,
-                        NavCountKind::Approvals => summary.approvals_waiting,
-                    };
-                    if let Some(now) = now {
-                        n.set(now);
-                    }
-                }
-            });
-        },
-        std::time::Duration::from_secs(15),
-    ) {
-        on_cleanup(move || handle.clear());
-    }
+    poll::listen(count, n);
     let (test_id, title) = match count {
         NavCountKind::Attention => (
             "attention-count",
@@ -212,6 +195,50 @@ fn NavCount(count: NavCountKind, initial: i64) -> impl IntoView {
         (n.get() > 0).then(
             || view! { <span class="nav-count" data-testid=test_id title=title>{n.get()}</span> },
         )
+    }
+}
+
+/// The top bar's counts, asked for once every 15 s for all of a page's [`NavCount`]s (an admin
+/// sees two). Islands live as long as the page, so the listeners are never removed.
+#[cfg(feature = "hydrate")]
+mod poll {
+    use std::cell::{Cell, RefCell};
+
+    use leptos::prelude::*;
+
+    use super::NavCountKind;
+
+    thread_local! {
+        static LISTENERS: RefCell<Vec<(NavCountKind, RwSignal<i64>)>> = const { RefCell::new(Vec::new()) };
+        static STARTED: Cell<bool> = const { Cell::new(false) };
+    }
+
+    pub fn listen(count: NavCountKind, n: RwSignal<i64>) {
+        LISTENERS.with(|l| l.borrow_mut().push((count, n)));
+        if STARTED.replace(true) {
+            return;
+        }
+        let _ = set_interval_with_handle(
+            || {
+                leptos::task::spawn_local(async {
+                    let Ok(summary) = crate::api::nav::poll_nav().await else {
+                        return;
+                    };
+                    LISTENERS.with(|l| {
+                        for (count, n) in l.borrow().iter() {
+                            let now = match count {
+                                NavCountKind::Attention => summary.attention,
+                                NavCountKind::Approvals => summary.approvals_waiting,
+                            };
+                            if let Some(now) = now {
+                                let _ = n.try_set(now);
+                            }
+                        }
+                    });
+                });
+            },
+            std::time::Duration::from_secs(15),
+        );
     }
 }
 

@@ -12,6 +12,7 @@ pub mod language_switch;
 pub mod layout;
 #[cfg(feature = "ssr")]
 pub mod preload;
+pub mod queue_head;
 pub mod refund;
 pub mod status_badge;
 pub mod theme_switch;

@@ -9,8 +9,7 @@ use crate::api::approvals::{
     ApprovalLists as Lists, ApproveRequest, RejectRequest, list_approvals,
 };
 use crate::approval::model::{ApprovalKind, ApprovalView, DecisionResult};
-use crate::components::error_panel::ErrorPanel;
-use crate::components::http_status::HttpStatus;
+use crate::components::error_panel::RefusedPanel;
 use crate::components::island::{Live, input_value};
 use crate::error::AppError;
 use crate::i18n::*;
@@ -49,16 +48,13 @@ pub fn ApprovalsPage() -> impl IntoView {
 #[component]
 fn Refused(error: AppError) -> impl IntoView {
     let i18n = use_i18n();
-    match error {
-        AppError::Forbidden => view! {
-            <HttpStatus code=403 />
-            <section class="panel notice notice-error" role="alert" data-testid="approvers-only">
-                <h2>{tu_string!(i18n, approvals.approvers_only.heading)}</h2>
-                <p>{tu_string!(i18n, approvals.approvers_only.body)}</p>
-            </section>
-        }
-        .into_any(),
-        error => view! { <ErrorPanel error /> }.into_any(),
+    view! {
+        <RefusedPanel
+            error
+            testid="approvers-only"
+            heading=tu_string!(i18n, approvals.approvers_only.heading)
+            body=tu_string!(i18n, approvals.approvers_only.body)
+        />
     }
 }
 

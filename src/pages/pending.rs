@@ -13,6 +13,7 @@ use crate::api::refund::{PendingRefundView, list_pending_refunds};
 use crate::cancel::model::{PendingCancelView, PendingQueue, QueueActionResult, QueueState};
 use crate::components::error_panel::ErrorPanel;
 use crate::components::island::{Live, on_submit, url};
+use crate::components::queue_head::QueueHead;
 use crate::components::unknown::or_dash;
 use crate::dana::catalog::StatusDecision;
 use crate::error::AppError;
@@ -296,17 +297,7 @@ fn QueueView(queue: PendingQueue, actions: Actions, busy: Signal<bool>) -> impl 
         {summary}
         <section class="panel table-panel" tabindex="0" aria-label=tu_string!(i18n, pending.heading)>
             <table class="orders queue" data-testid="pending-table" data-live=move || live.get().then_some("true")>
-                <thead>
-                    <tr>
-                        <th>{tu_string!(i18n, pending.table.order)}</th>
-                        <th class="num">{tu_string!(i18n, pending.table.amount)}</th>
-                        <th>{tu_string!(i18n, pending.table.requested)}</th>
-                        <th class="num">{tu_string!(i18n, pending.table.tries)}</th>
-                        <th>{tu_string!(i18n, pending.table.last_answer)}</th>
-                        <th>{tu_string!(i18n, pending.table.state)}</th>
-                        <th>{tu_string!(i18n, pending.table.actions)}</th>
-                    </tr>
-                </thead>
+                <QueueHead amount=tu_string!(i18n, pending.table.amount) />
                 <tbody>{rows}</tbody>
             </table>
         </section>

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use crate::api::refund::{PendingRefundView, ResolveRefund, RetryRefund, list_pending_refunds};
 use crate::components::island::{Live, on_submit, url};
+use crate::components::queue_head::QueueHead;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::ids::RefundId;
@@ -64,17 +65,7 @@ pub fn PendingRefunds(
                 Ok(items) => view! {
                     <section class="panel table-panel" tabindex="0" aria-label=tu_string!(i18n, pending.refunds.heading)>
                         <table class="orders queue" data-testid="pending-refunds">
-                            <thead>
-                                <tr>
-                                    <th>{tu_string!(i18n, pending.table.order)}</th>
-                                    <th class="num">{tu_string!(i18n, pending.table.refund)}</th>
-                                    <th>{tu_string!(i18n, pending.table.requested)}</th>
-                                    <th class="num">{tu_string!(i18n, pending.table.tries)}</th>
-                                    <th>{tu_string!(i18n, pending.table.last_answer)}</th>
-                                    <th>{tu_string!(i18n, pending.table.state)}</th>
-                                    <th>{tu_string!(i18n, pending.table.actions)}</th>
-                                </tr>
-                            </thead>
+                            <QueueHead amount=tu_string!(i18n, pending.table.refund) />
                             <tbody>
                                 {items.into_iter().map(|item| view! { <RefundRow item retry resolve resolving busy=Signal::derive(busy) /> }).collect_view()}
                             </tbody>

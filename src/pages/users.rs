@@ -10,8 +10,7 @@ use crate::api::users::{
     ResetStaffPassword, StaffMember, list_staff,
 };
 use crate::auth::role::Role;
-use crate::components::error_panel::ErrorPanel;
-use crate::components::http_status::HttpStatus;
+use crate::components::error_panel::RefusedPanel;
 use crate::components::island::{Live, input_value, on_submit, select_value, url};
 use crate::error::AppError;
 use crate::i18n::*;
@@ -62,16 +61,13 @@ pub fn UsersPage() -> impl IntoView {
 #[component]
 fn Refused(error: AppError) -> impl IntoView {
     let i18n = use_i18n();
-    match error {
-        AppError::Forbidden => view! {
-            <HttpStatus code=403 />
-            <section class="panel notice notice-error" role="alert" data-testid="admins-only">
-                <h2>{tu_string!(i18n, users.admins_only.heading)}</h2>
-                <p>{tu_string!(i18n, users.admins_only.body)}</p>
-            </section>
-        }
-        .into_any(),
-        error => view! { <ErrorPanel error /> }.into_any(),
+    view! {
+        <RefusedPanel
+            error
+            testid="admins-only"
+            heading=tu_string!(i18n, users.admins_only.heading)
+            body=tu_string!(i18n, users.admins_only.body)
+        />
     }
 }
 
