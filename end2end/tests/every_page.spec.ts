@@ -32,7 +32,7 @@ test('the queue holds a waiting cancel and one that needs a person', async ({ br
   // Two more unreadable answers (after DANA's status says still paid) make three: a person must look.
   const ops = await browser.newPage();
   await signIn(ops, 'operations', '/pending');
-  await expect(ops.locator('[data-testid="pending-table"][data-live="true"]')).toBeAttached();
+  await expect(ops.locator('#pending-region[data-live="true"] [data-testid="pending-table"]')).toBeAttached();
   const row = ops.locator('[data-testid="pending-row"][data-reference="SANDBOX-EMPTY-BODY"]');
   for (let i = 0; i < 2; i++) {
     await row.getByRole('button', { name: 'Retry now' }).click();

@@ -2,9 +2,9 @@ import { type Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { signIn } from './helpers';
 
-// The queue's rows are live in the browser (their buttons call the server, not post a form).
+// The queue is live in the browser (its forms are sent by the page's island, not posted).
 async function queueLive(page: Page) {
-  await expect(page.locator('[data-testid="pending-table"][data-live="true"]')).toBeAttached();
+  await expect(page.locator('#pending-region[data-live="true"] [data-testid="pending-table"]')).toBeAttached();
 }
 
 // Cancels an order as finance and waits for DANA's (non-final) answer.
@@ -63,13 +63,15 @@ test('resolving by hand needs a note and a supervisor, and then settles the canc
   const row = page.locator('[data-testid="pending-row"][data-reference="5005701"]');
   await expect(row).toBeVisible();
   await queueLive(page);
-  await row.getByRole('button', { name: 'Resolve by hand…' }).click();
+  // A disclosure (`<details>`): its summary opens the form.
+  await row.locator('summary', { hasText: 'Resolve by hand…' }).click();
   await row.getByLabel('Not cancelled: the order stays paid').check();
   await row.getByRole('button', { name: 'Ask for approval' }).click();
   const message = page.getByTestId('queue-message');
   await expect(message).toContainText('Note: a note is required');
   await expect(row.getByRole('alert')).toContainText('Note: a note is required');
   await expect(row).toBeVisible();
+  await page.screenshot({ path: 'test-results/pending-resolve-refused.png', fullPage: true });
 
   await row.getByLabel('Note (required): how was this confirmed?').fill('DANA support ticket 8812: payment still paid');
   await row.getByRole('button', { name: 'Ask for approval' }).click();

@@ -53,7 +53,11 @@ fn allowed_before_password_change(path: &str) -> bool {
 
 /// Calls a page makes by itself on a timer (the queue refresh, the navigation count): they
 /// read with the session but never extend it, so an open tab keeps nobody signed in.
-pub const BACKGROUND_PATHS: &[&str] = &["/api/pending/poll", "/api/nav/summary-poll"];
+pub const BACKGROUND_PATHS: &[&str] = &[
+    "/api/pending/poll",
+    "/api/pending/region-poll",
+    "/api/nav/summary-poll",
+];
 
 /// The signed-in user of a session token, read against the app's clock.
 async fn lookup(

@@ -33,80 +33,10 @@ pub fn input_value(input: NodeRef<leptos::html::Input>) -> String {
     input.get_untracked().map(|e| e.value()).unwrap_or_default()
 }
 
-/// The option chosen in `select` now (empty before it is in the page).
-pub fn select_value(select: NodeRef<leptos::html::Select>) -> String {
-    select
-        .get_untracked()
-        .map(|e| e.value())
-        .unwrap_or_default()
-}
-
-/// `on:submit` for a form whose island calls the server function itself (`call`): the form
-/// keeps its `method="post"` and `action` (the server function's URL, [`url`]) for a press
-/// before the page is live.
-pub fn on_submit(call: impl Fn() + 'static) -> impl Fn(leptos::ev::SubmitEvent) + 'static {
-    move |ev| {
-        ev.prevent_default();
-        call();
-    }
-}
-
-/// The URL of server function `S`, a direct-call form's `action`.
+/// The URL of server function `S`, a form's `action` (for a press before the page is live, and
+/// for a live region, which sends it with `fetch`).
 pub fn url<S: leptos::server_fn::ServerFn>() -> &'static str {
     S::url()
-}
-
-/// Data an island was rendered with, loaded again in the browser (on a timer, after an action).
-/// The server renders the island from what it passes as props, so the browser hydrates from the
-/// same value with nothing to wait for: a `Resource` read under a `Suspense` inside an island
-/// could still be loading when the island hydrates, and the markup then differs from the
-/// server's. Of overlapping loads only the latest one requested lands.
-pub struct Live<T: Send + Sync + 'static> {
-    value: RwSignal<T>,
-    requested: StoredValue<u64>,
-}
-
-impl<T: Send + Sync + 'static> Clone for Live<T> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<T: Send + Sync + 'static> Copy for Live<T> {}
-
-impl<T: Clone + Send + Sync + 'static> Live<T> {
-    pub fn new(initial: T) -> Self {
-        Live {
-            value: RwSignal::new(initial),
-            requested: StoredValue::new(0),
-        }
-    }
-
-    /// The value now (tracked).
-    pub fn get(self) -> T {
-        self.value.get()
-    }
-
-    /// Loads the value again with `load` (a server function call); the answer replaces the value
-    /// unless a later load was asked for meanwhile.
-    pub fn reload<F>(self, load: F)
-    where
-        F: std::future::Future<Output = T> + 'static,
-    {
-        self.requested.update_value(|n| *n += 1);
-        #[cfg(feature = "hydrate")]
-        {
-            let this = self.requested.get_value();
-            leptos::task::spawn_local(async move {
-                let value = load.await;
-                if self.requested.try_get_value() == Some(this) {
-                    let _ = self.value.try_set(value);
-                }
-            });
-        }
-        #[cfg(not(feature = "hydrate"))]
-        drop(load);
-    }
 }
 
 /// `data-hydrated="true"` on the frame once every island on the page runs in the browser:

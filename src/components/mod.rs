@@ -6,10 +6,12 @@ pub mod cancel_outcome;
 pub mod crash;
 pub mod error_panel;
 pub mod focus;
+pub mod form_post;
 pub mod http_status;
 pub mod island;
 pub mod language_switch;
 pub mod layout;
+pub mod live_region;
 #[cfg(feature = "ssr")]
 pub mod preload;
 pub mod queue_head;

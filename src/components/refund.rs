@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::api::refund::{OrderRefunds, RefundOrder};
+use crate::components::form_post::Sending;
 use crate::dana::catalog::Outcome;
 use crate::i18n::*;
 use crate::money::Money;
@@ -27,7 +28,7 @@ pub fn RefundPanel(
     reference: String,
     customer: String,
     totals: RefundTotals,
-    refund: ServerAction<RefundOrder>,
+    refund: Sending,
     offer: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -51,13 +52,7 @@ pub fn RefundPanel(
         }
         Ok(money)
     };
-    let problem = move || {
-        refund
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|err| err.message_in(crate::language::current()))
-    };
+    let problem = move || refund.problem.get();
     let after = move || {
         parsed()
             .ok()
@@ -68,17 +63,22 @@ pub fn RefundPanel(
     let refundable_display = totals.refundable_display.clone();
     let refunded_display = totals.refunded_display.clone();
     let any_refunded = totals.refunded_minor > 0;
-    // Sent by a direct call (`ActionForm` would bring form-data parsing into the download).
     let url = <RefundOrder as leptos::server_fn::ServerFn>::url();
     let submit = {
         let reference = reference.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
-            refund.dispatch(RefundOrder {
-                partner_reference_no: reference.clone(),
-                amount: amount.get_untracked(),
-                reason: reason.get_untracked(),
-            });
+            refund.send::<RefundOrder>(
+                vec![
+                    ("partner_reference_no", reference.clone()),
+                    ("amount", amount.get_untracked()),
+                    ("reason", reason.get_untracked()),
+                ],
+                format!(
+                    "{}?done=refund",
+                    crate::orders::model::order_path(&reference)
+                ),
+            );
         }
     };
     view! {
@@ -170,9 +170,9 @@ pub fn RefundPanel(
                         </p>
                         {move || problem().map(|p| view! { <p class="form-error" role="alert">{p}</p> })}
                         <div class="filter-actions">
-                            <button type="submit" class="button" disabled=move || refund.pending().get()>
+                            <button type="submit" class="button" disabled=move || refund.pending.get()>
                                 {move || {
-                                    if refund.pending().get() {
+                                    if refund.pending.get() {
                                         t_string!(i18n, order.asking_dana)
                                     } else {
                                         t_string!(i18n, order.refund.confirm)

@@ -8,18 +8,16 @@ use leptos_meta::Title;
 use crate::api::approvals::{
     ApprovalLists as Lists, ApproveRequest, RejectRequest, list_approvals,
 };
-use crate::approval::model::{ApprovalKind, ApprovalView, DecisionResult};
+use crate::approval::model::{ApprovalKind, ApprovalView};
 use crate::components::error_panel::RefusedPanel;
-use crate::components::island::{Live, input_value};
+use crate::components::island::url;
+use crate::components::live_region::{LiveRegion, Source};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::orders::model::order_path;
 
-#[derive(Clone, Copy)]
-struct Actions {
-    approve: ServerAction<ApproveRequest>,
-    reject: ServerAction<RejectRequest>,
-}
+/// The element the lists are rendered into, and again after each decision.
+const REGION: &str = "approvals-region";
 
 #[component]
 pub fn ApprovalsPage() -> impl IntoView {
@@ -36,12 +34,30 @@ pub fn ApprovalsPage() -> impl IntoView {
         <Suspense fallback=move || view! { <p class="loading">{tu_string!(i18n, approvals.loading)}</p> }>
             {move || Suspend::new(async move {
                 match lists.await {
-                    Ok(lists) => view! { <ApprovalLists lists /> }.into_any(),
+                    Ok(lists) => view! {
+                        <LiveRegion
+                            region=REGION.to_string()
+                            source={Source::of::<ApprovalsRegion>("")}
+                            poll=Source::default()
+                            every_ms=0
+                            testid="approval-message".to_string()
+                        />
+                        <div id=REGION><ApprovalLists lists /></div>
+                    }.into_any(),
                     Err(error) => view! { <Refused error /> }.into_any(),
                 }
             })}
         </Suspense>
     }
+}
+
+/// The lists rendered again with what changed, for the page's live region after a decision.
+#[server(prefix = "/api", endpoint = "approvals/region")]
+pub async fn approvals_region() -> Result<String, AppError> {
+    let lists = list_approvals().await?;
+    Ok(crate::components::live_region::render(move || {
+        view! { <ApprovalLists lists /> }
+    }))
 }
 
 /// Why the lists cannot be shown: not an approver (403), or another error.
@@ -58,76 +74,30 @@ fn Refused(error: AppError) -> impl IntoView {
     }
 }
 
-/// What waits and what was decided (`lists`, as the server loaded them), reloaded after every
-/// decision.
-#[island(lazy)]
+/// What waits (each with approve and reject-with-note) and what was decided lately.
+#[component]
 fn ApprovalLists(lists: Lists) -> impl IntoView {
-    crate::components::island::enter_lazy("ApprovalLists");
     let i18n = use_i18n();
-    let actions = Actions {
-        approve: ServerAction::new(),
-        reject: ServerAction::new(),
+    let rule = match lists.threshold_display.clone() {
+        None => t_string!(i18n, approvals.rule_off).to_string(),
+        Some(t) => t_string!(i18n, approvals.rule, threshold = t).to_string(),
     };
-    let lists = Live::new(Ok::<_, AppError>(lists));
-    Effect::new(move |seen: Option<()>| {
-        let _ = (
-            actions.approve.version().get(),
-            actions.reject.version().get(),
-        );
-        if seen.is_some() {
-            lists.reload(list_approvals());
-        }
-    });
-    // What the last decision did (DANA's answer after an approval), or why it was refused.
-    let message = RwSignal::new(None::<Result<DecisionResult, String>>);
-    for value in [actions.approve.value(), actions.reject.value()] {
-        Effect::new(move |_| {
-            if let Some(result) = value.get() {
-                message.set(Some(
-                    result.map_err(|e| e.message_in(crate::language::current())),
-                ));
-            }
-        });
-    }
+    let count = lists.waiting.len();
+    let heading = match count {
+        0 => t_string!(i18n, approvals.nothing_waits).to_string(),
+        1 => t_string!(i18n, approvals.one_waits).to_string(),
+        n => t_string!(i18n, approvals.several_wait, total = n).to_string(),
+    };
     view! {
-        {move || message.get().map(|m| match m {
-            Ok(done) => view! {
-                <div class=format!("flash flash-{}", done.tone) role="status" data-testid="approval-message">
-                    <a class="mono" href=order_path(&done.reference)>{done.reference.clone()}</a>
-                    ": " {done.message}
-                </div>
-            }.into_any(),
-            Err(e) => view! { <p class="flash flash-failed" role="alert" data-testid="approval-message">{e}</p> }.into_any(),
-        })}
-        {move || {
-            match lists.get() {
-                Err(error) => view! { <Refused error /> }.into_any(),
-                Ok(lists) => {
-                    let threshold = lists.threshold_display.clone();
-                    let rule = move || match threshold.clone() {
-                        None => t_string!(i18n, approvals.rule_off).to_string(),
-                        Some(t) => t_string!(i18n, approvals.rule, threshold = t).to_string(),
-                    };
-                    let count = lists.waiting.len();
-                    let heading = move || match count {
-                        0 => t_string!(i18n, approvals.nothing_waits).to_string(),
-                        1 => t_string!(i18n, approvals.one_waits).to_string(),
-                        n => t_string!(i18n, approvals.several_wait, total = n).to_string(),
-                    };
-                    view! {
-                        <section class="panel" data-testid="approvals-waiting">
-                            <h2>{heading}</h2>
-                            <p class="subtle small">{rule}</p>
-                            {(count == 0).then(move || view! { <p class="empty subtle">{tu_string!(i18n, approvals.empty)}</p> })}
-                            <div class="approval-list">
-                                {lists.waiting.into_iter().map(|a| view! { <WaitingCard approval=a actions /> }).collect_view()}
-                            </div>
-                        </section>
-                        <DecidedTable decided=lists.decided />
-                    }.into_any()
-                }
-            }
-        }}
+        <section class="panel" data-testid="approvals-waiting">
+            <h2>{heading}</h2>
+            <p class="subtle small">{rule}</p>
+            {(count == 0).then(move || view! { <p class="empty subtle">{tu_string!(i18n, approvals.empty)}</p> })}
+            <div class="approval-list">
+                {lists.waiting.into_iter().map(|approval| view! { <WaitingCard approval /> }).collect_view()}
+            </div>
+        </section>
+        <DecidedTable decided=lists.decided />
     }
 }
 
@@ -148,35 +118,26 @@ fn what(a: &ApprovalView, locale: Locale) -> String {
 }
 
 #[component]
-fn WaitingCard(approval: ApprovalView, actions: Actions) -> impl IntoView {
+fn WaitingCard(approval: ApprovalView) -> impl IntoView {
     let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
     let a = approval;
     let id = a.id.to_string();
     let note_id = format!("reject-note-{}", a.id);
+    let label_for = note_id.clone();
     let by_hand = !matches!(a.kind, ApprovalKind::Cancel | ApprovalKind::Refund);
-    let why = move || {
-        if by_hand {
-            t_string!(i18n, approvals.why_confirmed)
-        } else {
-            t_string!(i18n, approvals.why_reason)
-        }
+    let why = if by_hand {
+        td_string!(locale, approvals.why_confirmed)
+    } else {
+        td_string!(locale, approvals.why_reason)
     };
-    let what_text = {
-        let a = a.clone();
-        move || what(&a, i18n.get_locale())
-    };
-    let waiting_since = {
-        let (age, since) = (a.age_display.clone(), a.requested_at_display.clone());
-        move || {
-            t_string!(
-                i18n,
-                approvals.waiting_since,
-                age = age.clone(),
-                since = since.clone()
-            )
-            .to_string()
-        }
-    };
+    let waiting_since = td_string!(
+        locale,
+        approvals.waiting_since,
+        age = a.age_display.clone(),
+        since = a.requested_at_display.clone()
+    )
+    .to_string();
     let decide = if a.mine {
         view! {
             <p class="subtle small" data-testid="own-request">
@@ -185,53 +146,28 @@ fn WaitingCard(approval: ApprovalView, actions: Actions) -> impl IntoView {
         }
         .into_any()
     } else {
-        let approval = a.id;
-        let note = NodeRef::<leptos::html::Input>::new();
-        // Sent by direct calls (`ActionForm` would bring form-data parsing into the download).
-        let approve = move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            actions.approve.dispatch(ApproveRequest { id: approval });
-        };
-        let reject = move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            actions.reject.dispatch(RejectRequest {
-                id: approval,
-                note: input_value(note),
-            });
-        };
-        let label_for = note_id.clone();
-        let approve_url = <ApproveRequest as leptos::server_fn::ServerFn>::url();
-        let reject_url = <RejectRequest as leptos::server_fn::ServerFn>::url();
-        let approve_label = {
-            let (number, reference) = (id.clone(), a.partner_reference_no.clone());
-            move || {
-                t_string!(
-                    i18n,
-                    approvals.approve_label,
-                    number = number.clone(),
-                    reference = reference.clone()
-                )
-                .to_string()
-            }
-        };
+        let approve_label = td_string!(
+            locale,
+            approvals.approve_label,
+            number = id.clone(),
+            reference = a.partner_reference_no.clone()
+        )
+        .to_string();
         view! {
             <div class="approval-actions">
-                <form method="post" action=approve_url on:submit=approve>
-                    <button
-                        type="submit"
-                        class="button"
-                        aria-label=approve_label
-                        disabled=move || actions.approve.pending().get()
-                    >
-                        {move || if actions.approve.pending().get() { t_string!(i18n, approvals.working) } else { t_string!(i18n, approvals.approve) }}
+                <form method="post" action={url::<ApproveRequest>()} data-live>
+                    <input type="hidden" name="id" value=id.clone() />
+                    <button type="submit" class="button" aria-label=approve_label data-busy=tu_string!(i18n, approvals.working)>
+                        {tu_string!(i18n, approvals.approve)}
                     </button>
                 </form>
-                <form method="post" action=reject_url class="reject-form" on:submit=reject>
+                <form method="post" action={url::<RejectRequest>()} class="reject-form" data-live>
+                    <input type="hidden" name="id" value=id />
                     <label class="field field-grow" for=label_for>
                         <span>{tu_string!(i18n, approvals.reject_why)}</span>
-                        <input id=note_id type="text" name="note" node_ref=note required maxlength="500" placeholder=tu_string!(i18n, approvals.reject_placeholder) />
+                        <input id=note_id type="text" name="note" required maxlength="500" placeholder=tu_string!(i18n, approvals.reject_placeholder) />
                     </label>
-                    <button type="submit" class="button button-secondary" disabled=move || actions.reject.pending().get()>
+                    <button type="submit" class="button button-secondary">
                         {tu_string!(i18n, approvals.reject)}
                     </button>
                 </form>
@@ -243,7 +179,7 @@ fn WaitingCard(approval: ApprovalView, actions: Actions) -> impl IntoView {
         <article class="approval-card" data-testid="approval-card" data-reference=a.partner_reference_no.clone()>
             <div class="approval-head">
                 <div>
-                    <p class="subtle small">{what_text}</p>
+                    <p class="subtle small">{what(&a, locale)}</p>
                     <a class="mono approval-ref" href=order_path(&a.partner_reference_no)>{a.partner_reference_no.clone()}</a>
                 </div>
                 <div class="amount-big">{a.amount_display.clone()}</div>

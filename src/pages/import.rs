@@ -11,6 +11,9 @@ use crate::api::nav::load_nav;
 use crate::api::sandbox::SimulatePayment;
 use crate::auth::role::Permission;
 use crate::components::error_panel::ErrorPanel;
+use crate::components::island::url;
+use crate::components::live_region::{LiveRegion, Source};
+use crate::error::AppError;
 use crate::i18n::*;
 use crate::orders::import::{CSV_COLUMNS, ISSUES_SHOWN, ImportView, MAX_UPLOAD_BYTES};
 use crate::orders::model::order_path;
@@ -67,24 +70,38 @@ pub fn ImportPage() -> impl IntoView {
                 match checked.await {
                     None => ().into_any(),
                     Some(Err(error)) => view! { <ErrorPanel error /> }.into_any(),
-                    Some(Ok(view)) => view! { <ImportRun view /> }.into_any(),
+                    Some(Ok(view)) => {
+                        let args = form_urlencoded::Serializer::new(String::new())
+                            .append_pair("upload", &view.upload)
+                            .finish();
+                        view! {
+                            <LiveRegion
+                                region=REGION.to_string()
+                                source={Source::of::<ImportRegion>(args)}
+                                poll=Source::default()
+                                every_ms=0
+                                testid="import-message".to_string()
+                            />
+                            <div id=REGION><ImportReport view /></div>
+                        }.into_any()
+                    }
                 }
             })}
         </Transition>
     }
 }
 
-/// The checked file's report and its import button; imported, the report of what was written.
-#[island(lazy)]
-fn ImportRun(view: ImportView) -> impl IntoView {
-    crate::components::island::enter_lazy("ImportRun");
-    let run = ServerAction::<RunImport>::new();
-    let checked = StoredValue::new(view);
-    move || match run.value().get() {
-        None => view! { <ImportReport view=checked.get_value() run /> }.into_any(),
-        Some(Ok(view)) => view! { <ImportReport view run /> }.into_any(),
-        Some(Err(error)) => view! { <ErrorPanel error /> }.into_any(),
-    }
+/// The element the checked file's report is rendered into, and again once it is imported.
+const REGION: &str = "import-region";
+
+/// The upload's report rendered again (after the import: what was written), for the page's
+/// live region.
+#[server(prefix = "/api", endpoint = "orders/import/region")]
+pub async fn import_region(upload: String) -> Result<String, AppError> {
+    let view = check_import(upload).await?;
+    Ok(crate::components::live_region::render(move || {
+        view! { <ImportReport view /> }
+    }))
 }
 
 /// The file picker and the columns the file may have.
@@ -202,7 +219,7 @@ fn tile_labels(locale: Locale, imported: bool) -> [&'static str; 5] {
 }
 
 #[component]
-fn ImportReport(view: ImportView, run: ServerAction<RunImport>) -> impl IntoView {
+fn ImportReport(view: ImportView) -> impl IntoView {
     let i18n = use_i18n();
     let c = view.counts;
     let writes = c.created + c.updated;
@@ -288,29 +305,19 @@ fn ImportReport(view: ImportView, run: ServerAction<RunImport>) -> impl IntoView
                     </div>
                 }.into_any(),
                 None if view.file_error.is_none() => view! {
-                    <div class="import-go">
-                        <button
-                            class="button"
-                            data-testid="import-run"
-                            disabled=move || writes == 0 || run.pending().get()
-                            on:click=move |_| {
-                                run.dispatch(RunImport { upload: upload.clone() });
-                            }
-                        >
-                            {move || if run.pending().get() {
-                                t_string!(i18n, orders.import.importing).to_string()
-                            } else {
-                                t_string!(i18n, orders.import.run, writes = writes).to_string()
-                            }}
+                    <form method="post" action={url::<RunImport>()} class="import-go" data-live>
+                        <input type="hidden" name="upload" value=upload />
+                        <button type="submit" class="button" data-testid="import-run" disabled=writes == 0 data-busy=tu_string!(i18n, orders.import.importing)>
+                            {t_string!(i18n, orders.import.run, writes = writes).to_string()}
                         </button>
                         <span class="subtle small">
-                            {move || if c.rejected > 0 {
+                            {if c.rejected > 0 {
                                 t_string!(i18n, orders.import.skipped_note)
                             } else {
                                 t_string!(i18n, orders.import.all_passed)
                             }}
                         </span>
-                    </div>
+                    </form>
                 }.into_any(),
                 None => ().into_any(),
             }}

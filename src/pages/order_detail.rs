@@ -8,7 +8,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::approvals::order_approvals;
 use crate::api::cancel::{CancelOrder, cancel_history};
 use crate::api::orders::get_order;
-use crate::api::refund::{OrderRefunds, RefundOrder, refund_history};
+use crate::api::refund::{OrderRefunds, refund_history};
 use crate::approval::model::{ApprovalState, ApprovalView};
 use crate::auth::role::Permission;
 use crate::cancel::model::CancelRequestView;
@@ -16,6 +16,7 @@ use crate::components::approval::ApprovalNotice;
 use crate::components::cancel_outcome::{AttemptsTable, CancelOutcome};
 use crate::components::error_panel::ErrorPanel;
 use crate::components::focus::focus_after_render;
+use crate::components::form_post::Sending;
 use crate::components::layout::Me;
 use crate::components::refund::{RefundList, RefundOutcome, RefundPanel};
 use crate::components::status_badge::StatusBadge;
@@ -132,7 +133,7 @@ fn counter_class(chars: usize) -> &'static str {
 
 /// Asks for a reason, shows what will be cancelled, and reports DANA's answer at once.
 #[component]
-fn CancelPanel(order: OrderFacts, cancel: ServerAction<CancelOrder>) -> impl IntoView {
+fn CancelPanel(order: OrderFacts, cancel: Sending) -> impl IntoView {
     let i18n = use_i18n();
     let open = RwSignal::new(false);
     let reason = RwSignal::new(String::new());
@@ -141,25 +142,21 @@ fn CancelPanel(order: OrderFacts, cancel: ServerAction<CancelOrder>) -> impl Int
         amount,
         customer,
     } = order;
-    // Sent by a direct call (`ActionForm` would bring form-data parsing into the download).
     let url = <CancelOrder as leptos::server_fn::ServerFn>::url();
     let submit = {
         let reference = reference.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
-            cancel.dispatch(CancelOrder {
-                partner_reference_no: reference.clone(),
-                reason: reason.get_untracked(),
-            });
+            cancel.send::<CancelOrder>(
+                vec![
+                    ("partner_reference_no", reference.clone()),
+                    ("reason", reason.get_untracked()),
+                ],
+                format!("{}?done={}", order_path(&reference), Done::Cancel.as_str()),
+            );
         }
     };
-    let problem = move || {
-        cancel
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|err| err.message_in(crate::language::current()))
-    };
+    let problem = move || cancel.problem.get();
     let count = move || reason.with(|r| r.chars().count());
     // Keyboard users land where the next step is: the reason box when the confirm step opens,
     // the "Cancel order" button again when they keep the order.
@@ -188,6 +185,7 @@ fn CancelPanel(order: OrderFacts, cancel: ServerAction<CancelOrder>) -> impl Int
             </div>
             <div class:hidden=move || !open.get()>
                 <form class="cancel-form" method="post" action=url on:submit=submit>
+                    <input type="hidden" name="partner_reference_no" value=reference.clone() />
                     <h2>{tu_string!(i18n, order.cancel.confirm_title)}</h2>
                     <p class="confirm-line">
                         {t!(
@@ -220,10 +218,10 @@ fn CancelPanel(order: OrderFacts, cancel: ServerAction<CancelOrder>) -> impl Int
                         <button
                             type="submit"
                             class="button button-danger"
-                            disabled=move || cancel.pending().get() || reason.with(|r| r.trim().is_empty())
+                            disabled=move || cancel.pending.get() || reason.with(|r| r.trim().is_empty())
                         >
                             {move || {
-                                if cancel.pending().get() {
+                                if cancel.pending.get() {
                                     t_string!(i18n, order.asking_dana)
                                 } else {
                                     t_string!(i18n, order.cancel.confirm)
@@ -452,33 +450,11 @@ fn OrderActions(
     offer: bool,
 ) -> impl IntoView {
     crate::components::island::enter_lazy("OrderActions");
-    let cancel = ServerAction::<CancelOrder>::new();
-    let refund_action = ServerAction::<RefundOrder>::new();
-    let path = order_path(&order.reference);
-    for (done, finished) in [
-        (
-            Done::Cancel,
-            Signal::derive(move || cancel.value().get().is_some_and(|r| r.is_ok())),
-        ),
-        (
-            Done::Refund,
-            Signal::derive(move || refund_action.value().get().is_some_and(|r| r.is_ok())),
-        ),
-    ] {
-        let path = path.clone();
-        Effect::new(move |_| {
-            if finished.get() {
-                let to = format!("{path}?done={}", done.as_str());
-                #[cfg(feature = "hydrate")]
-                let _ = window().location().set_href(&to);
-                #[cfg(not(feature = "hydrate"))]
-                let _ = to;
-            }
-        });
-    }
+    // Once one went through, the page loads anew with `?done=`.
+    let (cancel, refund_sending) = (Sending::new(), Sending::new());
     let cancel_panel = can_cancel.then(|| view! { <CancelPanel order=order.clone() cancel /> });
     let refund_panel = refund.map(|totals| {
-        view! { <RefundPanel reference=order.reference customer=order.customer totals offer refund=refund_action /> }
+        view! { <RefundPanel reference=order.reference customer=order.customer totals offer refund=refund_sending /> }
     });
     view! {
         {cancel_panel}

@@ -6,82 +6,25 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::pending::{
-    CheckPendingStatus, ResolvePending, RetryPending, list_pending, poll_pending,
-};
+use crate::api::pending::{CheckPendingStatus, ResolvePending, RetryPending, list_pending};
 use crate::api::refund::{PendingRefundView, list_pending_refunds};
-use crate::cancel::model::{PendingCancelView, PendingQueue, QueueActionResult, QueueState};
+use crate::cancel::model::{PendingCancelView, PendingQueue, QueueState};
 use crate::components::error_panel::ErrorPanel;
-use crate::components::island::{Live, on_submit, url};
+use crate::components::island::url;
+use crate::components::live_region::{LiveRegion, Source};
 use crate::components::queue_head::QueueHead;
 use crate::components::unknown::or_dash;
 use crate::dana::catalog::StatusDecision;
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ids::CancelRequestId;
 use crate::orders::model::order_path;
 use crate::pages::pending_refunds::PendingRefunds;
 
-/// How often the open page asks for the queue again.
-const REFRESH_MS: u64 = 5_000;
+/// How often the open page renders the queues again.
+const REFRESH_MS: u32 = 5_000;
 
-/// The three actions, shared by every row, and the one open resolve form. The form's state lives
-/// here, above the rows, so the queue refreshing underneath does not lose a note being typed.
-#[derive(Clone, Copy)]
-struct Actions {
-    retry: ServerAction<RetryPending>,
-    check: ServerAction<CheckPendingStatus>,
-    resolve: ServerAction<ResolvePending>,
-    resolving: RwSignal<Option<CancelRequestId>>,
-    note: RwSignal<String>,
-    resolution: RwSignal<&'static str>,
-    /// Why the last resolve was refused, shown in the open form.
-    resolve_error: RwSignal<Option<String>>,
-}
-
-/// Why the queue is loaded again: the page's own timer (background: it must not keep the
-/// session alive) or something the person did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Reload {
-    count: u64,
-    background: bool,
-}
-
-impl Reload {
-    fn by_person(self) -> Self {
-        Reload {
-            count: self.count + 1,
-            background: false,
-        }
-    }
-}
-
-/// A signal bumped every `REFRESH_MS` in the browser (never on the server), paused while
-/// `paused` holds (someone is typing a resolution note).
-fn refresh_ticker(paused: RwSignal<Option<CancelRequestId>>) -> RwSignal<Reload> {
-    let tick = RwSignal::new(Reload {
-        count: 0,
-        background: false,
-    });
-    Effect::new(move |_| {
-        if let Ok(handle) = set_interval_with_handle(
-            move || {
-                if paused.get_untracked().is_none() {
-                    tick.update(|r| {
-                        *r = Reload {
-                            count: r.count + 1,
-                            background: true,
-                        }
-                    })
-                }
-            },
-            std::time::Duration::from_millis(REFRESH_MS),
-        ) {
-            on_cleanup(move || handle.clear());
-        }
-    });
-    tick
-}
+/// The element the queues are rendered into, and again on the timer and after each action.
+const REGION: &str = "pending-region";
 
 #[component]
 pub fn PendingPage() -> impl IntoView {
@@ -115,7 +58,25 @@ pub fn PendingPage() -> impl IntoView {
                     match (queue.await, refunds.await) {
                         (Err(error), _) => view! { <ErrorPanel error /> }.into_any(),
                         (Ok(queue), refunds) => {
-                            view! { <PendingQueues state reference queue refunds /> }.into_any()
+                            // The region is rendered again with the same filters.
+                            let mut args = form_urlencoded::Serializer::new(String::new());
+                            for (name, value) in [("state", &state), ("reference", &reference)] {
+                                if !value.is_empty() {
+                                    args.append_pair(name, value);
+                                }
+                            }
+                            let args = args.finish();
+                            view! {
+                                <LiveRegion
+                                    region=REGION.to_string()
+                                    source={Source::of::<PendingRegion>(args.clone())}
+                                    poll={Source::of::<PollPendingRegion>(args)}
+                                    every_ms=REFRESH_MS
+                                    testid="queue-message".to_string()
+                                />
+                                <Filters state reference />
+                                <div id=REGION><PendingLists queue refunds /></div>
+                            }.into_any()
                         }
                     }
                 })
@@ -129,100 +90,34 @@ fn non_empty(value: String) -> Option<String> {
     (!value.is_empty()).then_some(value)
 }
 
-/// The two queues, live: refreshed on a timer and after every action (one island, as the
-/// actions' results and the refreshes share their state). The server renders it from the
-/// queues it loaded; the browser loads them again.
-#[island(lazy)]
-fn PendingQueues(
-    state: String,
-    reference: String,
-    queue: PendingQueue,
-    refunds: Result<Vec<PendingRefundView>, AppError>,
-) -> impl IntoView {
-    crate::components::island::enter_lazy("PendingQueues");
+/// The queues rendered again, for the page's live region after an action.
+#[server(prefix = "/api", endpoint = "pending/region")]
+pub async fn pending_region(
+    state: Option<String>,
+    reference: Option<String>,
+) -> Result<String, AppError> {
+    let queue = list_pending(state, reference).await?;
+    let refunds = list_pending_refunds().await;
+    Ok(crate::components::live_region::render(move || {
+        view! { <PendingLists queue refunds /> }
+    }))
+}
+
+/// The same, asked by the open page on its timer: it never extends the session (the guard
+/// lists this path among the background ones).
+#[server(prefix = "/api", endpoint = "pending/region-poll")]
+pub async fn poll_pending_region(
+    state: Option<String>,
+    reference: Option<String>,
+) -> Result<String, AppError> {
+    pending_region(state, reference).await
+}
+
+/// Which cancels the queue shows (a plain form: the page loads again with its choice).
+#[component]
+fn Filters(state: String, reference: String) -> impl IntoView {
     let i18n = use_i18n();
-    let state = StoredValue::new(state);
-    let reference = StoredValue::new(reference);
-    let queue = Live::new(Ok::<_, AppError>(queue));
-    let resolving = RwSignal::new(None);
-    let tick = refresh_ticker(resolving);
-    let actions = Actions {
-        retry: ServerAction::new(),
-        check: ServerAction::new(),
-        resolve: ServerAction::new(),
-        resolving,
-        note: RwSignal::new(String::new()),
-        resolution: RwSignal::new("cancelled"),
-        resolve_error: RwSignal::new(None),
-    };
-    // Any finished action: show its result and reload the queue at once.
-    let last: RwSignal<Option<Result<QueueActionResult, AppError>>> = RwSignal::new(None);
-    Effect::new(move |_| {
-        if let Some(v) = actions.retry.value().get() {
-            last.set(Some(v));
-            tick.update(|r| *r = r.by_person());
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(v) = actions.check.value().get() {
-            last.set(Some(v));
-            tick.update(|r| *r = r.by_person());
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(v) = actions.resolve.value().get() {
-            match &v {
-                Ok(_) => {
-                    actions.resolving.set(None);
-                    actions.note.set(String::new());
-                    actions.resolve_error.set(None);
-                }
-                Err(err) => actions
-                    .resolve_error
-                    .set(Some(err.message_in(crate::language::current()))),
-            }
-            last.set(Some(v));
-            tick.update(|r| *r = r.by_person());
-        }
-    });
-    // Every tick after the first: load the queue again. A timer's tick is background only (it
-    // must not keep the session alive); after an action it is the person's request.
-    Effect::new(move |seen: Option<()>| {
-        let reload = tick.get();
-        if seen.is_some() {
-            let state = non_empty(state.get_value());
-            let reference = non_empty(reference.get_value());
-            queue.reload(async move {
-                if reload.background {
-                    poll_pending(state, reference).await
-                } else {
-                    list_pending(state, reference).await
-                }
-            });
-        }
-    });
-    let busy = move || {
-        actions.retry.pending().get()
-            || actions.check.pending().get()
-            || actions.resolve.pending().get()
-    };
     view! {
-        {move || {
-            last.get().map(|result| match result {
-                Ok(r) => view! {
-                    <div class=format!("flash flash-{}", r.tone) role="status" data-testid="queue-message">
-                        <strong class="mono">{r.reference}</strong>
-                        " — "
-                        {r.message}
-                    </div>
-                }.into_any(),
-                Err(err) => view! {
-                    <div class="flash flash-failed" role="alert" data-testid="queue-message">
-                        {err.message_in(crate::language::current())}
-                    </div>
-                }.into_any(),
-            })
-        }}
         <form class="filters panel" method="get" action="/pending" autocomplete="off">
             <label class="field">
                 <span>{tu_string!(i18n, pending.filter.state)}</span>
@@ -230,34 +125,37 @@ fn PendingQueues(
                     <option value="">{tu_string!(i18n, pending.filter.all_open)}</option>
                     {QueueState::ALL
                         .into_iter()
-                        .map(|s| view! { <option value=s.as_str() selected=move || state.get_value() == s.as_str()>{move || s.label_in(i18n.get_locale())}</option> })
+                        .map(|s| view! { <option value=s.as_str() selected=state == s.as_str()>{s.label_in(i18n.get_locale_untracked())}</option> })
                         .collect_view()}
                 </select>
             </label>
             <label class="field">
                 <span>{tu_string!(i18n, pending.filter.reference)}</span>
-                <input type="text" name="reference" maxlength="64" value=move || reference.get_value() />
+                <input type="text" name="reference" maxlength="64" value=reference />
             </label>
             <div class="filter-actions">
                 <button type="submit" class="button">{tu_string!(i18n, pending.filter.submit)}</button>
                 <a href="/pending" class="button button-secondary">{tu_string!(i18n, pending.filter.clear)}</a>
             </div>
         </form>
-        {move || match queue.get() {
-            Ok(queue) => view! { <QueueView queue actions busy=Signal::derive(busy) /> }.into_any(),
-            Err(error) => view! { <ErrorPanel error /> }.into_any(),
-        }}
-        <PendingRefunds reload=Signal::derive(move || tick.get().count) initial=refunds />
+    }
+}
+
+/// The cancels' queue and the refunds' queue.
+#[component]
+fn PendingLists(
+    queue: PendingQueue,
+    refunds: Result<Vec<PendingRefundView>, AppError>,
+) -> impl IntoView {
+    view! {
+        <QueueView queue />
+        <PendingRefunds refunds />
     }
 }
 
 #[component]
-fn QueueView(queue: PendingQueue, actions: Actions, busy: Signal<bool>) -> impl IntoView {
+fn QueueView(queue: PendingQueue) -> impl IntoView {
     let i18n = use_i18n();
-    // Set once this part of the page is live in the browser: before that, a click on an action
-    // would be an ordinary form post (tests wait for it).
-    let live = RwSignal::new(false);
-    Effect::new(move |_| live.set(true));
     let c = &queue.counts;
     let chip = move |state: QueueState, n: i64| {
         view! {
@@ -291,12 +189,12 @@ fn QueueView(queue: PendingQueue, actions: Actions, busy: Signal<bool>) -> impl 
     let rows = queue
         .items
         .into_iter()
-        .map(|item| view! { <QueueRow item actions busy /> })
+        .map(|item| view! { <QueueRow item /> })
         .collect_view();
     view! {
         {summary}
         <section class="panel table-panel" tabindex="0" aria-label=tu_string!(i18n, pending.heading)>
-            <table class="orders queue" data-testid="pending-table" data-live=move || live.get().then_some("true")>
+            <table class="orders queue" data-testid="pending-table">
                 <QueueHead amount=tu_string!(i18n, pending.table.amount) />
                 <tbody>{rows}</tbody>
             </table>
@@ -306,38 +204,14 @@ fn QueueView(queue: PendingQueue, actions: Actions, busy: Signal<bool>) -> impl 
 }
 
 #[component]
-fn QueueRow(item: PendingCancelView, actions: Actions, busy: Signal<bool>) -> impl IntoView {
+fn QueueRow(item: PendingCancelView) -> impl IntoView {
     let i18n = use_i18n();
     let answer = item.answer.clone();
     let status = item.status.clone();
-    let (id_retry, id_check, id_resolve) = (
-        item.id.to_string(),
-        item.id.to_string(),
-        item.id.to_string(),
-    );
+    let id = item.id.to_string();
     let reference = item.partner_reference_no.clone();
     let periodic = item.state == QueueState::Periodic;
     let queue_state = item.state;
-    // Sent by direct calls (`ActionForm` would bring form-data parsing into the download).
-    let id = item.id;
-    let retry = on_submit(move || {
-        actions.retry.dispatch(RetryPending { id });
-    });
-    let check = on_submit(move || {
-        actions.check.dispatch(CheckPendingStatus { id });
-    });
-    let resolve = on_submit(move || {
-        actions.resolve.dispatch(ResolvePending {
-            id,
-            resolution: actions.resolution.get_untracked().to_string(),
-            note: actions.note.get_untracked(),
-        });
-    });
-    let (retry_url, check_url, resolve_url) = (
-        url::<RetryPending>(),
-        url::<CheckPendingStatus>(),
-        url::<ResolvePending>(),
-    );
     view! {
         <tr data-testid="pending-row" data-reference=reference.clone() data-state=item.state.as_str()>
             <td>
@@ -372,68 +246,42 @@ fn QueueRow(item: PendingCancelView, actions: Actions, busy: Signal<bool>) -> im
                 })}
             </td>
             <td class="state-cell">
-                <span class=format!("badge badge-{}", item.state.tone())>{move || queue_state.label_in(i18n.get_locale())}</span>
+                <span class=format!("badge badge-{}", item.state.tone())>{queue_state.label_in(i18n.get_locale_untracked())}</span>
                 {item.next_attempt_display.map(|n| view! { <div class="subtle small next-try">{t!(i18n, pending.row.next_try, when = n)}</div> })}
                 {item.attention.map(|a| view! { <div class="attention small" lang=a.lang>{a.text}</div> })}
                 {item.approval.map(|a| view! { <div class="awaiting small" data-testid="pending-approval">{a}</div> })}
             </td>
             <td class="actions-cell">
                 <div class="row-actions">
-                    <form method="post" action=retry_url on:submit=retry>
-                        <input type="hidden" name="id" value=id_retry />
-                        <button type="submit" class="button button-small" disabled=move || busy.get()>{tu_string!(i18n, pending.actions.retry_now)}</button>
+                    <form method="post" action={url::<RetryPending>()} data-live>
+                        <input type="hidden" name="id" value=id.clone() />
+                        <button type="submit" class="button button-small">{tu_string!(i18n, pending.actions.retry_now)}</button>
                     </form>
-                    <form method="post" action=check_url on:submit=check>
-                        <input type="hidden" name="id" value=id_check />
-                        <button type="submit" class="button button-small button-secondary" disabled=move || busy.get()>{tu_string!(i18n, pending.actions.check_status)}</button>
+                    <form method="post" action={url::<CheckPendingStatus>()} data-live>
+                        <input type="hidden" name="id" value=id.clone() />
+                        <button type="submit" class="button button-small button-secondary">{tu_string!(i18n, pending.actions.check_status)}</button>
                     </form>
                 </div>
-                <button
-                    type="button"
-                    class="link-button resolve-toggle"
-                    on:click=move |_| {
-                        let open = actions.resolving.get_untracked() == Some(item.id);
-                        actions.resolving.set((!open).then_some(item.id));
-                        actions.note.set(String::new());
-                        actions.resolve_error.set(None);
-                        actions.resolution.set(if periodic { "stop_retrying" } else { "cancelled" });
-                    }
-                >
-                    {move || if periodic { t_string!(i18n, pending.actions.stop_or_resolve) } else { t_string!(i18n, pending.actions.resolve_by_hand) }}
-                </button>
-                <div class:hidden=move || actions.resolving.get() != Some(item.id)>
-                    <form method="post" action=resolve_url class="resolve-form" on:submit=resolve>
-                        <input type="hidden" name="id" value=id_resolve />
+                // A disclosure, so the form opens without the browser's help; the page's timer
+                // leaves the queue alone while one is open.
+                <details class="resolve">
+                    <summary class="link-button resolve-toggle">
+                        {if periodic { tu_string!(i18n, pending.actions.stop_or_resolve) } else { tu_string!(i18n, pending.actions.resolve_by_hand) }}
+                    </summary>
+                    <form method="post" action={url::<ResolvePending>()} class="resolve-form" data-live>
+                        <input type="hidden" name="id" value=id />
                         {periodic.then(|| view! {
                             <label class="radio">
-                                <input
-                                    type="radio"
-                                    name="resolution"
-                                    value="stop_retrying"
-                                    prop:checked=move || actions.resolution.get() == "stop_retrying"
-                                    on:change=move |_| actions.resolution.set("stop_retrying")
-                                />
+                                <input type="radio" name="resolution" value="stop_retrying" checked />
                                 {tu_string!(i18n, pending.resolve.stop_retrying_option)}
                             </label>
                         })}
                         <label class="radio">
-                            <input
-                                type="radio"
-                                name="resolution"
-                                value="cancelled"
-                                prop:checked=move || actions.resolution.get() == "cancelled"
-                                on:change=move |_| actions.resolution.set("cancelled")
-                            />
+                            <input type="radio" name="resolution" value="cancelled" checked=!periodic />
                             {tu_string!(i18n, pending.resolve.confirmed_cancelled)}
                         </label>
                         <label class="radio">
-                            <input
-                                type="radio"
-                                name="resolution"
-                                value="not_cancelled"
-                                prop:checked=move || actions.resolution.get() == "not_cancelled"
-                                on:change=move |_| actions.resolution.set("not_cancelled")
-                            />
+                            <input type="radio" name="resolution" value="not_cancelled" />
                             {tu_string!(i18n, pending.resolve.not_cancelled)}
                         </label>
                         <label class="field">
@@ -443,19 +291,17 @@ fn QueueRow(item: PendingCancelView, actions: Actions, busy: Signal<bool>) -> im
                                 rows="2"
                                 maxlength="500"
                                 placeholder=tu_string!(i18n, pending.resolve.note_placeholder)
-                                prop:value=move || actions.note.get()
-                                on:input=move |ev| actions.note.set(event_target_value(&ev))
                             ></textarea>
                         </label>
-                        {move || (actions.resolution.get() != "stop_retrying").then(|| view! {
-                            <p class="subtle small">{tu_string!(i18n, pending.resolve.approval_hint)}</p>
-                        })}
-                        {move || actions.resolve_error.get().map(|e| view! { <p class="form-error small" role="alert">{e}</p> })}
-                        <button type="submit" class="button button-small" disabled=move || busy.get()>
-                            {move || if actions.resolution.get() == "stop_retrying" { t_string!(i18n, pending.resolve.stop_retrying) } else { t_string!(i18n, pending.resolve.ask_for_approval) }}
+                        // Which of these shows follows the choice above (CSS `:has`).
+                        <p class="subtle small when-approval">{tu_string!(i18n, pending.resolve.approval_hint)}</p>
+                        <p class="form-error small" role="alert" data-error></p>
+                        <button type="submit" class="button button-small">
+                            <span class="when-approval">{tu_string!(i18n, pending.resolve.ask_for_approval)}</span>
+                            <span class="when-stop">{tu_string!(i18n, pending.resolve.stop_retrying)}</span>
                         </button>
                     </form>
-                </div>
+                </details>
             </td>
         </tr>
     }

@@ -3,115 +3,50 @@
 
 use leptos::prelude::*;
 
-use crate::api::refund::{PendingRefundView, ResolveRefund, RetryRefund, list_pending_refunds};
-use crate::components::island::{Live, on_submit, url};
+use crate::api::refund::{PendingRefundView, ResolveRefund, RetryRefund};
+use crate::components::island::url;
 use crate::components::queue_head::QueueHead;
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ids::RefundId;
 use crate::orders::model::order_path;
 
-/// Open refunds (`initial`, as the server loaded them), read again on `reload` (the page's
-/// timer) unless a resolve form is open, and after every action.
+/// Open refunds, rendered by the server with the cancels' queue (and again with it: the page's
+/// live region). An action's answer is DANA's, in words, shown as "pending" news.
 #[component]
-pub fn PendingRefunds(
-    reload: Signal<u64>,
-    initial: Result<Vec<PendingRefundView>, AppError>,
-) -> impl IntoView {
+pub fn PendingRefunds(refunds: Result<Vec<PendingRefundView>, AppError>) -> impl IntoView {
     let i18n = use_i18n();
-    let retry = ServerAction::<RetryRefund>::new();
-    let resolve = ServerAction::<ResolveRefund>::new();
-    let resolving: RwSignal<Option<RefundId>> = RwSignal::new(None);
-    let list = Live::new(initial);
-    Effect::new(move |seen: Option<()>| {
-        let paused = resolving.get().is_some();
-        let _ = (reload.get(), retry.version().get(), resolve.version().get());
-        if seen.is_some() && !paused {
-            list.reload(list_pending_refunds());
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = resolve.value().get() {
-            resolving.set(None);
-        }
-    });
-    let message = move || {
-        let latest = match (retry.value().get(), resolve.value().get()) {
-            (Some(r), None) | (None, Some(r)) => Some(r),
-            (Some(a), Some(b)) => Some(
-                if retry.version().get_untracked() >= resolve.version().get_untracked() {
-                    a
-                } else {
-                    b
-                },
-            ),
-            (None, None) => None,
-        };
-        latest.map(|r| match r {
-            Ok(text) => view! { <div class="flash flash-pending" role="status" data-testid="refund-queue-message">{text}</div> }.into_any(),
-            Err(err) => view! { <div class="flash flash-failed" role="alert" data-testid="refund-queue-message">{err.message_in(crate::language::current())}</div> }.into_any(),
-        })
+    let list = match refunds {
+        Ok(items) if items.is_empty() => view! {
+            <section class="panel empty" data-testid="refunds-empty"><p class="subtle">{tu_string!(i18n, pending.refunds.empty)}</p></section>
+        }.into_any(),
+        Ok(items) => view! {
+            <section class="panel table-panel" tabindex="0" aria-label=tu_string!(i18n, pending.refunds.heading)>
+                <table class="orders queue" data-testid="pending-refunds">
+                    <QueueHead amount=tu_string!(i18n, pending.table.refund) />
+                    <tbody>
+                        {items.into_iter().map(|item| view! { <RefundRow item /> }).collect_view()}
+                    </tbody>
+                </table>
+            </section>
+        }.into_any(),
+        Err(err) => view! { <p class="form-error">{err.message_in(crate::language::current())}</p> }.into_any(),
     };
-    let busy = move || retry.pending().get() || resolve.pending().get();
     view! {
         <h2 class="section-title">{tu_string!(i18n, pending.refunds.heading)}</h2>
         <p class="subtle">{tu_string!(i18n, pending.refunds.intro)}</p>
-        {message}
-        {move || {
-            match list.get() {
-                Ok(items) if items.is_empty() => view! {
-                    <section class="panel empty" data-testid="refunds-empty"><p class="subtle">{tu_string!(i18n, pending.refunds.empty)}</p></section>
-                }.into_any(),
-                Ok(items) => view! {
-                    <section class="panel table-panel" tabindex="0" aria-label=tu_string!(i18n, pending.refunds.heading)>
-                        <table class="orders queue" data-testid="pending-refunds">
-                            <QueueHead amount=tu_string!(i18n, pending.table.refund) />
-                            <tbody>
-                                {items.into_iter().map(|item| view! { <RefundRow item retry resolve resolving busy=Signal::derive(busy) /> }).collect_view()}
-                            </tbody>
-                        </table>
-                    </section>
-                }.into_any(),
-                Err(err) => view! { <p class="form-error">{err.message_in(crate::language::current())}</p> }.into_any(),
-            }
-        }}
+        {list}
     }
 }
 
 #[component]
-fn RefundRow(
-    item: PendingRefundView,
-    retry: ServerAction<RetryRefund>,
-    resolve: ServerAction<ResolveRefund>,
-    resolving: RwSignal<Option<RefundId>>,
-    busy: Signal<bool>,
-) -> impl IntoView {
+fn RefundRow(item: PendingRefundView) -> impl IntoView {
     let i18n = use_i18n();
-    let id = item.id;
-    let (id_retry, id_resolve) = (id.to_string(), id.to_string());
-    let needs_attention = item.attention.is_some();
-    let state_tone = if needs_attention { "failed" } else { "neutral" };
-    let state_label = move || {
-        if needs_attention {
-            t_string!(i18n, pending.refunds.needs_attention)
-        } else {
-            t_string!(i18n, pending.refunds.waiting)
-        }
+    let id = item.id.to_string();
+    let state_label = if item.attention.is_some() {
+        ("failed", tu_string!(i18n, pending.refunds.needs_attention))
+    } else {
+        ("neutral", tu_string!(i18n, pending.refunds.waiting))
     };
-    // Sent by direct calls (`ActionForm` would bring form-data parsing into the download).
-    let resolution = RwSignal::new("refunded");
-    let note = RwSignal::new(String::new());
-    let send_retry = on_submit(move || {
-        retry.dispatch(RetryRefund { id });
-    });
-    let send_resolve = on_submit(move || {
-        resolve.dispatch(ResolveRefund {
-            id,
-            resolution: resolution.get_untracked().to_string(),
-            note: note.get_untracked(),
-        });
-    });
-    let (retry_url, resolve_url) = (url::<RetryRefund>(), url::<ResolveRefund>());
     view! {
         <tr data-testid="pending-refund" data-reference=item.partner_reference_no.clone()>
             <td>
@@ -133,44 +68,39 @@ fn RefundRow(
                 })}
             </td>
             <td class="state-cell">
-                <span class=format!("badge badge-{}", state_tone)>{state_label}</span>
+                <span class=format!("badge badge-{}", state_label.0)>{state_label.1}</span>
                 {item.next_attempt_display.clone().map(|n| view! { <div class="subtle small next-try">{t!(i18n, pending.row.next_try, when = n)}</div> })}
                 {item.attention.clone().map(|a| view! { <div class="attention small" lang=a.lang>{a.text}</div> })}
                 {item.approval.clone().map(|a| view! { <div class="awaiting small" data-testid="pending-approval">{a}</div> })}
             </td>
             <td class="actions-cell">
                 <div class="row-actions">
-                    <form method="post" action=retry_url on:submit=send_retry>
-                        <input type="hidden" name="id" value=id_retry />
-                        <button type="submit" class="button button-small" disabled=move || busy.get()>{tu_string!(i18n, pending.actions.retry_now)}</button>
+                    <form method="post" action={url::<RetryRefund>()} data-live data-flash="refund-queue-message" data-tone="pending">
+                        <input type="hidden" name="id" value=id.clone() />
+                        <button type="submit" class="button button-small">{tu_string!(i18n, pending.actions.retry_now)}</button>
                     </form>
                 </div>
-                <button
-                    type="button"
-                    class="link-button resolve-toggle"
-                    on:click=move |_| resolving.update(|r| *r = if *r == Some(id) { None } else { Some(id) })
-                >
-                    {tu_string!(i18n, pending.actions.resolve_by_hand)}
-                </button>
-                <div class:hidden=move || resolving.get() != Some(id)>
-                    <form method="post" action=resolve_url class="resolve-form" on:submit=send_resolve>
-                        <input type="hidden" name="id" value=id_resolve />
+                <details class="resolve">
+                    <summary class="link-button resolve-toggle">{tu_string!(i18n, pending.actions.resolve_by_hand)}</summary>
+                    <form method="post" action={url::<ResolveRefund>()} class="resolve-form" data-live data-flash="refund-queue-message" data-tone="pending">
+                        <input type="hidden" name="id" value=id />
                         <label class="radio">
-                            <input type="radio" name="resolution" value="refunded" checked on:change=move |_| resolution.set("refunded") />
+                            <input type="radio" name="resolution" value="refunded" checked />
                             {tu_string!(i18n, pending.refunds.confirmed_refunded)}
                         </label>
                         <label class="radio">
-                            <input type="radio" name="resolution" value="not_refunded" on:change=move |_| resolution.set("not_refunded") />
+                            <input type="radio" name="resolution" value="not_refunded" />
                             {tu_string!(i18n, pending.refunds.not_refunded)}
                         </label>
                         <label class="field">
                             <span>{tu_string!(i18n, pending.resolve.note_label)}</span>
-                            <textarea name="note" rows="2" maxlength="500" placeholder=tu_string!(i18n, pending.refunds.note_placeholder) on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+                            <textarea name="note" rows="2" maxlength="500" placeholder=tu_string!(i18n, pending.refunds.note_placeholder)></textarea>
                         </label>
                         <p class="subtle small">{tu_string!(i18n, pending.resolve.approval_hint)}</p>
-                        <button type="submit" class="button button-small" disabled=move || busy.get()>{tu_string!(i18n, pending.resolve.ask_for_approval)}</button>
+                        <p class="form-error small" role="alert" data-error></p>
+                        <button type="submit" class="button button-small">{tu_string!(i18n, pending.resolve.ask_for_approval)}</button>
                     </form>
-                </div>
+                </details>
             </td>
         </tr>
     }

@@ -6,14 +6,18 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::users::{
-    AddStaff, ChangeStaffRole, DisableStaff, EnableStaff, EndStaffSessions, OneTimePassword,
-    ResetStaffPassword, StaffMember, list_staff,
+    AddStaff, ChangeStaffRole, DisableStaff, EnableStaff, EndStaffSessions, ResetStaffPassword,
+    StaffMember, list_staff,
 };
 use crate::auth::role::Role;
 use crate::components::error_panel::RefusedPanel;
-use crate::components::island::{Live, input_value, on_submit, select_value, url};
+use crate::components::island::url;
+use crate::components::live_region::{LiveRegion, Source};
 use crate::error::AppError;
 use crate::i18n::*;
+
+/// The element the form and the list are rendered into, and again after each action.
+const REGION: &str = "staff-region";
 
 /// A role's name as people read it, in `locale` (the `<option value>` stays `Role::as_str`).
 fn role_name(role: Role, locale: Locale) -> &'static str {
@@ -23,15 +27,6 @@ fn role_name(role: Role, locale: Locale) -> &'static str {
         Role::Supervisor => td_string!(locale, users.roles.supervisor),
         Role::Admin => td_string!(locale, users.roles.admin),
     }
-}
-
-#[derive(Clone, Copy)]
-struct Actions {
-    role: ServerAction<ChangeStaffRole>,
-    disable: ServerAction<DisableStaff>,
-    enable: ServerAction<EnableStaff>,
-    reset: ServerAction<ResetStaffPassword>,
-    end: ServerAction<EndStaffSessions>,
 }
 
 #[component]
@@ -49,12 +44,30 @@ pub fn UsersPage() -> impl IntoView {
         <Suspense fallback=move || view! { <p class="loading">{tu_string!(i18n, users.loading)}</p> }>
             {move || Suspend::new(async move {
                 match staff.await {
-                    Ok(members) => view! { <StaffAdmin members /> }.into_any(),
+                    Ok(members) => view! {
+                        <LiveRegion
+                            region=REGION.to_string()
+                            source={Source::of::<StaffRegion>("")}
+                            poll=Source::default()
+                            every_ms=0
+                            testid="staff-message".to_string()
+                        />
+                        <div id=REGION><StaffAdmin members /></div>
+                    }.into_any(),
                     Err(error) => view! { <Refused error /> }.into_any(),
                 }
             })}
         </Suspense>
     }
+}
+
+/// The form and the list rendered again with what changed, for the page's live region.
+#[server(prefix = "/api", endpoint = "users/region")]
+pub async fn staff_region() -> Result<String, AppError> {
+    let members = list_staff().await?;
+    Ok(crate::components::live_region::render(move || {
+        view! { <StaffAdmin members /> }
+    }))
 }
 
 /// Why the staff list cannot be shown: not an admin (403), or another error.
@@ -71,266 +84,132 @@ fn Refused(error: AppError) -> impl IntoView {
     }
 }
 
-/// Adding staff and the staff list with its actions (`members`, as the server loaded them),
-/// reloaded after every action.
-#[island(lazy)]
+/// Adding staff, and the staff list with its actions. A new or reset password comes back in
+/// the answer and is shown once, in the message line (`data-secret`).
+#[component]
 fn StaffAdmin(members: Vec<StaffMember>) -> impl IntoView {
-    crate::components::island::enter_lazy("StaffAdmin");
-    let i18n = use_i18n();
-    let add = ServerAction::<AddStaff>::new();
-    let actions = Actions {
-        role: ServerAction::new(),
-        disable: ServerAction::new(),
-        enable: ServerAction::new(),
-        reset: ServerAction::new(),
-        end: ServerAction::new(),
-    };
-    let staff = Live::new(Ok::<_, AppError>(members));
-    Effect::new(move |seen: Option<()>| {
-        let _ = (
-            add.version().get(),
-            actions.role.version().get(),
-            actions.disable.version().get(),
-            actions.enable.version().get(),
-            actions.reset.version().get(),
-            actions.end.version().get(),
-        );
-        if seen.is_some() {
-            staff.reload(list_staff());
-        }
-    });
-    // What the last action did, in words (or why it was refused), and the last password made.
-    let message = RwSignal::new(None::<Result<String, String>>);
-    let password = RwSignal::new(None::<Result<OneTimePassword, String>>);
-    let done = move |result: Option<Result<String, AppError>>| {
-        if let Some(result) = result {
-            password.set(None);
-            message.set(Some(
-                result.map_err(|e| e.message_in(crate::language::current())),
-            ));
-        }
-    };
-    // The language is read untracked: switching it must not re-run these effects (that would
-    // bring back an older action's message over the latest one).
-    Effect::new(move |_| {
-        let locale = i18n.get_locale_untracked();
-        done(
-            actions
-                .role
-                .value()
-                .get()
-                .map(|r| r.map(|_| td_string!(locale, users.messages.role_changed).to_string())),
-        )
-    });
-    Effect::new(move |_| {
-        let locale = i18n.get_locale_untracked();
-        done(
-            actions.disable.value().get().map(|r| {
-                r.map(|_| td_string!(locale, users.messages.account_disabled).to_string())
-            }),
-        )
-    });
-    Effect::new(move |_| {
-        let locale = i18n.get_locale_untracked();
-        done(
-            actions
-                .enable
-                .value()
-                .get()
-                .map(|r| r.map(|_| td_string!(locale, users.messages.account_enabled).to_string())),
-        )
-    });
-    Effect::new(move |_| {
-        let locale = i18n.get_locale_untracked();
-        done(actions.end.value().get().map(|r| {
-            r.map(|n| td_string!(locale, users.messages.sessions_ended, sessions = n).to_string())
-        }))
-    });
-    for made in [add.value(), actions.reset.value()] {
-        Effect::new(move |_| {
-            if let Some(result) = made.get() {
-                message.set(None);
-                password.set(Some(
-                    result.map_err(|e| e.message_in(crate::language::current())),
-                ));
-            }
-        });
-    }
     view! {
-        {move || {
-            match staff.get() {
-                Err(error) => view! { <Refused error /> }.into_any(),
-                Ok(members) => view! {
-                    <AddForm add />
-                    {move || password.get().map(|p| match p {
-                        Ok(p) => {
-                            let email = p.email;
-                            view! {
-                                <section class="flash flash-success" role="status" data-testid="one-time-password">
-                                    <p>
-                                        {t!(i18n, users.first_password, email = move || email.clone(), <strong> = <strong />)}
-                                        " "
-                                        <code class="mono password" data-testid="password-value">{p.password}</code>
-                                    </p>
-                                    <p class="small">{tu_string!(i18n, users.first_password_note)}</p>
-                                </section>
-                            }.into_any()
-                        }
-                        Err(e) => view! { <p class="flash flash-failed" role="alert">{e}</p> }.into_any(),
-                    })}
-                    {move || message.get().map(|m| match m {
-                        Ok(m) => view! { <p class="flash flash-success" role="status" data-testid="staff-message">{m}</p> }.into_any(),
-                        Err(e) => view! { <p class="flash flash-failed" role="alert" data-testid="staff-message">{e}</p> }.into_any(),
-                    })}
-                    <StaffTable members actions />
-                }.into_any(),
-            }
-        }}
+        <AddForm />
+        <StaffTable members />
     }
 }
 
+/// Words and a secret's note for a form that makes a first password.
+fn password_done(locale: Locale) -> (String, &'static str) {
+    (
+        td_string!(locale, users.first_password, email = "{email}").to_string(),
+        td_string!(locale, users.first_password_note),
+    )
+}
+
 #[component]
-fn AddForm(add: ServerAction<AddStaff>) -> impl IntoView {
+fn AddForm() -> impl IntoView {
     let i18n = use_i18n();
-    let (email, role) = (NodeRef::new(), NodeRef::new());
-    // Sent by a direct call (`ActionForm` would bring form-data parsing into the download).
-    let send = on_submit(move || {
-        add.dispatch(AddStaff {
-            email: input_value(email),
-            role: select_value(role),
-        });
-    });
+    let (done, note) = password_done(i18n.get_locale_untracked());
     view! {
         <section class="panel">
             <h2>{tu_string!(i18n, users.add.heading)}</h2>
-            <form method="post" action={url::<AddStaff>()} class="filters" data-testid="add-staff" on:submit=send>
+            <form
+                method="post"
+                action={url::<AddStaff>()}
+                class="filters"
+                data-testid="add-staff"
+                data-live
+                data-done=done
+                data-secret="password"
+                data-secret-note=note
+                data-flash="one-time-password"
+            >
                 <label class="field field-grow">
                     <span>{tu_string!(i18n, users.add.email)}</span>
-                    <input type="email" name="email" required maxlength="320" autocomplete="off" node_ref=email />
+                    <input type="email" name="email" required maxlength="320" autocomplete="off" />
                 </label>
                 <label class="field">
                     <span>{tu_string!(i18n, users.add.role)}</span>
-                    <select name="role" node_ref=role>
-                        {Role::ALL.into_iter().map(|r| view! { <option value=r.as_str()>{move || role_name(r, i18n.get_locale())}</option> }).collect_view()}
+                    <select name="role">
+                        {Role::ALL.into_iter().map(|r| view! { <option value=r.as_str()>{role_name(r, i18n.get_locale_untracked())}</option> }).collect_view()}
                     </select>
                 </label>
                 <div class="filter-actions">
-                    <button type="submit" class="button" disabled=move || add.pending().get()>
-                        {tu_string!(i18n, users.add.submit)}
-                    </button>
+                    <button type="submit" class="button">{tu_string!(i18n, users.add.submit)}</button>
                 </div>
             </form>
         </section>
     }
 }
 
-/// A row button's `on:submit`: calls `send` with the row's account (a direct call, as
-/// `ActionForm` would bring form-data parsing into the download).
-fn for_email(
-    email: String,
-    send: impl Fn(String) + 'static,
-) -> impl Fn(leptos::ev::SubmitEvent) + 'static {
-    on_submit(move || send(email.clone()))
-}
-
 #[component]
-fn StaffTable(members: Vec<StaffMember>, actions: Actions) -> impl IntoView {
+fn StaffTable(members: Vec<StaffMember>) -> impl IntoView {
     let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
+    let (password, password_note) = password_done(locale);
     let rows = members
         .into_iter()
         .map(|m| {
             let email = m.email.clone();
-            let active = m.active;
-            let status = move || {
-                if active {
-                    t_string!(i18n, users.table.active)
-                } else {
-                    t_string!(i18n, users.table.disabled)
-                }
+            let status = if m.active {
+                td_string!(locale, users.table.active)
+            } else {
+                td_string!(locale, users.table.disabled)
             };
             let badge = if m.active { "badge badge-success" } else { "badge badge-muted" };
-            let last_sign_in = m.last_sign_in.clone();
-            let last_sign_in = move || {
-                last_sign_in
-                    .clone()
-                    .unwrap_or_else(|| t_string!(i18n, users.table.never).to_string())
-            };
-            let role_form = {
-                let label_email = email.clone();
-                let label = move || {
-                    t_string!(i18n, users.table.role_of, email = label_email.clone()).to_string()
-                };
-                let hidden = email.clone();
-                let chosen = NodeRef::new();
-                let send = {
-                    let email = email.clone();
-                    on_submit(move || {
-                        actions.role.dispatch(ChangeStaffRole {
-                            email: email.clone(),
-                            role: select_value(chosen),
-                        });
-                    })
-                };
-                view! {
-                    <form method="post" action={url::<ChangeStaffRole>()} class="inline-form" on:submit=send>
-                        <input type="hidden" name="email" value=hidden />
-                        <select name="role" aria-label=label node_ref=chosen>
-                            {Role::ALL
-                                .into_iter()
-                                .map(|r| view! { <option value=r.as_str() selected=r == m.role>{move || role_name(r, i18n.get_locale())}</option> })
-                                .collect_view()}
-                        </select>
-                        <button type="submit" class="button button-secondary button-small">{tu_string!(i18n, users.buttons.change)}</button>
-                    </form>
-                }
-            };
-            let toggle_email = email.clone();
-            let send_disable = for_email(email.clone(), move |email| {
-                actions.disable.dispatch(DisableStaff { email });
-            });
-            let send_enable = for_email(email.clone(), move |email| {
-                actions.enable.dispatch(EnableStaff { email });
-            });
-            let send_reset = for_email(email.clone(), move |email| {
-                actions.reset.dispatch(ResetStaffPassword { email });
-            });
-            let send_end = for_email(email.clone(), move |email| {
-                actions.end.dispatch(EndStaffSessions { email });
-            });
+            let last_sign_in = m
+                .last_sign_in
+                .clone()
+                .unwrap_or_else(|| td_string!(locale, users.table.never).to_string());
+            let role_label = td_string!(locale, users.table.role_of, email = email.clone()).to_string();
             let toggle = if m.active {
                 view! {
-                    <form method="post" action={url::<DisableStaff>()} on:submit=send_disable>
-                        <input type="hidden" name="email" value=toggle_email />
+                    <form method="post" action={url::<DisableStaff>()} data-live data-done={td_string!(locale, users.messages.account_disabled)}>
+                        <input type="hidden" name="email" value=email.clone() />
                         <button type="submit" class="button button-secondary button-small">{tu_string!(i18n, users.buttons.disable)}</button>
                     </form>
                 }
                 .into_any()
             } else {
                 view! {
-                    <form method="post" action={url::<EnableStaff>()} on:submit=send_enable>
-                        <input type="hidden" name="email" value=toggle_email />
+                    <form method="post" action={url::<EnableStaff>()} data-live data-done={td_string!(locale, users.messages.account_enabled)}>
+                        <input type="hidden" name="email" value=email.clone() />
                         <button type="submit" class="button button-secondary button-small">{tu_string!(i18n, users.buttons.enable)}</button>
                     </form>
                 }
                 .into_any()
             };
-            let (reset_email, end_email) = (email.clone(), email.clone());
             view! {
                 <tr data-testid="staff-row" data-email=email.clone()>
                     <td class="customer">{email.clone()}</td>
-                    <td>{role_form}</td>
+                    <td>
+                        <form method="post" action={url::<ChangeStaffRole>()} class="inline-form" data-live data-done={td_string!(locale, users.messages.role_changed)}>
+                            <input type="hidden" name="email" value=email.clone() />
+                            <select name="role" aria-label=role_label>
+                                {Role::ALL
+                                    .into_iter()
+                                    .map(|r| view! { <option value=r.as_str() selected=r == m.role>{role_name(r, locale)}</option> })
+                                    .collect_view()}
+                            </select>
+                            <button type="submit" class="button button-secondary button-small">{tu_string!(i18n, users.buttons.change)}</button>
+                        </form>
+                    </td>
                     <td><span class=badge>{status}</span></td>
                     <td class="nowrap" data-label=tu_string!(i18n, users.table.card_last_sign_in)>{last_sign_in}</td>
                     <td class="num" data-suffix=tu_string!(i18n, users.table.card_open)>{m.open_sessions}</td>
                     <td>
                         <div class="row-actions staff-actions">
                             {toggle}
-                            <form method="post" action={url::<ResetStaffPassword>()} on:submit=send_reset>
-                                <input type="hidden" name="email" value=reset_email />
+                            <form
+                                method="post"
+                                action={url::<ResetStaffPassword>()}
+                                data-live
+                                data-done=password.clone()
+                                data-secret="password"
+                                data-secret-note=password_note
+                                data-flash="one-time-password"
+                            >
+                                <input type="hidden" name="email" value=email.clone() />
                                 <button type="submit" class="button button-secondary button-small">{tu_string!(i18n, users.buttons.reset_password)}</button>
                             </form>
-                            <form method="post" action={url::<EndStaffSessions>()} on:submit=send_end>
-                                <input type="hidden" name="email" value=end_email />
+                            <form method="post" action={url::<EndStaffSessions>()} data-live data-done={td_string!(locale, users.messages.sessions_ended, sessions = "{}").to_string()}>
+                                <input type="hidden" name="email" value=email.clone() />
                                 <button type="submit" class="button button-secondary button-small" disabled=m.open_sessions == 0>{tu_string!(i18n, users.buttons.end_sessions)}</button>
                             </form>
                         </div>

@@ -558,7 +558,11 @@ async fn background_polling_does_not_extend_a_session() {
     );
     sqlx::query(&set).execute(&app.pool).await.unwrap();
     let expires = || count(&app, "SELECT expires_at FROM sessions");
-    for path in ["/api/pending/poll", "/api/nav/summary-poll"] {
+    for path in [
+        "/api/pending/poll",
+        "/api/pending/region-poll",
+        "/api/nav/summary-poll",
+    ] {
         let response = app.client.post(app.url(path)).send().await.unwrap();
         assert_eq!(response.status(), 200, "{path}");
         assert_eq!(
