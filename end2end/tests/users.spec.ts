@@ -53,7 +53,17 @@ test('an admin adds a finance user, who signs in with the one-time password', as
 test('the last admin cannot disable their own account', async ({ page }) => {
   await signIn(page, 'admin', '/users');
   const row = page.locator('[data-testid="staff-row"][data-email="admin@e2e.test"]');
+  // Buttons the server rendered disabled ("End sessions" with none open, as for an account just
+  // added) stay so after a refusal.
+  await page.getByTestId('add-staff').getByLabel('E-mail').fill('tanpa.sesi@e2e.test');
+  await page.getByRole('button', { name: 'Add and make a password' }).click();
+  await expect(page.getByTestId('password-value')).toBeVisible();
+  const disabled = page.locator('[data-testid="staff-row"] button[disabled]');
+  const before = await disabled.count();
+  expect(before).toBeGreaterThan(0);
   await row.getByRole('button', { name: 'Disable' }).click();
   await expect(page.getByTestId('staff-message')).toContainText('last active admin');
   await expect(row).toContainText('Active');
+  await expect(row.getByRole('button', { name: 'Disable' })).toBeEnabled();
+  await expect(disabled).toHaveCount(before);
 });

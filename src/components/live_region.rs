@@ -137,16 +137,19 @@ mod browser {
             StoredValue::new(source),
             StoredValue::new(testid),
         );
+        // Whether the region was rendered anew. A failed render leaves it as it was; the
+        // timer's next turn tries again.
         let render = move |root: Element, from: Source| async move {
             latest.update_value(|n| *n += 1);
             let this = latest.get_value();
-            // A failed render leaves the region as it was; the timer's next turn tries again.
             if let Ok(text) = post(&from.url, from.args).await
                 && let Ok(html) = serde_json::from_str::<String>(&text)
                 && latest.get_value() == this
             {
                 root.set_inner_html(&html);
+                return true;
             }
+            false
         };
         let listener = window_event_listener(leptos::ev::submit, move |ev| {
             let Some(form) = ev
@@ -176,8 +179,8 @@ mod browser {
                 // An answer with nothing to say (the region says it) clears the line.
                 let silent = said.text.is_empty() && said.secret.is_none();
                 message.set((!silent).then_some(said));
-                if ok {
-                    render(root, source.get_value()).await;
+                let rendered = ok && render(root.clone(), source.get_value()).await;
+                if rendered {
                     // The pressed button is gone with the old rows: the focus goes to what
                     // came of it. A refusal leaves it in the form, to mend what was typed.
                     if let Some(line) = line.get_untracked() {
@@ -199,7 +202,10 @@ mod browser {
                     if sending.get_value() || document().hidden() || at_work(&root) {
                         return;
                     }
-                    leptos::task::spawn_local(render(root, poll.clone()));
+                    let poll = poll.clone();
+                    leptos::task::spawn_local(async move {
+                        render(root, poll).await;
+                    });
                 },
                 std::time::Duration::from_millis(u64::from(every_ms)),
             )
@@ -225,8 +231,9 @@ mod browser {
                 .is_some()
     }
 
-    /// Disables the region's buttons while a form is sent (one at a time); the pressed form's
-    /// buttons say their `data-busy` words meanwhile.
+    /// Disables the region's buttons while a form is sent (one at a time), and enables again
+    /// only those it disabled (a button the server rendered disabled stays so); the pressed
+    /// form's buttons say their `data-busy` words meanwhile.
     fn set_busy(root: &Element, form: &HtmlFormElement, busy: bool) {
         let Ok(buttons) = root.query_selector_all("button") else {
             return;
@@ -235,11 +242,13 @@ mod browser {
             let Some(button) = buttons.item(i).and_then(|b| b.dyn_into::<Element>().ok()) else {
                 continue;
             };
-            let _ = if busy {
-                button.set_attribute("disabled", "")
-            } else {
-                button.remove_attribute("disabled")
-            };
+            if busy && !button.has_attribute("disabled") {
+                let _ = button.set_attribute("disabled", "");
+                let _ = button.set_attribute("data-held", "");
+            } else if !busy && button.has_attribute("data-held") {
+                let _ = button.remove_attribute("disabled");
+                let _ = button.remove_attribute("data-held");
+            }
             if let Some(words) = button
                 .get_attribute("data-busy")
                 .filter(|_| inside(form, &button))
