@@ -495,6 +495,7 @@ async fn the_approvals_page_is_for_supervisors_and_admins_and_lists_what_waits()
     assert_eq!(status, 403);
     assert!(html.contains("for supervisors and admins"), "{html}");
     assert_eq!(finance.post("/api/approvals/list", &[]).await.0, 403);
+    assert_eq!(finance.post("/api/approvals/region", &[]).await.0, 403);
     let (status, html) = page(&supervisor).await;
     assert_eq!(status, 200);
     assert!(html.contains("ORDER-LIST"), "{html}");

@@ -77,6 +77,16 @@ async fn an_admin_uploads_checks_and_imports_once() {
     assert_eq!(done["counts"]["created"], 1);
     assert!(done["imported_at_display"].is_string());
     assert_eq!(orders(&app).await, 1);
+    // The page's live region, rendered again after the import: it says what was written.
+    let (status, body) = app
+        .post_form("/api/orders/import/region", &[("upload", &id)])
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let region: String = serde_json::from_str(&body).unwrap();
+    assert!(
+        region.contains("data-testid=\"import-done\"") && !region.contains("import-run"),
+        "{region}"
+    );
     let (status, _) = app
         .post_form("/api/orders/import/run", &[("upload", &id)])
         .await;
@@ -99,6 +109,10 @@ async fn other_roles_cannot_upload_check_or_import() {
     assert_eq!(status, 403);
     let (status, _) = app
         .post_form("/api/orders/import/run", &[("upload", &id)])
+        .await;
+    assert_eq!(status, 403);
+    let (status, _) = app
+        .post_form("/api/orders/import/region", &[("upload", &id)])
         .await;
     assert_eq!(status, 403);
     let (status, _) = app.get(&format!("/orders/import/{id}/errors.csv")).await;

@@ -610,7 +610,12 @@ async fn the_queue_over_http_checks_roles_and_answers_with_the_right_status() {
 
     // Finance may cancel but not work the queue: refused in the server function, and audited.
     app.login_as(Role::Finance).await;
-    for path in ["/api/pending/list", "/api/pending/poll"] {
+    for path in [
+        "/api/pending/list",
+        "/api/pending/poll",
+        "/api/pending/region",
+        "/api/pending/region-poll",
+    ] {
         assert_eq!(app.post_form(path, &[]).await.0, 403, "{path}");
     }
     assert_eq!(
@@ -627,11 +632,27 @@ async fn the_queue_over_http_checks_roles_and_answers_with_the_right_status() {
         !body.contains("ORDER-DONE"),
         "settled cancels are not in the queue"
     );
+    // The page's live region, rendered again with the same filters.
+    for path in ["/api/pending/region", "/api/pending/region-poll"] {
+        let (status, body) = app.post_form(path, &[("state", "waiting")]).await;
+        assert_eq!(status, 200, "{path} {body}");
+        let region: String = serde_json::from_str(&body).unwrap();
+        assert!(
+            region.contains("data-reference=\"2025700\"")
+                && region.contains("action=\"/api/pending/retry\""),
+            "{path} {region}"
+        );
+        assert!(!region.contains("ORDER-DONE"), "{path} {region}");
+    }
     let (status, body) = app
         .post_form("/api/pending/list", &[("state", "stuck")])
         .await;
     assert_eq!(status, 400, "{body}");
     assert!(body.contains("state"), "{body}");
+    let (status, body) = app
+        .post_form("/api/pending/region", &[("state", "stuck")])
+        .await;
+    assert_eq!(status, 400, "{body}");
     // Resolve without a note: 400 naming the field, nothing changed.
     let (status, body) = app
         .post_form(
@@ -663,5 +684,5 @@ async fn the_queue_over_http_checks_roles_and_answers_with_the_right_status() {
     .fetch_one(&app.pool)
     .await
     .unwrap();
-    assert_eq!(refused, 3);
+    assert_eq!(refused, 5);
 }

@@ -28,6 +28,7 @@ async fn only_admins_see_the_page_or_call_its_functions() {
         assert!(html.contains("This page is for admins"), "{role:?}");
         for (path, form) in [
             ("/api/users/list", vec![]),
+            ("/api/users/region", vec![]),
             (
                 "/api/users/add",
                 vec![("email", "new@merchant.test"), ("role", "admin")],
@@ -59,11 +60,22 @@ async fn only_admins_see_the_page_or_call_its_functions() {
             .unwrap()
             .is_none()
     );
-    assert_eq!(audit_count(&app, "access.forbidden").await, 3 * 8);
+    assert_eq!(audit_count(&app, "access.forbidden").await, 3 * 9);
     app.login_as(Role::Admin).await;
     let (status, html) = app.get("/users").await;
     assert_eq!(status, 200);
     assert!(html.contains("finance@merchant.test") && html.contains("Add a person"));
+    // The page's live region, rendered again: the same list and forms, as HTML in JSON.
+    let (status, body) = app.post_form("/api/users/region", &[]).await;
+    assert_eq!(status, 200, "{body}");
+    let region: String = serde_json::from_str(&body).unwrap();
+    assert!(
+        region.contains("finance@merchant.test")
+            && region.contains("Add a person")
+            && region.contains("action=\"/api/users/disable\"")
+            && region.contains("data-live"),
+        "{region}"
+    );
 }
 
 #[tokio::test]
