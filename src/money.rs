@@ -124,11 +124,29 @@ impl Money {
         }
         format!("Rp {},{:02}", grouped, self.minor % 100)
     }
+
+    /// As staff type it back into a form, which [`Self::parse_rupiah`] reads: `1.500`, or
+    /// `1.500,50` with sen.
+    pub fn input_idr(self) -> String {
+        let display = self.display_idr();
+        let text = display.trim_start_matches("Rp ");
+        text.strip_suffix(",00").unwrap_or(text).to_string()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_back_as_it_is_read() {
+        for minor in [0, 1, 150_000, 150_050, 12_345_678_900] {
+            let money = Money::from_minor(minor).unwrap();
+            assert_eq!(Money::parse_rupiah(&money.input_idr()).unwrap(), money);
+        }
+        assert_eq!(Money::from_minor(150_000).unwrap().input_idr(), "1.500");
+        assert_eq!(Money::from_minor(150_050).unwrap().input_idr(), "1.500,50");
+    }
 
     #[test]
     fn rupiah_as_staff_type_it() {

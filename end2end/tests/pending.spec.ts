@@ -68,8 +68,10 @@ test('resolving by hand needs a note and a supervisor, and then settles the canc
   await row.getByLabel('Not cancelled: the order stays paid').check();
   await row.getByRole('button', { name: 'Ask for approval' }).click();
   const message = page.getByTestId('queue-message');
-  await expect(message).toContainText('Note: a note is required');
+  // Said once, in the form: one alert, not a second one in the page's message line.
   await expect(row.getByRole('alert')).toContainText('Note: a note is required');
+  await expect(page.getByRole('alert')).toHaveCount(1);
+  await expect(message).toHaveCount(0);
   await expect(row).toBeVisible();
   await page.screenshot({ path: 'test-results/pending-resolve-refused.png', fullPage: true });
 

@@ -56,11 +56,27 @@ test('a partial refund says what remains, and the rest cannot be passed', async 
   await expect(page.locator('.just-done [data-testid="refund-outcome"]')).toHaveAttribute('data-code', '2005800');
   await expect(page.locator('.head-amount .badge')).toHaveText('Partially refunded');
   await expect(page.getByTestId('refund-totals')).toContainText('Refunded Rp 10.000,00');
-  // More than what remains is refused before anything is sent.
+  // More than what remains is refused at the review, before anything is sent; so is an amount
+  // that is not one, and the form keeps what was typed.
   await page.getByRole('button', { name: 'Refund…' }).click();
   const panel = page.getByTestId('refund-panel');
-  await panel.getByLabel('Amount in rupiah').fill('999.999.999');
-  await expect(panel.getByRole('alert')).toContainText('remains refundable');
-  await expect(panel.getByRole('button', { name: 'Review refund' })).toBeDisabled();
+  await expect(panel.getByLabel('Amount in rupiah')).toBeFocused();
+  await reviewRefund(page, '999.999.999', 'Too much');
+  await expect(panel.getByRole('alert')).toContainText('more than what remains refundable');
+  await expect(panel.getByTestId('refund-confirm')).toHaveCount(0);
+  await expect(panel.getByLabel('Amount in rupiah')).toHaveValue('999.999.999');
+  await reviewRefund(page, '10,5,5', 'Typo');
+  await expect(panel.getByRole('alert')).toContainText('type the amount in rupiah');
   await page.screenshot({ path: 'screenshots/refund-partial.png', fullPage: true });
+  // Back from the confirm step keeps the amount and reason; a fixed amount then goes through.
+  const again = await reviewRefund(page, '5.000', 'Second item returned');
+  await expect(again).toContainText('Refund Rp 5.000,00 of order');
+  await expect(panel.getByRole('alert')).toBeHidden();
+  await panel.getByRole('button', { name: 'Back' }).click();
+  await expect(panel.getByLabel('Amount in rupiah')).toHaveValue('5.000');
+  await expect(panel.getByLabel('Amount in rupiah')).toBeFocused();
+  await panel.getByRole('button', { name: 'Review refund' }).click();
+  await expect(panel.getByTestId('refund-confirm')).toContainText('Refund Rp 5.000,00 of order');
+  await page.getByRole('button', { name: 'Confirm refund' }).click();
+  await expect(page.getByTestId('refund-totals')).toContainText('Refunded Rp 15.000,00');
 });

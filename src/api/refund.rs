@@ -78,12 +78,7 @@ pub async fn refund_order(
     use crate::refund::service::RefundError;
     let (state, user) = super::require(crate::auth::role::Permission::RefundOrder).await?;
     let result = async {
-        let amount = crate::money::Money::parse_rupiah(&amount).map_err(|_| {
-            AppError::invalid(
-                "amount",
-                crate::i18n::td_string!(crate::language::current(), errors.invalid.refund_amount),
-            )
-        })?;
+        let amount = parse_amount(&amount)?;
         let started = state
             .approvals
             .refund(&user.email, &partner_reference_no, amount, &reason)
@@ -116,6 +111,66 @@ pub async fn refund_order(
     }
     .await;
     result.map_err(super::with_status)
+}
+
+/// A refund checked for its confirm step and not made: what the step names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundReviewView {
+    pub partner_reference_no: String,
+    /// The customer's name, or a dash.
+    pub customer: String,
+    /// `Rp 10.000,00`.
+    pub amount_display: String,
+    /// The amount as the refund is sent it again (`10.000`).
+    pub amount_input: String,
+    /// The reason as it will be sent (trimmed).
+    pub reason: String,
+    pub refundable_after_display: String,
+    /// The refund will wait for a second person (the approval threshold).
+    pub needs_approval: bool,
+}
+
+/// Checks a refund as [`refund_order`] would, writing and sending nothing (finance and admin):
+/// the confirm step's figures, or why it would be refused.
+#[server(prefix = "/api", endpoint = "orders/refund/review")]
+pub async fn review_refund(
+    partner_reference_no: String,
+    amount: String,
+    reason: String,
+) -> Result<RefundReviewView, AppError> {
+    let (state, _) = super::require(crate::auth::role::Permission::RefundOrder).await?;
+    let result = async {
+        let amount = parse_amount(&amount)?;
+        let review = state
+            .refunds
+            .review(&partner_reference_no, amount, &reason)
+            .await?;
+        Ok(RefundReviewView {
+            customer: crate::components::unknown::or_dash(review.customer_name),
+            amount_display: review.amount.display_idr(),
+            amount_input: review.amount.input_idr(),
+            reason: review.reason,
+            refundable_after_display: review.refundable_after.display_idr(),
+            needs_approval: state
+                .approvals
+                .policy()
+                .needs_approval(review.reserved_after_minor),
+            partner_reference_no: review.partner_reference_no,
+        })
+    }
+    .await;
+    result.map_err(super::with_status)
+}
+
+/// An amount as staff type it (`150.000`, `150000`, `150.000,50`).
+#[cfg(feature = "ssr")]
+fn parse_amount(amount: &str) -> Result<crate::money::Money, AppError> {
+    crate::money::Money::parse_rupiah(amount).map_err(|_| {
+        AppError::invalid(
+            "amount",
+            crate::i18n::td_string!(crate::language::current(), errors.invalid.refund_amount),
+        )
+    })
 }
 
 /// Every refund of an order, newest first, and what remains refundable.

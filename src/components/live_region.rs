@@ -5,20 +5,29 @@
 //!
 //! A form in the region takes part when it carries `data-live`; it keeps `method="post"` and its
 //! server function's `action`, so a press before the page is live still works (as a plain post).
-//! What the message line says after it succeeded, from the server function's JSON answer:
-//! - `data-done`: these words, the server's in the reader's language, with `{name}` filled from
-//!   the answer's field `name` (`{}` from an answer that is one number or string);
-//! - else an answer that is a string: that string;
-//! - else an answer with `message` (and `reference`, `tone`): the reference and the message.
-//!
-//! - else nothing (the region, rendered again, says what happened).
+//! After it succeeded:
+//! - `data-then`: the browser loads that URL (the page shows what came of it);
+//! - `data-into`: the answer is HTML the server rendered (a next step), put into the element
+//!   with that id, which is shown in place of the form's step;
+//! - else the region is rendered again, and the message line says, from the JSON answer:
+//!   `data-done`'s words (the server's, in the reader's language) with `{name}` filled from the
+//!   answer's field `name` (`{}` from an answer that is one number or string); else an answer
+//!   that is a string; else an answer's `message` (and `reference`, `tone`); else nothing (the
+//!   region, rendered again, says what happened).
 //!
 //! `data-secret` names a field shown once as a secret (a first password), `data-secret-note` is
 //! said under it, `data-flash` is the message's test id (else the island's) and `data-tone` its
-//! colour. A button's `data-busy` is what it says while its form is sent. A refusal is said in the message line and in the form's `[data-error]`, if it has one;
-//! the form keeps what was typed. The timer skips a turn while someone works in the region (the
-//! focus is in it, or a `<details>` in it is open), while the tab is hidden, or while a form is
-//! being sent.
+//! colour. A button's `data-busy` is what it says while its form is sent. A refusal is said in
+//! the form's `[data-error]` if it has one, else in the message line; the form keeps what was
+//! typed.
+//!
+//! Steps: a `[data-step]` element is one step of a form that has several (only one shown, the
+//! others `hidden`); a button's `data-go` names the step it moves to, which takes the focus
+//! (its first field, else its first button). A textarea's `data-counter` names the element that
+//! counts its characters against its `maxlength`.
+//!
+//! The timer skips a turn while someone works in the region (the focus is in it, or a
+//! `<details>` in it is open), while the tab is hidden, or while a form is being sent.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -54,7 +63,8 @@ struct Message {
 
 /// The island for the region with id `region`: it renders the message line, and in the browser
 /// sends the region's forms and renders the region again from `source` after each success, and
-/// every `every_ms` (0: never) from `poll` (a background path, which keeps nobody signed in).
+/// every `every_ms` (0: never) from `poll` (a background path, which keeps nobody signed in);
+/// a `source` with no URL: never.
 #[island(lazy)]
 pub fn LiveRegion(
     region: String,
@@ -108,7 +118,7 @@ pub fn render<V: IntoView + 'static>(view: impl FnOnce() -> V) -> String {
 mod browser {
     use leptos::prelude::*;
     use wasm_bindgen::JsCast;
-    use web_sys::{Element, HtmlFormElement};
+    use web_sys::{Element, HtmlElement, HtmlFormElement, HtmlTextAreaElement};
 
     use super::{Message, Source};
     use crate::components::form_post::{post, send_form};
@@ -140,6 +150,9 @@ mod browser {
         // Whether the region was rendered anew. A failed render leaves it as it was; the
         // timer's next turn tries again.
         let render = move |root: Element, from: Source| async move {
+            if from.url.is_empty() {
+                return false;
+            }
             latest.update_value(|n| *n += 1);
             let this = latest.get_value();
             if let Ok(text) = post(&from.url, from.args).await
@@ -171,13 +184,41 @@ mod browser {
             sending.set_value(true);
             set_busy(&root, &form, true);
             leptos::task::spawn_local(async move {
-                let said = said(&form, send(&form).await, &testid.get_value());
-                let ok = !said.alert;
-                if let Some(slot) = form.query_selector("[data-error]").ok().flatten() {
-                    slot.set_text_content((!ok).then_some(said.text.as_str()));
+                let answer = send(&form).await;
+                let slot = form.query_selector("[data-error]").ok().flatten();
+                if let Ok(answer) = &answer {
+                    if let Some(slot) = &slot {
+                        slot.set_text_content(None);
+                    }
+                    if let Some(then) = form.get_attribute("data-then") {
+                        // Busy until the next page is in.
+                        let _ = window().location().set_href(&then);
+                        return;
+                    }
+                    if let Some(step) = form
+                        .get_attribute("data-into")
+                        .and_then(|id| document().get_element_by_id(&id))
+                    {
+                        step.set_inner_html(answer.as_str().unwrap_or_default());
+                        message.set(None);
+                        set_busy(&root, &form, false);
+                        go(&form, &step);
+                        sending.set_value(false);
+                        return;
+                    }
                 }
+                let said = said(&form, answer, &testid.get_value());
+                let ok = !said.alert;
+                // A refusal is said once: in the form's own slot when it has one.
+                let in_slot = match (&slot, ok) {
+                    (Some(slot), false) => {
+                        slot.set_text_content(Some(&said.text));
+                        true
+                    }
+                    _ => false,
+                };
                 // An answer with nothing to say (the region says it) clears the line.
-                let silent = said.text.is_empty() && said.secret.is_none();
+                let silent = in_slot || (said.text.is_empty() && said.secret.is_none());
                 message.set((!silent).then_some(said));
                 let rendered = ok && render(root.clone(), source.get_value()).await;
                 if rendered {
@@ -193,6 +234,48 @@ mod browser {
             });
         });
         on_cleanup(move || listener.remove());
+        // Moving between a form's steps, and counting what is typed.
+        let steps = window_event_listener(leptos::ev::click, move |ev| {
+            let Some(button) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<Element>().ok())
+                .and_then(|e| e.closest("[data-go]").ok().flatten())
+            else {
+                return;
+            };
+            if let Some(to) = button
+                .get_attribute("data-go")
+                .and_then(|id| document().get_element_by_id(&id))
+                && document()
+                    .get_element_by_id(&region.get_value())
+                    .is_some_and(|root| inside(&root, &button))
+            {
+                go(&button, &to);
+            }
+        });
+        on_cleanup(move || steps.remove());
+        let counter = window_event_listener(leptos::ev::input, |ev| {
+            let Some(field) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlTextAreaElement>().ok())
+            else {
+                return;
+            };
+            if let Some(count) = field
+                .get_attribute("data-counter")
+                .and_then(|id| document().get_element_by_id(&id))
+            {
+                let (typed, max) = (field.value().chars().count(), field.max_length());
+                count.set_text_content(Some(&format!("{typed}/{max}")));
+                let full = i32::try_from(typed).unwrap_or(i32::MAX) >= max;
+                count.set_class_name(if full {
+                    "counter counter-full"
+                } else {
+                    "counter"
+                });
+            }
+        });
+        on_cleanup(move || counter.remove());
         if every_ms > 0
             && let Ok(timer) = set_interval_with_handle(
                 move || {
@@ -211,6 +294,23 @@ mod browser {
             )
         {
             on_cleanup(move || timer.clear());
+        }
+    }
+
+    /// Shows step `to` in place of the step `from` is in, and puts the focus on its first
+    /// field, else its first button.
+    fn go(from: &Element, to: &Element) {
+        if let Ok(Some(step)) = from.closest("[data-step]") {
+            let _ = step.set_attribute("hidden", "");
+        }
+        let _ = to.remove_attribute("hidden");
+        let first = to
+            .query_selector("textarea, input:not([type=hidden]), select")
+            .ok()
+            .flatten()
+            .or_else(|| to.query_selector("button").ok().flatten());
+        if let Some(first) = first.and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
+            let _ = first.focus();
         }
     }
 

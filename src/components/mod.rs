@@ -5,7 +5,7 @@ pub mod cancel_outcome;
 #[cfg(feature = "hydrate")]
 pub mod crash;
 pub mod error_panel;
-pub mod focus;
+#[cfg(feature = "hydrate")]
 pub mod form_post;
 pub mod http_status;
 pub mod island;

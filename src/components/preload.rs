@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos_meta::Link;
 
 /// Registers `<link rel="preload">` in the page's head for every wasm file the lazy island
-/// `island` (its function's name, `OrderActions`) needs, and `modulepreload` for the loader.
+/// `island` (its function's name, `LiveRegion`) needs, and `modulepreload` for the loader.
 pub fn island_files(island: &str) {
     let Some(manifest) = use_context::<leptos::WasmSplitManifest>() else {
         return;
@@ -40,7 +40,7 @@ pub fn island_files(island: &str) {
         .to_html();
 }
 
-/// `OrderActions` → `order_actions`, as `#[island(lazy)]` names an island's split module.
+/// `LiveRegion` → `live_region`, as `#[island(lazy)]` names an island's split module.
 fn snake_case(name: &str) -> String {
     let mut out = String::with_capacity(name.len() + 4);
     for (i, c) in name.chars().enumerate() {
@@ -63,6 +63,6 @@ mod tests {
     #[test]
     fn an_island_is_named_as_its_split_module() {
         assert_eq!(snake_case("FilterBar"), "filter_bar");
-        assert_eq!(snake_case("OrderActions"), "order_actions");
+        assert_eq!(snake_case("LiveRegion"), "live_region");
     }
 }

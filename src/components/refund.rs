@@ -1,110 +1,62 @@
 //! Refunding an order from its page: the amount and reason, a confirm step that names the order,
 //! the amount and what remains refundable, DANA's answer in plain words, and the order's refunds.
+//!
+//! The forms are the server's HTML; the page's live region (`live_region`) sends them, moves
+//! between their steps and puts in the confirm step, which the server renders from its own
+//! check of the amount ([`RefundConfirm`]).
 
 use leptos::prelude::*;
 
-use crate::api::refund::{OrderRefunds, RefundOrder};
-use crate::components::form_post::Sending;
+use crate::api::refund::{OrderRefunds, RefundOrder, RefundReviewView};
+use crate::components::island::url;
 use crate::dana::catalog::Outcome;
 use crate::i18n::*;
 use crate::money::Money;
 use crate::refund::model::RefundTotals;
 use crate::refund::model::{RefundState, RefundView};
 
-/// `150000` minor units as staff type it back: `1.500`.
-fn rupiah_input(minor: i64) -> String {
-    let display = Money::from_minor(minor)
-        .map(|m| m.display_idr())
-        .unwrap_or_default();
-    let text = display.trim_start_matches("Rp ");
-    text.strip_suffix(",00").unwrap_or(text).to_string()
-}
+/// The element the confirm step is put into.
+pub const CONFIRM_STEP: &str = "refund-confirm-step";
 
 /// Amount and reason, then a confirm step; `offer` opens it at once with a word on why (DANA
-/// answered that the cancel window has passed).
-/// `reference` and `customer` name the order in the confirm step; `totals` are its refunds so far.
+/// answered that the cancel window has passed). `reference` names the order; `totals` are its
+/// refunds so far. "Review refund" asks the server to check the amount (`review`, the URL of
+/// the server function that renders the confirm step).
 #[component]
 pub fn RefundPanel(
     reference: String,
-    customer: String,
     totals: RefundTotals,
-    refund: Sending,
     offer: bool,
+    review: &'static str,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let refundable = totals.refundable_minor;
-    let open = RwSignal::new(offer);
-    let confirming = RwSignal::new(false);
-    let amount = RwSignal::new(rupiah_input(refundable));
-    let reason = RwSignal::new(String::new());
-    // The amount as typed, checked here before the confirm step (the server checks it again).
-    let parsed = move || -> Result<Money, String> {
-        let money = Money::parse_rupiah(&amount.get())
-            .map_err(|_| t_string!(i18n, order.refund.error_format).to_string())?;
-        if money.minor() == 0 {
-            return Err(t_string!(i18n, order.refund.error_not_positive).to_string());
-        }
-        if money.minor() > refundable {
-            let max = Money::from_minor(refundable)
-                .map(|m| m.display_idr())
-                .unwrap_or_default();
-            return Err(t_string!(i18n, order.refund.error_max, max = max));
-        }
-        Ok(money)
-    };
-    let problem = move || refund.problem.get();
-    let after = move || {
-        parsed()
-            .ok()
-            .and_then(|m| Money::from_minor(refundable - m.minor()).ok())
-            .map(|m| m.display_idr())
-            .unwrap_or_default()
-    };
-    let refundable_display = totals.refundable_display.clone();
-    let refunded_display = totals.refunded_display.clone();
+    let amount = Money::from_minor(totals.refundable_minor)
+        .map(Money::input_idr)
+        .unwrap_or_default();
     let any_refunded = totals.refunded_minor > 0;
-    let url = <RefundOrder as leptos::server_fn::ServerFn>::url();
-    let submit = {
-        let reference = reference.clone();
-        move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            refund.send::<RefundOrder>(
-                vec![
-                    ("partner_reference_no", reference.clone()),
-                    ("amount", amount.get_untracked()),
-                    ("reason", reason.get_untracked()),
-                ],
-                format!(
-                    "{}?done=refund",
-                    crate::orders::model::order_path(&reference)
-                ),
-            );
-        }
-    };
     view! {
         <section class="panel refund-panel" data-testid="refund-panel">
-            <div class:hidden=move || open.get()>
-                <div class="cancel-intro">
-                    <div>
-                        <h2>{tu_string!(i18n, order.refund.title)}</h2>
-                        <p class="subtle">
-                            {t!(i18n, order.refund.intro, amount = refundable_display.clone())}
-                            {any_refunded
-                                .then(|| t!(i18n, order.refund.already_refunded, amount = refunded_display))}
-                        </p>
-                    </div>
-                    <button type="button" class="button" on:click=move |_| open.set(true)>
-                        {tu_string!(i18n, order.refund.open)}
-                    </button>
+            <div id="refund-intro" class="cancel-intro" data-step hidden=offer>
+                <div>
+                    <h2>{tu_string!(i18n, order.refund.title)}</h2>
+                    <p class="subtle">
+                        {t!(i18n, order.refund.intro, amount = totals.refundable_display.clone())}
+                        {any_refunded
+                            .then(|| t!(i18n, order.refund.already_refunded, amount = totals.refunded_display.clone()))}
+                    </p>
                 </div>
+                <button type="button" class="button" data-go="refund-form">
+                    {tu_string!(i18n, order.refund.open)}
+                </button>
             </div>
-            <div class:hidden=move || !open.get()>
+            <div id="refund-form" data-step hidden=!offer>
                 {offer.then(|| view! {
                     <p class="offer" data-testid="refund-offer">
                         {t!(i18n, order.refund.offer, <b> = <strong />)}
                     </p>
                 })}
-                <div class:hidden=move || confirming.get()>
+                <form method="post" action=review data-live data-into=CONFIRM_STEP>
+                    <input type="hidden" name="partner_reference_no" value=reference />
                     <h2>{tu_string!(i18n, order.refund.form_title)}</h2>
                     <div class="refund-fields">
                         <label class="field">
@@ -112,83 +64,95 @@ pub fn RefundPanel(
                             <input
                                 type="text"
                                 inputmode="decimal"
-                                name="refund_amount_input"
+                                name="amount"
                                 autocomplete="off"
-                                prop:value=move || amount.get()
-                                on:input=move |ev| amount.set(event_target_value(&ev))
+                                required
+                                value=amount
                             />
                             <span class="subtle small">
-                                {t!(i18n, order.refund.at_most, amount = refundable_display)}
+                                {t!(i18n, order.refund.at_most, amount = totals.refundable_display)}
                             </span>
                         </label>
                         <label class="field">
                             <span>{tu_string!(i18n, order.refund.reason_label)}</span>
                             <textarea
-                                name="refund_reason_input"
+                                name="reason"
                                 rows="2"
                                 maxlength="256"
+                                required
                                 placeholder=tu_string!(i18n, order.refund.reason_placeholder)
-                                prop:value=move || reason.get()
-                                on:input=move |ev| reason.set(event_target_value(&ev))
                             ></textarea>
                         </label>
                     </div>
-                    {move || (!amount.get().trim().is_empty()).then(|| parsed().err()).flatten().map(|p| view! { <p class="form-error" role="alert">{p}</p> })}
+                    <p class="form-error" role="alert" data-error></p>
                     <div class="filter-actions">
-                        <button
-                            type="button"
-                            class="button"
-                            disabled=move || parsed().is_err() || reason.with(|r| r.trim().is_empty())
-                            on:click=move |_| confirming.set(true)
-                        >
+                        <button type="submit" class="button">
                             {tu_string!(i18n, order.refund.review)}
                         </button>
-                        <button type="button" class="button button-secondary" on:click=move |_| open.set(false)>
+                        <button type="button" class="button button-secondary" data-go="refund-intro">
                             {tu_string!(i18n, order.refund.close)}
                         </button>
                     </div>
-                </div>
-                <div class:hidden=move || !confirming.get()>
-                    <form class="cancel-form" method="post" action=url on:submit=submit>
-                        <h2>{tu_string!(i18n, order.refund.confirm_title)}</h2>
-                        <p class="confirm-line" data-testid="refund-confirm">
-                            {t!(
-                                i18n,
-                                order.refund.confirm_line,
-                                <b> = <strong />,
-                                <mono> = <span class="mono" />,
-                                amount = move || parsed().map(|m| m.display_idr()).unwrap_or_default(),
-                                reference = reference.clone(),
-                                customer = customer.clone()
-                            )}
-                            <span class="subtle">
-                                {move || t_string!(i18n, order.refund.afterwards, amount = after())}
-                            </span>
-                        </p>
-                        <p class="subtle small">
-                            {move || t_string!(i18n, order.reason_line, text = reason.get().trim().to_string())}
-                        </p>
-                        {move || problem().map(|p| view! { <p class="form-error" role="alert">{p}</p> })}
-                        <div class="filter-actions">
-                            <button type="submit" class="button" disabled=move || refund.pending.get()>
-                                {move || {
-                                    if refund.pending.get() {
-                                        t_string!(i18n, order.asking_dana)
-                                    } else {
-                                        t_string!(i18n, order.refund.confirm)
-                                    }
-                                }}
-                            </button>
-                            <button type="button" class="button button-secondary" on:click=move |_| confirming.set(false)>
-                                {tu_string!(i18n, order.refund.back)}
-                            </button>
-                        </div>
-                    </form>
-                </div>
+                </form>
             </div>
+            <div id=CONFIRM_STEP data-step hidden></div>
         </section>
     }
-    .into_any()
+}
+
+/// The confirm step of a refund the server checked: what is refunded of which order, what
+/// remains, the reason, and whether it waits for a second person. Its form sends the refund;
+/// the page then loads anew with `?done=refund` and DANA's answer on top.
+#[component]
+pub fn RefundConfirm(review: RefundReviewView) -> impl IntoView {
+    let i18n = use_i18n();
+    let then = format!(
+        "{}?done=refund",
+        crate::orders::model::order_path(&review.partner_reference_no)
+    );
+    view! {
+        <form class="cancel-form" method="post" action={url::<RefundOrder>()} data-live data-then=then>
+            <input type="hidden" name="partner_reference_no" value=review.partner_reference_no.clone() />
+            <input type="hidden" name="amount" value=review.amount_input />
+            <input type="hidden" name="reason" value=review.reason.clone() />
+            <h2>{tu_string!(i18n, order.refund.confirm_title)}</h2>
+            <p class="confirm-line" data-testid="refund-confirm">
+                {t!(
+                    i18n,
+                    order.refund.confirm_line,
+                    <b> = <strong />,
+                    <mono> = <span class="mono" />,
+                    amount = review.amount_display,
+                    reference = review.partner_reference_no,
+                    customer = review.customer
+                )}
+                <span class="subtle">
+                    {t!(i18n, order.refund.afterwards, amount = review.refundable_after_display)}
+                </span>
+            </p>
+            <p class="subtle small">
+                {t!(i18n, order.reason_line, text = review.reason)}
+            </p>
+            {review.needs_approval.then(|| view! {
+                <p class="offer" data-testid="refund-needs-approval">{tu_string!(i18n, order.refund.needs_approval)}</p>
+            })}
+            <p class="form-error" role="alert" data-error></p>
+            <div class="filter-actions">
+                <button type="submit" class="button" data-busy=tu_string!(i18n, order.asking_dana)>
+                    {tu_string!(i18n, order.refund.confirm)}
+                </button>
+                <button type="button" class="button button-secondary" data-go="refund-form">
+                    {tu_string!(i18n, order.refund.back)}
+                </button>
+            </div>
+        </form>
+    }
+}
+
+/// [`RefundConfirm`] as HTML, in the request's language.
+#[cfg(feature = "ssr")]
+pub fn confirm_step(review: RefundReviewView) -> String {
+    crate::components::live_region::render(move || view! { <RefundConfirm review /> })
 }
 
 fn headline(state: RefundState, locale: Locale) -> &'static str {

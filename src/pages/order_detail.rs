@@ -15,9 +15,9 @@ use crate::cancel::model::CancelRequestView;
 use crate::components::approval::ApprovalNotice;
 use crate::components::cancel_outcome::{AttemptsTable, CancelOutcome};
 use crate::components::error_panel::ErrorPanel;
-use crate::components::focus::focus_after_render;
-use crate::components::form_post::Sending;
+use crate::components::island::url;
 use crate::components::layout::Me;
+use crate::components::live_region::{LiveRegion, Source};
 use crate::components::refund::{RefundList, RefundOutcome, RefundPanel};
 use crate::components::status_badge::StatusBadge;
 use crate::components::unknown::or_dash;
@@ -123,69 +123,31 @@ pub fn OrderDetailPage() -> impl IntoView {
     }
 }
 
-fn counter_class(chars: usize) -> &'static str {
-    if chars >= 256 {
-        "counter counter-full"
-    } else {
-        "counter"
-    }
-}
-
-/// Asks for a reason, shows what will be cancelled, and reports DANA's answer at once.
+/// Asks for a reason, shows what will be cancelled, and sends the cancel (the page's live
+/// region moves between the steps and sends the form); the page then loads anew with
+/// `?done=cancel` and DANA's answer on top.
 #[component]
-fn CancelPanel(order: OrderFacts, cancel: Sending) -> impl IntoView {
+fn CancelPanel(order: OrderFacts) -> impl IntoView {
     let i18n = use_i18n();
-    let open = RwSignal::new(false);
-    let reason = RwSignal::new(String::new());
-    let OrderFacts {
-        reference,
-        amount,
-        customer,
-    } = order;
-    let url = <CancelOrder as leptos::server_fn::ServerFn>::url();
-    let submit = {
-        let reference = reference.clone();
-        move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            cancel.send::<CancelOrder>(
-                vec![
-                    ("partner_reference_no", reference.clone()),
-                    ("reason", reason.get_untracked()),
-                ],
-                format!("{}?done={}", order_path(&reference), Done::Cancel.as_str()),
-            );
-        }
-    };
-    let problem = move || cancel.problem.get();
-    let count = move || reason.with(|r| r.chars().count());
-    // Keyboard users land where the next step is: the reason box when the confirm step opens,
-    // the "Cancel order" button again when they keep the order.
-    let reason_box = NodeRef::<leptos::html::Textarea>::new();
-    let open_button = NodeRef::<leptos::html::Button>::new();
+    let then = format!(
+        "{}?done={}",
+        order_path(&order.reference),
+        Done::Cancel.as_str()
+    );
     view! {
         <section class="panel cancel-panel" data-testid="cancel-panel">
-            <div class:hidden=move || open.get()>
-                <div class="cancel-intro">
-                    <div>
-                        <h2>{tu_string!(i18n, order.cancel.title)}</h2>
-                        <p class="subtle">{tu_string!(i18n, order.cancel.intro)}</p>
-                    </div>
-                    <button
-                        type="button"
-                        class="button button-danger"
-                        node_ref=open_button
-                        on:click=move |_| {
-                            open.set(true);
-                            focus_after_render(reason_box);
-                        }
-                    >
-                        {tu_string!(i18n, order.cancel.open)}
-                    </button>
+            <div id="cancel-intro" class="cancel-intro" data-step>
+                <div>
+                    <h2>{tu_string!(i18n, order.cancel.title)}</h2>
+                    <p class="subtle">{tu_string!(i18n, order.cancel.intro)}</p>
                 </div>
+                <button type="button" class="button button-danger" data-go="cancel-confirm">
+                    {tu_string!(i18n, order.cancel.open)}
+                </button>
             </div>
-            <div class:hidden=move || !open.get()>
-                <form class="cancel-form" method="post" action=url on:submit=submit>
-                    <input type="hidden" name="partner_reference_no" value=reference.clone() />
+            <div id="cancel-confirm" data-step hidden>
+                <form class="cancel-form" method="post" action={url::<CancelOrder>()} data-live data-then=then>
+                    <input type="hidden" name="partner_reference_no" value=order.reference.clone() />
                     <h2>{tu_string!(i18n, order.cancel.confirm_title)}</h2>
                     <p class="confirm-line">
                         {t!(
@@ -193,49 +155,29 @@ fn CancelPanel(order: OrderFacts, cancel: Sending) -> impl IntoView {
                             order.cancel.confirm_line,
                             <mono> = <span class="mono" />,
                             <b> = <strong />,
-                            reference = reference.clone(),
-                            amount = amount.clone(),
-                            customer = customer.clone()
+                            reference = order.reference,
+                            amount = order.amount,
+                            customer = order.customer
                         )}
                     </p>
                     <label class="field">
                         <span>{tu_string!(i18n, order.cancel.reason_label)}</span>
                         <textarea
                             name="reason"
-                            node_ref=reason_box
                             rows="2"
-                            maxlength="256"
+                            maxlength=REASON_MAX.to_string()
                             required
                             placeholder=tu_string!(i18n, order.cancel.reason_placeholder)
-                            on:input=move |ev| reason.set(event_target_value(&ev))
+                            data-counter="cancel-reason-count"
                         ></textarea>
                     </label>
-                    <div class=move || counter_class(count())>
-                        {move || format!("{}/256", count())}
-                    </div>
-                    {move || problem().map(|p| view! { <p class="form-error" role="alert">{p}</p> })}
+                    <div id="cancel-reason-count" class="counter">{format!("0/{REASON_MAX}")}</div>
+                    <p class="form-error" role="alert" data-error></p>
                     <div class="filter-actions">
-                        <button
-                            type="submit"
-                            class="button button-danger"
-                            disabled=move || cancel.pending.get() || reason.with(|r| r.trim().is_empty())
-                        >
-                            {move || {
-                                if cancel.pending.get() {
-                                    t_string!(i18n, order.asking_dana)
-                                } else {
-                                    t_string!(i18n, order.cancel.confirm)
-                                }
-                            }}
+                        <button type="submit" class="button button-danger" data-busy=tu_string!(i18n, order.asking_dana)>
+                            {tu_string!(i18n, order.cancel.confirm)}
                         </button>
-                        <button
-                            type="button"
-                            class="button button-secondary"
-                            on:click=move |_| {
-                                open.set(false);
-                                focus_after_render(open_button);
-                            }
-                        >
+                        <button type="button" class="button button-secondary" data-go="cancel-intro">
                             {tu_string!(i18n, order.cancel.keep)}
                         </button>
                     </div>
@@ -245,8 +187,11 @@ fn CancelPanel(order: OrderFacts, cancel: Sending) -> impl IntoView {
     }
 }
 
-/// What the cancel and refund forms show of the order (all an island is sent of it).
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+/// The most characters DANA takes in a reason (the cancel's `reason`, the refund's too).
+const REASON_MAX: usize = 256;
+
+/// What the cancel and refund forms show of the order.
+#[derive(Clone, Debug)]
 struct OrderFacts {
     reference: String,
     /// As staff read it (`Rp 150.000,00`).
@@ -440,24 +385,47 @@ fn OrderView(
     }
 }
 
-/// The cancel and refund forms. Once one went through (or waits for approval), the page loads
-/// anew with `?done=` and shows it, the order and its history as they are now.
-#[island(lazy)]
+/// The element the cancel and refund forms are in.
+const ACTIONS: &str = "order-actions";
+
+/// The cancel and refund forms, as the server renders them, and the live region's island that
+/// sends them. Once one went through (or waits for approval), the page loads anew with
+/// `?done=` and shows it, the order and its history as they are now.
+#[component]
 fn OrderActions(
     order: OrderFacts,
     can_cancel: bool,
     refund: Option<RefundTotals>,
     offer: bool,
 ) -> impl IntoView {
-    crate::components::island::enter_lazy("OrderActions");
-    // Once one went through, the page loads anew with `?done=`.
-    let (cancel, refund_sending) = (Sending::new(), Sending::new());
-    let cancel_panel = can_cancel.then(|| view! { <CancelPanel order=order.clone() cancel /> });
+    let reference = order.reference.clone();
+    let cancel_panel = can_cancel.then(|| view! { <CancelPanel order /> });
     let refund_panel = refund.map(|totals| {
-        view! { <RefundPanel reference=order.reference customer=order.customer totals offer refund=refund_sending /> }
+        view! { <RefundPanel reference totals offer review={url::<RefundConfirmStep>()} /> }
     });
     view! {
-        {cancel_panel}
-        {refund_panel}
+        <LiveRegion
+            region=ACTIONS.to_string()
+            source=Source::default()
+            poll=Source::default()
+            every_ms=0
+            testid="order-message".to_string()
+        />
+        <div id=ACTIONS>
+            {cancel_panel}
+            {refund_panel}
+        </div>
     }
+}
+
+/// "Review refund": the refund's confirm step, rendered from the server's check of it (finance
+/// and admin), or why it would be refused.
+#[server(prefix = "/api", endpoint = "orders/refund/confirm-step")]
+pub async fn refund_confirm_step(
+    partner_reference_no: String,
+    amount: String,
+    reason: String,
+) -> Result<String, AppError> {
+    let review = crate::api::refund::review_refund(partner_reference_no, amount, reason).await?;
+    Ok(crate::components::refund::confirm_step(review))
 }

@@ -482,3 +482,107 @@ async fn operations_see_a_held_refund_retry_it_and_resolve_it_by_hand() {
     let (status, _) = app.post_form("/api/refunds/retry", &[("id", &id)]).await;
     assert_eq!(status, 409, "a settled refund is not retried");
 }
+
+#[tokio::test]
+async fn the_refund_confirm_step_checks_the_refund_and_writes_nothing() {
+    let app = TestApp::spawn().await;
+    app.insert(&[
+        order("ORDER-REVIEW", "Sari", 2_500_000, "PAID", 1_795_453_200),
+        order("ORDER-LARGE", "Budi", 600_000_000, "PAID", 1_795_453_200),
+        order("ORDER-UNPAID", "Sari", 2_500_000, "UNPAID", 1_795_453_200),
+    ])
+    .await;
+    let form = |reference: &'static str, amount: &'static str, reason: &'static str| {
+        [
+            ("partner_reference_no", reference),
+            ("amount", amount),
+            ("reason", reason),
+        ]
+    };
+    const REVIEW: &str = "/api/orders/refund/review";
+    const STEP: &str = "/api/orders/refund/confirm-step";
+    for role in [Role::Operations, Role::Supervisor] {
+        app.login_as(role).await;
+        for path in [REVIEW, STEP] {
+            let (status, _) = app
+                .post_form(path, &form("ORDER-REVIEW", "10.000", "returned"))
+                .await;
+            assert_eq!(status, 403, "{role:?} {path}");
+        }
+    }
+    app.login_as(Role::Finance).await;
+    let audited = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_events")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap()
+    };
+    let before = audited().await;
+    // Refused as the refund itself would be, naming the field.
+    for (reference, amount, reason, status, field) in [
+        ("ORDER-REVIEW", "ten", "returned", 400, "amount"),
+        ("ORDER-REVIEW", "0", "returned", 400, "amount"),
+        ("ORDER-REVIEW", "30.000", "returned", 400, "amount"),
+        ("ORDER-REVIEW", "10.000", " ", 400, "reason"),
+        ("ORDER-UNPAID", "1", "returned", 409, ""),
+        ("NO-SUCH-ORDER", "1", "returned", 404, ""),
+    ] {
+        for path in [REVIEW, STEP] {
+            let (got, body) = app.post_form(path, &form(reference, amount, reason)).await;
+            assert_eq!(got, status, "{path} {reference} {amount}: {body}");
+            assert!(body.contains(field), "{path} {amount}: {body}");
+        }
+    }
+    // The figures of the confirm step, and the step itself: what it sends, in the staff's form.
+    let (status, body) = app
+        .post_form(
+            REVIEW,
+            &form("ORDER-REVIEW", "Rp 10.000", " goods returned "),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let review: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(review["amount_display"], "Rp 10.000,00");
+    assert_eq!(review["amount_input"], "10.000");
+    assert_eq!(review["reason"], "goods returned");
+    assert_eq!(review["refundable_after_display"], "Rp 15.000,00");
+    assert_eq!(review["customer"], "Sari");
+    assert_eq!(review["needs_approval"], false);
+    let (status, body) = app
+        .post_form(STEP, &form("ORDER-REVIEW", "10000", "goods returned"))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let html: String = serde_json::from_str(&body).unwrap();
+    for part in [
+        r#"action="/api/orders/refund""#,
+        r#"data-then="/orders/ORDER-REVIEW?done=refund""#,
+        r#"name="amount" value="10.000""#,
+        r#"name="reason" value="goods returned""#,
+        "Rp 10.000,00",
+        "Rp 15.000,00",
+        "Confirm refund",
+    ] {
+        assert!(html.contains(part), "{part}: {html}");
+    }
+    assert!(!html.contains("approval threshold"), "{html}");
+    // At the approval threshold the step says the refund waits for a second person.
+    let (status, body) = app
+        .post_form(STEP, &form("ORDER-LARGE", "6.000.000", "goods returned"))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("approval threshold"), "{body}");
+    // Nothing was written, reserved or sent.
+    assert!(refund_rows(&app, "ORDER-REVIEW").await.is_empty());
+    assert_eq!(reserved(&app, "ORDER-REVIEW").await, 0);
+    assert_eq!(app.sandbox.refund_calls("ORDER-REVIEW"), 0);
+    assert_eq!(audited().await, before);
+    // The order page's forms post to the step and to the cancel, as a browser would without
+    // the page's script.
+    let (status, page) = app.get("/orders/ORDER-REVIEW").await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(r#"action="/api/orders/refund/confirm-step""#),
+        "{page}"
+    );
+    assert!(page.contains(r#"action="/api/orders/cancel""#), "{page}");
+}
