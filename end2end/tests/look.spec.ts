@@ -100,6 +100,34 @@ test('the theme switch changes the page at once and is kept on the next visit', 
   await expect.poll(async () => (await page.context().cookies()).find((c) => c.name === 'cd_theme')).toBeUndefined();
 });
 
+test('at every desktop width the top bar shows all of an admin\'s links and sign-out, in both languages', async ({ browser }) => {
+  // An admin's bar is the longest (every page and the pending count), Indonesian the widest.
+  for (const language of LANGUAGES) {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    await context.addCookies([{ name: 'i18n_pref_locale', value: language, url: test.info().project.use.baseURL! }]);
+    const page = await context.newPage();
+    await signIn(page, 'admin');
+    for (const width of [1101, 1180, 1280, 1366, 1440, 1920]) {
+      await page.setViewportSize({ width, height: 768 });
+      const fit = await page.evaluate(() => {
+        const bar = document.querySelector('.topbar')!;
+        const edge = document.documentElement.clientWidth;
+        const cut = [...bar.querySelectorAll<HTMLElement>('a, button')]
+          .filter((e) => e.offsetParent !== null)
+          .filter((e) => e.getBoundingClientRect().right > edge + 0.5 || e.scrollWidth > e.clientWidth + 1)
+          .map((e) => e.textContent!.trim());
+        return { cut, page: document.documentElement.scrollWidth <= edge };
+      });
+      expect(fit, `${language} at ${width} px`).toEqual({ cut: [], page: true });
+      await expect(page.getByTestId('signed-in')).toBeInViewport();
+      if (width === 1101 || width === 1280) {
+        await page.screenshot({ path: `screenshots/look/topbar-${width}-${language}.png`, clip: { x: 0, y: 0, width, height: 120 } });
+      }
+    }
+    await context.close();
+  }
+});
+
 test('on a phone the top bar folds into a menu that navigates', async ({ browser }) => {
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
   await signIn(page, 'supervisor');

@@ -223,17 +223,7 @@ impl ApprovalService {
             .into());
         }
         let reserved = db::refunds::reserved(&mut *self.pool.acquire().await?, order.id).await?;
-        if amount.minor() <= 0 {
-            return Err(RefundError::InvalidInput {
-                field: "amount",
-                message: crate::i18n::td_string!(
-                    crate::language::current(),
-                    validation.amount.positive
-                )
-                .into(),
-            }
-            .into());
-        }
+        crate::refund::service::check_amount(amount)?;
         if amount.minor() > order.amount_minor - reserved {
             let left = Money::from_minor(order.amount_minor - reserved)
                 .map_err(|_| RefundError::BadAmount)?;

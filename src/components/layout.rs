@@ -117,7 +117,7 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                             me.await.ok().and_then(|s| s.user).map(|user| {
                                 view! {
                                     <div class="who" data-testid="signed-in">
-                                        <span class="who-email">{user.email}</span>
+                                        <span class="who-email" title=user.email.clone()>{user.email.clone()}</span>
                                         <span class="who-role">{move || role_label(user.role, i18n.get_locale())}</span>
                                         <a href="/account/password" class="who-link" data-testid="nav-password">{tu_string!(i18n, common.password)}</a>
                                         <SignOut />

@@ -254,7 +254,7 @@ mod browser {
             }
         });
         on_cleanup(move || steps.remove());
-        let counter = window_event_listener(leptos::ev::input, |ev| {
+        let counter = window_event_listener(leptos::ev::input, move |ev| {
             let Some(field) = ev
                 .target()
                 .and_then(|t| t.dyn_into::<HtmlTextAreaElement>().ok())
@@ -264,6 +264,9 @@ mod browser {
             if let Some(count) = field
                 .get_attribute("data-counter")
                 .and_then(|id| document().get_element_by_id(&id))
+                && document()
+                    .get_element_by_id(&region.get_value())
+                    .is_some_and(|root| inside(&root, &field))
             {
                 let (typed, max) = (field.value().chars().count(), field.max_length());
                 count.set_text_content(Some(&format!("{typed}/{max}")));

@@ -79,6 +79,17 @@ pub fn check_reason(reason: &str) -> Result<String, RefundError> {
     })
 }
 
+/// A refund's amount: more than Rp 0.
+pub fn check_amount(amount: Money) -> Result<(), RefundError> {
+    if amount.minor() <= 0 {
+        return Err(invalid(
+            "amount",
+            crate::i18n::td_string!(crate::language::current(), validation.amount.positive),
+        ));
+    }
+    Ok(())
+}
+
 /// A resolution note: the same rule as a cancel's (trimmed, 1 to 500 characters).
 pub fn check_note(note: &str) -> Result<String, RefundError> {
     crate::cancel::staff::check_note(note).map_err(|err| match err {
@@ -216,12 +227,7 @@ impl RefundService {
         reason: &str,
     ) -> Result<RefundReview, RefundError> {
         let reason = check_reason(reason)?;
-        if amount.minor() <= 0 {
-            return Err(invalid(
-                "amount",
-                crate::i18n::td_string!(crate::language::current(), validation.amount.positive),
-            ));
-        }
+        check_amount(amount)?;
         let mut conn = self.pool.acquire().await?;
         let order = db::orders::find_by_partner_reference(&mut *conn, partner_reference_no)
             .await?
@@ -301,12 +307,7 @@ impl RefundService {
         approval_threshold: Option<i64>,
     ) -> Result<RefundOutcome, RefundError> {
         let reason = check_reason(reason)?;
-        if amount.minor() <= 0 {
-            return Err(invalid(
-                "amount",
-                crate::i18n::td_string!(crate::language::current(), validation.amount.positive),
-            ));
-        }
+        check_amount(amount)?;
 
         // 1. The intent, all or nothing.
         let mut tx = db::begin_write(&self.pool).await?;

@@ -565,6 +565,18 @@ async fn the_refund_confirm_step_checks_the_refund_and_writes_nothing() {
         assert!(html.contains(part), "{part}: {html}");
     }
     assert!(!html.contains("approval threshold"), "{html}");
+    // In the language of the request, as the page it goes into.
+    let indonesian = app
+        .client
+        .post(app.url(STEP))
+        .header("accept-language", "id")
+        .form(&form("ORDER-REVIEW", "10000", "goods returned"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(indonesian.status().as_u16(), 200);
+    let body = indonesian.text().await.unwrap();
+    assert!(body.contains("Konfirmasi pengembalian dana"), "{body}");
     // At the approval threshold the step says the refund waits for a second person.
     let (status, body) = app
         .post_form(STEP, &form("ORDER-LARGE", "6.000.000", "goods returned"))
