@@ -49,6 +49,8 @@ test('a partial refund says what remains, and the rest cannot be passed', async 
   await page.getByRole('button', { name: 'Refund…' }).click();
   const confirm = await reviewRefund(page, '10.000', 'One item returned');
   await expect(confirm).toContainText('Refund Rp 10.000,00 of order');
+  // The step is read first: the focus is on its heading, not on its button.
+  await expect(page.getByRole('heading', { name: 'Confirm the refund' })).toBeFocused();
   await page.setViewportSize({ width: 390, height: 844 });
   await page.screenshot({ path: 'screenshots/refund-confirm-390.png', fullPage: true });
   await page.setViewportSize({ width: 1366, height: 900 });

@@ -121,7 +121,7 @@ pub struct RefundReviewView {
     pub customer: String,
     /// `Rp 10.000,00`.
     pub amount_display: String,
-    /// The amount as the refund is sent it again (`10.000`).
+    /// The amount as the confirm step sends it on to the refund (`10.000`).
     pub amount_input: String,
     /// The reason as it will be sent (trimmed).
     pub reason: String,

@@ -8,6 +8,10 @@ use crate::dana::catalog::{self, CatalogEntry};
 use crate::dana::words::{AnswerWords, StatusWords};
 use crate::orders::model::OrderStatus;
 
+/// The most characters a reason may have (DANA's `reason` field; a refund's too). The forms
+/// say it as their `maxlength`.
+pub const MAX_REASON_CHARS: usize = 256;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttemptView {
     pub number: u32,

@@ -24,7 +24,7 @@ use crate::orders::model::OrderStatus;
 
 use super::policy::QueuePolicy;
 
-pub const MAX_REASON_CHARS: usize = 256;
+pub use super::model::MAX_REASON_CHARS;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CancelError {

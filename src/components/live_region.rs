@@ -23,7 +23,7 @@
 //!
 //! Steps: a `[data-step]` element is one step of a form that has several (only one shown, the
 //! others `hidden`); a button's `data-go` names the step it moves to, which takes the focus
-//! (its first field, else its first button). A textarea's `data-counter` names the element that
+//! (its `[data-focus]`, else its first field, else its first button). A textarea's `data-counter` names the element that
 //! counts its characters against its `maxlength`.
 //!
 //! The timer skips a turn while someone works in the region (the focus is in it, or a
@@ -300,18 +300,20 @@ mod browser {
         }
     }
 
-    /// Shows step `to` in place of the step `from` is in, and puts the focus on its first
-    /// field, else its first button.
+    /// Shows step `to` in place of the step `from` is in, and puts the focus on its
+    /// `[data-focus]`, else its first field, else its first button.
     fn go(from: &Element, to: &Element) {
         if let Ok(Some(step)) = from.closest("[data-step]") {
             let _ = step.set_attribute("hidden", "");
         }
         let _ = to.remove_attribute("hidden");
-        let first = to
-            .query_selector("textarea, input:not([type=hidden]), select")
-            .ok()
-            .flatten()
-            .or_else(|| to.query_selector("button").ok().flatten());
+        let first = [
+            "[data-focus]",
+            "textarea, input:not([type=hidden]), select",
+            "button",
+        ]
+        .into_iter()
+        .find_map(|selector| to.query_selector(selector).ok().flatten());
         if let Some(first) = first.and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
             let _ = first.focus();
         }

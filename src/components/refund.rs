@@ -8,6 +8,7 @@
 use leptos::prelude::*;
 
 use crate::api::refund::{OrderRefunds, RefundOrder, RefundReviewView};
+use crate::cancel::model::MAX_REASON_CHARS;
 use crate::components::island::url;
 use crate::dana::catalog::Outcome;
 use crate::i18n::*;
@@ -78,7 +79,7 @@ pub fn RefundPanel(
                             <textarea
                                 name="reason"
                                 rows="2"
-                                maxlength="256"
+                                maxlength=MAX_REASON_CHARS.to_string()
                                 required
                                 placeholder=tu_string!(i18n, order.refund.reason_placeholder)
                             ></textarea>
@@ -115,7 +116,8 @@ pub fn RefundConfirm(review: RefundReviewView) -> impl IntoView {
             <input type="hidden" name="partner_reference_no" value=review.partner_reference_no.clone() />
             <input type="hidden" name="amount" value=review.amount_input />
             <input type="hidden" name="reason" value=review.reason.clone() />
-            <h2>{tu_string!(i18n, order.refund.confirm_title)}</h2>
+            // The focus lands here, so the step is read before its button.
+            <h2 tabindex="-1" data-focus>{tu_string!(i18n, order.refund.confirm_title)}</h2>
             <p class="confirm-line" data-testid="refund-confirm">
                 {t!(
                     i18n,

@@ -11,7 +11,7 @@ use crate::api::orders::get_order;
 use crate::api::refund::{OrderRefunds, refund_history};
 use crate::approval::model::{ApprovalState, ApprovalView};
 use crate::auth::role::Permission;
-use crate::cancel::model::CancelRequestView;
+use crate::cancel::model::{CancelRequestView, MAX_REASON_CHARS};
 use crate::components::approval::ApprovalNotice;
 use crate::components::cancel_outcome::{AttemptsTable, CancelOutcome};
 use crate::components::error_panel::ErrorPanel;
@@ -165,13 +165,13 @@ fn CancelPanel(order: OrderFacts) -> impl IntoView {
                         <textarea
                             name="reason"
                             rows="2"
-                            maxlength=REASON_MAX.to_string()
+                            maxlength=MAX_REASON_CHARS.to_string()
                             required
                             placeholder=tu_string!(i18n, order.cancel.reason_placeholder)
                             data-counter="cancel-reason-count"
                         ></textarea>
                     </label>
-                    <div id="cancel-reason-count" class="counter">{format!("0/{REASON_MAX}")}</div>
+                    <div id="cancel-reason-count" class="counter">{format!("0/{MAX_REASON_CHARS}")}</div>
                     <p class="form-error" role="alert" data-error></p>
                     <div class="filter-actions">
                         <button type="submit" class="button button-danger" data-busy=tu_string!(i18n, order.asking_dana)>
@@ -186,9 +186,6 @@ fn CancelPanel(order: OrderFacts) -> impl IntoView {
         </section>
     }
 }
-
-/// The most characters DANA takes in a reason (the cancel's `reason`, the refund's too).
-const REASON_MAX: usize = 256;
 
 /// What the cancel and refund forms show of the order.
 #[derive(Clone, Debug)]

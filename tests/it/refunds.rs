@@ -565,6 +565,28 @@ async fn the_refund_confirm_step_checks_the_refund_and_writes_nothing() {
         assert!(html.contains(part), "{part}: {html}");
     }
     assert!(!html.contains("approval threshold"), "{html}");
+    // What staff typed arrives as text, in the line and in the hidden field alike.
+    let (status, body) = app
+        .post_form(
+            STEP,
+            &form(
+                "ORDER-REVIEW",
+                "10000",
+                r#"<img src=x onerror=alert(1)> "x""#,
+            ),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let html: String = serde_json::from_str(&body).unwrap();
+    assert!(!html.contains("<img"), "{html}");
+    assert!(
+        html.contains("&lt;img src=x onerror=alert(1)&gt;"),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"value="&lt;img src=x onerror=alert(1)&gt; &quot;x&quot;""#),
+        "{html}"
+    );
     // In the language of the request, as the page it goes into.
     let indonesian = app
         .client
@@ -588,8 +610,7 @@ async fn the_refund_confirm_step_checks_the_refund_and_writes_nothing() {
     assert_eq!(reserved(&app, "ORDER-REVIEW").await, 0);
     assert_eq!(app.sandbox.refund_calls("ORDER-REVIEW"), 0);
     assert_eq!(audited().await, before);
-    // The order page's forms post to the step and to the cancel, as a browser would without
-    // the page's script.
+    // The order page's forms name the step and the cancel as their actions.
     let (status, page) = app.get("/orders/ORDER-REVIEW").await;
     assert_eq!(status, 200);
     assert!(
