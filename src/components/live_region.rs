@@ -234,7 +234,12 @@ mod browser {
             });
         });
         on_cleanup(move || listener.remove());
-        // Moving between a form's steps, and counting what is typed.
+        // Moving between a form's steps, and counting what is typed, in this region only.
+        let in_region = move |node: &web_sys::Node| {
+            document()
+                .get_element_by_id(&region.get_value())
+                .is_some_and(|root| inside(&root, node))
+        };
         let steps = window_event_listener(leptos::ev::click, move |ev| {
             let Some(button) = ev
                 .target()
@@ -246,9 +251,7 @@ mod browser {
             if let Some(to) = button
                 .get_attribute("data-go")
                 .and_then(|id| document().get_element_by_id(&id))
-                && document()
-                    .get_element_by_id(&region.get_value())
-                    .is_some_and(|root| inside(&root, &button))
+                && in_region(&button)
             {
                 go(&button, &to);
             }
@@ -264,9 +267,7 @@ mod browser {
             if let Some(count) = field
                 .get_attribute("data-counter")
                 .and_then(|id| document().get_element_by_id(&id))
-                && document()
-                    .get_element_by_id(&region.get_value())
-                    .is_some_and(|root| inside(&root, &field))
+                && in_region(&field)
             {
                 let (typed, max) = (field.value().chars().count(), field.max_length());
                 count.set_text_content(Some(&format!("{typed}/{max}")));
